@@ -1,0 +1,141 @@
+# swiglu -- hand-written Makefile. `make help` lists the targets.
+#
+#   make              library (static + shared) and the `swiglu` CLI, in build/
+#   make test         build and run the test suite (ends with "N passed, N failed")
+#   make test-exhaustive  every one of the 2^32 float inputs of each activation (minutes)
+#   make bench        build the CLI and run `swiglu bench act`
+#   make bench-compare    our kernels against PyTorch's, as ratios (needs python3-torch)
+#   make debug        -O0 -g with AddressSanitizer + UndefinedBehaviorSanitizer, in build-debug/
+#   make install      PREFIX=/usr/local: lib, header, swiglu.pc, the CLI
+#   make clean
+#
+# Knobs: CC=clang, WERROR=1 (CI), NO_OMP=1, O=<build dir>.
+# Rules of the tree (docs/DESIGN.md): only src/kernels/<isa>/ gets ISA flags;
+# nothing is ever built with -ffast-math (activation code refuses to compile).
+
+CC      ?= gcc
+O       ?= build
+PREFIX  ?= /usr/local
+PYTHON  ?= /usr/bin/python3
+
+OPT     ?= -O2
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+ifeq ($(WERROR),1)
+WARN    += -Werror
+endif
+CFLAGS  ?= $(OPT) -g
+SAN     ?=
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden -Iinclude -Isrc $(WARN) $(CFLAGS) $(SAN)
+LDLIBS  := -lm -lpthread $(SAN)
+
+# OpenMP: the library's threads (and oneDNN's: Debian builds it on libgomp, so
+# we link the same runtime and there is one pool, not two).
+ifneq ($(NO_OMP),1)
+ALL_CFLAGS += -fopenmp
+LDLIBS     += -fopenmp
+endif
+
+# Per-ISA flags: these and nothing else enable wider instructions.
+ISA_avx2   := -mavx2 -mfma
+ISA_avx512 := -mavx512f -mavx512dq -mavx512bw -mavx512vl -mfma -mavx2
+
+# Feature probes (printed by `make info`).
+HAVE_DNNL := $(shell printf '\#include <dnnl.h>\nint main(void){return 0;}' | $(CC) -x c - -o /dev/null -ldnnl 2>/dev/null && echo 1)
+ifeq ($(HAVE_DNNL),1)
+ALL_CFLAGS += -DSWIGLU_HAVE_DNNL=1
+LDLIBS     += -ldnnl
+endif
+
+LIB_SRC   := $(sort $(wildcard src/core/*.c src/kernels/*.c src/kernels/ref/*.c \
+               src/kernels/avx2/*.c src/kernels/avx512/*.c src/gemm/*.c src/ffn/*.c \
+               src/model/*.c src/io/*.c))
+TOOL_SRC  := $(sort $(wildcard tools/*.c))
+TEST_SRC  := $(sort $(wildcard tests/test_*.c))
+TEST_SUPPORT := $(sort $(wildcard tests/support/*.c))
+
+LIB_OBJ   := $(LIB_SRC:%.c=$(O)/%.o)
+TOOL_OBJ  := $(TOOL_SRC:%.c=$(O)/%.o)
+TEST_BIN  := $(TEST_SRC:tests/%.c=$(O)/tests/%)
+TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(O)/%.o)
+
+STATIC    := $(O)/libswiglu.a
+SHARED    := $(O)/libswiglu.so
+CLI       := $(O)/swiglu
+
+.PHONY: all lib tests-build test test-exhaustive bench bench-compare debug install uninstall clean info help
+.DEFAULT_GOAL := all
+
+all: $(STATIC) $(SHARED) $(CLI)
+lib: $(STATIC) $(SHARED)
+
+help:
+	@sed -n '2,16p' Makefile | sed 's/^# \{0,1\}//'
+
+info:
+	@echo "CC      $(CC) ($(shell $(CC) -dumpversion))"
+	@echo "CFLAGS  $(ALL_CFLAGS)"
+	@if [ "$(HAVE_DNNL)" = 1 ]; then echo "✓ oneDNN found (libdnnl)"; else echo "✗ oneDNN not found: scripts/deps.sh installs libdnnl-dev"; fi
+	@if [ "$(NO_OMP)" = 1 ]; then echo "✗ OpenMP off (NO_OMP=1)"; else echo "✓ OpenMP"; fi
+
+# --- objects: ISA directories get their flags, everything else plain ---
+$(O)/src/kernels/avx2/%.o: src/kernels/avx2/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ISA_avx2) -MMD -MP -c $< -o $@
+$(O)/src/kernels/avx512/%.o: src/kernels/avx512/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ISA_avx512) -MMD -MP -c $< -o $@
+$(O)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(STATIC): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+$(SHARED): $(LIB_OBJ)
+	$(CC) -shared -o $@ $^ $(LDLIBS) -Wl,-soname,libswiglu.so.$(shell sed -n 's/^#define SWIGLU_VERSION_MAJOR //p' include/swiglu.h)
+$(CLI): $(TOOL_OBJ) $(STATIC)
+	$(CC) -o $@ $(TOOL_OBJ) $(STATIC) $(LDLIBS)
+
+# --- tests: one binary per tests/test_*.c, linked statically (they may use
+# the internal kernel API), run by scripts/test.sh ---
+$(O)/tests/%: tests/%.c $(TEST_SUPPORT_OBJ) $(STATIC)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests -MMD -MP -o $@ $< $(TEST_SUPPORT_OBJ) $(STATIC) $(LDLIBS)
+$(O)/tests/support/%.o: tests/support/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests -MMD -MP -c $< -o $@
+
+tests-build: $(TEST_BIN) $(CLI)
+test: tests-build
+	@O=$(O) bash scripts/run_tests.sh
+test-exhaustive: $(O)/tests/test_act_accuracy
+	$(O)/tests/test_act_accuracy --exhaustive
+
+bench: $(CLI)
+	$(CLI) bench act
+bench-compare: $(CLI)
+	@O=$(O) PYTHON=$(PYTHON) bash scripts/bench_compare.sh
+
+debug:
+	$(MAKE) O=build-debug CFLAGS="-O0 -g -fno-omit-frame-pointer" \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" all tests-build
+	O=build-debug bash scripts/run_tests.sh
+
+# --- install (static + shared library, header, pkg-config file, CLI) ---
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin
+	install -m 644 $(STATIC) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(SHARED) $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 include/swiglu.h $(DESTDIR)$(PREFIX)/include/
+	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(shell sed -n 's/.*SWIGLU_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)/\2/p' include/swiglu.h | paste -sd.)|' \
+	    -e 's|@LIBS_PRIVATE@|$(LDLIBS)|' swiglu.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/swiglu.pc
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/lib/libswiglu.a $(DESTDIR)$(PREFIX)/lib/libswiglu.so \
+	    $(DESTDIR)$(PREFIX)/include/swiglu.h $(DESTDIR)$(PREFIX)/bin/swiglu \
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/swiglu.pc
+
+clean:
+	rm -rf build build-debug build-asan
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

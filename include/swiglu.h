@@ -1,0 +1,266 @@
+/*
+ * swiglu.h -- the one public header of libswiglu.
+ *
+ * Activation and GLU-family kernels (forward and backward), and whole FFN
+ * layers, for people who write inference and training engines in C.
+ *
+ *   FFN_SwiGLU(x) = (Swish_b(x W1) * (x W3)) W2,  Swish_b(z) = z * sigmoid(b z)
+ *
+ * Conventions that hold for every function below (stated once, here):
+ *   - Every function returns a swiglu_status; swiglu_status_str() names it.
+ *     The library never prints, exits or aborts.
+ *   - Argument order: outputs, inputs, sizes, parameters.
+ *   - Sizes are size_t and are checked for overflow (rows * ld, 2 * n, ...).
+ *   - The caller owns every buffer it passes in; the library keeps no pointer
+ *     to caller memory after a call returns (handles own only what they
+ *     allocate themselves).
+ *   - GRADIENTS ACCUMULATE: backward functions ADD into their gradient
+ *     buffers (dx += ..., dbeta += ...), as llm.c's layers do, so that
+ *     gradients of shared inputs and of several micro-batches sum for free.
+ *     The elementwise kernels accept SWIGLU_BWD_OVERWRITE to store instead.
+ *   - Aliasing: an output may be exactly an input of the same shape and
+ *     stride (in place, element i reads before it writes); any other overlap
+ *     between an output and another buffer is refused with SWIGLU_ERR_ALIAS.
+ *   - Dimension legend: T tokens (rows), D d_model, H d_ff (hidden units),
+ *     n elements per row of an elementwise kernel.
+ */
+#ifndef SWIGLU_H
+#define SWIGLU_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32) && defined(SWIGLU_BUILD_DLL)
+#define SWIGLU_API __declspec(dllexport)
+#elif defined(__GNUC__)
+#define SWIGLU_API __attribute__((visibility("default")))
+#else
+#define SWIGLU_API
+#endif
+
+#define SWIGLU_VERSION_MAJOR 0
+#define SWIGLU_VERSION_MINOR 1
+#define SWIGLU_VERSION_PATCH 0
+#define SWIGLU_VERSION_NUMBER \
+    (SWIGLU_VERSION_MAJOR * 10000 + SWIGLU_VERSION_MINOR * 100 + SWIGLU_VERSION_PATCH)
+
+/*! swiglu_version_number() : SWIGLU_VERSION_NUMBER of the linked library. */
+SWIGLU_API unsigned swiglu_version_number(void);
+/*! swiglu_version_string() : "MAJOR.MINOR.PATCH" of the linked library. */
+SWIGLU_API const char *swiglu_version_string(void);
+
+/* ------------------------------------------------------------------------ */
+/* Status                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Values are pinned: they never change meaning between versions. */
+typedef enum swiglu_status {
+    SWIGLU_OK = 0,
+    SWIGLU_ERR_NULL = 1,        /* a required pointer is NULL */
+    SWIGLU_ERR_SIZE = 2,        /* a size is zero where it may not be, or overflows */
+    SWIGLU_ERR_ARG = 3,         /* an enum, flag or parameter is out of range */
+    SWIGLU_ERR_ALIAS = 4,       /* buffers overlap in a way that is not allowed */
+    SWIGLU_ERR_ALLOC = 5,       /* out of memory */
+    SWIGLU_ERR_ISA = 6,         /* the requested instruction set is not available */
+    SWIGLU_ERR_GEMM = 7,        /* the GEMM engine failed or refused the shape */
+    SWIGLU_ERR_DTYPE = 8,       /* data type not supported here or mismatched */
+    SWIGLU_ERR_WORKSPACE = 9,   /* workspace missing or too small */
+    SWIGLU_ERR_STATE = 10,      /* call out of order (backward without a training forward) */
+    SWIGLU_ERR_IO = 11,         /* a file could not be read or written */
+    SWIGLU_ERR_FORMAT = 12,     /* a file or buffer is not in the expected format */
+    SWIGLU_ERR_UNSUPPORTED = 13,/* valid request that this build cannot serve */
+    SWIGLU_STATUS_COUNT
+} swiglu_status;
+
+/*! swiglu_status_str() : a short English description; never NULL. */
+SWIGLU_API const char *swiglu_status_str(swiglu_status s);
+
+/* ------------------------------------------------------------------------ */
+/* Instruction sets, threads                                                 */
+/* ------------------------------------------------------------------------ */
+
+typedef enum swiglu_isa {
+    SWIGLU_ISA_REF = 0,     /* plain scalar C: the oracle */
+    SWIGLU_ISA_AVX2 = 1,    /* AVX2 + FMA */
+    SWIGLU_ISA_AVX512 = 2,  /* AVX-512 F/DQ/BW/VL */
+    SWIGLU_ISA_COUNT
+} swiglu_isa;
+
+/*! swiglu_isa_name() : "ref", "avx2", "avx512"; "?" when out of range. */
+SWIGLU_API const char *swiglu_isa_name(swiglu_isa isa);
+/*! swiglu_isa_from_name() : parses the names above. */
+SWIGLU_API swiglu_status swiglu_isa_from_name(swiglu_isa *isa, const char *name);
+/*! swiglu_isa_supported() : 1 when this CPU and OS can run `isa`, else 0. */
+SWIGLU_API int swiglu_isa_supported(swiglu_isa isa);
+/*! swiglu_isa_active() : the kernel set in use. Chosen once, at the first
+ * call into the library, by cpuid: the best supported, unless the environment
+ * variable SWIGLU_ISA=ref|avx2|avx512 names one (an unsupported or unknown
+ * name falls back to the best supported set; swiglu_isa_env_error() says so). */
+SWIGLU_API swiglu_isa swiglu_isa_active(void);
+/*! swiglu_isa_set() : switches the kernel set for the whole process (tests,
+ * benchmarks). Not thread-safe against concurrent kernel calls.
+ * @return SWIGLU_ERR_ISA when the CPU cannot run it. */
+SWIGLU_API swiglu_status swiglu_isa_set(swiglu_isa isa);
+/*! swiglu_isa_env_error() : non-NULL message when SWIGLU_ISA was set but
+ * could not be honoured (unknown name, unsupported ISA), else NULL. */
+SWIGLU_API const char *swiglu_isa_env_error(void);
+/*! swiglu_cpu_features() : writes a space-separated list of the CPU features
+ * that matter here ("avx2 fma avx512f ... amx_bf16") into buf (always
+ * NUL-terminated when cap > 0). */
+SWIGLU_API swiglu_status swiglu_cpu_features(char *buf, size_t cap);
+
+/*! swiglu_threads_set() : threads used by the threaded entry points
+ * (0 = OpenMP's default). Results are bit-identical for a fixed count.
+ * @return SWIGLU_ERR_ARG for n < 0. */
+SWIGLU_API swiglu_status swiglu_threads_set(int n);
+/*! swiglu_threads_get() : threads the threaded entry points will use. */
+SWIGLU_API int swiglu_threads_get(void);
+
+/* ------------------------------------------------------------------------ */
+/* Activations                                                               */
+/* ------------------------------------------------------------------------ */
+
+/* Order is pinned; SWIGLU_ACT_COUNT is tied to the name table. */
+typedef enum swiglu_act {
+    SWIGLU_ACT_IDENTITY = 0,   /* x                                   */
+    SWIGLU_ACT_RELU = 1,       /* max(x, 0)                           */
+    SWIGLU_ACT_GELU_ERF = 2,   /* x Phi(x) = x/2 erfc(-x/sqrt 2)      */
+    SWIGLU_ACT_GELU_TANH = 3,  /* x/2 (1 + tanh(sqrt(2/pi)(x + 0.044715 x^3))) */
+    SWIGLU_ACT_SIGMOID = 4,    /* 1/(1 + e^-x)                        */
+    SWIGLU_ACT_SWISH = 5,      /* x sigmoid(beta x); beta = 1 is SiLU */
+    SWIGLU_ACT_COUNT
+} swiglu_act;
+
+/*! swiglu_act_name() : "identity", "relu", "gelu_erf", "gelu_tanh",
+ * "sigmoid", "swish"; "?" when out of range. */
+SWIGLU_API const char *swiglu_act_name(swiglu_act act);
+/*! swiglu_act_from_name() : parses the names above, plus the aliases
+ * "linear", "gelu" (= gelu_erf), "silu" (= swish). */
+SWIGLU_API swiglu_status swiglu_act_from_name(swiglu_act *act, const char *name);
+
+/* Flags of the backward kernels. */
+#define SWIGLU_BWD_OVERWRITE 1u  /* store gradients instead of adding them */
+
+/*! swiglu_act_forward() : out[i] = act(x[i]), i < n, threaded.
+ * beta is Swish's beta (ignored by the other activations; must be finite).
+ * out may be x (in place). n = 0 is a no-op. */
+SWIGLU_API swiglu_status swiglu_act_forward(float *out, const float *x, size_t n,
+                                            swiglu_act act, float beta);
+
+/*! swiglu_act_backward() : dx[i] (+)= dout[i] * act'(x[i]);
+ * and when dbeta != NULL and act is Swish: *dbeta (+)= sum_i dout[i] d act/d beta.
+ * dbeta's sum is formed in fixed chunks in fixed order: the same bits for any
+ * thread count. dx may be dout (in place). */
+SWIGLU_API swiglu_status swiglu_act_backward(float *dx, float *dbeta, const float *dout,
+                                             const float *x, size_t n, swiglu_act act,
+                                             float beta, unsigned flags);
+
+/*! _range variants: the same work on elements [begin, end) only, so that
+ * any thread pool can drive the kernels. They run on the calling thread.
+ * A range backward adds its dbeta partial into *dbeta (never overwrites it);
+ * the caller sums partials in an order of its choosing. */
+SWIGLU_API swiglu_status swiglu_act_forward_range(float *out, const float *x, size_t n,
+                                                  swiglu_act act, float beta,
+                                                  size_t begin, size_t end);
+SWIGLU_API swiglu_status swiglu_act_backward_range(float *dx, double *dbeta,
+                                                   const float *dout, const float *x,
+                                                   size_t n, swiglu_act act, float beta,
+                                                   unsigned flags, size_t begin, size_t end);
+
+/* ------------------------------------------------------------------------ */
+/* GLU family: out = gate_act(gate) * up                                     */
+/* ------------------------------------------------------------------------ */
+
+/* Named variants (Shazeer 2020, plus gpt-oss's clamped SwiGLU). */
+typedef enum swiglu_glu {
+    SWIGLU_GLU_GLU = 0,            /* sigmoid(g) * u                       */
+    SWIGLU_GLU_BILINEAR = 1,       /* g * u                                */
+    SWIGLU_GLU_REGLU = 2,          /* relu(g) * u                          */
+    SWIGLU_GLU_GEGLU = 3,          /* gelu_erf(g) * u                      */
+    SWIGLU_GLU_GEGLU_TANH = 4,     /* gelu_tanh(g) * u                     */
+    SWIGLU_GLU_SWIGLU = 5,         /* swish_beta(g) * u                    */
+    SWIGLU_GLU_SWIGLU_CLAMPED = 6, /* gpt-oss: g' = min(g, L), u' = clamp(u, -L, L),
+                                      out = g' sigmoid(alpha g') (u' + 1) */
+    SWIGLU_GLU_COUNT
+} swiglu_glu;
+
+/*! swiglu_glu_name() : "glu", "bilinear", "reglu", "geglu", "geglu_tanh",
+ * "swiglu", "swiglu_clamped"; "?" when out of range. */
+SWIGLU_API const char *swiglu_glu_name(swiglu_glu v);
+SWIGLU_API swiglu_status swiglu_glu_from_name(swiglu_glu *v, const char *name);
+
+/* A gate: the activation applied to the gate half and its parameters.
+ * General form:  out = act_beta(min(g, limit)) * (clamp(u, -limit, limit) + up_shift)
+ * limit = +INFINITY switches clamping off. */
+typedef struct swiglu_gate {
+    swiglu_act act;   /* activation of the gate half */
+    float beta;       /* Swish's beta (gpt-oss's alpha for the clamped form) */
+    float limit;      /* clamp bound (> 0), or +INFINITY for none */
+    float up_shift;   /* added to the (clamped) up value: 0, or 1 for gpt-oss */
+} swiglu_gate;
+
+/*! swiglu_gate_init() : the gate of a named variant with its defaults:
+ * beta = 1; clamped SwiGLU: beta (alpha) = 1.702, limit = 7, up_shift = 1. */
+SWIGLU_API swiglu_status swiglu_gate_init(swiglu_gate *gate, swiglu_glu variant);
+
+/* Where gate and up live. `rows` rows of n gate and n up values each. */
+typedef enum swiglu_layout {
+    SWIGLU_LAYOUT_SPLIT = 0,       /* two buffers: gate[r*ld + j], up[r*ld + j]    */
+    SWIGLU_LAYOUT_GATE_UP = 1,     /* one buffer, row r = [g_0..g_n-1 | u_0..u_n-1] (LLaMA, fused W1;W3) */
+    SWIGLU_LAYOUT_UP_GATE = 2,     /* one buffer, row r = [u_0..u_n-1 | g_0..g_n-1] (OLMo) */
+    SWIGLU_LAYOUT_INTERLEAVED = 3, /* one buffer, row r = g_0 u_0 g_1 u_1 ... (gpt-oss) */
+    SWIGLU_LAYOUT_COUNT
+} swiglu_layout;
+
+/*! swiglu_glu_forward() : out[r*ld_out + j] = gate_fn(g[r][j], u[r][j]), threaded.
+ *   out    : rows x n, row stride ld_out >= n.
+ *   in     : SPLIT: the gate buffer; other layouts: the packed buffer (2n values a row).
+ *   up     : SPLIT: the up buffer (same ld_in as in); other layouts: must be NULL.
+ *   ld_in  : row stride of in (and up), in floats: >= n for SPLIT, >= 2n otherwise.
+ * rows = 0 or n = 0 is a no-op. out may be exactly the gate or the up buffer of a
+ * SPLIT layout with the same stride (in place). */
+SWIGLU_API swiglu_status swiglu_glu_forward(float *out, size_t ld_out,
+                                            const float *in, const float *up, size_t ld_in,
+                                            size_t rows, size_t n, swiglu_layout layout,
+                                            const swiglu_gate *gate);
+
+/*! swiglu_glu_backward() : from dout and the forward inputs,
+ *   dgate = dout * d out/d g,  dup = dout * d out/d u,
+ * written (added, unless SWIGLU_BWD_OVERWRITE) in the SAME layout as the input:
+ *   din    : SPLIT: the gate-gradient buffer; else the packed gradient buffer.
+ *   dup    : SPLIT: the up-gradient buffer; else NULL.  Row stride ld_din.
+ *   dbeta  : NULL, or *dbeta (+)= sum dout * d out/d beta (Swish gates only),
+ *            summed in fixed chunks in fixed order (same bits for any thread count).
+ *   dout   : rows x n, stride ld_dout.  in, up, ld_in: as in the forward.
+ * din/dup may be exactly in/up (in place), or dout for SPLIT with equal strides. */
+SWIGLU_API swiglu_status swiglu_glu_backward(float *din, float *dup, size_t ld_din,
+                                             float *dbeta,
+                                             const float *dout, size_t ld_dout,
+                                             const float *in, const float *up, size_t ld_in,
+                                             size_t rows, size_t n, swiglu_layout layout,
+                                             const swiglu_gate *gate, unsigned flags);
+
+/*! _range variants: elements [begin, end) of the flattened rows*n index space
+ * (element e is row e / n, column e % n), on the calling thread. dbeta as for
+ * swiglu_act_backward_range(). */
+SWIGLU_API swiglu_status swiglu_glu_forward_range(float *out, size_t ld_out,
+                                                  const float *in, const float *up,
+                                                  size_t ld_in, size_t rows, size_t n,
+                                                  swiglu_layout layout, const swiglu_gate *gate,
+                                                  size_t begin, size_t end);
+SWIGLU_API swiglu_status swiglu_glu_backward_range(float *din, float *dup, size_t ld_din,
+                                                   double *dbeta,
+                                                   const float *dout, size_t ld_dout,
+                                                   const float *in, const float *up,
+                                                   size_t ld_in, size_t rows, size_t n,
+                                                   swiglu_layout layout, const swiglu_gate *gate,
+                                                   unsigned flags, size_t begin, size_t end);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SWIGLU_H */

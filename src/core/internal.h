@@ -1,0 +1,49 @@
+/* internal.h -- helpers every library file may use: checks that return a
+ * status, overflow-checked size arithmetic, static asserts. Never installed. */
+#ifndef SW_CORE_INTERNAL_H
+#define SW_CORE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "swiglu.h"
+
+#define SW_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
+
+/* RETURN_IF(cond, status): the library's only way out of a bad argument. */
+#define SW_RETURN_IF(cond, st) do { if (cond) return (st); } while (0)
+/* FORWARD_IF_ERROR(expr): propagate a non-OK status. */
+#define SW_FORWARD_IF_ERROR(expr) do { swiglu_status sw_st_ = (expr); \
+        if (sw_st_ != SWIGLU_OK) return sw_st_; } while (0)
+
+/* a * b into *out; 0 when it overflows size_t. */
+static inline int sw_mul_ok(size_t *out, size_t a, size_t b)
+{
+    return !__builtin_mul_overflow(a, b, out);
+}
+/* a + b into *out; 0 when it overflows size_t. */
+static inline int sw_add_ok(size_t *out, size_t a, size_t b)
+{
+    return !__builtin_add_overflow(a, b, out);
+}
+
+/* Byte ranges [a, a + na) and [b, b + nb) overlap. */
+static inline int sw_overlap(const void *a, size_t na, const void *b, size_t nb)
+{
+    uintptr_t pa = (uintptr_t)a, pb = (uintptr_t)b;
+    if (na == 0 || nb == 0) return 0;
+    return pa < pb + nb && pb < pa + na;
+}
+
+/* Extent in floats of `rows` rows of `cols` values with row stride ld:
+ * (rows - 1) * ld + cols. 0 on overflow or when rows or cols is 0. */
+static inline size_t sw_extent(size_t rows, size_t cols, size_t ld)
+{
+    size_t a, b;
+    if (rows == 0 || cols == 0) return 0;
+    if (!sw_mul_ok(&a, rows - 1, ld) || !sw_add_ok(&b, a, cols)) return 0;
+    if (!sw_mul_ok(&a, b, sizeof(float))) return 0;
+    return b;
+}
+
+
+#endif

@@ -1,0 +1,64 @@
+/* glu_avx2.c -- AVX2 + FMA register operations for simd_body.h.
+ * Compiled with -mavx2 -mfma only. 8 floats a step, computed as two vectors
+ * of 4 doubles. */
+#include <immintrin.h>
+
+typedef __m256d vd;
+typedef __m256 vf;
+typedef __m256d vm;
+#define VF 8
+
+static inline vd vd_set1(double a) { return _mm256_set1_pd(a); }
+static inline vd vd_add(vd a, vd b) { return _mm256_add_pd(a, b); }
+static inline vd vd_sub(vd a, vd b) { return _mm256_sub_pd(a, b); }
+static inline vd vd_mul(vd a, vd b) { return _mm256_mul_pd(a, b); }
+static inline vd vd_div(vd a, vd b) { return _mm256_div_pd(a, b); }
+static inline vd vd_fma(vd a, vd b, vd c) { return _mm256_fmadd_pd(a, b, c); }
+static inline vd vd_abs(vd a) { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), a); }
+static inline vd vd_min(vd a, vd b) { return _mm256_min_pd(a, b); }
+static inline vd vd_max(vd a, vd b) { return _mm256_max_pd(a, b); }
+static inline vd vd_round(vd a) { return _mm256_round_pd(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+/* p 2^n for integral n in [-1022, 0]: build 2^n from its exponent bits */
+static inline vd vd_ldexp(vd p, vd n)
+{
+    __m256i e = _mm256_cvtepi32_epi64(_mm256_cvtpd_epi32(n));
+    e = _mm256_slli_epi64(_mm256_add_epi64(e, _mm256_set1_epi64x(1023)), 52);
+    return _mm256_mul_pd(p, _mm256_castsi256_pd(e));
+}
+/* 1/d: vrcpps (relative error < 1.5 2^-12), two Newton steps: < 2^-44 */
+static inline vd vd_recip(vd d)
+{
+    vd r = _mm256_cvtps_pd(_mm_rcp_ps(_mm256_cvtpd_ps(d)));
+    vd two = _mm256_set1_pd(2.0);
+    r = _mm256_mul_pd(r, _mm256_fnmadd_pd(d, r, two));
+    return _mm256_mul_pd(r, _mm256_fnmadd_pd(d, r, two));
+}
+static inline vm vd_ge(vd a, vd b) { return _mm256_cmp_pd(a, b, _CMP_GE_OQ); }
+static inline vm vd_gt(vd a, vd b) { return _mm256_cmp_pd(a, b, _CMP_GT_OQ); }
+static inline vm vd_lt(vd a, vd b) { return _mm256_cmp_pd(a, b, _CMP_LT_OQ); }
+static inline vm vd_le(vd a, vd b) { return _mm256_cmp_pd(a, b, _CMP_LE_OQ); }
+static inline vd vd_sel(vm m, vd a, vd b) { return _mm256_blendv_pd(b, a, m); }
+static inline double vd_hsum(vd a)
+{
+    __m128d s = _mm_add_pd(_mm256_castpd256_pd128(a), _mm256_extractf128_pd(a, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
+}
+
+static inline vf vf_load(const float *p) { return _mm256_loadu_ps(p); }
+static inline void vf_store(float *p, vf a) { _mm256_storeu_ps(p, a); }
+static inline vd vf_lo(vf a) { return _mm256_cvtps_pd(_mm256_castps256_ps128(a)); }
+static inline vd vf_hi(vf a) { return _mm256_cvtps_pd(_mm256_extractf128_ps(a, 1)); }
+static inline vf vf_join(vd lo, vd hi)
+{
+    return _mm256_insertf128_ps(_mm256_castps128_ps256(_mm256_cvtpd_ps(lo)), _mm256_cvtpd_ps(hi), 1);
+}
+/* inf and NaN are the floats whose exponent bits are all ones */
+static inline int vf_nonfinite(vf a)
+{
+    __m256i e = _mm256_and_si256(_mm256_castps_si256(a), _mm256_set1_epi32(0x7f800000));
+    return _mm256_movemask_epi8(_mm256_cmpeq_epi32(e, _mm256_set1_epi32(0x7f800000))) != 0;
+}
+
+#define SW_SIMD_PREFIX avx2
+#define SW_STR_PREFIX "avx2"
+#include "kernels/simd_body.h"

@@ -1,0 +1,427 @@
+/* elementwise.c -- the public activation and GLU entry points: argument
+ * checks, layouts, ranges and threads around the per-ISA kernels.
+ *
+ * Legend: rows x n elements; element e of the flattened index space is
+ * row e / n, column e % n. g gate, u up; ld row strides in floats.
+ *
+ * Threading: sw_parallel_sum (core/threads.c) splits the flattened range
+ * statically in blocks of SW_GRAIN elements; each thread walks its range row
+ * segment by row segment, and the dbeta partials are added in thread order.
+ *
+ * The interleaved layout (g0 u0 g1 u1 ...) is split into L1-resident blocks of
+ * SW_IL_BLOCK pairs on the stack, so the kernels only ever see unit stride.
+ */
+#include <math.h>
+#include <string.h>
+#include "core/internal.h"
+#include "core/threads.h"
+#include "kernels/kernels.h"
+
+#define SW_GRAIN 64        /* elements: 4 cache lines of floats */
+#define SW_IL_BLOCK 256    /* pairs per interleaved block: 2 KiB of stack per array */
+
+/* ---- names ---------------------------------------------------------------- */
+
+static const char *const act_names[] = {"identity", "relu", "gelu_erf", "gelu_tanh", "sigmoid", "swish"};
+SW_STATIC_ASSERT(sizeof act_names / sizeof act_names[0] == SWIGLU_ACT_COUNT,
+                 "act_names must name every swiglu_act");
+
+static const char *const glu_names[] = {"glu", "bilinear", "reglu", "geglu", "geglu_tanh", "swiglu", "swiglu_clamped"};
+SW_STATIC_ASSERT(sizeof glu_names / sizeof glu_names[0] == SWIGLU_GLU_COUNT,
+                 "glu_names must name every swiglu_glu");
+
+/* gate activation of each named GLU variant, in swiglu_glu order */
+static const swiglu_act glu_acts[] = {SWIGLU_ACT_SIGMOID, SWIGLU_ACT_IDENTITY, SWIGLU_ACT_RELU,
+                                      SWIGLU_ACT_GELU_ERF, SWIGLU_ACT_GELU_TANH, SWIGLU_ACT_SWISH,
+                                      SWIGLU_ACT_SWISH};
+SW_STATIC_ASSERT(sizeof glu_acts / sizeof glu_acts[0] == SWIGLU_GLU_COUNT,
+                 "glu_acts must cover every swiglu_glu");
+
+const char *swiglu_act_name(swiglu_act act)
+{
+    return (unsigned)act < SWIGLU_ACT_COUNT ? act_names[act] : "?";
+}
+
+swiglu_status swiglu_act_from_name(swiglu_act *act, const char *name)
+{
+    SW_RETURN_IF(!act || !name, SWIGLU_ERR_NULL);
+    static const struct { const char *alias; swiglu_act act; } aliases[] = {
+        {"linear", SWIGLU_ACT_IDENTITY}, {"gelu", SWIGLU_ACT_GELU_ERF}, {"silu", SWIGLU_ACT_SWISH}};
+    for (unsigned i = 0; i < SWIGLU_ACT_COUNT; i++)
+        if (strcmp(name, act_names[i]) == 0) { *act = (swiglu_act)i; return SWIGLU_OK; }
+    for (unsigned i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+        if (strcmp(name, aliases[i].alias) == 0) { *act = aliases[i].act; return SWIGLU_OK; }
+    return SWIGLU_ERR_ARG;
+}
+
+const char *swiglu_glu_name(swiglu_glu v)
+{
+    return (unsigned)v < SWIGLU_GLU_COUNT ? glu_names[v] : "?";
+}
+
+swiglu_status swiglu_glu_from_name(swiglu_glu *v, const char *name)
+{
+    SW_RETURN_IF(!v || !name, SWIGLU_ERR_NULL);
+    for (unsigned i = 0; i < SWIGLU_GLU_COUNT; i++)
+        if (strcmp(name, glu_names[i]) == 0) { *v = (swiglu_glu)i; return SWIGLU_OK; }
+    return SWIGLU_ERR_ARG;
+}
+
+swiglu_status swiglu_gate_init(swiglu_gate *gate, swiglu_glu variant)
+{
+    SW_RETURN_IF(!gate, SWIGLU_ERR_NULL);
+    SW_RETURN_IF((unsigned)variant >= SWIGLU_GLU_COUNT, SWIGLU_ERR_ARG);
+    gate->act = glu_acts[variant];
+    gate->beta = 1.0f;
+    gate->limit = INFINITY;
+    gate->up_shift = 0.0f;
+    if (variant == SWIGLU_GLU_SWIGLU_CLAMPED) {
+        gate->beta = 1.702f;  /* gpt-oss's alpha */
+        gate->limit = 7.0f;
+        gate->up_shift = 1.0f;
+    }
+    return SWIGLU_OK;
+}
+
+/* ---- argument checks ---------------------------------------------------- */
+
+static swiglu_status gate_normalize(sw_gate *k, const swiglu_gate *g)
+{
+    SW_RETURN_IF(!g, SWIGLU_ERR_NULL);
+    SW_RETURN_IF((unsigned)g->act >= SWIGLU_ACT_COUNT, SWIGLU_ERR_ARG);
+    SW_RETURN_IF(!isfinite(g->beta), SWIGLU_ERR_ARG);
+    SW_RETURN_IF(!(g->limit > 0) || !isfinite(g->up_shift), SWIGLU_ERR_ARG);
+    k->act = (int)g->act;
+    k->beta = g->beta;
+    k->clamp = isfinite(g->limit) || g->up_shift != 0.0f;
+    k->limit = g->limit;
+    k->shift = g->up_shift;
+    return SWIGLU_OK;
+}
+
+/* A strided 2-D view of floats: rows rows of cols columns, row stride ld,
+ * column stride cs (1, or 2 for one half of an interleaved buffer). */
+typedef struct view { const float *p; size_t rows, cols, ld, cs; } view;
+
+static size_t view_bytes(const view *v)
+{
+    /* span of the view in floats, first to last element, + 1 (0 when empty) */
+    size_t w = (v->cols - 1) * v->cs + 1;
+    return sw_extent(v->rows, w, v->ld) * sizeof(float);
+}
+
+/* 1 when views a and b share an element, except when they are the same
+ * elements in the same order (in place). Exact for equal row strides, where
+ * disjoint column bands of the same rows are common ([gate | up] halves). */
+static int views_clash(const view *a, const view *b)
+{
+    if (!sw_overlap(a->p, view_bytes(a), b->p, view_bytes(b))) return 0;
+    if (a->p == b->p && a->ld == b->ld && a->cs == b->cs && a->cols == b->cols) return 0;
+    if (a->ld == b->ld && a->ld > 0) {
+        const view *lo = a->p <= b->p ? a : b, *hi = a->p <= b->p ? b : a;
+        size_t off = (size_t)(hi->p - lo->p);
+        size_t o = off % lo->ld;
+        size_t wlo = (lo->cols - 1) * lo->cs + 1, whi = (hi->cols - 1) * hi->cs + 1;
+        /* hi's band starts at column o of lo's rows: disjoint when it lies
+         * wholly after lo's band and before the next row starts. */
+        if (o >= wlo && o + whi <= lo->ld) return 0;
+        /* interleaved halves: same band, offset by one element, stride 2 */
+        if (lo->cs == 2 && hi->cs == 2 && o == 1 && lo->ld % 2 == 0) return 0;
+    }
+    return 1;
+}
+
+/* Gate and up views of a layout (n columns each). */
+static swiglu_status layout_views(view *vg, view *vu, const float *in, const float *up,
+                                  size_t ld, size_t rows, size_t n, swiglu_layout layout)
+{
+    size_t n2;
+    SW_RETURN_IF(!in, SWIGLU_ERR_NULL);
+    SW_RETURN_IF(!sw_mul_ok(&n2, n, 2), SWIGLU_ERR_SIZE);
+    switch (layout) {
+    case SWIGLU_LAYOUT_SPLIT:
+        SW_RETURN_IF(!up, SWIGLU_ERR_NULL);
+        SW_RETURN_IF(ld < n, SWIGLU_ERR_SIZE);
+        *vg = (view){in, rows, n, ld, 1};
+        *vu = (view){up, rows, n, ld, 1};
+        break;
+    case SWIGLU_LAYOUT_GATE_UP:
+    case SWIGLU_LAYOUT_UP_GATE:
+        SW_RETURN_IF(up != NULL, SWIGLU_ERR_ARG);
+        SW_RETURN_IF(ld < n2, SWIGLU_ERR_SIZE);
+        *vg = (view){in + (layout == SWIGLU_LAYOUT_UP_GATE ? n : 0), rows, n, ld, 1};
+        *vu = (view){in + (layout == SWIGLU_LAYOUT_GATE_UP ? n : 0), rows, n, ld, 1};
+        break;
+    case SWIGLU_LAYOUT_INTERLEAVED:
+        SW_RETURN_IF(up != NULL, SWIGLU_ERR_ARG);
+        SW_RETURN_IF(ld < n2, SWIGLU_ERR_SIZE);
+        *vg = (view){in, rows, n, ld, 2};
+        *vu = (view){in + 1, rows, n, ld, 2};
+        break;
+    default:
+        return SWIGLU_ERR_ARG;
+    }
+    SW_RETURN_IF(view_bytes(vg) == 0 || view_bytes(vu) == 0, SWIGLU_ERR_SIZE);
+    return SWIGLU_OK;
+}
+
+/* ---- the span walker: one thread, elements [begin, end) ------------------ */
+
+typedef struct glu_job {
+    const sw_kernels *k;
+    sw_gate g;
+    int bwd, overwrite;
+    view out_g, out_u;   /* fwd: out_g = out; bwd: dgate, dup */
+    view dout;           /* bwd only */
+    view in_g, in_u;
+    size_t n;
+} glu_job;
+
+/* One row segment [c0, c1) of row r. */
+static double glu_segment(const glu_job *j, size_t r, size_t c0, size_t c1)
+{
+    size_t len = c1 - c0;
+    const float *gi = j->in_g.p + r * j->in_g.ld + c0 * j->in_g.cs;
+    const float *ui = j->in_u.p + r * j->in_u.ld + c0 * j->in_u.cs;
+    float *og = (float *)j->out_g.p + r * j->out_g.ld + c0 * j->out_g.cs;
+    if (!j->bwd && j->in_g.cs == 1) {
+        j->k->glu_fwd(og, gi, ui, len, &j->g);
+        return 0.0;
+    }
+    float *ou = j->bwd ? (float *)j->out_u.p + r * j->out_u.ld + c0 * j->out_u.cs : NULL;
+    const float *dd = j->bwd ? j->dout.p + r * j->dout.ld + c0 : NULL;
+    if (j->in_g.cs == 1)
+        return j->k->glu_bwd(og, ou, dd, gi, ui, len, &j->g, j->overwrite);
+    /* interleaved: de-interleave a block, run the unit-stride kernel, re-interleave */
+    double db = 0.0;
+    float bg[SW_IL_BLOCK], bu[SW_IL_BLOCK], dg[SW_IL_BLOCK], du[SW_IL_BLOCK];
+    for (size_t b = 0; b < len; b += SW_IL_BLOCK) {
+        size_t m = len - b < SW_IL_BLOCK ? len - b : SW_IL_BLOCK;
+        for (size_t i = 0; i < m; i++) { bg[i] = gi[2 * (b + i)]; bu[i] = ui[2 * (b + i)]; }
+        if (!j->bwd) { j->k->glu_fwd(og + b, bg, bu, m, &j->g); continue; }
+        db += j->k->glu_bwd(dg, du, dd + b, bg, bu, m, &j->g, 1);
+        for (size_t i = 0; i < m; i++) {
+            float *pg = og + 2 * (b + i), *pu = ou + 2 * (b + i);
+            *pg = j->overwrite ? dg[i] : (float)((double)*pg + dg[i]);
+            *pu = j->overwrite ? du[i] : (float)((double)*pu + du[i]);
+        }
+    }
+    return db;
+}
+
+static double glu_span(const glu_job *j, size_t begin, size_t end)
+{
+    double db = 0.0;
+    size_t e = begin;
+    while (e < end) {
+        size_t r = e / j->n, c0 = e % j->n;
+        size_t c1 = (end - e < j->n - c0) ? c0 + (end - e) : j->n;
+        db += glu_segment(j, r, c0, c1);
+        e += c1 - c0;
+    }
+    return db;
+}
+
+static double glu_span_cb(const void *ctx, size_t b, size_t e) { return glu_span(ctx, b, e); }
+static double glu_run_threaded(const glu_job *j, size_t total)
+{
+    return sw_parallel_sum(total, SW_GRAIN, glu_span_cb, j);
+}
+
+/* ---- job set-up (the checks) --------------------------------------------- */
+
+static swiglu_status glu_job_fwd(glu_job *j, size_t *total, float *out, size_t ld_out,
+                                 const float *in, const float *up, size_t ld_in, size_t rows,
+                                 size_t n, swiglu_layout layout, const swiglu_gate *gate)
+{
+    memset(j, 0, sizeof *j);
+    SW_FORWARD_IF_ERROR(gate_normalize(&j->g, gate));
+    SW_RETURN_IF((unsigned)layout >= SWIGLU_LAYOUT_COUNT, SWIGLU_ERR_ARG);
+    SW_RETURN_IF(!sw_mul_ok(total, rows, n), SWIGLU_ERR_SIZE);
+    if (*total == 0) return SWIGLU_OK;
+    SW_RETURN_IF(!out, SWIGLU_ERR_NULL);
+    SW_RETURN_IF(ld_out < n, SWIGLU_ERR_SIZE);
+    SW_FORWARD_IF_ERROR(layout_views(&j->in_g, &j->in_u, in, up, ld_in, rows, n, layout));
+    j->out_g = (view){out, rows, n, ld_out, 1};
+    SW_RETURN_IF(view_bytes(&j->out_g) == 0, SWIGLU_ERR_SIZE);
+    SW_RETURN_IF(views_clash(&j->out_g, &j->in_g) || views_clash(&j->out_g, &j->in_u), SWIGLU_ERR_ALIAS);
+    j->k = sw_kernels_active();
+    j->n = n;
+    return SWIGLU_OK;
+}
+
+static swiglu_status glu_job_bwd(glu_job *j, size_t *total, float *din, float *dup, size_t ld_din,
+                                 const float *dout, size_t ld_dout, const float *in,
+                                 const float *up, size_t ld_in, size_t rows, size_t n,
+                                 swiglu_layout layout, const swiglu_gate *gate, unsigned flags)
+{
+    memset(j, 0, sizeof *j);
+    SW_FORWARD_IF_ERROR(gate_normalize(&j->g, gate));
+    SW_RETURN_IF((unsigned)layout >= SWIGLU_LAYOUT_COUNT, SWIGLU_ERR_ARG);
+    SW_RETURN_IF(flags & ~SWIGLU_BWD_OVERWRITE, SWIGLU_ERR_ARG);
+    SW_RETURN_IF(!sw_mul_ok(total, rows, n), SWIGLU_ERR_SIZE);
+    if (*total == 0) return SWIGLU_OK;
+    SW_RETURN_IF(!dout, SWIGLU_ERR_NULL);
+    SW_RETURN_IF(ld_dout < n, SWIGLU_ERR_SIZE);
+    SW_FORWARD_IF_ERROR(layout_views(&j->in_g, &j->in_u, in, up, ld_in, rows, n, layout));
+    SW_FORWARD_IF_ERROR(layout_views(&j->out_g, &j->out_u, din, dup, ld_din, rows, n, layout));
+    j->dout = (view){dout, rows, n, ld_dout, 1};
+    SW_RETURN_IF(view_bytes(&j->dout) == 0, SWIGLU_ERR_SIZE);
+    const view *outs[2] = {&j->out_g, &j->out_u};
+    const view *ins[3] = {&j->dout, &j->in_g, &j->in_u};
+    SW_RETURN_IF(layout == SWIGLU_LAYOUT_SPLIT && views_clash(outs[0], outs[1]), SWIGLU_ERR_ALIAS);
+    SW_RETURN_IF(layout == SWIGLU_LAYOUT_SPLIT && outs[0]->p == outs[1]->p, SWIGLU_ERR_ALIAS);
+    for (int a = 0; a < 2; a++)
+        for (int b = 0; b < 3; b++)
+            SW_RETURN_IF(views_clash(outs[a], ins[b]), SWIGLU_ERR_ALIAS);
+    /* the interleaved path reads dout of a block before it writes din's block,
+     * but only unit-stride outputs may stand in place of dout */
+    SW_RETURN_IF(layout != SWIGLU_LAYOUT_SPLIT &&
+                 (sw_overlap(din, view_bytes(&j->out_g) + sizeof(float), dout, view_bytes(&j->dout))),
+                 SWIGLU_ERR_ALIAS);
+    j->k = sw_kernels_active();
+    j->bwd = 1;
+    j->overwrite = (flags & SWIGLU_BWD_OVERWRITE) != 0;
+    j->n = n;
+    return SWIGLU_OK;
+}
+
+/* ---- public GLU entry points --------------------------------------------- */
+
+swiglu_status swiglu_glu_forward(float *out, size_t ld_out, const float *in, const float *up,
+                                 size_t ld_in, size_t rows, size_t n, swiglu_layout layout,
+                                 const swiglu_gate *gate)
+{
+    glu_job j;
+    size_t total;
+    SW_FORWARD_IF_ERROR(glu_job_fwd(&j, &total, out, ld_out, in, up, ld_in, rows, n, layout, gate));
+    if (total) glu_run_threaded(&j, total);
+    return SWIGLU_OK;
+}
+
+swiglu_status swiglu_glu_forward_range(float *out, size_t ld_out, const float *in,
+                                       const float *up, size_t ld_in, size_t rows, size_t n,
+                                       swiglu_layout layout, const swiglu_gate *gate,
+                                       size_t begin, size_t end)
+{
+    glu_job j;
+    size_t total;
+    SW_FORWARD_IF_ERROR(glu_job_fwd(&j, &total, out, ld_out, in, up, ld_in, rows, n, layout, gate));
+    SW_RETURN_IF(begin > end || end > total, SWIGLU_ERR_SIZE);
+    if (begin < end) glu_span(&j, begin, end);
+    return SWIGLU_OK;
+}
+
+swiglu_status swiglu_glu_backward(float *din, float *dup, size_t ld_din, float *dbeta,
+                                  const float *dout, size_t ld_dout, const float *in,
+                                  const float *up, size_t ld_in, size_t rows, size_t n,
+                                  swiglu_layout layout, const swiglu_gate *gate, unsigned flags)
+{
+    glu_job j;
+    size_t total;
+    SW_FORWARD_IF_ERROR(glu_job_bwd(&j, &total, din, dup, ld_din, dout, ld_dout, in, up, ld_in,
+                                    rows, n, layout, gate, flags));
+    double db = total ? glu_run_threaded(&j, total) : 0.0;
+    if (dbeta) *dbeta = (flags & SWIGLU_BWD_OVERWRITE) ? (float)db : (float)((double)*dbeta + db);
+    return SWIGLU_OK;
+}
+
+swiglu_status swiglu_glu_backward_range(float *din, float *dup, size_t ld_din, double *dbeta,
+                                        const float *dout, size_t ld_dout, const float *in,
+                                        const float *up, size_t ld_in, size_t rows, size_t n,
+                                        swiglu_layout layout, const swiglu_gate *gate,
+                                        unsigned flags, size_t begin, size_t end)
+{
+    glu_job j;
+    size_t total;
+    SW_FORWARD_IF_ERROR(glu_job_bwd(&j, &total, din, dup, ld_din, dout, ld_dout, in, up, ld_in,
+                                    rows, n, layout, gate, flags));
+    SW_RETURN_IF(begin > end || end > total, SWIGLU_ERR_SIZE);
+    double db = begin < end ? glu_span(&j, begin, end) : 0.0;
+    if (dbeta) *dbeta += db;
+    return SWIGLU_OK;
+}
+
+/* ---- plain activations ------------------------------------------------- */
+
+typedef struct act_job {
+    const sw_kernels *k;
+    sw_gate g;
+    int bwd, overwrite;
+    float *out;
+    const float *x, *dout;
+} act_job;
+
+static double act_span(const act_job *j, size_t b, size_t e)
+{
+    if (!j->bwd) { j->k->act_fwd(j->out + b, j->x + b, e - b, &j->g); return 0.0; }
+    return j->k->act_bwd(j->out + b, j->dout + b, j->x + b, e - b, &j->g, j->overwrite);
+}
+
+static double act_span_cb(const void *ctx, size_t b, size_t e) { return act_span(ctx, b, e); }
+static double act_run_threaded(const act_job *j, size_t total)
+{
+    return sw_parallel_sum(total, SW_GRAIN, act_span_cb, j);
+}
+
+static swiglu_status act_job_init(act_job *j, float *out, const float *dout, const float *x,
+                                  size_t n, swiglu_act act, float beta, int bwd, unsigned flags)
+{
+    swiglu_gate gate = {act, beta, INFINITY, 0.0f};
+    memset(j, 0, sizeof *j);
+    SW_FORWARD_IF_ERROR(gate_normalize(&j->g, &gate));
+    SW_RETURN_IF(flags & ~SWIGLU_BWD_OVERWRITE, SWIGLU_ERR_ARG);
+    if (n == 0) return SWIGLU_OK;
+    SW_RETURN_IF(!out || !x || (bwd && !dout), SWIGLU_ERR_NULL);
+    size_t bytes;
+    SW_RETURN_IF(!sw_mul_ok(&bytes, n, sizeof(float)), SWIGLU_ERR_SIZE);
+    view vo = {out, 1, n, n, 1}, vx = {x, 1, n, n, 1}, vd = {bwd ? dout : x, 1, n, n, 1};
+    SW_RETURN_IF(views_clash(&vo, &vx) || views_clash(&vo, &vd), SWIGLU_ERR_ALIAS);
+    j->k = sw_kernels_active();
+    j->bwd = bwd;
+    j->overwrite = (flags & SWIGLU_BWD_OVERWRITE) != 0;
+    j->out = out;
+    j->x = x;
+    j->dout = dout;
+    return SWIGLU_OK;
+}
+
+swiglu_status swiglu_act_forward(float *out, const float *x, size_t n, swiglu_act act, float beta)
+{
+    act_job j;
+    SW_FORWARD_IF_ERROR(act_job_init(&j, out, NULL, x, n, act, beta, 0, 0));
+    if (n) act_run_threaded(&j, n);
+    return SWIGLU_OK;
+}
+
+swiglu_status swiglu_act_forward_range(float *out, const float *x, size_t n, swiglu_act act,
+                                       float beta, size_t begin, size_t end)
+{
+    act_job j;
+    SW_FORWARD_IF_ERROR(act_job_init(&j, out, NULL, x, n, act, beta, 0, 0));
+    SW_RETURN_IF(begin > end || end > n, SWIGLU_ERR_SIZE);
+    if (begin < end) act_span(&j, begin, end);
+    return SWIGLU_OK;
+}
+
+swiglu_status swiglu_act_backward(float *dx, float *dbeta, const float *dout, const float *x,
+                                  size_t n, swiglu_act act, float beta, unsigned flags)
+{
+    act_job j;
+    SW_FORWARD_IF_ERROR(act_job_init(&j, dx, dout, x, n, act, beta, 1, flags));
+    double db = n ? act_run_threaded(&j, n) : 0.0;
+    if (dbeta) *dbeta = (flags & SWIGLU_BWD_OVERWRITE) ? (float)db : (float)((double)*dbeta + db);
+    return SWIGLU_OK;
+}
+
+swiglu_status swiglu_act_backward_range(float *dx, double *dbeta, const float *dout,
+                                        const float *x, size_t n, swiglu_act act, float beta,
+                                        unsigned flags, size_t begin, size_t end)
+{
+    act_job j;
+    SW_FORWARD_IF_ERROR(act_job_init(&j, dx, dout, x, n, act, beta, 1, flags));
+    SW_RETURN_IF(begin > end || end > n, SWIGLU_ERR_SIZE);
+    double db = begin < end ? act_span(&j, begin, end) : 0.0;
+    if (dbeta) *dbeta += db;
+    return SWIGLU_OK;
+}

@@ -1,0 +1,38 @@
+/* testlib.h -- the tests' tiny harness. Each test binary calls CHECK()
+ * (or the helpers below) and ends with tl_finish(), which prints
+ * "N passed, N failed" and returns the exit code. scripts/run_tests.sh sums
+ * those lines over all binaries. Tests may print; the library never does. */
+#ifndef TESTLIB_H
+#define TESTLIB_H
+#include <stdio.h>
+#include <stddef.h>
+#include <stdint.h>
+
+extern int tl_passed, tl_failed;
+
+/* One assertion: counts, and prints file:line and the message when it fails. */
+#define CHECK(cond, ...) tl_check(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
+void tl_check(int ok, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Prints the summary line; returns 0 when nothing failed. */
+int tl_finish(const char *name);
+
+/* Deterministic random numbers (splitmix64 / xoshiro-style). */
+typedef struct { uint64_t s; } tl_rng;
+uint64_t tl_next(tl_rng *r);
+double tl_uniform(tl_rng *r, double lo, double hi);  /* [lo, hi) */
+double tl_normal(tl_rng *r);
+
+/* Distance in units in the last place between two floats (0 for equal,
+ * +0 vs -0 is 0; NaN vs NaN is 0; NaN vs number is UINT64_MAX). */
+uint64_t tl_ulp_diff(float a, float b);
+/* ulp distance of float a from the double reference r (a vs (float)r, plus
+ * the fraction lost by rounding r, so 0.5 means "correctly rounded"). */
+double tl_ulp_err(float a, double r);
+
+/* Directory of the repository's shared data (../shared from the repo root),
+ * or NULL when it is not there; tests that need it skip cleanly. */
+const char *tl_shared_dir(void);
+
+#endif

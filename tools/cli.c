@@ -1,0 +1,49 @@
+/* cli.c -- error and argument helpers of the CLI (see cli.h). */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "cli.h"
+
+void cli_die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("swiglu: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(2);
+}
+
+void cli_check(swiglu_status st, const char *what)
+{
+    if (st != SWIGLU_OK) cli_die("%s: %s", what, swiglu_status_str(st));
+}
+
+long long cli_parse_int(const char *opt, const char *s, long long lo, long long hi)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end) cli_die("%s expects a whole number, got '%s'", opt, s);
+    if (v < lo || v > hi) cli_die("%s must be in [%lld, %lld], got %lld", opt, lo, hi, v);
+    return v;
+}
+
+double cli_parse_double(const char *opt, const char *s, double lo, double hi)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v)) cli_die("%s expects a number, got '%s'", opt, s);
+    if (v < lo || v > hi) cli_die("%s must be in [%g, %g], got %g", opt, lo, hi, v);
+    return v;
+}
+
+const char *cli_value(int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc) cli_die("%s needs a value", argv[*i]);
+    return argv[++*i];
+}

@@ -1,0 +1,21 @@
+/* cmd_info.c -- `swiglu info`: CPU features and the kernel set in use. */
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+
+int cmd_info(int argc, char **argv)
+{
+    (void)argv;
+    if (argc > 1) cli_die("info takes no options");
+    char feats[512];
+    cli_check(swiglu_cpu_features(feats, sizeof feats), "reading CPU features");
+    printf("swiglu %s\n", swiglu_version_string());
+    printf("cpu features: %s\n", feats[0] ? feats : "(none of interest)");
+    printf("kernel sets:");
+    for (int i = 0; i < SWIGLU_ISA_COUNT; i++)
+        printf(" %s%s", swiglu_isa_name((swiglu_isa)i), swiglu_isa_supported((swiglu_isa)i) ? "" : "(unsupported)");
+    printf("\nactive isa: %s\n", swiglu_isa_name(swiglu_isa_active()));
+    if (swiglu_isa_env_error()) printf("note: %s\n", swiglu_isa_env_error());
+    printf("threads: %d\n", swiglu_threads_get());
+    return 0;
+}

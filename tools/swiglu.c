@@ -1,0 +1,29 @@
+/* swiglu.c -- the `swiglu` command: dispatches to one subcommand per file
+ * (tools/cmd_<name>.c). */
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+
+static const cli_command commands[] = {
+    {"info", cmd_info, "CPU features, the chosen kernel set, library version"},
+    {"bench", cmd_bench, "benchmarks: `swiglu bench act [--json]`"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: swiglu <command> [options]   (swiglu <command> --help)\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) { usage(stderr); return 2; }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) { usage(stdout); return 0; }
+    if (!strcmp(argv[1], "--version")) { printf("swiglu %s\n", swiglu_version_string()); return 0; }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "swiglu: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}
