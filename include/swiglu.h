@@ -260,6 +260,137 @@ SWIGLU_API swiglu_status swiglu_glu_backward_range(float *din, float *dup, size_
                                                    swiglu_layout layout, const swiglu_gate *gate,
                                                    unsigned flags, size_t begin, size_t end);
 
+
+/* ------------------------------------------------------------------------ */
+/* FFN layers: y = FFN(x) for x of T tokens x D (d_model)                    */
+/* ------------------------------------------------------------------------ */
+/*
+ * Plain:  y = act(x W1^T + b1) W2^T + b2
+ * Gated:  y = (gate_act(x W1^T + b1) * (x W3^T + b3)) W2^T + b2
+ * Weights are stored as PyTorch's nn.Linear and llama2.c store them,
+ * [out x in] row-major: W1, W3 are [H x D], W2 is [D x H].
+ */
+
+typedef enum swiglu_ffn_variant {
+    SWIGLU_FFN_RELU = 0,          /* plain */
+    SWIGLU_FFN_GELU = 1,          /* plain, erf form */
+    SWIGLU_FFN_GELU_TANH = 2,     /* plain, tanh form */
+    SWIGLU_FFN_SWISH = 3,         /* plain, Swish_beta */
+    SWIGLU_FFN_GLU = 4,           /* gated: sigmoid */
+    SWIGLU_FFN_BILINEAR = 5,      /* gated: identity */
+    SWIGLU_FFN_REGLU = 6,         /* gated: relu */
+    SWIGLU_FFN_GEGLU = 7,         /* gated: gelu_erf */
+    SWIGLU_FFN_GEGLU_TANH = 8,    /* gated: gelu_tanh */
+    SWIGLU_FFN_SWIGLU = 9,        /* gated: Swish_beta (beta fixed, or learned by flag) */
+    SWIGLU_FFN_SWIGLU_CLAMPED = 10,/* gated: gpt-oss clamped SwiGLU */
+    SWIGLU_FFN_VARIANT_COUNT
+} swiglu_ffn_variant;
+
+/*! names: "relu", "gelu", "gelu_tanh", "swish", "glu", "bilinear", "reglu",
+ * "geglu", "geglu_tanh", "swiglu", "swiglu_clamped"; "?" when out of range. */
+SWIGLU_API const char *swiglu_ffn_variant_name(swiglu_ffn_variant v);
+SWIGLU_API swiglu_status swiglu_ffn_variant_from_name(swiglu_ffn_variant *v, const char *name);
+/*! 1 for the gated variants (they have W3), 0 for the plain ones. */
+SWIGLU_API int swiglu_ffn_variant_gated(swiglu_ffn_variant v);
+
+typedef enum swiglu_dtype { SWIGLU_F32 = 0, SWIGLU_BF16 = 1, SWIGLU_DTYPE_COUNT } swiglu_dtype;
+
+/* How W1 and W3 are stored (gated variants; plain ones have W1 only). */
+typedef enum swiglu_weight_layout {
+    SWIGLU_WEIGHTS_SPLIT = 0,          /* w1 [H x D], w3 [H x D] */
+    SWIGLU_WEIGHTS_PACKED = 1,         /* w1 holds [W1; W3], [2H x D], gate rows first (w3 = NULL) */
+    SWIGLU_WEIGHTS_PACKED_UP_GATE = 2, /* w1 holds [W3; W1], up rows first (OLMo) */
+    SWIGLU_WEIGHTS_COUNT
+} swiglu_weight_layout;
+
+typedef struct swiglu_ffn_config {
+    size_t d_model;                /* D */
+    size_t d_ff;                   /* H, hidden units */
+    swiglu_ffn_variant variant;
+    float beta;                    /* Swish's beta; the initial value when learned */
+    int learn_beta;                /* 1: beta is a parameter (SWISH, SWIGLU) */
+    int bias_up;                   /* 1: b1 (and b3, gated) */
+    int bias_down;                 /* 1: b2 */
+    swiglu_weight_layout weights;
+    swiglu_dtype dtype;            /* weights and activations; accumulation is always fp32 */
+    int recompute;                 /* 1: keep only pre-activations for backward, recompute the rest */
+} swiglu_ffn_config;
+
+/*! swiglu_ffn_hidden_for() : the parameter-matched d_ff: 4 D for plain FFNs;
+ * for gated ones LLaMA's rule, int(2 * 4D / 3) rounded up to a multiple of
+ * multiple_of (D = 4096, multiple_of = 256 gives 11008). */
+SWIGLU_API swiglu_status swiglu_ffn_hidden_for(size_t *d_ff, size_t d_model,
+                                               swiglu_ffn_variant v, size_t multiple_of);
+/*! swiglu_ffn_config_init() : defaults: d_ff = swiglu_ffn_hidden_for(D, v, 1),
+ * beta 1 (clamped: 1.702), no biases, SPLIT weights, fp32, no recompute. */
+SWIGLU_API swiglu_status swiglu_ffn_config_init(swiglu_ffn_config *cfg, size_t d_model,
+                                                swiglu_ffn_variant v);
+/*! swiglu_ffn_param_count() : number of parameters (weights, biases, beta). */
+SWIGLU_API swiglu_status swiglu_ffn_param_count(size_t *count, const swiglu_ffn_config *cfg);
+
+/* Parameters (and, with the same shapes, their gradients) -- caller-owned.
+ * Weights are float* for SWIGLU_F32 and uint16_t* (bf16 bits) for SWIGLU_BF16;
+ * biases, beta and every gradient are always float. Unused members are NULL. */
+typedef struct swiglu_ffn_params {
+    void *w1;      /* [H x D] (gate, or the plain up projection); PACKED: [2H x D] */
+    void *w3;      /* [H x D] up, gated + SPLIT only */
+    void *w2;      /* [D x H] down */
+    float *b1;     /* [H] when bias_up (PACKED: [2H], b3 unused) */
+    float *b3;     /* [H] when bias_up, gated + SPLIT */
+    float *b2;     /* [D] when bias_down */
+    float *beta;   /* [1] when learn_beta */
+} swiglu_ffn_params;
+
+typedef struct swiglu_ffn swiglu_ffn;  /* opaque: config + cached GEMM primitives */
+
+/*! swiglu_ffn_create() : checks cfg (zero or overflowing sizes, bad enums:
+ * a status) and makes a handle. It never holds the caller's tensors. */
+SWIGLU_API swiglu_status swiglu_ffn_create(swiglu_ffn **ffn, const swiglu_ffn_config *cfg);
+/*! swiglu_ffn_destroy() : frees the handle; NULL is a no-op. */
+SWIGLU_API swiglu_status swiglu_ffn_destroy(swiglu_ffn *ffn);
+/*! swiglu_ffn_get_config() : a copy of the handle's configuration. */
+SWIGLU_API swiglu_status swiglu_ffn_get_config(const swiglu_ffn *ffn, swiglu_ffn_config *cfg);
+
+/*! swiglu_ffn_workspace_size() : bytes of workspace for T tokens.
+ * training = 1: what forward keeps for backward (the caller keeps the
+ * workspace intact between the two) plus scratch; 0: scratch only. */
+SWIGLU_API swiglu_status swiglu_ffn_workspace_size(size_t *bytes, const swiglu_ffn *ffn,
+                                                   size_t T, int training);
+
+/*! swiglu_ffn_forward() : y [T x D] = FFN(x [T x D]).
+ * y and x are float* (fp32) or uint16_t* (bf16) per cfg.dtype. training = 1
+ * keeps what backward needs in workspace. Never allocates. */
+SWIGLU_API swiglu_status swiglu_ffn_forward(const swiglu_ffn *ffn, void *y, const void *x, size_t T,
+                                            const swiglu_ffn_params *p, void *workspace,
+                                            size_t workspace_bytes, int training);
+
+/*! swiglu_ffn_backward() : after a training forward with the same x, p and
+ * workspace: ADDS dL/dx into dx [T x D] (may be NULL) and dL/d(params) into
+ * grads (float tensors shaped as p; members for absent parameters unused). */
+SWIGLU_API swiglu_status swiglu_ffn_backward(const swiglu_ffn *ffn, float *dx,
+                                             swiglu_ffn_params *grads, const float *dy,
+                                             const void *x, size_t T, const swiglu_ffn_params *p,
+                                             void *workspace, size_t workspace_bytes);
+
+/*! swiglu_ffn_init_params() : W1, W3 ~ normal(0, std), W2 ~ normal(0, std_out)
+ * (GPT-2/LLaMA trainers use std_out = std / sqrt(2 n_layers)), biases 0,
+ * beta = cfg.beta. Deterministic for a seed. */
+SWIGLU_API swiglu_status swiglu_ffn_init_params(const swiglu_ffn *ffn, swiglu_ffn_params *p,
+                                                uint64_t seed, float std, float std_out);
+
+/* What the hidden layer did over the T tokens of the last training forward. */
+typedef struct swiglu_ffn_stats {
+    double dead_fraction;   /* hidden units with |h| < 1e-6 for every token (h = act(gate) gated, act(x W1) plain) */
+    double zero_fraction;   /* (token, unit) entries with |h| < 1e-6: activation sparsity */
+    double gate_mean, gate_std;  /* gate pre-activations x W1^T + b1 */
+    double act_mean, act_std;    /* h */
+    double up_abs_mean;          /* mean |x W3^T + b3| (gated; 0 for plain) */
+} swiglu_ffn_stats;
+
+/*! swiglu_ffn_hidden_stats() : from a workspace filled by a training forward over T tokens. */
+SWIGLU_API swiglu_status swiglu_ffn_hidden_stats(const swiglu_ffn *ffn, swiglu_ffn_stats *st,
+                                                 const void *workspace, size_t T);
+
 #ifdef __cplusplus
 }
 #endif
