@@ -5,7 +5,7 @@
  *
  * Every activation is evaluated in double precision on float inputs and
  * rounded to float once, at the end: the results are within ~0.5 ulp of the
- * exact value plus the approximation errors below, which are < 2^-27
+ * exact value plus the approximation errors below, which are < 1e-11
  * relative, so the float results are at most 1 ulp off (docs/KERNELS.md has
  * the measured table). Vectors that hold an inf or NaN in any input are
  * handed to the scalar element functions (act_scalar.h), which give the
@@ -14,7 +14,7 @@
  * The ISA file provides (vd: VDL doubles; vf: VF = 2 VDL floats; vm: a mask):
  *   vd_set1 vd_add vd_sub vd_mul vd_fma(a,b,c)=ab+c vd_abs vd_min vd_max vd_div
  *   vd_round (to nearest) vd_ldexp(p, n) = p 2^n for integral n in [-1022, 0]
- *   vd_recip(d) ~ 1/d for d in [1, 2], relative error < 2^-27
+ *   vd_recip(d) ~ 1/d for d in [1, 2], relative error < 2^-50
  *   vd_ge vd_gt vd_lt vd_le (masks) vd_sel(m, a, b) = m ? a : b  vd_hsum
  *   vf_load vf_store vf_lo vf_hi (float halves to vd) vf_join(lo, hi)
  *   vf_nonfinite(x) -> nonzero when a lane is inf or NaN
@@ -32,25 +32,23 @@
 /* exp(-a) for a >= 0 (a finite).
  * a is clamped to 708 so that 2^n stays a normal double; below exp(-708) =
  * 3e-308 every result here underflows float anyway (docs/KERNELS.md).
- * n = round(-a log2 e), r = -a - n ln2 (ln2 in two parts: r is exact to
- * ~2^-60), |r| <= ln2/2; e^r by its Taylor polynomial of degree 9:
- * truncation error <= (ln2/2)^10/10! = 7e-12 relative. */
+ * n = round(-a log2 e), r = -a - n ln2 (ln2 in two parts, Cody-Waite: r is
+ * exact to ~2^-60), |r| <= ln2/2; e^r by its Taylor polynomial of degree 12:
+ * truncation error <= (ln2/2)^13/13! = 1.7e-16 relative. Double-precision
+ * accuracy is needed, not only float's: derivatives such as swish' =
+ * s + z q cross zero, and near the crossing their float result is only as
+ * good as s and q are in absolute terms. */
 SW_INLINE vd v_expneg(vd a)
 {
+    static const double inv_fact[13] = {
+        1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040,
+        1.0 / 40320, 1.0 / 362880, 1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600};
     vd y = vd_max(vd_sub(vd_set1(0.0), a), vd_set1(-708.0));
     vd n = vd_round(vd_mul(y, vd_set1(1.4426950408889634074)));
     vd r = vd_fma(n, vd_set1(-6.93147180369123816490e-01), y);
     r = vd_fma(n, vd_set1(-1.90821492927058770002e-10), r);
-    vd p = vd_set1(1.0 / 362880.0);
-    p = vd_fma(p, r, vd_set1(1.0 / 40320.0));
-    p = vd_fma(p, r, vd_set1(1.0 / 5040.0));
-    p = vd_fma(p, r, vd_set1(1.0 / 720.0));
-    p = vd_fma(p, r, vd_set1(1.0 / 120.0));
-    p = vd_fma(p, r, vd_set1(1.0 / 24.0));
-    p = vd_fma(p, r, vd_set1(1.0 / 6.0));
-    p = vd_fma(p, r, vd_set1(0.5));
-    p = vd_fma(p, r, vd_set1(1.0));
-    p = vd_fma(p, r, vd_set1(1.0));
+    vd p = vd_set1(inv_fact[12]);
+    for (int k = 11; k >= 0; k--) p = vd_fma(p, r, vd_set1(inv_fact[k]));
     return vd_ldexp(p, n);
 }
 
@@ -95,6 +93,22 @@ SW_INLINE vd v_erfcx(vd z)
     return p;
 }
 
+/* erf(z)/z as a polynomial in t = z^2, for t <= 0.5625: the Taylor series
+ * 2/sqrt(pi) sum_k (-1)^k t^k / (k! (2k+1)), k = 0..13; the first omitted
+ * term bounds the error: 1.4e-16. */
+SW_INLINE vd v_erf_over_z(vd t)
+{
+    static const double c[14] = {
+        1.1283791670955126, -0.37612638903183754, 0.11283791670955126, -0.026866170645131252,
+        0.005223977625442188, -0.0008548327023450853, 0.00012055332981789664,
+        -1.492565035840625e-05, 1.6462114365889248e-06, -1.6365844691234924e-07,
+        1.4807192815879218e-08, -1.2290555301717928e-09, 9.422759064650411e-11,
+        -6.7113668551641105e-12};
+    vd p = vd_set1(c[13]);
+    for (int k = 12; k >= 0; k--) p = vd_fma(p, t, vd_set1(c[k]));
+    return p;
+}
+
 /* Value a = act(x), derivative da = act'(x), beta-derivative db = d act/d beta
  * (Swish only) of VDL finite doubles. want_d: also compute da and db.
  * `act` is a compile-time constant at every call site (the loops below are
@@ -113,12 +127,18 @@ SW_INLINE void v_act(int act, int want_d, vd x, vd beta, vd *a, vd *da, vd *db)
         *da = vd_sel(vd_gt(x, zero), one, zero);
         break;
     case SWIGLU_ACT_GELU_ERF: {
-        /* gelu = x Phi(x), Phi(x) = 1 - erfc(z)/2 (x >= 0) or erfc(z)/2 (x < 0),
-         * z = |x|/sqrt2, erfc(z) = exp(-x^2/2) erfcx(z);
-         * gelu' = Phi(x) + x phi(x), phi(x) = exp(-x^2/2)/sqrt(2 pi) */
+        /* gelu = x Phi(x), gelu' = Phi(x) + x phi(x), phi(x) = exp(-x^2/2)/sqrt(2 pi).
+         * |x| <= 0.75 sqrt2: Phi = 1/2 + (x/sqrt2) P(x^2/2) / 2, P(t) = erf(z)/z by
+         *   its Taylor series (exact coefficients, 14 terms, error < 1.5e-16): no
+         *   cancellation at gelu''s zero crossing x = -0.7518.
+         * otherwise: Phi = 1 - h (x >= 0) or h (x < 0), h = erfc(z)/2,
+         *   z = |x|/sqrt2, erfc(z) = exp(-x^2/2) erfcx(z). */
         vd e2 = v_expneg(vd_mul(vd_set1(0.5), vd_mul(x, x)));
         vd h = vd_mul(vd_mul(vd_set1(0.5), e2), v_erfcx(vd_mul(vd_abs(x), vd_set1(SW_SQRT1_2))));
         vd phi_cdf = vd_sel(vd_ge(x, zero), vd_sub(one, h), h);
+        vd small = vd_set1(0.75 * 1.41421356237309504880);
+        vd phi_small = vd_fma(vd_mul(vd_set1(0.5 * SW_SQRT1_2), x), v_erf_over_z(vd_mul(vd_set1(0.5), vd_mul(x, x))), vd_set1(0.5));
+        phi_cdf = vd_sel(vd_le(vd_abs(x), small), phi_small, phi_cdf);
         *a = vd_mul(x, phi_cdf);
         if (want_d) *da = vd_fma(vd_mul(x, e2), vd_set1(SW_INV_SQRT_2PI), phi_cdf);
         break;

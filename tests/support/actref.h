@@ -1,0 +1,68 @@
+/* actref.h -- the tests' own reference activations in long double (x87,
+ * 64-bit mantissa), written independently of src/kernels/act_scalar.h from
+ * the textbook definitions, so that the oracle does not share the code it
+ * checks. Stable forms only where the textbook form would lose the answer
+ * to cancellation or overflow (1 - sigmoid, exp of large arguments). */
+#ifndef ACTREF_H
+#define ACTREF_H
+#include <math.h>
+
+static inline long double ref_sigmoid(long double z)
+{
+    if (isnan(z)) return z;
+    return z >= 0 ? 1.0L / (1.0L + expl(-z)) : expl(z) / (1.0L + expl(z));
+}
+
+/* act(x; beta) for swiglu_act codes: 0 identity 1 relu 2 gelu_erf 3 gelu_tanh 4 sigmoid 5 swish */
+static inline long double ref_act(int act, long double x, long double beta)
+{
+    if (isnan(x)) return x;
+    switch (act) {
+    case 0: return x;
+    case 1: return x > 0 ? x : 0.0L;
+    case 2:
+        if (isinf(x)) return x > 0 ? x : 0.0L;
+        return 0.5L * x * erfcl(-x / sqrtl(2.0L));
+    case 3: {
+        if (isinf(x)) return x > 0 ? x : 0.0L;
+        long double u = sqrtl(2.0L / 3.14159265358979323846264338327950288L) * (x + 0.044715L * x * x * x);
+        return x * ref_sigmoid(2.0L * u);   /* = x/2 (1 + tanh u) */
+    }
+    case 4: return ref_sigmoid(x);
+    default: {
+        long double z = beta * x;
+        if (isinf(x)) return z > 0 ? x : (z < 0 ? 0.0L : 0.5L * x);
+        return x * ref_sigmoid(z);
+    }
+    }
+}
+
+/* d act / dx, by the textbook derivatives (sigma' = sigma(z) sigma(-z)). */
+static inline long double ref_dact(int act, long double x, long double beta)
+{
+    const long double c = sqrtl(2.0L / 3.14159265358979323846264338327950288L);
+    switch (act) {
+    case 0: return 1.0L;
+    case 1: return x > 0 ? 1.0L : 0.0L;
+    case 2: return 0.5L * erfcl(-x / sqrtl(2.0L)) + x * expl(-0.5L * x * x) / sqrtl(2.0L * 3.14159265358979323846264338327950288L);
+    case 3: {
+        long double u = c * (x + 0.044715L * x * x * x);
+        long double s = ref_sigmoid(2.0L * u), q = s * ref_sigmoid(-2.0L * u);
+        return s + 2.0L * x * q * c * (1.0L + 3.0L * 0.044715L * x * x);
+    }
+    case 4: return ref_sigmoid(x) * ref_sigmoid(-x);
+    default: {
+        long double z = beta * x, s = ref_sigmoid(z);
+        return s + z * s * ref_sigmoid(-z);
+    }
+    }
+}
+
+/* d swish / d beta = x^2 sigma(beta x) sigma(-beta x) */
+static inline long double ref_dact_dbeta(int act, long double x, long double beta)
+{
+    if (act != 5) return 0.0L;
+    return x * x * ref_sigmoid(beta * x) * ref_sigmoid(-beta * x);
+}
+
+#endif
