@@ -100,10 +100,10 @@ $(CLI): $(TOOL_OBJ) $(STATIC)
 # the internal kernel API), run by scripts/test.sh ---
 $(O)/tests/%: tests/%.c $(TEST_SUPPORT_OBJ) $(STATIC)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests -MMD -MP -o $@ $< $(TEST_SUPPORT_OBJ) $(STATIC) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -Itests -Itests/support -MMD -MP -o $@ $< $(TEST_SUPPORT_OBJ) $(STATIC) $(LDLIBS)
 $(O)/tests/support/%.o: tests/support/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests -MMD -MP -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -Itests -Itests/support -MMD -MP -c $< -o $@
 
 tests-build: $(TEST_BIN) $(CLI)
 test: tests-build

@@ -1,0 +1,271 @@
+/* test_act_accuracy.c -- accuracy of every activation and GLU product,
+ * forward and backward, on every ISA this CPU runs, against the tests' own
+ * long-double reference (tests/support/actref.h).
+ *
+ *   default       >= 10^7 sampled inputs per unary activation (every special
+ *                 value among them), 2 10^6 per GLU variant, backward 10^6
+ *   --exhaustive  all 2^32 float inputs of each unary activation (minutes)
+ *
+ * Bounds (docs/KERNELS.md): forward <= 2 ulp (the kernels reach 1); backward
+ * within 8 ulp or 1e-6 relative; dbeta within 1e-6 relative.
+ * Legend: n elements; g gate, u up, d upstream gradient. */
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "swiglu.h"
+#include "testlib.h"
+#include "support/actref.h"
+
+#define CHUNK (1u << 20)
+#define FWD_ULP_BOUND 2.0
+#define BWD_ULP_BOUND 8.0
+#define BWD_REL_BOUND 1e-6
+
+typedef struct { int act; float beta; const char *name; } unary_case;
+static const unary_case unary[] = {
+    {SWIGLU_ACT_SIGMOID, 1.0f, "sigmoid"},   {SWIGLU_ACT_SWISH, 1.0f, "swish(b=1)"},
+    {SWIGLU_ACT_SWISH, 1.702f, "swish(b=1.702)"}, {SWIGLU_ACT_SWISH, 0.5f, "swish(b=0.5)"},
+    {SWIGLU_ACT_SWISH, -0.75f, "swish(b=-0.75)"},
+    {SWIGLU_ACT_GELU_ERF, 1.0f, "gelu_erf"}, {SWIGLU_ACT_GELU_TANH, 1.0f, "gelu_tanh"},
+    {SWIGLU_ACT_RELU, 1.0f, "relu"},         {SWIGLU_ACT_IDENTITY, 1.0f, "identity"},
+};
+#define NUNARY (sizeof unary / sizeof unary[0])
+
+/* Every special value the issue names, and the boundaries where exp
+ * overflows/underflows in float (88.72, -87.34, -103.97) and where a naive
+ * 1 - sigmoid loses everything (16.75). */
+static const float specials[] = {
+    0.0f, -0.0f, INFINITY, -INFINITY, NAN, -NAN, 1e-45f, -1e-45f, 1e-40f, -1e-40f, FLT_MIN, -FLT_MIN,
+    FLT_MAX, -FLT_MAX, 88.72f, -88.72f, 88.7228f, -87.3365f, 87.3365f, -103.97f, 103.97f, -104.0f,
+    -150.0f, 150.0f, 16.75f, -16.75f, 17.0f, -100.0f, 100.0f, 1.0f, -1.0f, 0.5f, -0.5f, 1e-8f,
+    -1e-8f, 3.4e38f, -3.4e38f, 9.0f, -9.0f, 15.0f, -15.0f, 20.0f, -20.0f, 0.75f * 1.41421356f,
+    -0.75f * 1.41421356f, -1.2784645f, -0.7517915f, 709.0f, -709.0f, 745.2f, -745.2f, 1e30f, -1e30f,
+};
+#define NSPECIAL (sizeof specials / sizeof specials[0])
+
+/* Inputs: a quarter each of random bit patterns (every binade, inf, NaN),
+ * uniform on [-20, 20], uniform on [-150, 150], and +-2^U(-30, 8). */
+static float sample(tl_rng *r, uint64_t i)
+{
+    switch (i & 3) {
+    case 0: { uint32_t b = (uint32_t)tl_next(r); float f; memcpy(&f, &b, 4); return f; }
+    case 1: return (float)tl_uniform(r, -20, 20);
+    case 2: return (float)tl_uniform(r, -150, 150);
+    default: { double m = ldexp(1.0, 0) * exp2(tl_uniform(r, -30, 8)); return (float)((tl_next(r) & 1) ? m : -m); }
+    }
+}
+
+static int isa_list(swiglu_isa *out)
+{
+    int k = 0;
+    for (int i = 0; i < SWIGLU_ISA_COUNT; i++)
+        if (swiglu_isa_supported((swiglu_isa)i)) out[k++] = (swiglu_isa)i;
+    return k;
+}
+
+/* ---- unary forward: sampled (>= 10^7) or exhaustive ---------------------- */
+
+static void unary_forward(int exhaustive)
+{
+    swiglu_isa isas[SWIGLU_ISA_COUNT];
+    int nisa = isa_list(isas);
+    float *x = malloc(CHUNK * sizeof *x), *y = malloc(CHUNK * sizeof *y);
+    double *ref = malloc(CHUNK * sizeof *ref);
+    const uint64_t total = exhaustive ? (1ull << 32) : 10000000ull;
+    for (size_t c = 0; c < NUNARY; c++) {
+        const unary_case *uc = &unary[c];
+        double worst[SWIGLU_ISA_COUNT] = {0};
+        float worst_x[SWIGLU_ISA_COUNT] = {0};
+        tl_rng rng = {0x5eed0000u + c};
+        for (uint64_t base = 0; base < total; base += CHUNK) {
+            size_t m = (size_t)(total - base < CHUNK ? total - base : CHUNK);
+            for (size_t i = 0; i < m; i++) {
+                if (exhaustive) { uint32_t b = (uint32_t)(base + i); memcpy(&x[i], &b, 4); }
+                else x[i] = (base == 0 && i < NSPECIAL) ? specials[i] : sample(&rng, i);
+            }
+#pragma omp parallel for schedule(static)
+            for (size_t i = 0; i < m; i++) ref[i] = (double)ref_act(uc->act, x[i], uc->beta);
+            for (int k = 0; k < nisa; k++) {
+                swiglu_isa_set(isas[k]);
+                CHECK(swiglu_act_forward(y, x, m, (swiglu_act)uc->act, uc->beta) == SWIGLU_OK, "act_forward status");
+                for (size_t i = 0; i < m; i++) {
+                    double e = tl_ulp_err(y[i], ref[i]);
+                    if (e > worst[k]) { worst[k] = e; worst_x[k] = x[i]; }
+                }
+            }
+        }
+        for (int k = 0; k < nisa; k++) {
+            printf("  %-16s %-7s max error %.3f ulp (at x = %.9g) over %llu inputs\n", uc->name,
+                   swiglu_isa_name(isas[k]), worst[k], worst_x[k], (unsigned long long)total);
+            CHECK(worst[k] <= FWD_ULP_BOUND, "%s on %s: %.3f ulp at x = %.9g (bound %.1f)", uc->name,
+                  swiglu_isa_name(isas[k]), worst[k], worst_x[k], FWD_ULP_BOUND);
+        }
+    }
+    free(x); free(y); free(ref);
+}
+
+/* ---- special values: the limits, exactly --------------------------------- */
+
+static float one_act(int act, float x, float beta)
+{
+    float y = -12345.0f;
+    swiglu_act_forward(&y, &x, 1, (swiglu_act)act, beta);
+    return y;
+}
+
+static void special_values(void)
+{
+    swiglu_isa isas[SWIGLU_ISA_COUNT];
+    int nisa = isa_list(isas);
+    for (int k = 0; k < nisa; k++) {
+        swiglu_isa_set(isas[k]);
+        const char *in = swiglu_isa_name(isas[k]);
+        /* vectors of 32 so the SIMD body (not only the tail) sees them */
+        float x[32], y[32];
+        for (int i = 0; i < 32; i++) x[i] = -100.0f;
+        swiglu_act_forward(y, x, 32, SWIGLU_ACT_SWISH, 1.0f);
+        CHECK(y[0] < 0 && y[0] > -1e-41f && y[31] == y[0], "%s: silu(-100) = %g, want -3.7e-42", in, y[0]);
+        CHECK(one_act(SWIGLU_ACT_SIGMOID, INFINITY, 1) == 1.0f, "%s: sigmoid(inf)", in);
+        CHECK(one_act(SWIGLU_ACT_SIGMOID, -INFINITY, 1) == 0.0f, "%s: sigmoid(-inf)", in);
+        CHECK(one_act(SWIGLU_ACT_SWISH, INFINITY, 1) == INFINITY, "%s: silu(inf)", in);
+        CHECK(one_act(SWIGLU_ACT_SWISH, -INFINITY, 1) == 0.0f, "%s: silu(-inf)", in);
+        CHECK(one_act(SWIGLU_ACT_GELU_ERF, -INFINITY, 1) == 0.0f, "%s: gelu(-inf)", in);
+        CHECK(one_act(SWIGLU_ACT_GELU_TANH, INFINITY, 1) == INFINITY, "%s: gelu_tanh(inf)", in);
+        CHECK(isnan(one_act(SWIGLU_ACT_SWISH, NAN, 1)) && isnan(one_act(SWIGLU_ACT_GELU_ERF, NAN, 1)) &&
+              isnan(one_act(SWIGLU_ACT_RELU, NAN, 1)) && isnan(one_act(SWIGLU_ACT_SIGMOID, NAN, 1)),
+              "%s: NaN propagates", in);
+        CHECK(isfinite(one_act(SWIGLU_ACT_GELU_ERF, 150, 1)) && isfinite(one_act(SWIGLU_ACT_GELU_TANH, -150, 1)),
+              "%s: gelu(+-150) finite", in);
+        /* sigma'(20) = sigma(20) sigma(-20) = 2.06e-9, not 0 as sigma(1 - sigma) would give */
+        float dx[32], d1[32];
+        for (int i = 0; i < 32; i++) { x[i] = 20.0f; d1[i] = 1.0f; }
+        swiglu_act_backward(dx, NULL, d1, x, 32, SWIGLU_ACT_SIGMOID, 1, SWIGLU_BWD_OVERWRITE);
+        CHECK(fabs(dx[0] - 2.0611536e-9) < 1e-15 && dx[31] == dx[0], "%s: sigmoid'(20) = %g", in, dx[0]);
+        for (int i = 0; i < 32; i++) x[i] = 17.0f;
+        swiglu_act_backward(dx, NULL, d1, x, 32, SWIGLU_ACT_SIGMOID, 1, SWIGLU_BWD_OVERWRITE);
+        CHECK(dx[0] > 0, "%s: sigmoid'(17) = %g, must not be 0", in, dx[0]);
+    }
+}
+
+/* ---- GLU products, forward ---------------------------------------------- */
+
+static long double ref_glu(const swiglu_gate *g, float gi, float ui)
+{
+    long double gv = gi, uv = ui;
+    if (isfinite(g->limit) || g->up_shift != 0) {
+        gv = gv > g->limit ? g->limit : gv;
+        uv = (uv > g->limit ? g->limit : (uv < -g->limit ? -g->limit : uv)) + g->up_shift;
+    }
+    return ref_act(g->act, gv, g->beta) * uv;
+}
+
+static void glu_forward(void)
+{
+    swiglu_isa isas[SWIGLU_ISA_COUNT];
+    int nisa = isa_list(isas);
+    const size_t n = 2000000;
+    float *gi = malloc(n * 4), *ui = malloc(n * 4), *y = malloc(n * 4);
+    double *ref = malloc(n * 8);
+    for (int v = 0; v < SWIGLU_GLU_COUNT; v++) {
+        swiglu_gate gate;
+        swiglu_gate_init(&gate, (swiglu_glu)v);
+        tl_rng rng = {0x61u + (uint64_t)v};
+        for (size_t i = 0; i < n; i++) {
+            gi[i] = i < NSPECIAL ? specials[i] : sample(&rng, i);
+            ui[i] = (float)tl_uniform(&rng, -12, 12);
+        }
+#pragma omp parallel for schedule(static)
+        for (size_t i = 0; i < n; i++) ref[i] = (double)ref_glu(&gate, gi[i], ui[i]);
+        for (int k = 0; k < nisa; k++) {
+            swiglu_isa_set(isas[k]);
+            CHECK(swiglu_glu_forward(y, n, gi, ui, n, 1, n, SWIGLU_LAYOUT_SPLIT, &gate) == SWIGLU_OK, "glu fwd");
+            double worst = 0; float wg = 0, wu = 0;
+            for (size_t i = 0; i < n; i++) {
+                double e = tl_ulp_err(y[i], ref[i]);
+                if (e > worst) { worst = e; wg = gi[i]; wu = ui[i]; }
+            }
+            printf("  %-16s %-7s max error %.3f ulp (g = %.9g, u = %.9g)\n", swiglu_glu_name((swiglu_glu)v),
+                   swiglu_isa_name(isas[k]), worst, wg, wu);
+            CHECK(worst <= FWD_ULP_BOUND, "%s on %s: %.3f ulp", swiglu_glu_name((swiglu_glu)v),
+                  swiglu_isa_name(isas[k]), worst);
+        }
+    }
+    free(gi); free(ui); free(y); free(ref);
+}
+
+/* ---- backward ------------------------------------------------------------ */
+
+/* error of a gradient value against its reference, in the accepted sense:
+ * fine when within BWD_ULP_BOUND ulp or BWD_REL_BOUND relative */
+static int grad_ok(float got, long double want, double *worst_ulp)
+{
+    double e = tl_ulp_err(got, (double)want);
+    if (e > *worst_ulp) *worst_ulp = e;
+    if (e <= BWD_ULP_BOUND) return 1;
+    return fabsl((long double)got - want) <= BWD_REL_BOUND * fabsl(want);
+}
+
+static void backward(void)
+{
+    swiglu_isa isas[SWIGLU_ISA_COUNT];
+    int nisa = isa_list(isas);
+    const size_t n = 1000000;
+    float *x = malloc(n * 4), *u = malloc(n * 4), *d = malloc(n * 4), *dg = malloc(n * 4), *du = malloc(n * 4);
+    for (size_t c = 0; c < NUNARY; c++) {
+        const unary_case *uc = &unary[c];
+        tl_rng rng = {0xbacc + c};
+        for (size_t i = 0; i < n; i++) {
+            /* dense near the derivatives' zero crossings, and the usual ranges */
+            x[i] = (i % 4 == 0) ? (float)tl_uniform(&rng, -2, 0) : (float)tl_uniform(&rng, (i & 1) ? -20 : -150, (i & 1) ? 20 : 150);
+            u[i] = (float)tl_uniform(&rng, -4, 4);
+            d[i] = (float)tl_normal(&rng);
+        }
+        long double dbeta_ref = 0;
+        for (size_t i = 0; i < n; i++) dbeta_ref += (long double)d[i] * ref_dact_dbeta(uc->act, x[i], uc->beta);
+        long double dbeta_glu_ref = 0;
+        for (size_t i = 0; i < n; i++) dbeta_glu_ref += (long double)d[i] * u[i] * ref_dact_dbeta(uc->act, x[i], uc->beta);
+        swiglu_gate gate = {(swiglu_act)uc->act, uc->beta, INFINITY, 0.0f};
+        for (int k = 0; k < nisa; k++) {
+            swiglu_isa_set(isas[k]);
+            const char *in = swiglu_isa_name(isas[k]);
+            /* plain activation: dx = d act'(x) */
+            float dbeta = 0;
+            CHECK(swiglu_act_backward(dg, &dbeta, d, x, n, (swiglu_act)uc->act, uc->beta, SWIGLU_BWD_OVERWRITE) == SWIGLU_OK, "act bwd");
+            double wu = 0; size_t bad = 0, first = 0;
+            for (size_t i = 0; i < n; i++)
+                if (!grad_ok(dg[i], (long double)d[i] * ref_dact(uc->act, x[i], uc->beta), &wu) && !bad++) first = i;
+            CHECK(bad == 0, "%s %s dx: %zu bad, first x = %.9g got %.9g", uc->name, in, bad, x[first], dg[first]);
+            if (uc->act == SWIGLU_ACT_SWISH)
+                CHECK(fabsl(dbeta - dbeta_ref) <= 1e-6L * fabsl(dbeta_ref), "%s %s dbeta %.9g vs %.9Lg", uc->name, in, dbeta, dbeta_ref);
+            /* GLU: dg = d u act'(g), du = d act(g) */
+            float dbg = 0;
+            CHECK(swiglu_glu_backward(dg, du, n, &dbg, d, n, x, u, n, 1, n, SWIGLU_LAYOUT_SPLIT, &gate, SWIGLU_BWD_OVERWRITE) == SWIGLU_OK, "glu bwd");
+            double wg = 0, wuu = 0; size_t badg = 0, badu = 0;
+            for (size_t i = 0; i < n; i++) {
+                badg += !grad_ok(dg[i], (long double)d[i] * u[i] * ref_dact(uc->act, x[i], uc->beta), &wg);
+                badu += !grad_ok(du[i], (long double)d[i] * ref_act(uc->act, x[i], uc->beta), &wuu);
+            }
+            CHECK(badg == 0 && badu == 0, "%s %s glu backward: %zu dgate, %zu dup outside bounds", uc->name, in, badg, badu);
+            if (uc->act == SWIGLU_ACT_SWISH)
+                CHECK(fabsl(dbg - dbeta_glu_ref) <= 1e-6L * fabsl(dbeta_glu_ref), "%s %s glu dbeta %.9g vs %.9Lg", uc->name, in, dbg, dbeta_glu_ref);
+            printf("  %-16s %-7s backward max ulp: dx %.2f, dgate %.2f, dup %.2f\n", uc->name, in, wu, wg, wuu);
+        }
+    }
+    free(x); free(u); free(d); free(dg); free(du);
+}
+
+int main(int argc, char **argv)
+{
+    int exhaustive = argc > 1 && !strcmp(argv[1], "--exhaustive");
+    swiglu_threads_set(2);
+    printf("forward, unary activations:\n");
+    unary_forward(exhaustive);
+    if (exhaustive) return tl_finish("test_act_accuracy --exhaustive");
+    special_values();
+    printf("forward, GLU products:\n");
+    glu_forward();
+    printf("backward:\n");
+    backward();
+    return tl_finish("test_act_accuracy");
+}
