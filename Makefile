@@ -40,7 +40,8 @@ ISA_avx2   := -mavx2 -mfma
 ISA_avx512 := -mavx512f -mavx512dq -mavx512bw -mavx512vl -mfma -mavx2
 
 # Feature probes (printed by `make info`).
-HAVE_DNNL := $(shell printf '\#include <dnnl.h>\nint main(void){return 0;}' | $(CC) -x c - -o /dev/null -ldnnl 2>/dev/null && echo 1)
+# (-include, not a '#include' line: make 4.3 keeps the backslash of '\#' inside $(shell))
+HAVE_DNNL := $(shell echo 'int main(void){return 0;}' | $(CC) -x c -include dnnl.h - -o /dev/null -ldnnl 2>/dev/null && echo 1)
 ifeq ($(HAVE_DNNL),1)
 ALL_CFLAGS += -DSWIGLU_HAVE_DNNL=1
 LDLIBS     += -ldnnl
