@@ -8,6 +8,10 @@
  * Primitives are created once per (shape, strides, transposes, alpha!=1,
  * beta!=0, dtype) and cached; the cache is thread-safe. Threads: oneDNN's,
  * on the same OpenMP runtime as the library.
+ *
+ * Engines: gemm_onednn.c when the build found oneDNN (SWIGLU_HAVE_DNNL),
+ * else gemm_ref.c (plain C loops: correct, slow). An engine implements the
+ * functions below and nothing else.
  */
 #ifndef SW_GEMM_GEMM_H
 #define SW_GEMM_GEMM_H
@@ -20,5 +24,36 @@ swiglu_status sw_gemm_f32(float *C, size_t ldc,
                           const float *A, size_t lda, int trans_a,
                           const float *B, size_t ldb, int trans_b,
                           size_t M, size_t N, size_t K, float alpha, float beta);
+
+/* The same with bf16 operands (uint16_t bit patterns, round-to-nearest-even
+ * values) and fp32 accumulation. C is float* when c_type is SWIGLU_F32 and
+ * uint16_t* (bf16) when SWIGLU_BF16; beta != 0 reads C in that type. On CPUs
+ * with AMX-BF16 oneDNN runs this on the tiles, else AVX-512 (BF16). */
+swiglu_status sw_gemm_bf16(void *C, swiglu_dtype c_type, size_t ldc,
+                           const uint16_t *A, size_t lda, int trans_a,
+                           const uint16_t *B, size_t ldb, int trans_b,
+                           size_t M, size_t N, size_t K, float alpha, float beta);
+
+/* "onednn" or "ref": which engine this build has. */
+const char *sw_gemm_engine(void);
+/* Number of GEMM primitives cached so far (tests: one per shape). */
+size_t sw_gemm_cache_entries(void);
+
+/* bf16 <-> fp32 (round to nearest even; NaN stays NaN). gemm_util.c. */
+static inline uint16_t sw_f32_to_bf16(float f)
+{
+    union { float f; uint32_t u; } v = {f};
+    if ((v.u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((v.u >> 16) | 0x40u);  /* quiet NaN */
+    v.u += 0x7fffu + ((v.u >> 16) & 1u);
+    return (uint16_t)(v.u >> 16);
+}
+static inline float sw_bf16_to_f32(uint16_t h)
+{
+    union { uint32_t u; float f; } v = {(uint32_t)h << 16};
+    return v.f;
+}
+/* dst[r*ld_dst + j] = bf16(src[r*ld_src + j]), r < rows, j < cols, threaded. */
+void sw_f32_to_bf16_rows(uint16_t *dst, size_t ld_dst, const float *src, size_t ld_src,
+                         size_t rows, size_t cols);
 
 #endif

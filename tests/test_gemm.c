@@ -1,0 +1,117 @@
+/* test_gemm.c -- the GEMM door (src/gemm/gemm.h) against a double-precision
+ * triple loop: every transpose pair, strided operands, alpha/beta, bf16 with
+ * fp32 and bf16 outputs, bad arguments, and one cached primitive per shape.
+ * Legend: C [M x N] = alpha op(A) [M x K] op(B) [K x N] + beta C. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "support/testlib.h"
+#include "gemm/gemm.h"
+
+static void fill(float *p, size_t n, tl_rng *r)
+{
+    for (size_t i = 0; i < n; i++) p[i] = (float)tl_normal(r);
+}
+
+/* reference C = alpha op(A) op(B) + beta C0 in double */
+static double ref_at(const float *A, size_t lda, int ta, const float *B, size_t ldb, int tb,
+                     size_t i, size_t j, size_t K)
+{
+    double s = 0;
+    for (size_t k = 0; k < K; k++)
+        s += (double)A[ta ? k * lda + i : i * lda + k] * (double)B[tb ? j * ldb + k : k * ldb + j];
+    return s;
+}
+
+static void check_f32(size_t M, size_t N, size_t K, int ta, int tb, float alpha, float beta)
+{
+    tl_rng r = {M * 131 + N * 7 + K + (size_t)ta * 3 + (size_t)tb};
+    size_t lda = (ta ? M : K) + 3, ldb = (tb ? K : N) + 1, ldc = N + 2;
+    size_t na = (ta ? K : M) * lda, nb = (tb ? N : K) * ldb, nc = M * ldc;
+    float *A = malloc(na * 4), *B = malloc(nb * 4), *C = malloc(nc * 4), *C0 = malloc(nc * 4);
+    fill(A, na, &r); fill(B, nb, &r); fill(C0, nc, &r);
+    memcpy(C, C0, nc * 4);
+    if (beta == 0.0f) for (size_t i = 0; i < nc; i++) C[i] = NAN;  /* beta 0 must not read C */
+    swiglu_status st = sw_gemm_f32(C, ldc, A, lda, ta, B, ldb, tb, M, N, K, alpha, beta);
+    CHECK(st == SWIGLU_OK, "gemm f32 %zux%zux%zu ta%d tb%d: %s", M, N, K, ta, tb, swiglu_status_str(st));
+    double worst = 0;
+    for (size_t i = 0; i < M; i++)
+        for (size_t j = 0; j < N; j++) {
+            double ref = alpha * ref_at(A, lda, ta, B, ldb, tb, i, j, K) + (beta != 0.0f ? beta * (double)C0[i * ldc + j] : 0.0);
+            double e = fabs(C[i * ldc + j] - ref) / (sqrt((double)K) + fabs(ref));
+            if (!(e <= worst)) worst = isnan(e) ? INFINITY : (e > worst ? e : worst);
+        }
+    CHECK(worst < 1e-5, "gemm f32 %zux%zux%zu ta%d tb%d alpha %g beta %g: rel err %.3g",
+          M, N, K, ta, tb, alpha, beta, worst);
+    /* padding columns of C untouched */
+    int pad_ok = 1;
+    for (size_t i = 0; i < M; i++)
+        for (size_t j = N; j < ldc; j++)
+            if (memcmp(&C[i * ldc + j], beta == 0.0f ? &(float){NAN} : &C0[i * ldc + j], 4) != 0 &&
+                !(beta == 0.0f && isnan(C[i * ldc + j]))) pad_ok = 0;
+    CHECK(pad_ok, "gemm f32 wrote outside its N columns");
+    free(A); free(B); free(C); free(C0);
+}
+
+static void check_bf16(size_t M, size_t N, size_t K, int ta, int tb, swiglu_dtype ct, float beta)
+{
+    tl_rng r = {M + N * 3 + K * 5};
+    size_t lda = ta ? M : K, ldb = tb ? K : N, ldc = N;
+    size_t na = M * K, nb = K * N, nc = M * N;
+    float *A = malloc(na * 4), *B = malloc(nb * 4), *C0 = malloc(nc * 4), *C = malloc(nc * 4);
+    uint16_t *Ah = malloc(na * 2), *Bh = malloc(nb * 2), *Ch = malloc(nc * 2);
+    fill(A, na, &r); fill(B, nb, &r); fill(C0, nc, &r);
+    /* the exact bf16 values, so the reference sees what the engine sees */
+    for (size_t i = 0; i < na; i++) { Ah[i] = sw_f32_to_bf16(A[i]); A[i] = sw_bf16_to_f32(Ah[i]); }
+    for (size_t i = 0; i < nb; i++) { Bh[i] = sw_f32_to_bf16(B[i]); B[i] = sw_bf16_to_f32(Bh[i]); }
+    for (size_t i = 0; i < nc; i++) { Ch[i] = sw_f32_to_bf16(C0[i]); C0[i] = sw_bf16_to_f32(Ch[i]); C[i] = C0[i]; }
+    swiglu_status st = sw_gemm_bf16(ct == SWIGLU_F32 ? (void *)C : (void *)Ch, ct, ldc,
+                                    Ah, lda, ta, Bh, ldb, tb, M, N, K, 1.0f, beta);
+    CHECK(st == SWIGLU_OK, "gemm bf16: %s", swiglu_status_str(st));
+    double worst = 0;
+    for (size_t i = 0; i < M; i++)
+        for (size_t j = 0; j < N; j++) {
+            double ref = ref_at(A, lda, ta, B, ldb, tb, i, j, K) + beta * (double)C0[i * N + j];
+            double got = ct == SWIGLU_F32 ? C[i * N + j] : sw_bf16_to_f32(Ch[i * N + j]);
+            double e = fabs(got - ref) / (sqrt((double)K) + fabs(ref));
+            if (e > worst || isnan(e)) worst = isnan(e) ? INFINITY : e;
+        }
+    /* exact products, fp32 sums: ~1e-6; a bf16 output adds one rounding (2^-9) */
+    double bound = ct == SWIGLU_F32 ? 1e-5 : 4e-3;
+    CHECK(worst < bound, "gemm bf16 %zux%zux%zu ta%d tb%d out %s beta %g: rel err %.3g",
+          M, N, K, ta, tb, ct == SWIGLU_F32 ? "f32" : "bf16", beta, worst);
+    free(A); free(B); free(C0); free(C); free(Ah); free(Bh); free(Ch);
+}
+
+int main(void)
+{
+    printf("engine: %s\n", sw_gemm_engine());
+    for (int ta = 0; ta < 2; ta++)
+        for (int tb = 0; tb < 2; tb++) {
+            check_f32(1, 1, 1, ta, tb, 1.0f, 0.0f);
+            check_f32(37, 19, 64, ta, tb, 1.0f, 0.0f);
+            check_f32(5, 33, 7, ta, tb, 1.0f, 1.0f);
+            check_f32(64, 17, 130, ta, tb, 0.5f, 1.0f);
+            check_bf16(37, 19, 64, ta, tb, SWIGLU_F32, 0.0f);
+            check_bf16(16, 48, 33, ta, tb, SWIGLU_F32, 1.0f);
+            check_bf16(3, 40, 64, ta, tb, SWIGLU_BF16, 0.0f);
+        }
+    /* the same shape again: no new primitive */
+    size_t before = sw_gemm_cache_entries();
+    check_f32(37, 19, 64, 0, 0, 1.0f, 0.0f);
+    CHECK(sw_gemm_cache_entries() == before, "a repeated shape created a primitive (%zu -> %zu)",
+          before, sw_gemm_cache_entries());
+    /* bad arguments: a status */
+    float a[4] = {0}, b[4] = {0}, c[4] = {0};
+    CHECK(sw_gemm_f32(NULL, 2, a, 2, 0, b, 2, 0, 2, 2, 2, 1, 0) == SWIGLU_ERR_NULL, "NULL C");
+    CHECK(sw_gemm_f32(c, 2, a, 2, 0, b, 2, 0, 0, 2, 2, 1, 0) == SWIGLU_ERR_SIZE, "M = 0");
+    CHECK(sw_gemm_f32(c, 1, a, 2, 0, b, 2, 0, 2, 2, 2, 1, 0) == SWIGLU_ERR_SIZE, "ldc < N");
+    CHECK(sw_gemm_bf16(c, SWIGLU_DTYPE_COUNT, 2, (uint16_t *)a, 2, 0, (uint16_t *)b, 2, 0, 2, 2, 2, 1, 0) == SWIGLU_ERR_DTYPE,
+          "bad output dtype");
+    /* bf16 rounding: nearest even, NaN kept */
+    CHECK(sw_f32_to_bf16(1.0f) == 0x3f80, "bf16(1)");
+    CHECK(sw_f32_to_bf16(1.00390625f) == 0x3f80, "tie to even (down)");
+    CHECK(sw_f32_to_bf16(1.01171875f) == 0x3f82, "tie to even (up)");
+    CHECK(isnan(sw_bf16_to_f32(sw_f32_to_bf16(NAN))), "NaN stays NaN");
+    return tl_finish("test_gemm");
+}
