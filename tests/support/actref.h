@@ -7,35 +7,41 @@
 #define ACTREF_H
 #include <math.h>
 
-static inline long double ref_sigmoid(long double z)
-{
-    if (isnan(z)) return z;
-    return z >= 0 ? 1.0L / (1.0L + expl(-z)) : expl(z) / (1.0L + expl(z));
-}
+/* The forward reference, once, for two precisions: long double (the default
+ * oracle) and double (ref_act_dbl: fast enough for all 2^32 inputs). */
+#define ACTREF_DEFINE(T, SFX, EXP, ERFC, SQRT)                                              \
+    static inline T ref_sigmoid##SFX(T z)                                                   \
+    {                                                                                       \
+        if (isnan(z)) return z;                                                             \
+        return z >= 0 ? (T)1 / ((T)1 + EXP(-z)) : EXP(z) / ((T)1 + EXP(z));                 \
+    }                                                                                       \
+    /* act(x; beta), codes: 0 identity 1 relu 2 gelu_erf 3 gelu_tanh 4 sigmoid 5 swish */   \
+    static inline T ref_act##SFX(int act, T x, T beta)                                      \
+    {                                                                                       \
+        if (isnan(x)) return x;                                                             \
+        switch (act) {                                                                      \
+        case 0: return x;                                                                   \
+        case 1: return x > 0 ? x : (T)0;                                                    \
+        case 2:                                                                             \
+            if (isinf(x)) return x > 0 ? x : (T)0;                                          \
+            return (T)0.5 * x * ERFC(-x / SQRT((T)2));                                      \
+        case 3: {                                                                           \
+            if (isinf(x)) return x > 0 ? x : (T)0;                                          \
+            T u = SQRT((T)2 / (T)3.14159265358979323846264338327950288L) *                  \
+                  (x + (T)0.044715L * x * x * x);                                           \
+            return x * ref_sigmoid##SFX((T)2 * u); /* = x/2 (1 + tanh u) */                 \
+        }                                                                                   \
+        case 4: return ref_sigmoid##SFX(x);                                                 \
+        default: {                                                                          \
+            T z = beta * x;                                                                 \
+            if (isinf(x)) return z > 0 ? x : (z < 0 ? (T)0 : (T)0.5 * x);                   \
+            return x * ref_sigmoid##SFX(z);                                                 \
+        }                                                                                   \
+        }                                                                                   \
+    }
 
-/* act(x; beta) for swiglu_act codes: 0 identity 1 relu 2 gelu_erf 3 gelu_tanh 4 sigmoid 5 swish */
-static inline long double ref_act(int act, long double x, long double beta)
-{
-    if (isnan(x)) return x;
-    switch (act) {
-    case 0: return x;
-    case 1: return x > 0 ? x : 0.0L;
-    case 2:
-        if (isinf(x)) return x > 0 ? x : 0.0L;
-        return 0.5L * x * erfcl(-x / sqrtl(2.0L));
-    case 3: {
-        if (isinf(x)) return x > 0 ? x : 0.0L;
-        long double u = sqrtl(2.0L / 3.14159265358979323846264338327950288L) * (x + 0.044715L * x * x * x);
-        return x * ref_sigmoid(2.0L * u);   /* = x/2 (1 + tanh u) */
-    }
-    case 4: return ref_sigmoid(x);
-    default: {
-        long double z = beta * x;
-        if (isinf(x)) return z > 0 ? x : (z < 0 ? 0.0L : 0.5L * x);
-        return x * ref_sigmoid(z);
-    }
-    }
-}
+ACTREF_DEFINE(long double, , expl, erfcl, sqrtl)
+ACTREF_DEFINE(double, _dbl, exp, erfc, sqrt)
 
 /* d act / dx, by the textbook derivatives (sigma' = sigma(z) sigma(-z)). */
 static inline long double ref_dact(int act, long double x, long double beta)
