@@ -1,0 +1,379 @@
+/* model.c -- the transformer's weights, forward and backward (model.h).
+ * Legend: B batch, T tokens, N = B*T, D d_model, H d_ff, V vocabulary,
+ * NH / NKV heads, HS head size, KV = NKV*HS, L layers. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "model/layers.h"
+#include "model/model.h"
+#include "model/rng.h"
+
+void sw_model_config_default(sw_model_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->vocab = 256; c->n_layer = 4; c->n_head = 4; c->n_kv_head = 0; c->d_model = 128;
+    c->d_ff = 0; c->seq_len = 64; c->ffn = SWIGLU_FFN_SWIGLU; c->ffn_beta = 0.0f;
+    c->learn_beta = 0; c->tied = 1; c->rms_eps = 1e-5f; c->rope_theta = 10000.0f;
+    c->dropout = 0.0f; c->init_std = 0.02f;
+}
+
+swiglu_status sw_model_config_check(const sw_model_config *c, char *err, size_t cap)
+{
+#define BAD(...) do { snprintf(err, cap, __VA_ARGS__); return SWIGLU_ERR_ARG; } while (0)
+    if (c->vocab < 2 || c->vocab > 256) BAD("vocabulary must be in [2, 256], got %d", c->vocab);
+    if (c->n_layer < 1 || c->n_layer > 1024) BAD("layers must be in [1, 1024], got %d", c->n_layer);
+    if (c->n_head < 1) BAD("heads must be >= 1, got %d", c->n_head);
+    int nkv = c->n_kv_head ? c->n_kv_head : c->n_head;
+    if (nkv < 1 || c->n_head % nkv) BAD("kv heads (%d) must divide heads (%d)", nkv, c->n_head);
+    if (c->d_model < 2 || c->d_model % c->n_head || (c->d_model / c->n_head) % 2)
+        BAD("d_model (%d) must be heads (%d) times an even head size", c->d_model, c->n_head);
+    if (c->d_ff < 0) BAD("d_ff must be >= 0 (0: parameter-matched), got %d", c->d_ff);
+    if (c->seq_len < 1 || c->seq_len > 65536) BAD("context must be in [1, 65536], got %d", c->seq_len);
+    if ((unsigned)c->ffn >= SWIGLU_FFN_VARIANT_COUNT) BAD("unknown FFN variant %d", (int)c->ffn);
+    if (c->learn_beta && c->ffn != SWIGLU_FFN_SWIGLU && c->ffn != SWIGLU_FFN_SWISH)
+        BAD("a learned beta needs the swish or swiglu FFN, not %s", swiglu_ffn_variant_name(c->ffn));
+    if (!(c->rms_eps > 0.0f)) BAD("rms eps must be > 0");
+    if (!(c->rope_theta > 1.0f)) BAD("rope theta must be > 1");
+    if (c->dropout != 0.0f) { snprintf(err, cap, "dropout is not implemented yet (use 0)"); return SWIGLU_ERR_UNSUPPORTED; }
+    if (!(c->init_std > 0.0f)) BAD("init std must be > 0");
+    return SWIGLU_OK;
+#undef BAD
+}
+
+/* ---- parameter layout ---------------------------------------------------- */
+
+static void add_tensor(sw_model *m, const char *name, int layer, size_t numel, int decay)
+{
+    if (m->tensors) {
+        sw_tensor *t = &m->tensors[m->n_tensors];
+        if (layer >= 0) snprintf(t->name, sizeof t->name, "l%d.%s", layer, name);
+        else snprintf(t->name, sizeof t->name, "%s", name);
+        t->layer = layer; t->offset = m->n_params; t->numel = numel; t->decay = decay;
+    }
+    m->n_tensors++;
+    m->n_params += numel;
+}
+
+/* Walks the layout: counts (tensors == NULL) or fills the table. */
+static void layout(sw_model *m)
+{
+    size_t D = m->D, H = m->H, KV = m->KV, V = m->V;
+    int gated = swiglu_ffn_variant_gated(m->cfg.ffn);
+    m->n_tensors = 0; m->n_params = 0;
+    add_tensor(m, "emb", -1, V * D, 1);
+    for (int l = 0; l < (int)m->L; l++) {
+        add_tensor(m, "rms_att", l, D, 0);
+        add_tensor(m, "wq", l, D * D, 1);
+        add_tensor(m, "wk", l, KV * D, 1);
+        add_tensor(m, "wv", l, KV * D, 1);
+        add_tensor(m, "wo", l, D * D, 1);
+        add_tensor(m, "rms_ffn", l, D, 0);
+        add_tensor(m, "w1", l, H * D, 1);
+        if (gated) add_tensor(m, "w3", l, H * D, 1);
+        add_tensor(m, "w2", l, D * H, 1);
+        if (m->cfg.learn_beta) add_tensor(m, "beta", l, 1, 0);
+    }
+    add_tensor(m, "rms_final", -1, D, 0);
+    if (!m->cfg.tied) add_tensor(m, "head", -1, V * D, 1);
+}
+
+/* Points the weight struct at a buffer laid out as `layout` says. */
+static void point(sw_model *m, sw_weights *w, float *base)
+{
+    size_t i = 0;
+    int gated = swiglu_ffn_variant_gated(m->cfg.ffn);
+#define NEXT() (base + m->tensors[i++].offset)
+    w->emb = NEXT();
+    for (size_t l = 0; l < m->L; l++) {
+        sw_layer_weights *lw = &w->layer[l];
+        lw->rms_att = NEXT(); lw->wq = NEXT(); lw->wk = NEXT(); lw->wv = NEXT(); lw->wo = NEXT();
+        lw->rms_ffn = NEXT(); lw->w1 = NEXT(); lw->w3 = gated ? NEXT() : NULL; lw->w2 = NEXT();
+        lw->beta = m->cfg.learn_beta ? NEXT() : NULL;
+    }
+    w->rms_final = NEXT();
+    w->head = m->cfg.tied ? w->emb : NEXT();
+#undef NEXT
+}
+
+static swiglu_ffn_params ffn_params(const sw_layer_weights *lw)
+{
+    swiglu_ffn_params p;
+    memset(&p, 0, sizeof p);
+    p.w1 = lw->w1; p.w3 = lw->w3; p.w2 = lw->w2; p.beta = lw->beta;
+    return p;
+}
+
+/* ---- create / free ------------------------------------------------------- */
+
+/* a bump allocator over one block: every activation buffer, 64-byte aligned */
+typedef struct arena { char *base; size_t used; } arena;
+static void *take(arena *a, size_t bytes)
+{
+    size_t off = (a->used + 63) & ~(size_t)63;
+    a->used = off + bytes;
+    return a->base ? a->base + off : NULL;
+}
+
+static void carve(sw_model *m, arena *a, int training)
+{
+    size_t N = m->Bmax * m->Tmax, D = m->D, KV = m->KV, L = m->L, T = m->Tmax, V = m->V;
+    size_t fl = sizeof(float);
+    m->x = take(a, N * sizeof(int));
+    m->y = take(a, N * sizeof(int));
+    m->resid = take(a, (L + 1) * N * D * fl);
+    m->resid_mid = take(a, L * N * D * fl);
+    m->ln1 = take(a, L * N * D * fl);
+    m->ln2 = take(a, L * N * D * fl);
+    m->rstd1 = take(a, L * N * fl);
+    m->rstd2 = take(a, L * N * fl);
+    m->q = take(a, L * N * D * fl);
+    m->k = take(a, L * N * KV * fl);
+    m->v = take(a, L * N * KV * fl);
+    m->att = take(a, L * m->Bmax * m->NH * T * T * fl);
+    m->atty = take(a, L * N * D * fl);
+    m->proj = take(a, N * D * fl);
+    m->ffn_ws = take(a, L * m->ffn_ws_bytes);
+    m->lnf = take(a, N * D * fl);
+    m->rstdf = take(a, N * fl);
+    m->logits = take(a, N * V * fl);
+    m->losses = take(a, N * fl);
+    m->rope_cos = take(a, T * (m->HS / 2) * fl);
+    m->rope_sin = take(a, T * (m->HS / 2) * fl);
+    if (training) {
+        m->dresid = take(a, N * D * fl);
+        m->dln = take(a, N * D * fl);
+        m->dq = take(a, N * D * fl);
+        m->datty = take(a, N * D * fl);
+        m->dk = take(a, N * KV * fl);
+        m->dv = take(a, N * KV * fl);
+        m->att_scratch = take(a, (size_t)m->nth * T * T * fl);
+    }
+}
+
+
+swiglu_status sw_model_create(sw_model **out, const sw_model_config *cfg, size_t Bmax, int training)
+{
+    char err[160];
+    *out = NULL;
+    if (Bmax == 0) return SWIGLU_ERR_SIZE;
+    swiglu_status st = sw_model_config_check(cfg, err, sizeof err);
+    if (st) return st;
+    sw_model *m = calloc(1, sizeof *m);
+    if (!m) return SWIGLU_ERR_ALLOC;
+    m->cfg = *cfg;
+    m->V = (size_t)cfg->vocab; m->L = (size_t)cfg->n_layer; m->D = (size_t)cfg->d_model;
+    m->NH = (size_t)cfg->n_head; m->NKV = (size_t)(cfg->n_kv_head ? cfg->n_kv_head : cfg->n_head);
+    m->HS = m->D / m->NH; m->KV = m->NKV * m->HS; m->Tmax = (size_t)cfg->seq_len; m->Bmax = Bmax;
+    m->nth = swiglu_threads_get();
+    if (m->nth < 1) m->nth = 1;
+
+    swiglu_ffn_config fc;
+    if ((st = swiglu_ffn_config_init(&fc, m->D, cfg->ffn))) goto fail;
+    if (cfg->d_ff > 0) fc.d_ff = (size_t)cfg->d_ff;
+    if (cfg->ffn_beta != 0.0f) fc.beta = cfg->ffn_beta;
+    fc.learn_beta = cfg->learn_beta;
+    m->H = fc.d_ff;
+    m->cfg.d_ff = (int)fc.d_ff;
+    m->cfg.ffn_beta = fc.beta;
+    if ((st = swiglu_ffn_create(&m->ffn, &fc))) goto fail;
+    if ((st = swiglu_ffn_workspace_size(&m->ffn_ws_bytes, m->ffn, Bmax * m->Tmax, 1))) goto fail;
+    m->ffn_ws_bytes = (m->ffn_ws_bytes + 63) & ~(size_t)63;
+
+    layout(m);                                   /* count */
+    m->tensors = calloc(m->n_tensors, sizeof *m->tensors);
+    m->w.layer = calloc(m->L, sizeof *m->w.layer);
+    m->g.layer = calloc(m->L, sizeof *m->g.layer);
+    if (!m->tensors || !m->w.layer || !m->g.layer) { st = SWIGLU_ERR_ALLOC; goto fail; }
+    layout(m);                                   /* fill */
+    m->params = calloc(m->n_params, sizeof(float));
+    if (!m->params) { st = SWIGLU_ERR_ALLOC; goto fail; }
+    point(m, &m->w, m->params);
+    if (training) {
+        m->grads = calloc(m->n_params, sizeof(float));
+        if (!m->grads) { st = SWIGLU_ERR_ALLOC; goto fail; }
+        point(m, &m->g, m->grads);
+    }
+    arena a = {NULL, 0};
+    carve(m, &a, training);
+    a.base = aligned_alloc(64, (a.used + 63) & ~(size_t)63);
+    if (!a.base) { st = SWIGLU_ERR_ALLOC; goto fail; }
+    memset(a.base, 0, a.used);
+    a.used = 0;
+    carve(m, &a, training);
+    /* the block starts at m->x (the first buffer carved) */
+    sw_rope_tables(m->rope_cos, m->rope_sin, m->Tmax, m->HS, cfg->rope_theta);
+    *out = m;
+    return SWIGLU_OK;
+fail:
+    sw_model_free(m);
+    return st;
+}
+
+void sw_model_free(sw_model *m)
+{
+    if (!m) return;
+    swiglu_ffn_destroy(m->ffn);
+    free(m->x);               /* the activation block (x is carved first, at offset 0) */
+    free(m->params);
+    free(m->grads);
+    free(m->tensors);
+    free(m->w.layer);
+    free(m->g.layer);
+    free(m);
+}
+
+size_t sw_model_param_count(const sw_model *m) { return m->n_params; }
+
+swiglu_status sw_model_init(sw_model *m, uint64_t seed)
+{
+    uint64_t rng = seed ^ 0x5EED0F5CA1AB1Eull;
+    float std = m->cfg.init_std, std_out = std / sqrtf(2.0f * (float)m->L);
+    int gated = swiglu_ffn_variant_gated(m->cfg.ffn);
+    for (size_t i = 0; i < m->n_tensors; i++) {
+        const sw_tensor *t = &m->tensors[i];
+        float *p = m->params + t->offset;
+        const char *nm = t->layer >= 0 ? strchr(t->name, '.') + 1 : t->name;
+        if (!strncmp(nm, "rms", 3)) {
+            for (size_t j = 0; j < t->numel; j++) p[j] = 1.0f;
+        } else if (!strcmp(nm, "beta")) {
+            p[0] = m->cfg.ffn_beta;
+        } else if (!strcmp(nm, "w1") || !strcmp(nm, "w3") || !strcmp(nm, "w2")) {
+            /* the FFN's own initializer, once per layer (at w1) */
+            if (!strcmp(nm, "w1")) {
+                const sw_layer_weights *lw = &m->w.layer[t->layer];
+                swiglu_ffn_params fp = ffn_params(lw);
+                swiglu_status st = swiglu_ffn_init_params(m->ffn, &fp, sw_rng_next(&rng), std, std_out);
+                if (st) return st;
+                if (lw->beta) lw->beta[0] = m->cfg.ffn_beta;
+            }
+        } else {
+            float s = !strcmp(nm, "wo") ? std_out : std;
+            for (size_t j = 0; j < t->numel; j++) p[j] = (float)(s * sw_rng_normal(&rng));
+        }
+    }
+    (void)gated;
+    return SWIGLU_OK;
+}
+
+void sw_model_zero_grad(sw_model *m)
+{
+    if (m->grads) memset(m->grads, 0, m->n_params * sizeof(float));
+}
+
+/* out = a + b, n elements */
+static void add2(float *out, const float *a, const float *b, size_t n, int nth)
+{
+    SW_PRAGMA(omp parallel for num_threads(nth) schedule(static))
+    for (size_t i = 0; i < n; i++) out[i] = a[i] + b[i];
+}
+
+/* ---- forward -------------------------------------------------------------- */
+
+swiglu_status sw_model_forward(sw_model *m, const int *x, const int *y, size_t B, size_t T,
+                               double *loss)
+{
+    if (B == 0 || T == 0 || B > m->Bmax || T > m->Tmax) return SWIGLU_ERR_SIZE;
+    size_t N = B * T, D = m->D, KV = m->KV, V = m->V, NH = m->NH, NKV = m->NKV, HS = m->HS;
+    size_t Tm = m->Tmax, Nm = m->Bmax * Tm;
+    float eps = m->cfg.rms_eps;
+    swiglu_status st;
+    for (size_t n = 0; n < N; n++) {
+        if (x[n] < 0 || (size_t)x[n] >= V) return SWIGLU_ERR_ARG;
+        m->x[n] = x[n];
+        m->y[n] = y ? y[n] : -1;
+        if (y && y[n] >= (int)V) return SWIGLU_ERR_ARG;
+    }
+    m->B = B; m->T = T; m->have_targets = y != NULL;
+    /* per-layer buffers are strided by the capacity Nm, so a smaller batch fits */
+    sw_embedding_forward(m->resid, m->w.emb, m->x, N, D);
+    for (size_t l = 0; l < m->L; l++) {
+        const sw_layer_weights *lw = &m->w.layer[l];
+        float *xin = m->resid + l * Nm * D, *xmid = m->resid_mid + l * Nm * D;
+        float *ln1 = m->ln1 + l * Nm * D, *ln2 = m->ln2 + l * Nm * D;
+        float *q = m->q + l * Nm * D, *k = m->k + l * Nm * KV, *v = m->v + l * Nm * KV;
+        float *att = m->att + l * m->Bmax * NH * Tm * Tm, *atty = m->atty + l * Nm * D;
+        void *ws = (char *)m->ffn_ws + l * m->ffn_ws_bytes;
+        /* attention block */
+        sw_rmsnorm_forward(ln1, m->rstd1 + l * Nm, xin, lw->rms_att, N, D, eps);
+        if ((st = sw_linear_forward(q, ln1, lw->wq, N, D, D))) return st;
+        if ((st = sw_linear_forward(k, ln1, lw->wk, N, D, KV))) return st;
+        if ((st = sw_linear_forward(v, ln1, lw->wv, N, D, KV))) return st;
+        sw_rope_forward(q, m->rope_cos, m->rope_sin, B, T, NH, HS);
+        sw_rope_forward(k, m->rope_cos, m->rope_sin, B, T, NKV, HS);
+        if ((st = sw_attention_forward(atty, att, q, k, v, B, T, NH, NKV, HS, m->nth))) return st;
+        if ((st = sw_linear_forward(m->proj, atty, lw->wo, N, D, D))) return st;
+        add2(xmid, xin, m->proj, N * D, m->nth);
+        /* FFN block */
+        sw_rmsnorm_forward(ln2, m->rstd2 + l * Nm, xmid, lw->rms_ffn, N, D, eps);
+        swiglu_ffn_params fp = ffn_params(lw);
+        if ((st = swiglu_ffn_forward(m->ffn, m->proj, ln2, N, &fp, ws, m->ffn_ws_bytes, 1))) return st;
+        add2(m->resid + (l + 1) * Nm * D, xmid, m->proj, N * D, m->nth);
+    }
+    sw_rmsnorm_forward(m->lnf, m->rstdf, m->resid + m->L * Nm * D, m->w.rms_final, N, D, eps);
+    if ((st = sw_linear_forward(m->logits, m->lnf, m->w.head, N, D, V))) return st;
+    if (y) {
+        sw_crossentropy_forward(m->losses, m->logits, m->logits, m->y, N, V);
+        double s = 0.0;
+        size_t cnt = 0;
+        for (size_t n = 0; n < N; n++) if (m->y[n] >= 0) { s += m->losses[n]; cnt++; }
+        if (loss) *loss = cnt ? s / (double)cnt : 0.0;
+    }
+    return SWIGLU_OK;
+}
+
+/* ---- backward ------------------------------------------------------------- */
+
+swiglu_status sw_model_backward(sw_model *m, float scale)
+{
+    if (!m->grads || !m->have_targets) return SWIGLU_ERR_STATE;
+    size_t B = m->B, T = m->T, N = B * T, D = m->D, KV = m->KV, V = m->V;
+    size_t NH = m->NH, NKV = m->NKV, HS = m->HS, Tm = m->Tmax, Nm = m->Bmax * Tm;
+    swiglu_status st;
+    /* dlogits = scale (p - onehot), in place over the probabilities */
+    sw_crossentropy_backward(m->logits, m->logits, m->y, N, V, scale);
+    memset(m->dln, 0, N * D * sizeof(float));
+    if ((st = sw_linear_backward(m->dln, m->g.head, m->logits, m->lnf, m->w.head, N, D, V))) return st;
+    memset(m->dresid, 0, N * D * sizeof(float));
+    sw_rmsnorm_backward(m->dresid, m->g.rms_final, m->dln, m->resid + m->L * Nm * D,
+                        m->w.rms_final, m->rstdf, N, D);
+    for (size_t l = m->L; l-- > 0;) {
+        const sw_layer_weights *lw = &m->w.layer[l];
+        sw_layer_weights *lg = &m->g.layer[l];
+        float *xin = m->resid + l * Nm * D, *xmid = m->resid_mid + l * Nm * D;
+        float *ln1 = m->ln1 + l * Nm * D, *ln2 = m->ln2 + l * Nm * D;
+        float *q = m->q + l * Nm * D, *k = m->k + l * Nm * KV, *v = m->v + l * Nm * KV;
+        float *att = m->att + l * m->Bmax * NH * Tm * Tm, *atty = m->atty + l * Nm * D;
+        void *ws = (char *)m->ffn_ws + l * m->ffn_ws_bytes;
+        /* x_out = xmid + FFN(rms(xmid)): dresid holds d x_out = the direct part of d xmid */
+        memset(m->dln, 0, N * D * sizeof(float));
+        swiglu_ffn_params fp = ffn_params(lw), fg = ffn_params(lg);
+        if ((st = swiglu_ffn_backward(m->ffn, m->dln, &fg, m->dresid, ln2, N, &fp, ws, m->ffn_ws_bytes))) return st;
+        sw_rmsnorm_backward(m->dresid, lg->rms_ffn, m->dln, xmid, lw->rms_ffn, m->rstd2 + l * Nm, N, D);
+        /* xmid = xin + Wo atty(...): dresid now holds d xmid = the direct part of d xin */
+        memset(m->datty, 0, N * D * sizeof(float));
+        if ((st = sw_linear_backward(m->datty, lg->wo, m->dresid, atty, lw->wo, N, D, D))) return st;
+        memset(m->dq, 0, N * D * sizeof(float));
+        memset(m->dk, 0, N * KV * sizeof(float));
+        memset(m->dv, 0, N * KV * sizeof(float));
+        if ((st = sw_attention_backward(m->dq, m->dk, m->dv, m->att_scratch, m->datty, att, q, k, v,
+                                        B, T, NH, NKV, HS, m->nth))) return st;
+        sw_rope_backward(m->dq, m->rope_cos, m->rope_sin, B, T, NH, HS);
+        sw_rope_backward(m->dk, m->rope_cos, m->rope_sin, B, T, NKV, HS);
+        memset(m->dln, 0, N * D * sizeof(float));
+        if ((st = sw_linear_backward(m->dln, lg->wq, m->dq, ln1, lw->wq, N, D, D))) return st;
+        if ((st = sw_linear_backward(m->dln, lg->wk, m->dk, ln1, lw->wk, N, D, KV))) return st;
+        if ((st = sw_linear_backward(m->dln, lg->wv, m->dv, ln1, lw->wv, N, D, KV))) return st;
+        sw_rmsnorm_backward(m->dresid, lg->rms_att, m->dln, xin, lw->rms_att, m->rstd1 + l * Nm, N, D);
+    }
+    sw_embedding_backward(m->g.emb, m->dresid, m->x, N, D);
+    m->have_targets = 0;   /* the probabilities were overwritten */
+    return SWIGLU_OK;
+}
+
+swiglu_status sw_model_ffn_stats(const sw_model *m, size_t l, swiglu_ffn_stats *st)
+{
+    if (l >= m->L || m->B == 0) return SWIGLU_ERR_ARG;
+    return swiglu_ffn_hidden_stats(m->ffn, st, (const char *)m->ffn_ws + l * m->ffn_ws_bytes,
+                                   m->B * m->T);
+}

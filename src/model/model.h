@@ -1,0 +1,125 @@
+/* model.h -- a LLaMA-style decoder-only transformer whose FFN is any
+ * libswiglu variant: the weights, forward and backward.
+ *
+ *   x0 = emb[tokens]
+ *   per layer l:  x += Wo attention(RoPE(Wq rms(x)), RoPE(Wk rms(x)), Wv rms(x))
+ *                 x += FFN_l(rms(x))          (swiglu_ffn_*, any variant)
+ *   logits = head rms(x)                      (head = emb when tied)
+ *
+ * Dimension legend: see layers.h (B, T, N = B*T, D, H, V, NH, NKV, HS, KV, L).
+ * The weight struct is plain on purpose (llama2.c interop): named float
+ * pointers per layer, [out x in] row-major like PyTorch/llama2.c, all inside
+ * one contiguous parameter buffer `params` (grads has the same layout).
+ */
+#ifndef SW_MODEL_MODEL_H
+#define SW_MODEL_MODEL_H
+#include <stddef.h>
+#include <stdint.h>
+#include "swiglu.h"
+
+typedef struct sw_model_config {
+    int vocab;              /* V */
+    int n_layer;            /* L */
+    int n_head;             /* NH */
+    int n_kv_head;          /* NKV (divides NH); 0 = NH */
+    int d_model;            /* D (NH * HS, HS even) */
+    int d_ff;               /* H; 0 = parameter-matched (swiglu_ffn_hidden_for, multiple_of 1) */
+    int seq_len;            /* T, the longest context */
+    swiglu_ffn_variant ffn; /* the FFN variant of every layer */
+    float ffn_beta;         /* Swish beta (initial value when learned); 0 = the variant's default */
+    int learn_beta;         /* 1: beta is a parameter per layer (swish, swiglu) */
+    int tied;               /* 1: the LM head is the embedding */
+    float rms_eps;          /* RMSNorm epsilon, 1e-5 */
+    float rope_theta;       /* 10000 */
+    float dropout;          /* must be 0 for now */
+    float init_std;         /* 0.02; residual projections (wo, w2) get init_std / sqrt(2L) */
+} sw_model_config;
+
+/* Defaults: byte vocabulary, 4 layers, 4 heads, D 128, T 64, SwiGLU, tied,
+ * eps 1e-5, theta 1e4, no dropout, std 0.02. */
+void sw_model_config_default(sw_model_config *c);
+/* Checks ranges and divisibility; the reason in err. */
+swiglu_status sw_model_config_check(const sw_model_config *c, char *err, size_t errcap);
+
+typedef struct sw_layer_weights {
+    float *rms_att;   /* [D] */
+    float *wq;        /* [D x D] */
+    float *wk, *wv;   /* [KV x D] */
+    float *wo;        /* [D x D] */
+    float *rms_ffn;   /* [D] */
+    float *w1;        /* [H x D] gate (or the plain up projection) */
+    float *w3;        /* [H x D] up (gated variants), else NULL */
+    float *w2;        /* [D x H] down */
+    float *beta;      /* [1] when learn_beta, else NULL */
+} sw_layer_weights;
+
+typedef struct sw_weights {
+    float *emb;                 /* [V x D] */
+    sw_layer_weights *layer;    /* [L] */
+    float *rms_final;           /* [D] */
+    float *head;                /* [V x D]; == emb when tied */
+} sw_weights;
+
+/* One named tensor of the parameter buffer. */
+typedef struct sw_tensor {
+    char name[24];   /* "emb", "l3.wq", ... */
+    int layer;       /* -1 for global tensors */
+    size_t offset, numel;
+    int decay;       /* 1: a matrix (weight decay applies) */
+} sw_tensor;
+
+typedef struct sw_model sw_model;
+struct sw_model {
+    sw_model_config cfg;
+    size_t V, L, D, H, NH, NKV, HS, KV, Tmax, Bmax;
+    int nth;                       /* threads, fixed at create */
+    size_t n_params;
+    float *params, *grads;         /* [n_params]; grads NULL when not training */
+    sw_weights w, g;               /* pointers into params / grads */
+    sw_tensor *tensors; size_t n_tensors;
+    swiglu_ffn *ffn;
+    size_t ffn_ws_bytes;           /* per layer */
+    /* activations of the last forward (B, T) */
+    size_t B, T;
+    int *x, *y;                    /* [N] inputs, targets (y[n] < 0: none) */
+    float *resid;                  /* [(L+1) x N x D] stream into each layer, and out of the last */
+    float *resid_mid;              /* [L x N x D] after attention */
+    float *ln1, *ln2;              /* [L x N x D] */
+    float *rstd1, *rstd2;          /* [L x N] */
+    float *q;                      /* [L x N x D] after RoPE */
+    float *k, *v;                  /* [L x N x KV] (k after RoPE) */
+    float *att;                    /* [L x B x NH x T x T] probabilities */
+    float *atty;                   /* [L x N x D] */
+    float *proj;                   /* [N x D] scratch: Wo output, FFN output */
+    void *ffn_ws;                  /* [L x ffn_ws_bytes] */
+    float *lnf, *rstdf;            /* [N x D], [N] */
+    float *logits;                 /* [N x V] logits; probabilities after a forward with targets */
+    float *losses;                 /* [N] */
+    float *rope_cos, *rope_sin;    /* [T x HS/2] */
+    /* gradient scratch (training) */
+    float *dresid, *dln, *dq, *datty;  /* [N x D] */
+    float *dk, *dv;                /* [N x KV] */
+    float *att_scratch;            /* [nth x T x T] */
+    int have_targets;
+};
+
+/* Allocates everything for batches of up to Bmax sequences of up to
+ * cfg->seq_len tokens; training = 1 adds gradients and their scratch. */
+swiglu_status sw_model_create(sw_model **m, const sw_model_config *cfg, size_t Bmax, int training);
+void sw_model_free(sw_model *m);
+/* Parameter count of a configuration (for reports). */
+size_t sw_model_param_count(const sw_model *m);
+/* Normal(0, std) matrices (wo, w2: std/sqrt(2L)), RMS weights 1, beta as configured. */
+swiglu_status sw_model_init(sw_model *m, uint64_t seed);
+/* Forward over x [B x T] (T <= seq_len, B <= Bmax). y [B x T] targets or
+ * NULL; with targets, *loss (may be NULL) = mean cross-entropy over them. */
+swiglu_status sw_model_forward(sw_model *m, const int *x, const int *y, size_t B, size_t T,
+                               double *loss);
+/* After a forward with targets: grads += d(scale * sum of token losses)/d params.
+ * (scale = 1 / (tokens * accumulation steps) gives the mean's gradient.) */
+swiglu_status sw_model_backward(sw_model *m, float scale);
+void sw_model_zero_grad(sw_model *m);
+/* Hidden-unit statistics of layer l's FFN over the last forward's tokens. */
+swiglu_status sw_model_ffn_stats(const sw_model *m, size_t l, swiglu_ffn_stats *st);
+
+#endif
