@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
-# Installs with apt-get only what is missing: the compiler and make, the
-# libraries the project links (oneDNN), and the tools the lab, the tests and
-# the benchmarks use (gnuplot, Debian's PyTorch and NumPy, npm for the default
-# corpus). Idempotent; run as root on Debian 12. SWIGLU_DEPS_MIN=1 installs
-# only what building and testing need.
+# Installs with apt-get only what is missing (Debian 12, as root). Idempotent.
+#
+#   scripts/deps.sh           what building, testing and the main job need:
+#                             compiler, make, oneDNN, gnuplot (the lab's plots),
+#                             npm (fetches the default corpus)
+#   scripts/deps.sh --bench   also PyTorch and NumPy (Debian's python3-torch:
+#                             the benchmarks' side-by-side runs) and clang
 set -euo pipefail
 need=(gcc make libc6-dev pkg-config libdnnl-dev gnuplot-nox npm ca-certificates)
-[ "${SWIGLU_DEPS_MIN:-0}" = 1 ] || need+=(python3-torch python3-numpy clang)
+for arg in "$@"; do
+    case "$arg" in
+    --bench) need+=(python3-torch python3-numpy clang) ;;
+    *) echo "scripts/deps.sh: unknown option '$arg' (known: --bench)" >&2; exit 2 ;;
+    esac
+done
 missing=()
 for p in "${need[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
+[ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
     echo "scripts/deps.sh: missing packages: ${missing[*]} (run as root, or: sudo apt-get install ${missing[*]})" >&2
     exit 1
