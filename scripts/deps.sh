@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Installs with apt-get only what is missing (Debian 12, as root). Idempotent.
+# A thing counts as present when what the project uses is there (the command,
+# the header, the Python module), however it was installed.
 #
 #   scripts/deps.sh           what building, testing and the main job need:
 #                             compiler, make, oneDNN, gnuplot (the lab's plots),
@@ -7,20 +9,36 @@
 #   scripts/deps.sh --bench   also PyTorch and NumPy (Debian's python3-torch:
 #                             the benchmarks' side-by-side runs) and clang
 set -euo pipefail
-need=(gcc make libc6-dev pkg-config libdnnl-dev gnuplot-nox npm ca-certificates)
+# each line: package  check (a shell test that succeeds when it is present)
+wanted='
+gcc              command -v gcc
+make             command -v make
+libc6-dev        test -e /usr/include/stdio.h
+pkg-config       command -v pkg-config
+libdnnl-dev      test -e /usr/include/dnnl.h
+gnuplot-nox      command -v gnuplot
+npm              command -v npm
+ca-certificates  test -d /etc/ssl/certs
+'
+bench='
+python3-torch    /usr/bin/python3 -c "import torch"
+python3-numpy    /usr/bin/python3 -c "import numpy"
+clang            command -v clang
+'
 for arg in "$@"; do
     case "$arg" in
-    --bench) need+=(python3-torch python3-numpy clang) ;;
+    --bench) wanted+=$bench ;;
     *) echo "scripts/deps.sh: unknown option '$arg' (known: --bench)" >&2; exit 2 ;;
     esac
 done
 missing=()
-for p in "${need[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
+while read -r pkg check; do
+    [ -n "$pkg" ] || continue
+    bash -c "$check" >/dev/null 2>&1 || missing+=("$pkg")
+done <<<"$wanted"
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
-    echo "scripts/deps.sh: missing packages: ${missing[*]} (run as root, or: sudo apt-get install ${missing[*]})" >&2
+    echo "scripts/deps.sh: missing: ${missing[*]} (run as root, or: sudo apt-get install ${missing[*]})" >&2
     exit 1
 fi
 echo "scripts/deps.sh: installing ${missing[*]}" >&2
