@@ -14,6 +14,9 @@ typedef struct cli_command { const char *name; cli_main_fn run; const char *summ
 int cmd_info(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 
+/* Benchmarks (one file each: tools/bench_<what>.c), dispatched by cmd_bench. */
+int bench_act(int argc, char **argv);
+
 /* Prints "swiglu: <message>" to stderr and exits with status 2. */
 void cli_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* Exits with a message naming `what` when st is not SWIGLU_OK. */

@@ -1,11 +1,26 @@
-/* cmd_bench.c -- `swiglu bench <what>`: placeholder dispatcher, filled by bench_act.c */
+/* cmd_bench.c -- `swiglu bench <target>`: a dispatcher, one benchmark a file
+ * (tools/bench_<target>.c). Add a target by adding a line to the table. */
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
 
+static const cli_command targets[] = {
+    {"act", bench_act, "elementwise kernels: GB/s against copy and triad of the same run"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: swiglu bench <target> [options]   (swiglu bench <target> --help)\n\ntargets:\n");
+    for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++)
+        fprintf(f, "  %-8s %s\n", targets[i].name, targets[i].summary);
+}
+
 int cmd_bench(int argc, char **argv)
 {
-    (void)argv;
-    if (argc < 2) cli_die("bench needs a target: act");
+    if (argc < 2) { usage(stderr); return 2; }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) { usage(stdout); return 0; }
+    for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++)
+        if (!strcmp(argv[1], targets[i].name)) return targets[i].run(argc - 1, argv + 1);
+    usage(stderr);
     cli_die("unknown bench target '%s'", argv[1]);
 }
