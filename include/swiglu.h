@@ -350,6 +350,11 @@ SWIGLU_API swiglu_status swiglu_ffn_create(swiglu_ffn **ffn, const swiglu_ffn_co
 SWIGLU_API swiglu_status swiglu_ffn_destroy(swiglu_ffn *ffn);
 /*! swiglu_ffn_get_config() : a copy of the handle's configuration. */
 SWIGLU_API swiglu_status swiglu_ffn_get_config(const swiglu_ffn *ffn, swiglu_ffn_config *cfg);
+/*! swiglu_ffn_set_output_dtype() : y's type for a bf16 layer: SWIGLU_BF16
+ * (the default, = cfg.dtype) or SWIGLU_F32 (fp32 output of the fp32
+ * accumulators, no final rounding). An fp32 layer accepts only SWIGLU_F32
+ * (else SWIGLU_ERR_DTYPE). Not thread-safe against a running forward. */
+SWIGLU_API swiglu_status swiglu_ffn_set_output_dtype(swiglu_ffn *ffn, swiglu_dtype out);
 
 /*! swiglu_ffn_workspace_size() : bytes of workspace for T tokens.
  * training = 1: what forward keeps for backward (the caller keeps the

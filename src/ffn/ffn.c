@@ -1,0 +1,278 @@
+/* ffn.c -- the FFN layer's configuration side: names, parameter matching,
+ * config checks, the handle, parameter counts, initialization and the
+ * hidden-layer statistics. forward/backward live in ffn_layer.c.
+ *
+ * Legend: T tokens, D d_model, H d_ff, P = 2H (gated) or H (plain).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/internal.h"
+#include "ffn/ffn_internal.h"
+#include "gemm/gemm.h"
+
+static const char *const variant_names[] = {"relu", "gelu", "gelu_tanh", "swish", "glu",
+                                            "bilinear", "reglu", "geglu", "geglu_tanh",
+                                            "swiglu", "swiglu_clamped"};
+SW_STATIC_ASSERT(sizeof variant_names / sizeof variant_names[0] == SWIGLU_FFN_VARIANT_COUNT,
+                 "variant_names must name every swiglu_ffn_variant");
+
+const char *swiglu_ffn_variant_name(swiglu_ffn_variant v)
+{
+    return (unsigned)v < SWIGLU_FFN_VARIANT_COUNT ? variant_names[v] : "?";
+}
+
+swiglu_status swiglu_ffn_variant_from_name(swiglu_ffn_variant *v, const char *name)
+{
+    SW_RETURN_IF(!v || !name, SWIGLU_ERR_NULL);
+    for (unsigned i = 0; i < SWIGLU_FFN_VARIANT_COUNT; i++)
+        if (strcmp(name, variant_names[i]) == 0) { *v = (swiglu_ffn_variant)i; return SWIGLU_OK; }
+    return SWIGLU_ERR_ARG;
+}
+
+int swiglu_ffn_variant_gated(swiglu_ffn_variant v)
+{
+    return v >= SWIGLU_FFN_GLU && v < SWIGLU_FFN_VARIANT_COUNT;
+}
+
+swiglu_status swiglu_ffn_hidden_for(size_t *d_ff, size_t d_model, swiglu_ffn_variant v,
+                                    size_t multiple_of)
+{
+    SW_RETURN_IF(!d_ff, SWIGLU_ERR_NULL);
+    SW_RETURN_IF((unsigned)v >= SWIGLU_FFN_VARIANT_COUNT || multiple_of == 0, SWIGLU_ERR_ARG);
+    SW_RETURN_IF(d_model == 0, SWIGLU_ERR_SIZE);
+    size_t h;
+    SW_RETURN_IF(!sw_mul_ok(&h, d_model, 8), SWIGLU_ERR_SIZE);
+    /* plain: 4D (2 matrices of 4D^2 = 8D^2 parameters).
+     * gated: 3 matrices of D x H = 8D^2 gives H = 8D/3, truncated as LLaMA's
+     * int(2 * 4D / 3), then rounded up to multiple_of. */
+    h = swiglu_ffn_variant_gated(v) ? h / 3 : h / 2;
+    size_t up;
+    SW_RETURN_IF(!sw_add_ok(&up, h, multiple_of - 1), SWIGLU_ERR_SIZE);
+    *d_ff = up / multiple_of * multiple_of;
+    return SWIGLU_OK;
+}
+
+swiglu_status swiglu_ffn_config_init(swiglu_ffn_config *cfg, size_t d_model, swiglu_ffn_variant v)
+{
+    SW_RETURN_IF(!cfg, SWIGLU_ERR_NULL);
+    memset(cfg, 0, sizeof *cfg);
+    size_t h;
+    SW_FORWARD_IF_ERROR(swiglu_ffn_hidden_for(&h, d_model, v, 1));
+    cfg->d_model = d_model;
+    cfg->d_ff = h;
+    cfg->variant = v;
+    cfg->beta = v == SWIGLU_FFN_SWIGLU_CLAMPED ? 1.702f : 1.0f;
+    cfg->weights = SWIGLU_WEIGHTS_SPLIT;
+    cfg->dtype = SWIGLU_F32;
+    return SWIGLU_OK;
+}
+
+/* Every config rule, in one place (create and param_count share it). */
+static swiglu_status config_check(const swiglu_ffn_config *c)
+{
+    SW_RETURN_IF(!c, SWIGLU_ERR_NULL);
+    SW_RETURN_IF((unsigned)c->variant >= SWIGLU_FFN_VARIANT_COUNT, SWIGLU_ERR_ARG);
+    SW_RETURN_IF((unsigned)c->weights >= SWIGLU_WEIGHTS_COUNT, SWIGLU_ERR_ARG);
+    SW_RETURN_IF((unsigned)c->dtype >= SWIGLU_DTYPE_COUNT, SWIGLU_ERR_DTYPE);
+    SW_RETURN_IF(!isfinite(c->beta), SWIGLU_ERR_ARG);
+    SW_RETURN_IF(c->learn_beta && c->variant != SWIGLU_FFN_SWISH && c->variant != SWIGLU_FFN_SWIGLU,
+                 SWIGLU_ERR_ARG);
+    SW_RETURN_IF(c->d_model == 0 || c->d_ff == 0, SWIGLU_ERR_SIZE);
+    /* every tensor size the layer forms must fit: 3 D H floats (weights),
+     * and oneDNN's int64 dims */
+    size_t n;
+    SW_RETURN_IF(!sw_mul_ok(&n, c->d_model, c->d_ff) || !sw_mul_ok(&n, n, 3 * sizeof(float)) ||
+                 n > (size_t)INT64_MAX, SWIGLU_ERR_SIZE);
+    return SWIGLU_OK;
+}
+
+swiglu_status swiglu_ffn_param_count(size_t *count, const swiglu_ffn_config *cfg)
+{
+    SW_RETURN_IF(!count, SWIGLU_ERR_NULL);
+    SW_FORWARD_IF_ERROR(config_check(cfg));
+    int gated = swiglu_ffn_variant_gated(cfg->variant);
+    size_t D = cfg->d_model, H = cfg->d_ff;
+    /* weights (2 or 3) D H, + b1 (and b3): H each, + b2: D, + beta */
+    size_t n = (gated ? 3 : 2) * D * H;  /* checked by config_check */
+    if (cfg->bias_up) n += (gated ? 2 : 1) * H;
+    if (cfg->bias_down) n += D;
+    if (cfg->learn_beta) n += 1;
+    *count = n;
+    return SWIGLU_OK;
+}
+
+swiglu_status swiglu_ffn_create(swiglu_ffn **out, const swiglu_ffn_config *cfg)
+{
+    SW_RETURN_IF(!out, SWIGLU_ERR_NULL);
+    *out = NULL;
+    SW_FORWARD_IF_ERROR(config_check(cfg));
+    swiglu_ffn *f = calloc(1, sizeof *f);
+    SW_RETURN_IF(!f, SWIGLU_ERR_ALLOC);
+    f->cfg = *cfg;
+    f->cfg.learn_beta = !!cfg->learn_beta;
+    f->cfg.bias_up = !!cfg->bias_up;
+    f->cfg.bias_down = !!cfg->bias_down;
+    f->cfg.recompute = !!cfg->recompute;
+    f->gated = swiglu_ffn_variant_gated(cfg->variant);
+    size_t H = cfg->d_ff;
+    f->P = f->gated ? 2 * H : H;
+    f->gate_off = f->gated && cfg->weights == SWIGLU_WEIGHTS_PACKED_UP_GATE ? H : 0;
+    f->up_off = f->gated ? (f->gate_off ? 0 : H) : 0;
+    f->out_dtype = cfg->dtype;
+
+    swiglu_gate g;
+    if (f->gated) {
+        swiglu_gate_init(&g, (swiglu_glu)(cfg->variant - SWIGLU_FFN_GLU));
+    } else {
+        static const swiglu_act plain_act[] = {SWIGLU_ACT_RELU, SWIGLU_ACT_GELU_ERF,
+                                               SWIGLU_ACT_GELU_TANH, SWIGLU_ACT_SWISH};
+        g.act = plain_act[cfg->variant];
+        g.limit = INFINITY;
+        g.up_shift = 0.0f;
+    }
+    f->gate.act = (int)g.act;
+    f->gate.beta = cfg->beta;
+    f->gate.clamp = isfinite(g.limit) || g.up_shift != 0.0f;
+    f->gate.limit = g.limit;
+    f->gate.shift = g.up_shift;
+    *out = f;
+    return SWIGLU_OK;
+}
+
+swiglu_status swiglu_ffn_destroy(swiglu_ffn *f)
+{
+    free(f);  /* GEMM primitives live in the process-wide cache (src/gemm/) */
+    return SWIGLU_OK;
+}
+
+swiglu_status swiglu_ffn_get_config(const swiglu_ffn *f, swiglu_ffn_config *cfg)
+{
+    SW_RETURN_IF(!f || !cfg, SWIGLU_ERR_NULL);
+    *cfg = f->cfg;
+    return SWIGLU_OK;
+}
+
+swiglu_status swiglu_ffn_set_output_dtype(swiglu_ffn *f, swiglu_dtype out)
+{
+    SW_RETURN_IF(!f, SWIGLU_ERR_NULL);
+    SW_RETURN_IF((unsigned)out >= SWIGLU_DTYPE_COUNT, SWIGLU_ERR_DTYPE);
+    /* an fp32 layer has fp32 everything: a bf16 output is a mismatch */
+    SW_RETURN_IF(f->cfg.dtype == SWIGLU_F32 && out != SWIGLU_F32, SWIGLU_ERR_DTYPE);
+    f->out_dtype = out;
+    return SWIGLU_OK;
+}
+
+swiglu_status sw_ffn_set_bare(swiglu_ffn *f, int bare)
+{
+    SW_RETURN_IF(!f, SWIGLU_ERR_NULL);
+    f->bare = !!bare;
+    return SWIGLU_OK;
+}
+
+/* ---- initialization -------------------------------------------------------- */
+
+/* splitmix64: a seed-deterministic stream, the same on every platform */
+static uint64_t mix_next(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+/* normal(0, 1) by Box-Muller on two 53-bit uniforms in (0, 1] */
+static double mix_normal(uint64_t *s)
+{
+    double u1 = ((mix_next(s) >> 11) + 1) * 0x1.0p-53, u2 = (mix_next(s) >> 11) * 0x1.0p-53;
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+static void fill_normal(void *w, swiglu_dtype dt, size_t n, double std, uint64_t *s)
+{
+    for (size_t i = 0; i < n; i++) {
+        float v = (float)(std * mix_normal(s));
+        if (dt == SWIGLU_BF16) ((uint16_t *)w)[i] = sw_f32_to_bf16(v);
+        else ((float *)w)[i] = v;
+    }
+}
+
+swiglu_status swiglu_ffn_init_params(const swiglu_ffn *f, swiglu_ffn_params *p, uint64_t seed,
+                                     float std, float std_out)
+{
+    SW_RETURN_IF(!f || !p, SWIGLU_ERR_NULL);
+    SW_RETURN_IF(!(std >= 0) || !(std_out >= 0) || !isfinite(std) || !isfinite(std_out),
+                 SWIGLU_ERR_ARG);
+    const swiglu_ffn_config *c = &f->cfg;
+    int split3 = f->gated && c->weights == SWIGLU_WEIGHTS_SPLIT;
+    SW_RETURN_IF(!p->w1 || !p->w2 || (split3 && !p->w3), SWIGLU_ERR_NULL);
+    SW_RETURN_IF(c->bias_up && (!p->b1 || (split3 && !p->b3)), SWIGLU_ERR_NULL);
+    SW_RETURN_IF((c->bias_down && !p->b2) || (c->learn_beta && !p->beta), SWIGLU_ERR_NULL);
+    size_t D = c->d_model, H = c->d_ff;
+    uint64_t s = seed;
+    /* W1 (PACKED: [W1; W3] or [W3; W1]: all of it std), then W3, then W2 */
+    fill_normal(p->w1, c->dtype, (split3 || !f->gated ? 1 : 2) * H * D, std, &s);
+    if (split3) fill_normal(p->w3, c->dtype, H * D, std, &s);
+    fill_normal(p->w2, c->dtype, D * H, std_out, &s);
+    if (c->bias_up) {
+        memset(p->b1, 0, (split3 || !f->gated ? 1 : 2) * H * sizeof(float));
+        if (split3) memset(p->b3, 0, H * sizeof(float));
+    }
+    if (c->bias_down) memset(p->b2, 0, D * sizeof(float));
+    if (c->learn_beta) p->beta[0] = c->beta;
+    return SWIGLU_OK;
+}
+
+/* ---- statistics of the hidden layer ------------------------------------------ */
+
+#define STATS_CHUNK 256
+
+swiglu_status swiglu_ffn_hidden_stats(const swiglu_ffn *f, swiglu_ffn_stats *st,
+                                      const void *workspace, size_t T)
+{
+    SW_RETURN_IF(!f || !st || !workspace, SWIGLU_ERR_NULL);
+    SW_RETURN_IF(T == 0, SWIGLU_ERR_SIZE);
+    sw_ffn_ws L;
+    SW_FORWARD_IF_ERROR(sw_ffn_ws_layout(&L, f, T, 1));
+    const unsigned char *base = sw_ffn_ws_base((void *)(uintptr_t)workspace);
+    const sw_ffn_hdr *hd = (const sw_ffn_hdr *)(base + L.hdr);
+    SW_RETURN_IF(hd->magic != SW_FFN_MAGIC || hd->owner != f || hd->T != T || !hd->training,
+                 SWIGLU_ERR_STATE);
+    size_t H = f->cfg.d_ff, P = f->P;
+    const float *pre = (const float *)(base + L.pre);
+    sw_gate g = f->gate;
+    g.beta = hd->beta;
+    const sw_kernels *k = sw_kernels_active();
+    unsigned char *alive = calloc(H, 1);  /* unit j had |h| >= 1e-6 somewhere */
+    SW_RETURN_IF(!alive, SWIGLU_ERR_ALLOC);
+    double gs = 0, gss = 0, hs = 0, hss = 0, us = 0;
+    size_t zeros = 0;
+    float hbuf[STATS_CHUNK];
+    for (size_t t = 0; t < T; t++) {
+        const float *gt = pre + t * P + f->gate_off, *ut = pre + t * P + f->up_off;
+        for (size_t c = 0; c < H; c += STATS_CHUNK) {
+            size_t n = H - c < STATS_CHUNK ? H - c : STATS_CHUNK;
+            /* h recomputed from pre, as the recompute mode does */
+            if (f->gated) k->glu_fwd(hbuf, gt + c, ut + c, n, &g);
+            else k->act_fwd(hbuf, gt + c, n, &g);
+            for (size_t j = 0; j < n; j++) {
+                double gv = gt[c + j], hv = hbuf[j];
+                gs += gv; gss += gv * gv; hs += hv; hss += hv * hv;
+                if (f->gated) us += fabs((double)ut[c + j]);
+                if (fabs(hv) < 1e-6) zeros++;
+                else alive[c + j] = 1;
+            }
+        }
+    }
+    size_t dead = 0;
+    for (size_t j = 0; j < H; j++) dead += !alive[j];
+    free(alive);
+    double n = (double)T * (double)H;
+    st->dead_fraction = (double)dead / (double)H;
+    st->zero_fraction = (double)zeros / n;
+    st->gate_mean = gs / n;
+    st->gate_std = sqrt(fmax(gss / n - st->gate_mean * st->gate_mean, 0.0));
+    st->act_mean = hs / n;
+    st->act_std = sqrt(fmax(hss / n - st->act_mean * st->act_mean, 0.0));
+    st->up_abs_mean = f->gated ? us / n : 0.0;
+    return SWIGLU_OK;
+}

@@ -1,0 +1,405 @@
+/* ffn_layer.c -- the FFN layer's forward and backward: GEMMs through
+ * src/gemm/, elementwise work through the kernel table, on row blocks.
+ *
+ * Legend: T tokens, D d_model, H d_ff, P = 2H (gated) or H (plain).
+ *   x  [T x D]  input            W  [P x D]  W1 (gated: with W3, rows in pre's order)
+ *   pre[T x P]  x W^T + b        h  [T x H]  act(gate) * up   (plain: act(pre))
+ *   y  [T x D]  h W2^T + b2      W2 [D x H]
+ *
+ * Forward (3 passes over memory, 2 of them GEMMs):
+ *   pre = x W^T                  one GEMM against packed weights (two for SPLIT,
+ *                                writing the two column halves of the same pre)
+ *   pre += b; h = gate_fn(pre)   one threaded pass over rows (L1/L2-resident rows)
+ *   y = b2; y += h W2^T          one GEMM (sum post-op when b2 is on)
+ *
+ * Backward, with dh = dL/dh, dpre = dL/dpre (the derivation is in docs/FFN.md):
+ *   dW2 += dy^T h                [D x H]
+ *   db2 += sum_t dy
+ *   dh   = dy W2                 [T x H]
+ *   dgate = dh * up * act'(gate), dup = dh * act(gate)   (one pass; plain:
+ *   dpre = dh * act'(pre));  dbeta += sum dh * up * d act/d beta
+ *   db  += sum_t dpre
+ *   dW  += dpre^T x              one GEMM for PACKED (two for SPLIT)
+ *   dx  += dpre W                one GEMM for PACKED (two for SPLIT)
+ *
+ * Accumulate contract: backward ADDS into dx, dW1, dW3, dW2, db1, db3, db2
+ * and dbeta; it never reads or writes the workspace's kept part.
+ * Recompute mode keeps only pre; backward recomputes h from it with the same
+ * kernel, so both modes give bit-identical gradients.
+ * bf16 layers: x, W, y (and h as fed to the GEMM) are bf16, every GEMM
+ * accumulates in fp32, pre/dh/dpre are fp32; dy and dpre are rounded to bf16
+ * before they enter a GEMM.
+ */
+#include <math.h>
+#include <string.h>
+#include "core/internal.h"
+#include "core/threads.h"
+#include "ffn/ffn_internal.h"
+#include "gemm/gemm.h"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#define SW_MAX_THREADS 256
+#define ROW_CHUNK 512  /* columns converted through a stack buffer at a time (bf16) */
+
+/* ---- workspace ---------------------------------------------------------------- */
+
+/* piece of n elements of `size` bytes at *off (64-byte aligned), advancing *off */
+static int carve(size_t *at, size_t *off, size_t n, size_t size)
+{
+    size_t bytes, end;
+    if (!sw_mul_ok(&bytes, n, size) || !sw_add_ok(&end, *off, bytes) ||
+        !sw_add_ok(&end, end, 63))
+        return 0;
+    *at = *off;
+    *off = end & ~(size_t)63;
+    return 1;
+}
+
+swiglu_status sw_ffn_ws_layout(sw_ffn_ws *L, const swiglu_ffn *f, size_t T, int training)
+{
+    SW_RETURN_IF(T == 0, SWIGLU_ERR_SIZE);
+    size_t D = f->cfg.d_model, H = f->cfg.d_ff, P = f->P;
+    int bf = f->cfg.dtype == SWIGLU_BF16;
+    size_t TD, TH, TP;
+    SW_RETURN_IF(!sw_mul_ok(&TD, T, D) || !sw_mul_ok(&TH, T, H) || !sw_mul_ok(&TP, T, P),
+                 SWIGLU_ERR_SIZE);
+    memset(L, 0, sizeof *L);
+    size_t off = 0;
+    int ok = carve(&L->hdr, &off, 1, sizeof(sw_ffn_hdr)) && carve(&L->pre, &off, TP, 4);
+    if (!training) {
+        /* fp32: h over pre's gate columns; bf16: h in bf16 beside pre */
+        L->h_in_pre = !bf;
+        if (bf) ok = ok && carve(&L->h, &off, TH, 2);
+        else L->h = L->pre + f->gate_off * sizeof(float);
+        L->kept = 0;
+    } else {
+        if (!f->cfg.recompute) ok = ok && carve(&L->h, &off, TH, bf ? 2 : 4);
+        L->kept = off;
+        if (f->cfg.recompute) ok = ok && carve(&L->h, &off, TH, bf ? 2 : 4);
+        ok = ok && carve(&L->dh, &off, TH, 4) && carve(&L->dpre, &off, TP, 4);
+        if (bf) ok = ok && carve(&L->dy16, &off, TD, 2) && carve(&L->dpre16, &off, TP, 2);
+    }
+    ok = ok && sw_add_ok(&L->total, off, 64);  /* slack to align the caller's pointer */
+    SW_RETURN_IF(!ok, SWIGLU_ERR_SIZE);
+    return SWIGLU_OK;
+}
+
+swiglu_status swiglu_ffn_workspace_size(size_t *bytes, const swiglu_ffn *f, size_t T, int training)
+{
+    SW_RETURN_IF(!bytes || !f, SWIGLU_ERR_NULL);
+    sw_ffn_ws L;
+    SW_FORWARD_IF_ERROR(sw_ffn_ws_layout(&L, f, T, !!training));
+    *bytes = L.total;
+    return SWIGLU_OK;
+}
+
+/* ---- argument checks ------------------------------------------------------------ */
+
+static swiglu_status params_check(const swiglu_ffn *f, const swiglu_ffn_params *p)
+{
+    SW_RETURN_IF(!p, SWIGLU_ERR_NULL);
+    const swiglu_ffn_config *c = &f->cfg;
+    int split3 = f->gated && c->weights == SWIGLU_WEIGHTS_SPLIT;
+    SW_RETURN_IF(!p->w1 || !p->w2 || (split3 && !p->w3), SWIGLU_ERR_NULL);
+    SW_RETURN_IF(c->bias_up && (!p->b1 || (split3 && !p->b3)), SWIGLU_ERR_NULL);
+    SW_RETURN_IF((c->bias_down && !p->b2) || (c->learn_beta && !p->beta), SWIGLU_ERR_NULL);
+    return SWIGLU_OK;
+}
+
+/* The gate with this call's beta (the learned one when cfg.learn_beta). */
+static swiglu_status call_gate(sw_gate *g, const swiglu_ffn *f, const swiglu_ffn_params *p)
+{
+    *g = f->gate;
+    if (f->cfg.learn_beta) {
+        SW_RETURN_IF(!isfinite(p->beta[0]), SWIGLU_ERR_ARG);
+        g->beta = p->beta[0];
+    }
+    return SWIGLU_OK;
+}
+
+/* ---- the elementwise passes, on row blocks ----------------------------------- */
+
+typedef struct row_job {
+    const swiglu_ffn *f;
+    const sw_kernels *k;
+    sw_gate g;
+    float *pre;              /* [T x P] */
+    const float *bg, *bu;    /* forward: biases to add to gate / up columns, or NULL */
+    float *h32; size_t ldh;  /* forward: fp32 h (ld H, or P when over pre), or NULL */
+    uint16_t *h16;           /* forward: bf16 h [T x H], or NULL */
+    const float *dh;         /* backward: [T x H] */
+    float *dpre;             /* backward: [T x P] */
+    uint16_t *dpre16;        /* backward: bf16 copy of dpre, or NULL */
+} row_job;
+
+/* forward on rows [r0, r1): pre += b, h = act(gate) (* up) */
+static double fwd_rows(const row_job *j, size_t r0, size_t r1)
+{
+    const swiglu_ffn *f = j->f;
+    size_t H = f->cfg.d_ff, P = f->P;
+    for (size_t r = r0; r < r1; r++) {
+        float *g = j->pre + r * P + f->gate_off, *u = j->pre + r * P + f->up_off;
+        if (j->bg) for (size_t c = 0; c < H; c++) g[c] += j->bg[c];
+        if (j->bu) for (size_t c = 0; c < H; c++) u[c] += j->bu[c];
+        if (j->h16) {
+            float buf[ROW_CHUNK];
+            for (size_t c = 0; c < H; c += ROW_CHUNK) {
+                size_t n = H - c < ROW_CHUNK ? H - c : ROW_CHUNK;
+                if (f->gated) j->k->glu_fwd(buf, g + c, u + c, n, &j->g);
+                else j->k->act_fwd(buf, g + c, n, &j->g);
+                for (size_t i = 0; i < n; i++) j->h16[r * H + c + i] = sw_f32_to_bf16(buf[i]);
+            }
+        } else if (f->gated) {
+            j->k->glu_fwd(j->h32 + r * j->ldh, g, u, H, &j->g);  /* may be in place over g */
+        } else {
+            j->k->act_fwd(j->h32 + r * j->ldh, g, H, &j->g);
+        }
+    }
+    return 0.0;
+}
+
+/* backward on rows [r0, r1), returning the dbeta partial:
+ *   gated: dgate = dh u' act'(g') [g <= limit], dup = dh act(g') [|u| <= limit]
+ *   plain: dpre  = dh act'(pre) */
+static double bwd_rows(const row_job *j, size_t r0, size_t r1)
+{
+    const swiglu_ffn *f = j->f;
+    size_t H = f->cfg.d_ff, P = f->P;
+    double db = 0.0;
+    for (size_t r = r0; r < r1; r++) {
+        const float *g = j->pre + r * P + f->gate_off, *u = j->pre + r * P + f->up_off;
+        float *dg = j->dpre + r * P + f->gate_off, *du = j->dpre + r * P + f->up_off;
+        if (f->gated) db += j->k->glu_bwd(dg, du, j->dh + r * H, g, u, H, &j->g, 1);
+        else db += j->k->act_bwd(dg, j->dh + r * H, g, H, &j->g, 1);
+        if (j->dpre16)
+            for (size_t c = 0; c < P; c++) j->dpre16[r * P + c] = sw_f32_to_bf16(j->dpre[r * P + c]);
+    }
+    return db;
+}
+
+/* Runs fn over the T rows, split statically over the library's threads;
+ * partials summed in thread order (same bits for a fixed thread count). */
+static double run_rows(const row_job *j, size_t T, double (*fn)(const row_job *, size_t, size_t))
+{
+    double partial[SW_MAX_THREADS];
+    int nth = swiglu_threads_get();
+    if (nth > SW_MAX_THREADS) nth = SW_MAX_THREADS;
+    if ((size_t)nth > T) nth = (int)T;
+    if (nth < 1) nth = 1;
+    for (int t = 0; t < nth; t++) partial[t] = 0.0;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nth) if (nth > 1)
+#endif
+    {
+#ifdef _OPENMP
+        int ith = omp_get_thread_num(), got = omp_get_num_threads();
+#else
+        int ith = 0, got = 1;
+#endif
+        for (int t = ith; t < nth; t += got) {
+            size_t b, e;
+            sw_partition(&b, &e, T, 1, t, nth);
+            partial[t] = b < e ? fn(j, b, e) : 0.0;
+        }
+    }
+    double s = 0.0;
+    for (int t = 0; t < nth; t++) s += partial[t];
+    return s;
+}
+
+/* db[c] += sum_t m[t*ld + c], c < n: columns split over threads, each column
+ * summed over t in order in double (same bits for any thread count). */
+static void colsum_add(float *db, const float *m, size_t ld, size_t T, size_t n)
+{
+    long long nb = (long long)((n + 63) / 64);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads(swiglu_threads_get()) if (T * n > 32768)
+#endif
+    for (long long b = 0; b < nb; b++) {
+        size_t c0 = (size_t)b * 64, w = n - c0 < 64 ? n - c0 : 64;
+        double acc[64] = {0};
+        for (size_t t = 0; t < T; t++)
+            for (size_t c = 0; c < w; c++) acc[c] += m[t * ld + c0 + c];
+        for (size_t c = 0; c < w; c++) db[c0 + c] += (float)acc[c];
+    }
+}
+
+/* y rows = b2 (y [T x D] of type dt) */
+static void broadcast_rows(void *y, swiglu_dtype dt, const float *b, size_t T, size_t D)
+{
+    for (size_t t = 0; t < T; t++)
+        for (size_t c = 0; c < D; c++) {
+            if (dt == SWIGLU_BF16) ((uint16_t *)y)[t * D + c] = sw_f32_to_bf16(b[c]);
+            else ((float *)y)[t * D + c] = b[c];
+        }
+}
+
+/* ---- GEMM helpers: one call site per product, dtype chosen here -------------- */
+
+/* C (f32 or bf16 by ct) = op(A) op(B) + beta C; A and B are of the layer's dtype */
+static swiglu_status gemm(const swiglu_ffn *f, void *C, swiglu_dtype ct, size_t ldc,
+                          const void *A, size_t lda, int ta, const void *B, size_t ldb, int tb,
+                          size_t M, size_t N, size_t K, float beta)
+{
+    if (f->cfg.dtype == SWIGLU_BF16)
+        return sw_gemm_bf16(C, ct, ldc, A, lda, ta, B, ldb, tb, M, N, K, 1.0f, beta);
+    return sw_gemm_f32(C, ldc, A, lda, ta, B, ldb, tb, M, N, K, 1.0f, beta);
+}
+
+static size_t esize(const swiglu_ffn *f) { return f->cfg.dtype == SWIGLU_BF16 ? 2 : 4; }
+
+/* pre [T x P] = x W^T: one GEMM with packed weights, two for SPLIT */
+static swiglu_status gemm_up(const swiglu_ffn *f, float *pre, const void *x, size_t T,
+                             const swiglu_ffn_params *p)
+{
+    size_t D = f->cfg.d_model, H = f->cfg.d_ff, P = f->P;
+    if (f->gated && f->cfg.weights == SWIGLU_WEIGHTS_SPLIT) {
+        SW_FORWARD_IF_ERROR(gemm(f, pre, SWIGLU_F32, P, x, D, 0, p->w1, D, 1, T, H, D, 0.0f));
+        return gemm(f, pre + H, SWIGLU_F32, P, x, D, 0, p->w3, D, 1, T, H, D, 0.0f);
+    }
+    return gemm(f, pre, SWIGLU_F32, P, x, D, 0, p->w1, D, 1, T, P, D, 0.0f);
+}
+
+/* ---- forward ------------------------------------------------------------------- */
+
+swiglu_status swiglu_ffn_forward(const swiglu_ffn *f, void *y, const void *x, size_t T,
+                                 const swiglu_ffn_params *p, void *workspace,
+                                 size_t workspace_bytes, int training)
+{
+    SW_RETURN_IF(!f || !y || !x || !workspace, SWIGLU_ERR_NULL);
+    SW_FORWARD_IF_ERROR(params_check(f, p));
+    sw_ffn_ws L;
+    SW_FORWARD_IF_ERROR(sw_ffn_ws_layout(&L, f, T, !!training));
+    SW_RETURN_IF(workspace_bytes < L.total, SWIGLU_ERR_WORKSPACE);
+    size_t D = f->cfg.d_model, H = f->cfg.d_ff, P = f->P;
+    size_t yb = T * D * (f->out_dtype == SWIGLU_BF16 ? 2 : 4), xb = T * D * esize(f);
+    SW_RETURN_IF(sw_overlap(y, yb, workspace, workspace_bytes) ||
+                 sw_overlap(x, xb, workspace, workspace_bytes), SWIGLU_ERR_ALIAS);
+    SW_RETURN_IF(y != x && sw_overlap(y, yb, x, xb), SWIGLU_ERR_ALIAS);  /* y == x is fine: x is read before y is written */
+    sw_gate g;
+    SW_FORWARD_IF_ERROR(call_gate(&g, f, p));
+
+    unsigned char *base = sw_ffn_ws_base(workspace);
+    sw_ffn_hdr *hd = (sw_ffn_hdr *)(base + L.hdr);
+    hd->magic = 0;  /* valid again only when this forward succeeds */
+    float *pre = (float *)(base + L.pre);
+    int bf = f->cfg.dtype == SWIGLU_BF16;
+
+    /* pre = x W^T */
+    SW_FORWARD_IF_ERROR(gemm_up(f, pre, x, T, p));
+
+    /* pre += b; h = act(gate) (* up)  -- rows while they are in cache */
+    row_job j = {.f = f, .k = sw_kernels_active(), .g = g, .pre = pre};
+    if (f->cfg.bias_up) {
+        const float *b1 = p->b1;
+        int split3 = f->gated && f->cfg.weights == SWIGLU_WEIGHTS_SPLIT;
+        j.bg = b1 + (split3 ? 0 : f->gate_off);
+        j.bu = f->gated ? (split3 ? p->b3 : b1 + f->up_off) : NULL;
+    }
+    size_t ldh = L.h_in_pre ? P : H;
+    if (bf) j.h16 = (uint16_t *)(base + L.h);
+    else { j.h32 = (float *)(base + L.h); j.ldh = ldh; }
+    if (!f->bare) run_rows(&j, T, fwd_rows);
+
+    /* y = b2; y += h W2^T  (W2 is [D x H]: op(B) = W2^T) */
+    float beta = 0.0f;
+    if (f->cfg.bias_down && !f->bare) { broadcast_rows(y, f->out_dtype, p->b2, T, D); beta = 1.0f; }
+    SW_FORWARD_IF_ERROR(gemm(f, y, f->out_dtype, D, base + L.h, ldh, 0, p->w2, H, 1, T, D, H, beta));
+
+    hd->owner = f;
+    hd->T = T;
+    hd->training = !!training;
+    hd->beta = (float)g.beta;
+    hd->magic = SW_FFN_MAGIC;
+    return SWIGLU_OK;
+}
+
+/* ---- backward ------------------------------------------------------------------ */
+
+swiglu_status swiglu_ffn_backward(const swiglu_ffn *f, float *dx, swiglu_ffn_params *grads,
+                                  const float *dy, const void *x, size_t T,
+                                  const swiglu_ffn_params *p, void *workspace,
+                                  size_t workspace_bytes)
+{
+    SW_RETURN_IF(!f || !grads || !dy || !x || !workspace, SWIGLU_ERR_NULL);
+    SW_FORWARD_IF_ERROR(params_check(f, p));
+    const swiglu_ffn_config *c = &f->cfg;
+    int split3 = f->gated && c->weights == SWIGLU_WEIGHTS_SPLIT;
+    /* gradients are float tensors shaped as the parameters */
+    SW_RETURN_IF(!grads->w1 || !grads->w2 || (split3 && !grads->w3), SWIGLU_ERR_NULL);
+    SW_RETURN_IF(c->bias_up && (!grads->b1 || (split3 && !grads->b3)), SWIGLU_ERR_NULL);
+    SW_RETURN_IF((c->bias_down && !grads->b2) || (c->learn_beta && !grads->beta), SWIGLU_ERR_NULL);
+    sw_ffn_ws L;
+    SW_FORWARD_IF_ERROR(sw_ffn_ws_layout(&L, f, T, 1));
+    SW_RETURN_IF(workspace_bytes < L.total, SWIGLU_ERR_WORKSPACE);
+    unsigned char *base = sw_ffn_ws_base(workspace);
+    const sw_ffn_hdr *hd = (const sw_ffn_hdr *)(base + L.hdr);
+    SW_RETURN_IF(hd->magic != SW_FFN_MAGIC || hd->owner != f || hd->T != T || !hd->training,
+                 SWIGLU_ERR_STATE);
+    sw_gate g;
+    SW_FORWARD_IF_ERROR(call_gate(&g, f, p));
+
+    size_t D = c->d_model, H = c->d_ff, P = f->P;
+    int bf = c->dtype == SWIGLU_BF16;
+    float *pre = (float *)(base + L.pre), *dh = (float *)(base + L.dh);
+    float *dpre = (float *)(base + L.dpre);
+    void *h = base + L.h;
+    row_job j = {.f = f, .k = sw_kernels_active(), .g = g, .pre = pre};
+
+    /* recompute mode: h = act(gate) (* up) from the kept pre (bias already in) */
+    if (c->recompute && !f->bare) {
+        if (bf) j.h16 = h;
+        else { j.h32 = h; j.ldh = H; }
+        run_rows(&j, T, fwd_rows);
+        j.h16 = NULL; j.h32 = NULL;
+    }
+
+    /* dy as the GEMMs' operand: bf16 layers round it once */
+    const void *dyop = dy;
+    if (bf) {
+        uint16_t *dy16 = (uint16_t *)(base + L.dy16);
+        if (!f->bare) sw_f32_to_bf16_rows(dy16, D, dy, D, T, D);
+        dyop = dy16;
+    }
+
+    /* dW2 [D x H] += dy^T [D x T] h [T x H];  db2 += sum_t dy */
+    SW_FORWARD_IF_ERROR(gemm(f, grads->w2, SWIGLU_F32, H, dyop, D, 1, h, H, 0, D, H, T, 1.0f));
+    if (c->bias_down && !f->bare) colsum_add(grads->b2, dy, D, T, D);
+
+    /* dh [T x H] = dy [T x D] W2 [D x H] */
+    SW_FORWARD_IF_ERROR(gemm(f, dh, SWIGLU_F32, H, dyop, D, 0, p->w2, H, 0, T, H, D, 0.0f));
+
+    /* dpre = dh * d h / d pre (one pass: dgate and dup together); dbeta */
+    j.dh = dh;
+    j.dpre = dpre;
+    if (bf) j.dpre16 = (uint16_t *)(base + L.dpre16);
+    double dbeta = f->bare ? 0.0 : run_rows(&j, T, bwd_rows);
+    if (c->learn_beta) grads->beta[0] += (float)dbeta;
+    if (c->bias_up && !f->bare) {
+        if (split3) {
+            colsum_add(grads->b1, dpre, P, T, H);
+            colsum_add(grads->b3, dpre + H, P, T, H);
+        } else {
+            colsum_add(grads->b1, dpre, P, T, P);
+        }
+    }
+    const void *dop = bf ? (const void *)j.dpre16 : (const void *)dpre;  /* dpre as an operand */
+    size_t es = esize(f);
+    const unsigned char *dopb = dop;
+
+    /* dW [P x D] += dpre^T [P x T] x [T x D]; dx [T x D] += dpre [T x P] W [P x D] */
+    if (split3) {
+        SW_FORWARD_IF_ERROR(gemm(f, grads->w1, SWIGLU_F32, D, dopb, P, 1, x, D, 0, H, D, T, 1.0f));
+        SW_FORWARD_IF_ERROR(gemm(f, grads->w3, SWIGLU_F32, D, dopb + H * es, P, 1, x, D, 0, H, D, T, 1.0f));
+        if (dx) {
+            SW_FORWARD_IF_ERROR(gemm(f, dx, SWIGLU_F32, D, dopb, P, 0, p->w1, D, 0, T, D, H, 1.0f));
+            SW_FORWARD_IF_ERROR(gemm(f, dx, SWIGLU_F32, D, dopb + H * es, P, 0, p->w3, D, 0, T, D, H, 1.0f));
+        }
+    } else {
+        SW_FORWARD_IF_ERROR(gemm(f, grads->w1, SWIGLU_F32, D, dop, P, 1, x, D, 0, P, D, T, 1.0f));
+        if (dx) SW_FORWARD_IF_ERROR(gemm(f, dx, SWIGLU_F32, D, dop, P, 0, p->w1, D, 0, T, D, P, 1.0f));
+    }
+    return SWIGLU_OK;
+}
