@@ -7,6 +7,8 @@
 static const cli_command commands[] = {
     {"info", cmd_info, "CPU features, the chosen kernel set, library version"},
     {"bench", cmd_bench, "benchmarks: `swiglu bench act [--json]`"},
+    {"generate", cmd_generate, "text or token ids from a llama2.c checkpoint"},
+    {"inspect", cmd_inspect, "per-layer gate statistics of a llama2.c model over text"},
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,331 @@
+/* llama2c.c -- reading (mmap, validate, point) and writing llama2.c
+ * checkpoints. Formats and legend: llama2c.h.
+ *
+ * Order of checks (each refusal names its field):
+ *   1. the file holds a whole header (28 bytes, or 256 for version 1);
+ *   2. version 1: magic, version, shared flag in {0, 1};
+ *   3. every int field > 0 and below its absurd limit (vocab_size may be
+ *      negative in version 0: it only flags the unshared classifier);
+ *   4. structure: n_heads | dim, n_kv_heads | n_heads, head_size even (RoPE
+ *      rotates pairs);
+ *   5. total size, computed with overflow checks, equals the file size.
+ * Only then are weight pointers formed; nothing reads the weights here.
+ */
+#define _GNU_SOURCE 1
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "core/internal.h"
+#include "io/llama2c.h"
+
+#define SW_L2C_MAX_HIDDEN (1 << 18)
+
+static swiglu_status fail(char *msg, size_t cap, swiglu_status st, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static swiglu_status fail(char *msg, size_t cap, swiglu_status st, const char *fmt, ...)
+{
+    if (msg && cap) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, cap, fmt, ap);
+        va_end(ap);
+    }
+    return st;
+}
+
+static int32_t rd_i32(const unsigned char *p)
+{
+    uint32_t u = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    int32_t v;
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
+
+/* Floats of each weight array, in file order of version 0 (rope = the two
+ * skipped RoPE tables together). Returns 0 on overflow. */
+typedef struct l2c_sizes {
+    size_t emb, norm_l, wq, wkv, wo, w13, w2, final, rope, cls, total_floats;
+} l2c_sizes;
+
+static int sizes_of(l2c_sizes *s, const sw_l2c_config *c, int *which)
+{
+    size_t D = (size_t)c->dim, H = (size_t)c->hidden_dim, L = (size_t)c->n_layers;
+    size_t V = (size_t)c->vocab_size, S = (size_t)c->seq_len, hs = (size_t)c->head_size;
+    size_t KV = (size_t)c->kv_dim, t;
+    memset(s, 0, sizeof *s);
+    *which = 0;
+    if (!sw_mul_ok(&s->emb, V, D)) { *which = 1; return 0; }
+    if (!sw_mul_ok(&s->norm_l, L, D)) { *which = 2; return 0; }
+    if (!sw_mul_ok(&t, L, D) || !sw_mul_ok(&s->wq, t, D)) { *which = 2; return 0; }
+    if (!sw_mul_ok(&t, L, KV) || !sw_mul_ok(&s->wkv, t, D)) { *which = 3; return 0; }
+    s->wo = s->wq;
+    if (!sw_mul_ok(&t, L, H) || !sw_mul_ok(&s->w13, t, D)) { *which = 4; return 0; }
+    s->w2 = s->w13;
+    s->final = D;
+    if (c->version == 0 && !sw_mul_ok(&s->rope, S, hs)) { *which = 5; return 0; } /* 2 * S*hs/2 */
+    s->cls = c->shared_classifier ? 0 : s->emb;
+    size_t parts[] = {s->emb, s->norm_l, s->wq, s->wkv, s->wkv, s->wo, s->norm_l,
+                      s->w13, s->w2, s->w13, s->final, s->rope, s->cls};
+    size_t sum = 0;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        if (!sw_add_ok(&sum, sum, parts[i])) { *which = 6; return 0; }
+    s->total_floats = sum;
+    return 1;
+}
+
+size_t sw_l2c_file_size(const sw_l2c_config *c)
+{
+    l2c_sizes s;
+    int which;
+    size_t bytes, total;
+    if (!c || !sizes_of(&s, c, &which)) return 0;
+    if (!sw_mul_ok(&bytes, s.total_floats, sizeof(float))) return 0;
+    if (!sw_add_ok(&total, bytes, c->version == 1 ? SW_L2C_V1_HEADER : 7 * sizeof(int32_t)))
+        return 0;
+    return total;
+}
+
+/* Checks one positive, bounded header field. */
+static swiglu_status check_field(const char *name, long long v, long long max,
+                                 char *msg, size_t cap)
+{
+    if (v == 0) return fail(msg, cap, SWIGLU_ERR_FORMAT, "llama2.c header: %s is 0; it must be positive", name);
+    if (v < 0) return fail(msg, cap, SWIGLU_ERR_FORMAT, "llama2.c header: %s = %lld is negative", name, v);
+    if (v > max)
+        return fail(msg, cap, SWIGLU_ERR_FORMAT,
+                    "llama2.c header: %s = %lld is absurd (more than %lld; sizes would overflow)",
+                    name, v, max);
+    return SWIGLU_OK;
+}
+
+swiglu_status sw_l2c_parse(sw_l2c_model *m, const void *buf, size_t size, char *msg, size_t cap)
+{
+    SW_RETURN_IF(!m || (!buf && size), SWIGLU_ERR_NULL);
+    const unsigned char *p = buf;
+    sw_l2c_config c;
+    memset(&c, 0, sizeof c);
+    size_t header;
+
+    /* 1-2. header and version */
+    if (size >= 8 && (uint32_t)rd_i32(p) == SW_L2C_MAGIC) {
+        c.version = 1;
+        header = SW_L2C_V1_HEADER;
+        if (size < header)
+            return fail(msg, cap, SWIGLU_ERR_FORMAT,
+                        "llama2.c file: %zu bytes, shorter than the %zu-byte version-1 header", size, header);
+        int32_t ver = rd_i32(p + 4);
+        if (ver != 1)
+            return fail(msg, cap, SWIGLU_ERR_FORMAT,
+                        "llama2.c header: version = %d after the ak42 magic; only 1 is known", (int)ver);
+        p += 8;
+        if (p[28] > 1)
+            return fail(msg, cap, SWIGLU_ERR_FORMAT,
+                        "llama2.c header: shared_classifier flag = %u; must be 0 or 1", p[28]);
+        c.shared_classifier = p[28];
+    } else {
+        c.version = 0;
+        header = 7 * sizeof(int32_t);
+        if (size < header)
+            return fail(msg, cap, SWIGLU_ERR_FORMAT,
+                        "llama2.c file: %zu bytes, shorter than the 28-byte header", size);
+    }
+    int32_t f[7];
+    for (int i = 0; i < 7; i++) f[i] = rd_i32(p + 4 * i);
+    long long vocab = f[5];
+    if (c.version == 0) {
+        c.shared_classifier = vocab > 0;
+        if (vocab < 0) vocab = -vocab;  /* int64: INT32_MIN is safe */
+    }
+
+    /* 3. ranges */
+    SW_FORWARD_IF_ERROR(check_field("dim", f[0], SW_L2C_MAX_DIM, msg, cap));
+    SW_FORWARD_IF_ERROR(check_field("hidden_dim", f[1], SW_L2C_MAX_HIDDEN, msg, cap));
+    SW_FORWARD_IF_ERROR(check_field("n_layers", f[2], SW_L2C_MAX_LAYERS, msg, cap));
+    SW_FORWARD_IF_ERROR(check_field("n_heads", f[3], SW_L2C_MAX_DIM, msg, cap));
+    SW_FORWARD_IF_ERROR(check_field("n_kv_heads", f[4], SW_L2C_MAX_DIM, msg, cap));
+    SW_FORWARD_IF_ERROR(check_field("vocab_size", vocab, SW_L2C_MAX_VOCAB, msg, cap));
+    SW_FORWARD_IF_ERROR(check_field("seq_len", f[6], SW_L2C_MAX_SEQ, msg, cap));
+    c.dim = f[0]; c.hidden_dim = f[1]; c.n_layers = f[2]; c.n_heads = f[3];
+    c.n_kv_heads = f[4]; c.vocab_size = (int)vocab; c.seq_len = f[6];
+
+    /* 4. structure */
+    if (c.dim % c.n_heads)
+        return fail(msg, cap, SWIGLU_ERR_FORMAT,
+                    "llama2.c header: n_heads = %d does not divide dim = %d", c.n_heads, c.dim);
+    if (c.n_kv_heads > c.n_heads || c.n_heads % c.n_kv_heads)
+        return fail(msg, cap, SWIGLU_ERR_FORMAT,
+                    "llama2.c header: n_kv_heads = %d does not divide n_heads = %d",
+                    c.n_kv_heads, c.n_heads);
+    c.head_size = c.dim / c.n_heads;
+    if (c.head_size % 2)
+        return fail(msg, cap, SWIGLU_ERR_FORMAT,
+                    "llama2.c header: head size dim/n_heads = %d is odd; RoPE rotates pairs",
+                    c.head_size);
+    c.kv_dim = c.n_kv_heads * c.head_size;
+
+    /* 5. size */
+    l2c_sizes s;
+    int which;
+    if (!sizes_of(&s, &c, &which))
+        return fail(msg, cap, SWIGLU_ERR_FORMAT,
+                    "llama2.c header: weight sizes overflow (dim=%d hidden_dim=%d n_layers=%d vocab_size=%d seq_len=%d)",
+                    c.dim, c.hidden_dim, c.n_layers, c.vocab_size, c.seq_len);
+    size_t want = sw_l2c_file_size(&c);
+    if (want == 0)
+        return fail(msg, cap, SWIGLU_ERR_FORMAT, "llama2.c header: file size overflows size_t");
+    if (size < want)
+        return fail(msg, cap, SWIGLU_ERR_FORMAT,
+                    "llama2.c file: %zu bytes, shorter than the %zu the header implies "
+                    "(dim=%d hidden_dim=%d n_layers=%d n_heads=%d n_kv_heads=%d vocab_size=%d seq_len=%d, %s classifier): truncated",
+                    size, want, c.dim, c.hidden_dim, c.n_layers, c.n_heads, c.n_kv_heads,
+                    c.vocab_size, c.seq_len, c.shared_classifier ? "shared" : "separate");
+    if (size > want)
+        return fail(msg, cap, SWIGLU_ERR_FORMAT,
+                    "llama2.c file: %zu bytes, longer than the %zu the header implies "
+                    "(%zu trailing bytes; wrong vocab_size sign or seq_len?)",
+                    size, want, size - want);
+    if ((uintptr_t)buf % sizeof(float))
+        return fail(msg, cap, SWIGLU_ERR_ARG, "llama2.c buffer is not 4-byte aligned");
+
+    /* Point the weights. */
+    const float *q = (const float *)((const unsigned char *)buf + header);
+    sw_l2c_weights w;
+    if (c.version == 0) {
+        w.tok_emb = q;   q += s.emb;
+        w.rms_att = q;   q += s.norm_l;
+        w.wq = q;        q += s.wq;
+        w.wk = q;        q += s.wkv;
+        w.wv = q;        q += s.wkv;
+        w.wo = q;        q += s.wo;
+        w.rms_ffn = q;   q += s.norm_l;
+        w.w1 = q;        q += s.w13;
+        w.w2 = q;        q += s.w2;
+        w.w3 = q;        q += s.w13;
+        w.rms_final = q; q += s.final;
+        q += s.rope;     /* freq_cis_real, freq_cis_imag: recomputed instead */
+        w.wcls = c.shared_classifier ? w.tok_emb : q;
+    } else {
+        w.rms_att = q;   q += s.norm_l;
+        w.rms_ffn = q;   q += s.norm_l;
+        w.rms_final = q; q += s.final;
+        w.tok_emb = q;   q += s.emb;
+        w.wq = q;        q += s.wq;
+        w.wk = q;        q += s.wkv;
+        w.wv = q;        q += s.wkv;
+        w.wo = q;        q += s.wo;
+        w.w1 = q;        q += s.w13;
+        w.w2 = q;        q += s.w2;
+        w.w3 = q;        q += s.w13;
+        w.wcls = c.shared_classifier ? w.tok_emb : q;
+    }
+    m->cfg = c;
+    m->w = w;
+    return SWIGLU_OK;
+}
+
+swiglu_status sw_l2c_open(sw_l2c_model *m, const char *path, char *msg, size_t cap)
+{
+    SW_RETURN_IF(!m || !path, SWIGLU_ERR_NULL);
+    memset(m, 0, sizeof *m);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return fail(msg, cap, SWIGLU_ERR_IO, "%s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return fail(msg, cap, SWIGLU_ERR_IO, "%s: %s", path, strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return fail(msg, cap, SWIGLU_ERR_IO, "%s: not a regular file", path);
+    }
+    size_t size = (size_t)st.st_size;
+    if (size == 0) {
+        close(fd);
+        return fail(msg, cap, SWIGLU_ERR_FORMAT, "%s: empty file, not a llama2.c checkpoint", path);
+    }
+    void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    int e = errno;
+    close(fd);
+    if (map == MAP_FAILED) return fail(msg, cap, SWIGLU_ERR_IO, "%s: mmap: %s", path, strerror(e));
+    swiglu_status s = sw_l2c_parse(m, map, size, msg, cap);
+    if (s != SWIGLU_OK) {
+        munmap(map, size);
+        memset(m, 0, sizeof *m);
+        return s;
+    }
+    m->map = map;
+    m->map_size = size;
+    return SWIGLU_OK;
+}
+
+void sw_l2c_close(sw_l2c_model *m)
+{
+    if (!m) return;
+    if (m->map) munmap(m->map, m->map_size);
+    memset(m, 0, sizeof *m);
+}
+
+static int put(FILE *f, const void *p, size_t bytes) { return fwrite(p, 1, bytes, f) == bytes; }
+
+swiglu_status sw_l2c_write(const sw_l2c_model *m, int version, const char *path,
+                           char *msg, size_t cap)
+{
+    SW_RETURN_IF(!m || !path, SWIGLU_ERR_NULL);
+    SW_RETURN_IF(version != 0 && version != 1, SWIGLU_ERR_ARG);
+    sw_l2c_config c = m->cfg;
+    c.version = version;
+    l2c_sizes s;
+    int which;
+    if (!sizes_of(&s, &c, &which)) return fail(msg, cap, SWIGLU_ERR_SIZE, "model sizes overflow");
+    FILE *f = fopen(path, "wb");
+    if (!f) return fail(msg, cap, SWIGLU_ERR_IO, "%s: %s", path, strerror(errno));
+    int ok = 1;
+    int32_t h[7] = {c.dim, c.hidden_dim, c.n_layers, c.n_heads, c.n_kv_heads, c.vocab_size, c.seq_len};
+    const sw_l2c_weights *w = &m->w;
+    const size_t F = sizeof(float);
+    if (version == 0) {
+        if (!c.shared_classifier) h[5] = -h[5];
+        ok = ok && put(f, h, sizeof h);
+        ok = ok && put(f, w->tok_emb, s.emb * F) && put(f, w->rms_att, s.norm_l * F);
+        ok = ok && put(f, w->wq, s.wq * F) && put(f, w->wk, s.wkv * F) && put(f, w->wv, s.wkv * F);
+        ok = ok && put(f, w->wo, s.wo * F) && put(f, w->rms_ffn, s.norm_l * F);
+        ok = ok && put(f, w->w1, s.w13 * F) && put(f, w->w2, s.w2 * F) && put(f, w->w3, s.w13 * F);
+        ok = ok && put(f, w->rms_final, s.final * F);
+        /* RoPE tables as llama2.c's export writes them: cos, then sin of
+         * pos * 10000^(-2i/hs), [S][hs/2] each. Readers skip them. */
+        for (int t = 0; ok && t < 2; t++)
+            for (int pos = 0; ok && pos < c.seq_len; pos++)
+                for (int i = 0; ok && i < c.head_size / 2; i++) {
+                    double fr = pos * pow(10000.0, -2.0 * i / c.head_size);
+                    float v = (float)(t == 0 ? cos(fr) : sin(fr));
+                    ok = put(f, &v, F);
+                }
+    } else {
+        unsigned char hdr[SW_L2C_V1_HEADER];
+        memset(hdr, 0, sizeof hdr);
+        uint32_t magic = SW_L2C_MAGIC;
+        int32_t ver = 1;
+        memcpy(hdr, &magic, 4);
+        memcpy(hdr + 4, &ver, 4);
+        memcpy(hdr + 8, h, sizeof h);
+        hdr[36] = (unsigned char)(c.shared_classifier != 0);
+        ok = ok && put(f, hdr, sizeof hdr);
+        ok = ok && put(f, w->rms_att, s.norm_l * F) && put(f, w->rms_ffn, s.norm_l * F);
+        ok = ok && put(f, w->rms_final, s.final * F) && put(f, w->tok_emb, s.emb * F);
+        ok = ok && put(f, w->wq, s.wq * F) && put(f, w->wk, s.wkv * F) && put(f, w->wv, s.wkv * F);
+        ok = ok && put(f, w->wo, s.wo * F);
+        ok = ok && put(f, w->w1, s.w13 * F) && put(f, w->w2, s.w2 * F) && put(f, w->w3, s.w13 * F);
+    }
+    if (!c.shared_classifier) ok = ok && put(f, w->wcls, s.cls * F);
+    if (fclose(f) != 0) ok = 0;
+    if (!ok) return fail(msg, cap, SWIGLU_ERR_IO, "%s: write failed", path);
+    return SWIGLU_OK;
+}

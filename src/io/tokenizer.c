@@ -1,0 +1,284 @@
+/* tokenizer.c -- llama2.c tokenizer.bin reader, BPE encoder, decoder
+ * (format and algorithm: tokenizer.h).
+ *
+ * Tokens are compared as byte strings with their stored lengths (not as C
+ * strings), so a token holding a NUL byte is still found whole.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/internal.h"
+#include "io/tokenizer.h"
+
+static swiglu_status fail(char *msg, size_t cap, swiglu_status st, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static swiglu_status fail(char *msg, size_t cap, swiglu_status st, const char *fmt, ...)
+{
+    if (msg && cap) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, cap, fmt, ap);
+        va_end(ap);
+    }
+    return st;
+}
+
+static uint32_t rd_u32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Byte-string order: memcmp on the common prefix, then shorter first. */
+static int bytes_cmp(const char *a, size_t na, const char *b, size_t nb)
+{
+    int c = memcmp(a, b, na < nb ? na : nb);
+    if (c) return c;
+    return (na > nb) - (na < nb);
+}
+
+typedef struct tok_key { const char *s; int len, id; } tok_key;
+
+static int key_cmp(const void *pa, const void *pb)
+{
+    const tok_key *a = pa, *b = pb;
+    int c = bytes_cmp(a->s, (size_t)a->len, b->s, (size_t)b->len);
+    if (c) return c;
+    return (a->id > b->id) - (a->id < b->id);
+}
+
+void sw_tok_free(sw_tokenizer *t)
+{
+    if (!t) return;
+    free(t->vocab); free(t->len); free(t->scores); free(t->sorted); free(t->blob);
+    memset(t, 0, sizeof *t);
+}
+
+swiglu_status sw_tok_parse(sw_tokenizer *t, const void *buf, size_t size, int vocab_size,
+                           char *msg, size_t cap)
+{
+    SW_RETURN_IF(!t || (!buf && size), SWIGLU_ERR_NULL);
+    memset(t, 0, sizeof *t);
+    if (vocab_size < 0 || vocab_size > SW_TOK_MAX_VOCAB)
+        return fail(msg, cap, SWIGLU_ERR_ARG, "tokenizer: vocab_size = %d out of range", vocab_size);
+    const unsigned char *p = buf;
+    if (size < 4)
+        return fail(msg, cap, SWIGLU_ERR_FORMAT,
+                    "tokenizer: %zu bytes, shorter than the 4-byte max_token_length header", size);
+    uint32_t maxlen = rd_u32(p);
+    if (maxlen == 0)
+        return fail(msg, cap, SWIGLU_ERR_FORMAT, "tokenizer header: max_token_length is 0");
+    if (maxlen > SW_TOK_MAX_LEN)
+        return fail(msg, cap, SWIGLU_ERR_FORMAT,
+                    "tokenizer header: max_token_length = %u is absurd (more than %d)",
+                    maxlen, SW_TOK_MAX_LEN);
+
+    /* Pass 1: validate every record, count tokens and bytes. */
+    size_t off = 4, count = 0, bytes = 0;
+    while (off < size && (vocab_size == 0 || count < (size_t)vocab_size)) {
+        if (size - off < 8)
+            return fail(msg, cap, SWIGLU_ERR_FORMAT,
+                        "tokenizer: token %zu: record truncated (%zu bytes left, score and length need 8)",
+                        count, size - off);
+        float score;
+        memcpy(&score, p + off, 4);
+        int32_t len = (int32_t)rd_u32(p + off + 4);
+        if (!isfinite(score))
+            return fail(msg, cap, SWIGLU_ERR_FORMAT, "tokenizer: token %zu: score is not finite", count);
+        if (len < 0)
+            return fail(msg, cap, SWIGLU_ERR_FORMAT, "tokenizer: token %zu: length = %d is negative",
+                        count, (int)len);
+        if ((uint32_t)len > maxlen)
+            return fail(msg, cap, SWIGLU_ERR_FORMAT,
+                        "tokenizer: token %zu: length = %d exceeds max_token_length = %u",
+                        count, (int)len, maxlen);
+        off += 8;
+        if ((size_t)len > size - off)
+            return fail(msg, cap, SWIGLU_ERR_FORMAT,
+                        "tokenizer: token %zu: length = %d runs past the end of the file (%zu bytes left)",
+                        count, (int)len, size - off);
+        off += (size_t)len;
+        bytes += (size_t)len + 1;
+        count++;
+        if (count > SW_TOK_MAX_VOCAB)
+            return fail(msg, cap, SWIGLU_ERR_FORMAT, "tokenizer: more than %d tokens", SW_TOK_MAX_VOCAB);
+    }
+    if (count == 0) return fail(msg, cap, SWIGLU_ERR_FORMAT, "tokenizer: file holds no tokens");
+    if (vocab_size > 0 && count < (size_t)vocab_size)
+        return fail(msg, cap, SWIGLU_ERR_FORMAT,
+                    "tokenizer: file holds %zu tokens, fewer than the model's vocab_size = %d",
+                    count, vocab_size);
+    if (off != size)
+        return fail(msg, cap, SWIGLU_ERR_FORMAT,
+                    "tokenizer: %zu trailing bytes after token %zu (more tokens than vocab_size = %d?)",
+                    size - off, count - 1, vocab_size);
+
+    /* Pass 2: copy. */
+    t->vocab_size = (int)count;
+    t->max_token_length = (int)maxlen;
+    t->vocab = malloc(count * sizeof *t->vocab);
+    t->len = malloc(count * sizeof *t->len);
+    t->scores = malloc(count * sizeof *t->scores);
+    t->sorted = malloc(count * sizeof *t->sorted);
+    t->blob = malloc(bytes);
+    tok_key *keys = malloc(count * sizeof *keys);
+    if (!t->vocab || !t->len || !t->scores || !t->sorted || !t->blob || !keys) {
+        free(keys);
+        sw_tok_free(t);
+        return SWIGLU_ERR_ALLOC;
+    }
+    off = 4;
+    char *b = t->blob;
+    for (size_t i = 0; i < count; i++) {
+        memcpy(&t->scores[i], p + off, 4);
+        int32_t len = (int32_t)rd_u32(p + off + 4);
+        off += 8;
+        memcpy(b, p + off, (size_t)len);
+        b[len] = '\0';
+        t->vocab[i] = b;
+        t->len[i] = len;
+        b += len + 1;
+        off += (size_t)len;
+        keys[i] = (tok_key){t->vocab[i], len, (int)i};
+    }
+    qsort(keys, count, sizeof *keys, key_cmp);
+    for (size_t i = 0; i < count; i++) t->sorted[i] = keys[i].id;
+    free(keys);
+
+    for (int c = 0; c < 256; c++) {
+        char name[8];
+        snprintf(name, sizeof name, "<0x%02X>", c);
+        t->byte_id[c] = sw_tok_lookup(t, name, 6);
+        t->byte_piece[c][0] = (unsigned char)c;
+        t->byte_piece[c][1] = 0;
+    }
+    t->space_id = sw_tok_lookup(t, " ", 1);
+    return SWIGLU_OK;
+}
+
+swiglu_status sw_tok_load(sw_tokenizer *t, const char *path, int vocab_size, char *msg, size_t cap)
+{
+    SW_RETURN_IF(!t || !path, SWIGLU_ERR_NULL);
+    memset(t, 0, sizeof *t);
+    FILE *f = fopen(path, "rb");
+    if (!f) return fail(msg, cap, SWIGLU_ERR_IO, "%s: %s", path, strerror(errno));
+    size_t n = 0, capb = 1 << 16;
+    unsigned char *buf = malloc(capb);
+    if (!buf) { fclose(f); return SWIGLU_ERR_ALLOC; }
+    for (;;) {
+        if (n == capb) {
+            if (capb > ((size_t)1 << 34)) { free(buf); fclose(f); return fail(msg, cap, SWIGLU_ERR_FORMAT, "%s: absurdly large tokenizer", path); }
+            unsigned char *nb = realloc(buf, capb * 2);
+            if (!nb) { free(buf); fclose(f); return SWIGLU_ERR_ALLOC; }
+            buf = nb;
+            capb *= 2;
+        }
+        size_t got = fread(buf + n, 1, capb - n, f);
+        n += got;
+        if (got == 0) break;
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (err) { free(buf); return fail(msg, cap, SWIGLU_ERR_IO, "%s: read error", path); }
+    swiglu_status s = sw_tok_parse(t, buf, n, vocab_size, msg, cap);
+    free(buf);
+    return s;
+}
+
+int sw_tok_lookup(const sw_tokenizer *t, const char *s, size_t n)
+{
+    /* lower bound in sorted order; the first equal entry is the lowest id */
+    size_t lo = 0, hi = (size_t)t->vocab_size;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int id = t->sorted[mid];
+        if (bytes_cmp(t->vocab[id], (size_t)t->len[id], s, n) < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo < (size_t)t->vocab_size) {
+        int id = t->sorted[lo];
+        if (bytes_cmp(t->vocab[id], (size_t)t->len[id], s, n) == 0) return id;
+    }
+    return -1;
+}
+
+swiglu_status sw_tok_encode(const sw_tokenizer *t, const char *text, int bos, int eos,
+                            int *ids, size_t cap, size_t *n_out)
+{
+    SW_RETURN_IF(!t || !text || !n_out || (!ids && cap), SWIGLU_ERR_NULL);
+    size_t n = 0;
+    *n_out = 0;
+#define PUSH(id) do { if (n >= cap) return SWIGLU_ERR_SIZE; ids[n++] = (id); } while (0)
+    if (bos) PUSH(SW_TOK_BOS);
+    if (text[0] != '\0' && t->space_id >= 0) PUSH(t->space_id);  /* dummy prefix */
+
+    /* Code points: a lead byte starts a new one; up to 4 bytes are gathered. */
+    char cp[5];
+    size_t cl = 0;
+    for (const char *c = text; *c; c++) {
+        if (((unsigned char)*c & 0xC0) != 0x80) cl = 0;
+        cp[cl++] = *c;
+        if ((((unsigned char)c[1]) & 0xC0) == 0x80 && cl < 4) continue;
+        int id = sw_tok_lookup(t, cp, cl);
+        if (id >= 0) {
+            PUSH(id);
+        } else {
+            for (size_t i = 0; i < cl; i++) {
+                unsigned char byte = (unsigned char)cp[i];
+                int bid = t->byte_id[byte] >= 0 ? t->byte_id[byte] : byte + 3;
+                if (bid >= t->vocab_size) return SWIGLU_ERR_FORMAT;
+                PUSH(bid);
+            }
+        }
+        cl = 0;
+    }
+
+    /* Merge the best-scoring adjacent pair until none merges. */
+    char *tmp = malloc((size_t)t->max_token_length * 2 + 1);
+    if (!tmp) return SWIGLU_ERR_ALLOC;
+    for (;;) {
+        float best = -1e10f;  /* run.c's floor: scores <= -1e10 never merge */
+        int best_id = -1;
+        size_t best_i = 0;
+        for (size_t i = 0; i + 1 < n; i++) {
+            size_t la = (size_t)t->len[ids[i]], lb = (size_t)t->len[ids[i + 1]];
+            memcpy(tmp, t->vocab[ids[i]], la);
+            memcpy(tmp + la, t->vocab[ids[i + 1]], lb);
+            int id = sw_tok_lookup(t, tmp, la + lb);
+            if (id >= 0 && t->scores[id] > best) {
+                best = t->scores[id];
+                best_id = id;
+                best_i = i;
+            }
+        }
+        if (best_id < 0) break;
+        ids[best_i] = best_id;
+        memmove(ids + best_i + 1, ids + best_i + 2, (n - best_i - 2) * sizeof *ids);
+        n--;
+    }
+    free(tmp);
+    if (eos) PUSH(SW_TOK_EOS);
+#undef PUSH
+    *n_out = n;
+    return SWIGLU_OK;
+}
+
+swiglu_status sw_tok_decode(const sw_tokenizer *t, int prev, int id, const char **piece, size_t *len)
+{
+    SW_RETURN_IF(!t || !piece || !len, SWIGLU_ERR_NULL);
+    SW_RETURN_IF(id < 0 || id >= t->vocab_size, SWIGLU_ERR_ARG);
+    const char *p = t->vocab[id];
+    size_t n = (size_t)t->len[id];
+    if (prev == SW_TOK_BOS && n > 0 && p[0] == ' ') { p++; n--; }
+    unsigned v;
+    if (n == 6 && p[0] == '<' && p[1] == '0' && p[2] == 'x' && p[5] == '>' &&
+        sscanf(p + 3, "%2X", &v) == 1) {
+        p = (const char *)t->byte_piece[v & 0xFF];
+        n = 1;
+    }
+    *piece = p;
+    *len = n;
+    return SWIGLU_OK;
+}

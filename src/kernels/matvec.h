@@ -1,0 +1,37 @@
+/* matvec.h -- y = W x for single-token decoding (llama2.c inference).
+ *
+ *   y[i] = sum_j W[i*cols + j] * x[j],   i in [r0, r1)
+ *
+ * W is [rows][cols] row-major (the [out][in] layout of llama2.c checkpoints).
+ * One implementation per ISA directory (ref/, avx2/, avx512/), written in
+ * plain C with GCC vector extensions (no intrinsics): the directory's flags
+ * decide the instructions. Not part of sw_kernels (kernels.h) on purpose: it
+ * is used only by src/model/llama_infer.c and keeps the shared table as is.
+ * Summation order differs between ISAs (vector lanes), so results agree to
+ * rounding, not bitwise, across ISAs; for one ISA they are deterministic.
+ */
+#ifndef SW_KERNELS_MATVEC_H
+#define SW_KERNELS_MATVEC_H
+#include <stddef.h>
+#include "swiglu.h"
+
+typedef void (*sw_matvec_fn)(float *restrict y, const float *restrict W,
+                             const float *restrict x, size_t cols, size_t r0, size_t r1);
+
+void sw_matvec_ref(float *restrict y, const float *restrict W, const float *restrict x,
+                   size_t cols, size_t r0, size_t r1);
+void sw_matvec_avx2(float *restrict y, const float *restrict W, const float *restrict x,
+                    size_t cols, size_t r0, size_t r1);
+void sw_matvec_avx512(float *restrict y, const float *restrict W, const float *restrict x,
+                      size_t cols, size_t r0, size_t r1);
+
+static inline sw_matvec_fn sw_matvec_for(swiglu_isa isa)
+{
+    switch (isa) {
+    case SWIGLU_ISA_AVX512: return sw_matvec_avx512;
+    case SWIGLU_ISA_AVX2: return sw_matvec_avx2;
+    default: return sw_matvec_ref;
+    }
+}
+
+#endif

@@ -1,0 +1,243 @@
+/* llama_infer.c -- single-token forward of a llama2.c model (llama_infer.h).
+ *
+ * Threads: one OpenMP parallel region per token when nthreads > 1. Inside
+ * it every thread walks the layers; matvec rows and attention heads are
+ * split statically (sw_partition, blocks of 4 rows), the small elementwise
+ * steps (RMSNorm, RoPE, GLU, residual adds) run in `omp single`. The result
+ * is the same bits for any thread count: each row/head is computed by the
+ * same code in the same order whoever runs it.
+ * With nthreads == 1 the same body runs without a parallel region.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+#include "core/internal.h"
+#include "core/threads.h"
+#include "model/llama_infer.h"
+
+#ifdef _OPENMP
+#define OMP(x) _Pragma(#x)
+static int thread_id(void) { return omp_get_thread_num(); }
+static int thread_count(void) { return omp_get_num_threads(); }
+#else
+#define OMP(x)
+static int thread_id(void) { return 0; }
+static int thread_count(void) { return 1; }
+#endif
+
+static float *alloc_floats(size_t n)
+{
+    size_t bytes;
+    if (n == 0 || !sw_mul_ok(&bytes, n, sizeof(float))) return NULL;
+    return calloc(n, sizeof(float));
+}
+
+void sw_llama_free(sw_llama_state *s)
+{
+    if (!s) return;
+    float *bufs[] = {s->x, s->xb, s->xb2, s->q, s->hb, s->hb2, s->hg, s->att, s->logits,
+                     s->key_cache, s->value_cache, s->rope_cos, s->rope_sin};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
+    memset(s, 0, sizeof *s);
+}
+
+swiglu_status sw_llama_init(sw_llama_state *s, const sw_l2c_model *m, int nthreads)
+{
+    SW_RETURN_IF(!s || !m, SWIGLU_ERR_NULL);
+    SW_RETURN_IF(nthreads < 1, SWIGLU_ERR_ARG);
+    memset(s, 0, sizeof *s);
+    const sw_l2c_config *c = &m->cfg;
+    size_t D = (size_t)c->dim, H = (size_t)c->hidden_dim, L = (size_t)c->n_layers;
+    size_t S = (size_t)c->seq_len, KV = (size_t)c->kv_dim, hs = (size_t)c->head_size;
+    size_t nh = (size_t)c->n_heads, V = (size_t)c->vocab_size;
+    size_t cache, att, rope;
+    SW_RETURN_IF(!sw_mul_ok(&cache, L, S) || !sw_mul_ok(&cache, cache, KV), SWIGLU_ERR_SIZE);
+    SW_RETURN_IF(!sw_mul_ok(&att, nh, S) || !sw_mul_ok(&rope, S, hs / 2), SWIGLU_ERR_SIZE);
+    s->m = m;
+    s->nthreads = nthreads;
+    s->mv = sw_matvec_for(swiglu_isa_active());
+    s->k = sw_kernels_active();
+    s->gate = (sw_gate){.act = SWIGLU_ACT_SWISH, .beta = 1.0, .clamp = 0, .limit = INFINITY, .shift = 0.0};
+    s->x = alloc_floats(D); s->xb = alloc_floats(D); s->xb2 = alloc_floats(D);
+    s->q = alloc_floats(D); s->hb = alloc_floats(H); s->hb2 = alloc_floats(H);
+    s->hg = alloc_floats(H); s->att = alloc_floats(att); s->logits = alloc_floats(V);
+    s->key_cache = alloc_floats(cache); s->value_cache = alloc_floats(cache);
+    s->rope_cos = alloc_floats(rope); s->rope_sin = alloc_floats(rope);
+    if (!s->x || !s->xb || !s->xb2 || !s->q || !s->hb || !s->hb2 || !s->hg || !s->att ||
+        !s->logits || !s->key_cache || !s->value_cache || !s->rope_cos || !s->rope_sin) {
+        sw_llama_free(s);
+        return SWIGLU_ERR_ALLOC;
+    }
+    /* RoPE table, formed in float exactly as run.c does per token:
+     * freq = 1 / powf(10000, (i mod hs) / (float)hs), angle = pos * freq. */
+    for (size_t pos = 0; pos < S; pos++)
+        for (size_t i = 0; i < hs; i += 2) {
+            float freq = 1.0f / powf(10000.0f, (float)i / (float)hs);
+            float val = (float)pos * freq;
+            s->rope_cos[pos * (hs / 2) + i / 2] = cosf(val);
+            s->rope_sin[pos * (hs / 2) + i / 2] = sinf(val);
+        }
+    return SWIGLU_OK;
+}
+
+/* o = x / sqrt(mean(x^2) + 1e-5) * w, in float as run.c. o may be x. */
+static void rmsnorm(float *o, const float *x, const float *w, size_t n)
+{
+    float ss = 0.0f;
+    for (size_t j = 0; j < n; j++) ss += x[j] * x[j];
+    ss /= (float)n;
+    ss += 1e-5f;
+    ss = 1.0f / sqrtf(ss);
+    for (size_t j = 0; j < n; j++) o[j] = w[j] * (ss * x[j]);
+}
+
+/* This thread's rows [r0, r1) of y = W x, W [rows][cols]. */
+static void mv_share(const sw_llama_state *s, float *y, const float *W, const float *x,
+                     size_t rows, size_t cols)
+{
+    size_t r0, r1;
+    sw_partition(&r0, &r1, rows, 4, thread_id(), thread_count());
+    if (r0 < r1) s->mv(y, W, x, cols, r0, r1);
+}
+
+/* Attention of heads [h0, h1) at position pos, layer cache offset loff:
+ * out[h*hs ..] = sum_t softmax_t(q_h . k_t / sqrt(hs)) v_t. */
+static void attention(const sw_llama_state *s, float *out, size_t loff, int pos,
+                      size_t h0, size_t h1)
+{
+    const sw_l2c_config *c = &s->m->cfg;
+    size_t hs = (size_t)c->head_size, KV = (size_t)c->kv_dim, S = (size_t)c->seq_len;
+    size_t kv_mul = (size_t)(c->n_heads / c->n_kv_heads);
+    for (size_t h = h0; h < h1; h++) {
+        const float *q = s->q + h * hs;
+        float *att = s->att + h * S;
+        size_t koff = loff + (h / kv_mul) * hs;
+        float mx = -INFINITY;
+        for (int t = 0; t <= pos; t++) {
+            const float *k = s->key_cache + koff + (size_t)t * KV;
+            float score = 0.0f;
+            for (size_t i = 0; i < hs; i++) score += q[i] * k[i];
+            /* run.c divides by sqrtf(hs); so do we, for the same bits */
+            score /= sqrtf((float)hs);
+            att[t] = score;
+            if (score > mx) mx = score;
+        }
+        float sum = 0.0f;
+        for (int t = 0; t <= pos; t++) { att[t] = expf(att[t] - mx); sum += att[t]; }
+        for (int t = 0; t <= pos; t++) att[t] /= sum;
+        float *o = out + h * hs;
+        memset(o, 0, hs * sizeof(float));
+        for (int t = 0; t <= pos; t++) {
+            const float *v = s->value_cache + koff + (size_t)t * KV;
+            float a = att[t];
+            for (size_t i = 0; i < hs; i++) o[i] += a * v[i];
+        }
+    }
+}
+
+static void forward_body(sw_llama_state *s, int token, int pos)
+{
+    const sw_l2c_config *c = &s->m->cfg;
+    const sw_l2c_weights *w = &s->m->w;
+    size_t D = (size_t)c->dim, H = (size_t)c->hidden_dim, KV = (size_t)c->kv_dim;
+    size_t hs = (size_t)c->head_size, S = (size_t)c->seq_len;
+    size_t nh = (size_t)c->n_heads, V = (size_t)c->vocab_size;
+    float *x = s->x;
+
+    OMP(omp single)
+    memcpy(x, w->tok_emb + (size_t)token * D, D * sizeof(float));
+
+    for (size_t l = 0; l < (size_t)c->n_layers; l++) {
+        size_t loff = l * S * KV;
+        float *kc = s->key_cache + loff + (size_t)pos * KV;
+        float *vc = s->value_cache + loff + (size_t)pos * KV;
+
+        OMP(omp single)
+        rmsnorm(s->xb, x, w->rms_att + l * D, D);
+
+        mv_share(s, s->q, w->wq + l * D * D, s->xb, D, D);
+        mv_share(s, kc, w->wk + l * KV * D, s->xb, KV, D);
+        mv_share(s, vc, w->wv + l * KV * D, s->xb, KV, D);
+        OMP(omp barrier)
+
+        OMP(omp single)
+        {
+            /* RoPE: pair (i, i+1) at angle pos * 10000^(-(i mod hs)/hs) */
+            const float *cs = s->rope_cos + (size_t)pos * (hs / 2);
+            const float *sn = s->rope_sin + (size_t)pos * (hs / 2);
+            for (size_t i = 0; i < D; i += 2) {
+                size_t f = (i % hs) / 2;
+                float fcr = cs[f], fci = sn[f];
+                float v0 = s->q[i], v1 = s->q[i + 1];
+                s->q[i] = v0 * fcr - v1 * fci;
+                s->q[i + 1] = v0 * fci + v1 * fcr;
+                if (i < KV) {
+                    v0 = kc[i]; v1 = kc[i + 1];
+                    kc[i] = v0 * fcr - v1 * fci;
+                    kc[i + 1] = v0 * fci + v1 * fcr;
+                }
+            }
+        }
+
+        {
+            size_t h0, h1;
+            sw_partition(&h0, &h1, nh, 1, thread_id(), thread_count());
+            attention(s, s->xb, loff, pos, h0, h1);
+        }
+        OMP(omp barrier)
+
+        mv_share(s, s->xb2, w->wo + l * D * D, s->xb, D, D);
+        OMP(omp barrier)
+
+        OMP(omp single)
+        {
+            for (size_t i = 0; i < D; i++) x[i] += s->xb2[i];
+            rmsnorm(s->xb, x, w->rms_ffn + l * D, D);
+        }
+
+        /* FFN: hb = w1 xb (gate), hb2 = w3 xb (up), hg = swish(hb) * hb2 */
+        mv_share(s, s->hb, w->w1 + l * H * D, s->xb, H, D);
+        mv_share(s, s->hb2, w->w3 + l * H * D, s->xb, H, D);
+        OMP(omp barrier)
+
+        OMP(omp single)
+        {
+            s->k->glu_fwd(s->hg, s->hb, s->hb2, H, &s->gate);
+            if (s->probe) s->probe(s->probe_ctx, (int)l, s->hb, s->hb2, s->hg, (int)H);
+        }
+
+        mv_share(s, s->xb, w->w2 + l * D * H, s->hg, D, H);
+        OMP(omp barrier)
+
+        OMP(omp single)
+        for (size_t i = 0; i < D; i++) x[i] += s->xb[i];
+    }
+
+    OMP(omp single)
+    rmsnorm(x, x, w->rms_final, D);
+
+    mv_share(s, s->logits, w->wcls, x, V, D);
+}
+
+swiglu_status sw_llama_forward(sw_llama_state *s, int token, int pos, const float **logits)
+{
+    SW_RETURN_IF(!s || !s->m, SWIGLU_ERR_NULL);
+    const sw_l2c_config *c = &s->m->cfg;
+    SW_RETURN_IF(token < 0 || token >= c->vocab_size, SWIGLU_ERR_ARG);
+    SW_RETURN_IF(pos < 0 || pos >= c->seq_len, SWIGLU_ERR_ARG);
+#ifdef _OPENMP
+    if (s->nthreads > 1) {
+        OMP(omp parallel num_threads(s->nthreads))
+        forward_body(s, token, pos);
+    } else {
+        forward_body(s, token, pos);
+    }
+#else
+    forward_body(s, token, pos);
+#endif
+    if (logits) *logits = s->logits;
+    return SWIGLU_OK;
+}

@@ -1,0 +1,310 @@
+/* cmd_inspect.c -- `swiglu inspect`: what the gates of a trained SwiGLU
+ * model do on real text, layer by layer (llama2.c checkpoints).
+ *
+ *   swiglu inspect --model F.bin [--tokenizer T.bin --data FILE] [-n TOKENS]
+ *                  [--seed S] [--out DIR] [--threads N]
+ *
+ * Text: the tokens of FILE (needs the tokenizer), fed in windows of at most
+ * seq_len positions, up to -n tokens (default 1024). Without --data the model
+ * samples its own text from BOS (temperature 1, --seed), which is what is
+ * at hand for stories260K whose tokenizer is not available.
+ *
+ * Per layer, over all tokens, with g = w1 x (gate pre-activation),
+ * s = swish(g) = g sigmoid(g) (the gate output), u = w3 x (up), h = s u:
+ *   g, s: mean, std, min, max, and quantiles 1/50/99 % (from histograms)
+ *   dead: fraction of hidden units with |h| < 1e-6 on EVERY token (and the
+ *         same for |s|): the "dead neuron" claim, measured;
+ *   sparsity: per token, the fraction of units with |s| < 1e-6 and < 1e-2,
+ *         averaged over tokens;
+ *   |u|: mean and max.
+ * --out DIR writes DIR/inspect_hist.dat (histograms, one block per layer),
+ * DIR/inspect.gp (a gnuplot script) and, when gnuplot is installed,
+ * DIR/inspect_gate.png, DIR/inspect_swish.png, DIR/inspect_up.png.
+ */
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "io/llama2c.h"
+#include "io/tokenizer.h"
+#include "model/llama_infer.h"
+
+#define NBINS 160
+
+/* Fixed-range histogram with exact moments and extremes. */
+typedef struct hist {
+    double lo, hi;
+    double count, sum, sumsq, min, max;
+    double under, over, bin[NBINS];
+} hist;
+
+static void hist_init(hist *h, double lo, double hi)
+{
+    memset(h, 0, sizeof *h);
+    h->lo = lo; h->hi = hi; h->min = DBL_MAX; h->max = -DBL_MAX;
+}
+
+static void hist_add(hist *h, double v)
+{
+    h->count++; h->sum += v; h->sumsq += v * v;
+    if (v < h->min) h->min = v;
+    if (v > h->max) h->max = v;
+    if (v < h->lo) { h->under++; return; }
+    if (v >= h->hi) { h->over++; return; }
+    int b = (int)((v - h->lo) / (h->hi - h->lo) * NBINS);
+    h->bin[b < NBINS ? b : NBINS - 1]++;
+}
+
+static double hist_mean(const hist *h) { return h->count ? h->sum / h->count : 0; }
+static double hist_std(const hist *h)
+{
+    if (!h->count) return 0;
+    double m = hist_mean(h), v = h->sumsq / h->count - m * m;
+    return v > 0 ? sqrt(v) : 0;
+}
+/* Quantile q from the bins (bin centre; the extremes for the tails). */
+static double hist_q(const hist *h, double q)
+{
+    double want = q * h->count, acc = h->under;
+    if (acc >= want) return h->min;
+    for (int b = 0; b < NBINS; b++) {
+        acc += h->bin[b];
+        if (acc >= want) return h->lo + (b + 0.5) * (h->hi - h->lo) / NBINS;
+    }
+    return h->max;
+}
+
+typedef struct layer_stats {
+    hist g, s, au;             /* gate pre-activation, swish output, |up| */
+    double *max_abs_h;         /* [H] max over tokens of |s u| */
+    double *max_abs_s;         /* [H] max over tokens of |s| */
+    double sp6, sp2;           /* sums over tokens of the per-token sparsity */
+    double tokens;
+} layer_stats;
+
+typedef struct probe_ctx {
+    layer_stats *ls;  /* [L] */
+    float *sbuf;      /* [H] swish(g) */
+} probe_ctx;
+
+static void probe(void *vctx, int layer, const float *g, const float *u, const float *hgl, int H)
+{
+    probe_ctx *c = vctx;
+    layer_stats *L = &c->ls[layer];
+    /* s = swish(g) with the library's own kernel */
+    cli_check(swiglu_act_forward(c->sbuf, g, (size_t)H, SWIGLU_ACT_SWISH, 1.0f), "inspect: swish");
+    int n6 = 0, n2 = 0;
+    for (int i = 0; i < H; i++) {
+        double s = c->sbuf[i], as = fabs(s), ah = fabs((double)hgl[i]);
+        hist_add(&L->g, g[i]);
+        hist_add(&L->s, s);
+        hist_add(&L->au, fabs((double)u[i]));
+        if (ah > L->max_abs_h[i]) L->max_abs_h[i] = ah;
+        if (as > L->max_abs_s[i]) L->max_abs_s[i] = as;
+        n6 += as < 1e-6;
+        n2 += as < 1e-2;
+    }
+    L->sp6 += (double)n6 / H;
+    L->sp2 += (double)n2 / H;
+    L->tokens++;
+}
+
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t n = 0, cap = 1 << 16;
+    char *b = malloc(cap + 1);
+    size_t got;
+    while (b && (got = fread(b + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            if (cap >= (1u << 30)) break;  /* 1 GiB of text is plenty */
+            char *nb = realloc(b, 2 * cap + 1);
+            if (!nb) { free(b); b = NULL; break; }
+            b = nb;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (b) b[n] = '\0';
+    return b;
+}
+
+static void write_plots(const char *dir, const layer_stats *ls, int nl)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/inspect_hist.dat", dir);
+    FILE *f = fopen(path, "w");
+    if (!f) cli_die("inspect: cannot write %s", path);
+    fprintf(f, "# swiglu inspect histograms: one block per layer (two blank lines apart)\n"
+               "# columns: gate_bin_centre gate_fraction swish_bin_centre swish_fraction absup_bin_centre absup_fraction\n");
+    for (int l = 0; l < nl; l++) {
+        const hist *hs[3] = {&ls[l].g, &ls[l].s, &ls[l].au};
+        fprintf(f, "# layer %d\n", l);
+        for (int b = 0; b < NBINS; b++) {
+            for (int k = 0; k < 3; k++) {
+                double w = (hs[k]->hi - hs[k]->lo) / NBINS;
+                fprintf(f, "%s%.6g %.6g", k ? " " : "", hs[k]->lo + (b + 0.5) * w,
+                        hs[k]->count ? hs[k]->bin[b] / hs[k]->count : 0.0);
+            }
+            fputc('\n', f);
+        }
+        fprintf(f, "\n\n");
+    }
+    fclose(f);
+    snprintf(path, sizeof path, "%s/inspect.gp", dir);
+    f = fopen(path, "w");
+    if (!f) cli_die("inspect: cannot write %s", path);
+    const char *what[3][3] = {{"gate", "gate pre-activation g = w1 x", "1:2"},
+                              {"swish", "gate output swish(g)", "3:4"},
+                              {"up", "|up| = |w3 x|", "5:6"}};
+    fprintf(f, "# gnuplot script written by `swiglu inspect`; run: gnuplot inspect.gp\n"
+               "set terminal pngcairo size 900,540 noenhanced\nset style data steps\nset format y \"%%g\"\n"
+               "set ylabel 'fraction of values per bin'\nset key top right\nset grid\n");
+    for (int k = 0; k < 3; k++) {
+        fprintf(f, "set output 'inspect_%s.png'\nset title 'per-layer distribution of the %s'\nset logscale y\n"
+                   "plot for [l=0:%d] 'inspect_hist.dat' index l using %s title sprintf('layer %%d', l)\n",
+                what[k][0], what[k][1], nl - 1, what[k][2]);
+    }
+    fclose(f);
+    if (system("command -v gnuplot >/dev/null 2>&1") == 0) {
+        char cmd[8600];
+        snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot inspect.gp", dir);
+        if (system(cmd) != 0) fprintf(stderr, "swiglu inspect: gnuplot failed; %s/inspect.gp kept\n", dir);
+        else fprintf(stderr, "swiglu inspect: wrote %s/inspect_{gate,swish,up}.png\n", dir);
+    } else {
+        fprintf(stderr, "swiglu inspect: gnuplot not found; run `gnuplot inspect.gp` in %s\n", dir);
+    }
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: swiglu inspect --model F.bin [--tokenizer T.bin --data FILE] [-n TOKENS]\n"
+            "                      [--seed S] [--out DIR] [--threads N]\n"
+            "  --data FILE  text to run the model over (needs --tokenizer); without it the\n"
+            "               model samples its own text from BOS (temperature 1)\n"
+            "  -n TOKENS    tokens to inspect (default 1024), in windows of seq_len\n"
+            "  --out DIR    histograms (inspect_hist.dat), gnuplot script and PNGs\n");
+}
+
+int cmd_inspect(int argc, char **argv)
+{
+    const char *model_path = NULL, *tok_path = NULL, *data = NULL, *out = NULL;
+    long long ntok = 1024, seed = 42, threads = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); return 0; }
+        else if (!strcmp(a, "--model") || !strcmp(a, "-m")) model_path = cli_value(argc, argv, &i);
+        else if (!strcmp(a, "--tokenizer") || !strcmp(a, "-z")) tok_path = cli_value(argc, argv, &i);
+        else if (!strcmp(a, "--data")) data = cli_value(argc, argv, &i);
+        else if (!strcmp(a, "--out")) out = cli_value(argc, argv, &i);
+        else if (!strcmp(a, "-n")) ntok = cli_parse_int(a, cli_value(argc, argv, &i), 1, 1 << 24);
+        else if (!strcmp(a, "--seed")) seed = cli_parse_int(a, cli_value(argc, argv, &i), 1, INT64_MAX);
+        else if (!strcmp(a, "--threads")) threads = cli_parse_int(a, cli_value(argc, argv, &i), 1, 256);
+        else { usage(stderr); cli_die("inspect: unknown option '%s'", a); }
+    }
+    if (!model_path) { usage(stderr); cli_die("inspect: --model F.bin is required"); }
+    if (data && !tok_path) cli_die("inspect: --data needs --tokenizer T.bin to turn text into tokens");
+
+    char msg[512];
+    sw_l2c_model model;
+    if (sw_l2c_open(&model, model_path, msg, sizeof msg) != SWIGLU_OK) cli_die("%s: %s", model_path, msg);
+    const sw_l2c_config *c = &model.cfg;
+    const int V = c->vocab_size, H = c->hidden_dim, NL = c->n_layers;
+
+    /* the token stream [nids] (text), or none (self-generated) */
+    int *ids = NULL;
+    size_t nids = 0;
+    if (data) {
+        sw_tokenizer tok;
+        if (sw_tok_load(&tok, tok_path, V, msg, sizeof msg) != SWIGLU_OK) cli_die("%s: %s", tok_path, msg);
+        char *text = read_text(data);
+        if (!text) cli_die("inspect: cannot read %s", data);
+        size_t cap = strlen(text) + 3;
+        ids = malloc(cap * sizeof *ids);
+        if (!ids) cli_die("out of memory");
+        cli_check(sw_tok_encode(&tok, text, 1, 0, ids, cap, &nids), "inspect: encode");
+        free(text);
+        sw_tok_free(&tok);
+        if ((long long)nids > ntok) nids = (size_t)ntok;
+    }
+
+    layer_stats *ls = calloc((size_t)NL, sizeof *ls);
+    probe_ctx pc = {ls, malloc((size_t)H * sizeof(float))};
+    if (!ls || !pc.sbuf) cli_die("out of memory");
+    for (int l = 0; l < NL; l++) {
+        hist_init(&ls[l].g, -12, 12);
+        hist_init(&ls[l].s, -0.5, 12);
+        hist_init(&ls[l].au, 0, 12);
+        ls[l].max_abs_h = calloc((size_t)H, sizeof(double));
+        ls[l].max_abs_s = calloc((size_t)H, sizeof(double));
+        if (!ls[l].max_abs_h || !ls[l].max_abs_s) cli_die("out of memory");
+    }
+
+    sw_llama_state st;
+    cli_check(sw_llama_init(&st, &model, (int)threads), "inspect: model state");
+    st.probe = probe;
+    st.probe_ctx = &pc;
+    uint64_t rng = (uint64_t)seed;
+    float *probs = malloc((size_t)V * sizeof(float));
+    if (!probs) cli_die("out of memory");
+    long long done = 0;
+    int token = SW_TOK_BOS, pos = 0;
+    size_t at = 0;
+    if (data) token = ids[at++];
+    while (done < ntok) {
+        const float *lg;
+        cli_check(sw_llama_forward(&st, token, pos, &lg), "inspect: forward");
+        done++;
+        pos++;
+        if (data) {
+            if (at >= nids) break;
+            token = ids[at++];
+        } else {
+            /* multinomial sample at temperature 1 (xorshift*, as generate) */
+            float mx = -INFINITY, sum = 0;
+            for (int i = 0; i < V; i++) if (lg[i] > mx) mx = lg[i];
+            for (int i = 0; i < V; i++) { probs[i] = expf(lg[i] - mx); sum += probs[i]; }
+            rng ^= rng >> 12; rng ^= rng << 25; rng ^= rng >> 27;
+            float coin = (float)((uint32_t)((rng * 0x2545F4914F6CDD1Dull) >> 32) >> 8) / 16777216.0f * sum;
+            float cdf = 0;
+            token = V - 1;
+            for (int i = 0; i < V; i++) { cdf += probs[i]; if (coin < cdf) { token = i; break; } }
+        }
+        if (pos >= c->seq_len || (!data && token == SW_TOK_BOS)) {
+            /* new window: the cache restarts at position 0 with BOS */
+            pos = 0;
+            if (token != SW_TOK_BOS && !data) token = SW_TOK_BOS;
+        }
+    }
+
+    printf("swiglu inspect: %s (dim %d, hidden %d, %d layers), %lld tokens of %s\n", model_path,
+           c->dim, H, NL, done, data ? data : "self-generated text (temperature 1)");
+    printf("g = w1 x (gate pre-activation), s = swish(g), u = w3 x, h = s*u; quantiles from %d-bin histograms\n", NBINS);
+    printf("%-5s | %8s %7s %8s %8s %8s %8s | %8s %7s %8s %8s | %7s %7s | %8s %8s | %7s %7s\n", "layer",
+           "g mean", "g std", "g min", "g p1", "g p50", "g max", "s mean", "s std", "s min", "s max",
+           "dead h", "dead s", "sp<1e-6", "sp<1e-2", "|u|mean", "|u|max");
+    for (int l = 0; l < NL; l++) {
+        const layer_stats *L = &ls[l];
+        int dh = 0, ds = 0;
+        for (int i = 0; i < H; i++) { dh += L->max_abs_h[i] < 1e-6; ds += L->max_abs_s[i] < 1e-6; }
+        printf("%-5d | %8.3f %7.3f %8.3f %8.3f %8.3f %8.3f | %8.4f %7.3f %8.4f %8.3f | %7.4f %7.4f | %8.4f %8.4f | %7.4f %7.3f\n",
+               l, hist_mean(&L->g), hist_std(&L->g), L->g.min, hist_q(&L->g, 0.01), hist_q(&L->g, 0.5),
+               L->g.max, hist_mean(&L->s), hist_std(&L->s), L->s.min, L->s.max, (double)dh / H,
+               (double)ds / H, L->tokens ? L->sp6 / L->tokens : 0, L->tokens ? L->sp2 / L->tokens : 0,
+               hist_mean(&L->au), L->au.max);
+    }
+    printf("dead h / dead s: fraction of the %d hidden units whose |h| (|s|) < 1e-6 on every token;\n"
+           "sp<e: fraction of units per token with |s| < e, averaged over tokens\n", H);
+    if (out) write_plots(out, ls, NL);
+
+    for (int l = 0; l < NL; l++) { free(ls[l].max_abs_h); free(ls[l].max_abs_s); }
+    free(ls); free(pc.sbuf); free(probs); free(ids);
+    sw_llama_free(&st);
+    sw_l2c_close(&model);
+    return 0;
+}
