@@ -50,17 +50,23 @@ endif
 LIB_SRC   := $(sort $(wildcard src/core/*.c src/kernels/*.c src/kernels/ref/*.c \
                src/kernels/avx2/*.c src/kernels/avx512/*.c src/gemm/*.c src/ffn/*.c \
                src/model/*.c src/io/*.c))
+# The lab (`swiglu compare`) is an application layer over the library: its
+# own archive, linked into the CLI and the tests, never into libswiglu.
+LAB_SRC   := $(sort $(wildcard src/lab/*.c))
 TOOL_SRC  := $(sort $(wildcard tools/*.c))
 TEST_SRC  := $(sort $(wildcard tests/test_*.c))
 TEST_SUPPORT := $(sort $(wildcard tests/support/*.c))
 
 LIB_OBJ   := $(LIB_SRC:%.c=$(O)/%.o)
+LAB_OBJ   := $(LAB_SRC:%.c=$(O)/%.o)
 TOOL_OBJ  := $(TOOL_SRC:%.c=$(O)/%.o)
 TEST_BIN  := $(TEST_SRC:tests/%.c=$(O)/tests/%)
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(O)/%.o)
 
 STATIC    := $(O)/libswiglu.a
 SHARED    := $(O)/libswiglu.so
+LAB       := $(O)/libswiglu_lab.a
+LAB_LIBS  := -lcurl
 CLI       := $(O)/swiglu
 
 .PHONY: all lib tests-build test test-exhaustive bench bench-compare debug install uninstall clean info help
@@ -94,14 +100,17 @@ $(STATIC): $(LIB_OBJ)
 	ar rcs $@ $^
 $(SHARED): $(LIB_OBJ)
 	$(CC) -shared -o $@ $^ $(LDLIBS) -Wl,-soname,libswiglu.so.$(shell sed -n 's/^#define SWIGLU_VERSION_MAJOR //p' include/swiglu.h)
-$(CLI): $(TOOL_OBJ) $(STATIC)
-	$(CC) -o $@ $(TOOL_OBJ) $(STATIC) $(LDLIBS)
+$(LAB): $(LAB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+$(CLI): $(TOOL_OBJ) $(LAB) $(STATIC)
+	$(CC) -o $@ $(TOOL_OBJ) $(LAB) $(STATIC) $(LDLIBS) $(LAB_LIBS)
 
 # --- tests: one binary per tests/test_*.c, linked statically (they may use
 # the internal kernel API), run by scripts/test.sh ---
-$(O)/tests/%: tests/%.c $(TEST_SUPPORT_OBJ) $(STATIC)
+$(O)/tests/%: tests/%.c $(TEST_SUPPORT_OBJ) $(LAB) $(STATIC)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests -Itests/support -MMD -MP -o $@ $< $(TEST_SUPPORT_OBJ) $(STATIC) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -Itests -Itests/support -MMD -MP -o $@ $< $(TEST_SUPPORT_OBJ) $(LAB) $(STATIC) $(LDLIBS) $(LAB_LIBS)
 $(O)/tests/support/%.o: tests/support/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests -Itests/support -MMD -MP -c $< -o $@

@@ -17,6 +17,7 @@ libc6-dev        test -e /usr/include/stdio.h
 pkg-config       command -v pkg-config
 libdnnl-dev      test -e /usr/include/dnnl.h
 gnuplot-nox      command -v gnuplot
+libcurl4-openssl-dev  test -e /usr/include/x86_64-linux-gnu/curl/curl.h -o -e /usr/include/curl/curl.h
 npm              command -v npm
 ca-certificates  test -d /etc/ssl/certs
 '
