@@ -61,6 +61,26 @@ def cpu_model():
     return platform.processor() or "unknown"
 
 
+def load_probe():
+    """(wall, own CPU time, busy CPU time of the machine) -- see other_load"""
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:9]]
+        busy = (sum(v) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        busy = None
+    t = os.times()
+    return time.perf_counter(), t.user + t.system, busy
+
+
+def other_load(a, b):
+    """cores' worth of other processes' work between two probes (None if unknown):
+    on 2 cores, other work takes a core from the 2-thread rows"""
+    if a[2] is None or b[2] is None or b[0] <= a[0]:
+        return None
+    return max(0.0, ((b[2] - a[2]) - (b[1] - a[1])) / (b[0] - a[0]))
+
+
 def make_rows(n):
     g = torch.Generator().manual_seed(1)
     # gate in [-6, 6), up in [-2, 2), dout in [-1, 1): the C benchmark's ranges
@@ -120,6 +140,7 @@ def main():
         ap.error("--reps, --sizes and --threads must be positive")
 
     out = []
+    probe0 = load_probe()
     if not args.json:
         print(f"PyTorch {torch.__version__} -- {cpu_model()}; effective GB/s, median of {args.reps} reps; "
               f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}")
@@ -140,9 +161,14 @@ def main():
                 if not args.json:
                     print(f"  {k:<13} {BYTES[k]:3d} B/el  {gbs:8.2f} GB/s  {100 * gbs / triad:4.0f}% of triad")
         del rows
+    other = other_load(probe0, load_probe())
+    if other is not None and other > 0.25 and max(threads) + other > os.cpu_count():
+        print(f"torch_act.py: note: other processes kept {other:.2f} of the {os.cpu_count()} CPUs busy: "
+              f"the {max(threads)}-thread numbers are unreliable", file=sys.stderr)
     if args.json:
         json.dump({"bench": "torch_act", "torch": torch.__version__, "cpu": cpu_model(),
                    "python": platform.python_version(), "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
+                   "cpus": os.cpu_count(), "other_load_cores": None if other is None else round(other, 2),
                    "reps": args.reps, "statistic": "median", "bytes_per_elem": BYTES, "rows": out},
                   sys.stdout, indent=1)
         print()

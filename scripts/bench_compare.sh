@@ -8,6 +8,8 @@
 #
 #   O=build PYTHON=/usr/bin/python3 bash scripts/bench_compare.sh
 #   BENCH_ARGS="--reps 11" passes options to both benchmarks (--reps/--sizes/--threads).
+#   bash scripts/bench_compare.sh --from bench/results/act.json
+#       prints the table of stored results ({"swiglu": ..., "torch": ...}) without running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 O=${O:-build}
@@ -18,17 +20,26 @@ BENCH_ARGS=${BENCH_ARGS:-}
 # with passive waiting, so the comparison is under the same policy.
 export OMP_WAIT_POLICY=passive
 
-if ! "$PYTHON" -c 'import torch' 2>/dev/null; then
+from=
+if [ "${1:-}" = --from ]; then from=${2:?--from needs a file}; fi
+
+if [ -z "$from" ] && ! "$PYTHON" -c 'import torch' 2>/dev/null; then
     echo "bench-compare: $PYTHON cannot import torch (Debian: apt-get install python3-torch)" >&2
     exit 1
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# shellcheck disable=SC2086  # BENCH_ARGS is a list of options
-"$O/swiglu" bench act --json --swiglu-only --isa best $BENCH_ARGS > "$tmp/ours.json"
-# shellcheck disable=SC2086
-"$PYTHON" bench/torch_act.py --json $BENCH_ARGS > "$tmp/torch.json"
+if [ -n "$from" ]; then
+    "$PYTHON" -c 'import json, sys; d = json.load(open(sys.argv[1]))
+json.dump(d["swiglu"], open(sys.argv[2], "w")); json.dump(d["torch"], open(sys.argv[3], "w"))' \
+        "$from" "$tmp/ours.json" "$tmp/torch.json"
+else
+    # shellcheck disable=SC2086  # BENCH_ARGS is a list of options
+    "$O/swiglu" bench act --json --swiglu-only --isa best $BENCH_ARGS > "$tmp/ours.json"
+    # shellcheck disable=SC2086
+    "$PYTHON" bench/torch_act.py --json $BENCH_ARGS > "$tmp/torch.json"
+fi
 
 "$PYTHON" - "$tmp/ours.json" "$tmp/torch.json" <<'EOF'
 import json, sys
@@ -48,7 +59,11 @@ def size(n):
 
 groups = sorted({(r["n"], r["threads"]) for r in ours["rows"]}, key=lambda g: (-g[0], g[1]))
 print(f"SwiGLU elementwise step: swiglu {ours['version']} ({isa}) vs PyTorch {torch['torch']}")
-print(f"{ours['cpu']}; effective GB/s (fwd 12 B/el, bwd 20 B/el), medians; OMP_WAIT_POLICY=passive")
+def load(d):
+    v = d.get("other_load_cores")
+    return "?" if v is None else f"{v:.2f}"
+print(f"{ours['cpu']}; effective GB/s (fwd 12 B/el, bwd 20 B/el), medians; "
+      f"other processes' load (CPUs): ours {load(ours)}, torch {load(torch)}")
 print("speedup = ours / PyTorch  (alloc: F.silu(a)*b; prealloc: torch.mul(F.silu(a), b, out=y);")
 print("                           noalloc: aten.silu.out + mul_; bwd: autograd.grad of F.silu(a)*b)\n")
 print(f"{'n':>4} {'thr':>3} {'step':<4} {'ours':>7} | {'alloc':>7} {'prealloc':>8} {'noalloc':>7} |"
@@ -75,7 +90,7 @@ if target is not None:
 EOF
 
 # The FFN comparison, when that benchmark exists.
-if [ -f scripts/bench_compare_ffn.sh ]; then
+if [ -z "$from" ] && [ -f scripts/bench_compare_ffn.sh ]; then
     echo
     O="$O" PYTHON="$PYTHON" bash scripts/bench_compare_ffn.sh
 fi

@@ -393,28 +393,48 @@ static void print_targets(const opts *o, const group *groups, int ngroups)
     if (!any) printf("\n(targets are stated at 16M floats and 2 threads: not in this run)\n");
 }
 
-/* 1-minute load average, or -1: other work on the machine takes cores from
- * the 2-thread rows (an OpenMP barrier then waits for a descheduled thread) */
-static double loadavg(void)
+/* Other processes' share of the machine during the run, in cores: the busy
+ * time of all CPUs (/proc/stat) minus this process's own CPU time, over the
+ * wall time. On 2 cores anything above a few tenths takes a core from the
+ * 2-thread rows, whose OpenMP barriers then wait for a descheduled thread.
+ * (The load average is no use here: it lags by minutes.) */
+typedef struct load_probe { double wall, self, busy; int ok; } load_probe;
+
+static load_probe load_probe_now(void)
 {
-    double l = -1;
-    FILE *f = fopen("/proc/loadavg", "r");
-    if (f) {
-        if (fscanf(f, "%lf", &l) != 1) l = -1;
-        fclose(f);
+    load_probe p = {now_s(), 0, 0, 0};
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    p.self = (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+    FILE *f = fopen("/proc/stat", "r");
+    if (!f) return p;
+    unsigned long long v[8] = {0};
+    if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4],
+               &v[5], &v[6], &v[7]) == 8) {
+        /* user nice system idle iowait irq softirq steal: all but idle, iowait */
+        p.busy = (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / (double)sysconf(_SC_CLK_TCK);
+        p.ok = 1;
     }
-    return l;
+    fclose(f);
+    return p;
 }
 
-static void warn_load(double before, double after, const opts *o)
+/* cores' worth of other work between two probes, or -1 when unknown */
+static double other_load(load_probe a, load_probe b)
 {
-    int cpus = (int)sysconf(_SC_NPROCESSORS_ONLN), maxth = 1;
+    if (!a.ok || !b.ok || b.wall <= a.wall) return -1;
+    double o = ((b.busy - a.busy) - (b.self - a.self)) / (b.wall - a.wall);
+    return o > 0 ? o : 0;
+}
+
+static void warn_load(double other, const opts *o)
+{
+    int maxth = 1;
     for (int i = 0; i < o->nthreads; i++) if (o->threads[i] > maxth) maxth = o->threads[i];
-    double l = before > after ? before : after;
-    /* this run itself adds up to ~1 to the load average */
-    if (l > 0 && l + maxth - 1 > cpus + 0.5)
-        fprintf(stderr, "swiglu: note: load average %.2f -> %.2f on %d CPUs: other processes competed "
-                        "for the cores; the %d-thread numbers are unreliable\n", before, after, cpus, maxth);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    if (other > 0.25 && maxth + other > (double)cpus)
+        fprintf(stderr, "swiglu: note: other processes kept %.2f of the %ld CPUs busy during the run: "
+                        "the %d-thread numbers are unreliable (ratios to triad less so)\n", other, cpus, maxth);
 }
 
 /* ---- JSON ---------------------------------------------------------------- */
@@ -442,15 +462,14 @@ static void cpu_model(char *buf, size_t cap)
     fclose(f);
 }
 
-static void print_json(const opts *o, const group *groups, int ngroups, double load0, double load1)
+static void print_json(const opts *o, const group *groups, int ngroups, double other)
 {
     char cpu[256];
     cpu_model(cpu, sizeof cpu);
     printf("{\n  \"bench\": \"act\",\n  \"version\": \"%s\",\n  \"cpu\": \"%s\",\n", swiglu_version_string(), cpu);
     printf("  \"reps\": %d,\n  \"statistic\": \"median\",\n  \"best_isa\": \"%s\",\n  \"bound_loops\": \"%s\",\n",
            o->reps, swiglu_isa_name((swiglu_isa)best_isa(o)), bound_width);
-    printf("  \"cpus\": %ld,\n  \"loadavg_before\": %.2f,\n  \"loadavg_after\": %.2f,\n",
-           sysconf(_SC_NPROCESSORS_ONLN), load0, load1);
+    printf("  \"cpus\": %ld,\n  \"other_load_cores\": %.2f,\n", sysconf(_SC_NPROCESSORS_ONLN), other);
     printf("  \"bytes_per_elem\": {");
     for (int k = 0; k <= RK_GLU_BWD_ACC; k++) printf("%s\"%s\": %.0f", k ? ", " : "", kind_names[k], kind_bytes[k]);
     printf("},\n  \"rows\": [\n");
@@ -516,7 +535,7 @@ static size_t parse_size(const char *s)
 {
     char *end;
     unsigned long long v = strtoull(s, &end, 10);
-    if (end == s) cli_die("--sizes expects numbers like 16M or 65536, got '%s'", s);
+    if (end == s || v > (1ull << 30)) cli_die("--sizes expects sizes like 16M or 65536 (at most 1G), got '%s'", s);
     if (*end == 'K' || *end == 'k') { v <<= 10; end++; }
     else if (*end == 'M' || *end == 'm') { v <<= 20; end++; }
     if (*end || v < 1 || v > (1ull << 30)) cli_die("--sizes: '%s' is not a size in [1, 1G] floats", s);
@@ -591,7 +610,7 @@ int bench_act(int argc, char **argv)
     opts o;
     parse_opts(&o, argc, argv);
     bounds_pick();
-    double load0 = loadavg();
+    load_probe probe0 = load_probe_now();
     int maxth = 1;
     for (int i = 0; i < o.nthreads; i++) if (o.threads[i] > maxth) maxth = o.threads[i];
     int max_rows = 2 + o.nisas * (SWIGLU_ACT_COUNT + SWIGLU_GLU_COUNT + 2);
@@ -648,10 +667,13 @@ int bench_act(int argc, char **argv)
     }
     cli_check(swiglu_isa_set(isa_before), "restoring the ISA");
     cli_check(swiglu_threads_set(0), "restoring threads");
-    double load1 = loadavg();
-    if (o.json) print_json(&o, groups, ngroups, load0, load1);
-    else print_targets(&o, groups, ngroups);
-    warn_load(load0, load1, &o);
+    double other = other_load(probe0, load_probe_now());
+    if (o.json) print_json(&o, groups, ngroups, other);
+    else {
+        print_targets(&o, groups, ngroups);
+        if (other >= 0) printf("other processes: %.2f CPUs busy on average during the run\n", other);
+    }
+    warn_load(other, &o);
     for (int i = 0; i < ngroups; i++) {
         for (int j = 0; j < groups[i].nrows; j++) free(groups[i].rows[j].samples);
         free(groups[i].rows);
