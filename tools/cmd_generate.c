@@ -110,6 +110,14 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* "swiglu: PATH: problem" (the library's I/O messages already start with PATH). */
+static void die_file(const char *path, const char *msg) __attribute__((noreturn));
+static void die_file(const char *path, const char *msg)
+{
+    if (!strncmp(msg, path, strlen(path))) cli_die("%s", msg);
+    cli_die("%s: %s", path, msg);
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -159,12 +167,12 @@ int cmd_generate(int argc, char **argv)
     char msg[512];
     sw_l2c_model model;
     double t_load = now_s();
-    if (sw_l2c_open(&model, model_path, msg, sizeof msg) != SWIGLU_OK) cli_die("%s: %s", model_path, msg);
+    if (sw_l2c_open(&model, model_path, msg, sizeof msg) != SWIGLU_OK) die_file(model_path, msg);
     const int V = model.cfg.vocab_size;
     sw_tokenizer tok;
     memset(&tok, 0, sizeof tok);
     if (tok_path && sw_tok_load(&tok, tok_path, V, msg, sizeof msg) != SWIGLU_OK)
-        cli_die("%s: %s", tok_path, msg);
+        die_file(tok_path, msg);
 
     /* prompt ids [np] */
     size_t cap = 4 + (prompt ? strlen(prompt) : 0) + (prompt_ids ? strlen(prompt_ids) : 0);

@@ -180,6 +180,14 @@ static void write_plots(const char *dir, const layer_stats *ls, int nl)
     }
 }
 
+/* "swiglu: PATH: problem" (the library's I/O messages already start with PATH). */
+static void die_file(const char *path, const char *msg) __attribute__((noreturn));
+static void die_file(const char *path, const char *msg)
+{
+    if (!strncmp(msg, path, strlen(path))) cli_die("%s", msg);
+    cli_die("%s: %s", path, msg);
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -212,7 +220,7 @@ int cmd_inspect(int argc, char **argv)
 
     char msg[512];
     sw_l2c_model model;
-    if (sw_l2c_open(&model, model_path, msg, sizeof msg) != SWIGLU_OK) cli_die("%s: %s", model_path, msg);
+    if (sw_l2c_open(&model, model_path, msg, sizeof msg) != SWIGLU_OK) die_file(model_path, msg);
     const sw_l2c_config *c = &model.cfg;
     const int V = c->vocab_size, H = c->hidden_dim, NL = c->n_layers;
 
@@ -221,7 +229,7 @@ int cmd_inspect(int argc, char **argv)
     size_t nids = 0;
     if (data) {
         sw_tokenizer tok;
-        if (sw_tok_load(&tok, tok_path, V, msg, sizeof msg) != SWIGLU_OK) cli_die("%s: %s", tok_path, msg);
+        if (sw_tok_load(&tok, tok_path, V, msg, sizeof msg) != SWIGLU_OK) die_file(tok_path, msg);
         char *text = read_text(data);
         if (!text) cli_die("inspect: cannot read %s", data);
         size_t cap = strlen(text) + 3;

@@ -1,4 +1,5 @@
-/* matvec.h -- y = W x for single-token decoding (llama2.c inference).
+/* matvec.h -- y = W x and one attention head, for single-token decoding
+ * (llama2.c inference).
  *
  *   y[i] = sum_j W[i*cols + j] * x[j],   i in [r0, r1)
  *
@@ -24,6 +25,31 @@ void sw_matvec_avx2(float *restrict y, const float *restrict W, const float *res
                     size_t cols, size_t r0, size_t r1);
 void sw_matvec_avx512(float *restrict y, const float *restrict W, const float *restrict x,
                       size_t cols, size_t r0, size_t r1);
+
+/* One attention head of single-token decoding, over positions t < n:
+ *   att[t] = q . K[t] / sqrtf(hs)         K[t] = K + t*stride, hs floats
+ *   att    = softmax(att)                  (max-subtracted, as llama2.c)
+ *   out    = sum_t att[t] V[t]             V[t] = Vc + t*stride
+ * q, out [hs]; att [n] scratch (left holding the weights). */
+typedef void (*sw_attn_fn)(float *restrict out, float *restrict att, const float *restrict q,
+                           const float *restrict K, const float *restrict Vc, size_t stride,
+                           size_t n, size_t hs);
+
+void sw_attn_ref(float *restrict out, float *restrict att, const float *restrict q,
+                 const float *restrict K, const float *restrict Vc, size_t stride, size_t n, size_t hs);
+void sw_attn_avx2(float *restrict out, float *restrict att, const float *restrict q,
+                  const float *restrict K, const float *restrict Vc, size_t stride, size_t n, size_t hs);
+void sw_attn_avx512(float *restrict out, float *restrict att, const float *restrict q,
+                    const float *restrict K, const float *restrict Vc, size_t stride, size_t n, size_t hs);
+
+static inline sw_attn_fn sw_attn_for(swiglu_isa isa)
+{
+    switch (isa) {
+    case SWIGLU_ISA_AVX512: return sw_attn_avx512;
+    case SWIGLU_ISA_AVX2: return sw_attn_avx2;
+    default: return sw_attn_ref;
+    }
+}
 
 static inline sw_matvec_fn sw_matvec_for(swiglu_isa isa)
 {

@@ -59,6 +59,7 @@ swiglu_status sw_llama_init(sw_llama_state *s, const sw_l2c_model *m, int nthrea
     s->m = m;
     s->nthreads = nthreads;
     s->mv = sw_matvec_for(swiglu_isa_active());
+    s->attn = sw_attn_for(swiglu_isa_active());
     s->k = sw_kernels_active();
     s->gate = (sw_gate){.act = SWIGLU_ACT_SWISH, .beta = 1.0, .clamp = 0, .limit = INFINITY, .shift = 0.0};
     s->x = alloc_floats(D); s->xb = alloc_floats(D); s->xb2 = alloc_floats(D);
@@ -104,7 +105,8 @@ static void mv_share(const sw_llama_state *s, float *y, const float *W, const fl
 }
 
 /* Attention of heads [h0, h1) at position pos, layer cache offset loff:
- * out[h*hs ..] = sum_t softmax_t(q_h . k_t / sqrt(hs)) v_t. */
+ * out[h*hs ..] = sum_t softmax_t(q_h . k_t / sqrt(hs)) v_t  (matvec.h's
+ * per-ISA head kernel; query head h reads kv head h / (nh / nkv)). */
 static void attention(const sw_llama_state *s, float *out, size_t loff, int pos,
                       size_t h0, size_t h1)
 {
@@ -112,29 +114,9 @@ static void attention(const sw_llama_state *s, float *out, size_t loff, int pos,
     size_t hs = (size_t)c->head_size, KV = (size_t)c->kv_dim, S = (size_t)c->seq_len;
     size_t kv_mul = (size_t)(c->n_heads / c->n_kv_heads);
     for (size_t h = h0; h < h1; h++) {
-        const float *q = s->q + h * hs;
-        float *att = s->att + h * S;
         size_t koff = loff + (h / kv_mul) * hs;
-        float mx = -INFINITY;
-        for (int t = 0; t <= pos; t++) {
-            const float *k = s->key_cache + koff + (size_t)t * KV;
-            float score = 0.0f;
-            for (size_t i = 0; i < hs; i++) score += q[i] * k[i];
-            /* run.c divides by sqrtf(hs); so do we, for the same bits */
-            score /= sqrtf((float)hs);
-            att[t] = score;
-            if (score > mx) mx = score;
-        }
-        float sum = 0.0f;
-        for (int t = 0; t <= pos; t++) { att[t] = expf(att[t] - mx); sum += att[t]; }
-        for (int t = 0; t <= pos; t++) att[t] /= sum;
-        float *o = out + h * hs;
-        memset(o, 0, hs * sizeof(float));
-        for (int t = 0; t <= pos; t++) {
-            const float *v = s->value_cache + koff + (size_t)t * KV;
-            float a = att[t];
-            for (size_t i = 0; i < hs; i++) o[i] += a * v[i];
-        }
+        s->attn(out + h * hs, s->att + h * S, s->q + h * hs, s->key_cache + koff,
+                s->value_cache + koff, KV, (size_t)pos + 1, hs);
     }
 }
 

@@ -33,6 +33,7 @@ typedef struct sw_llama_state {
     const sw_l2c_model *m;   /* not owned */
     int nthreads;
     sw_matvec_fn mv;
+    sw_attn_fn attn;
     const sw_kernels *k;
     sw_gate gate;            /* Swish, beta 1: SwiGLU */
     sw_llama_probe_fn probe; /* NULL, or see above */

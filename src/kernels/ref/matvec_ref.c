@@ -1,5 +1,6 @@
-/* matvec_ref.c -- matvec.h's y = W x in plain scalar C (the fallback), with
+/* matvec_ref.c -- matvec.h in plain scalar C (the fallback): y = W x with
  * four accumulators per row for latency; summation order is fixed. */
+#include <math.h>
 #include "kernels/matvec.h"
 
 void sw_matvec_ref(float *restrict y, const float *restrict W, const float *restrict x,
@@ -15,5 +16,28 @@ void sw_matvec_ref(float *restrict y, const float *restrict W, const float *rest
         }
         for (; j < cols; j++) a0 += w[j] * x[j];
         y[i] = (a0 + a1) + (a2 + a3);
+    }
+}
+
+/* matvec.h's attention head, scalar, exactly llama2.c's order of operations. */
+void sw_attn_ref(float *restrict out, float *restrict att, const float *restrict q,
+                 const float *restrict K, const float *restrict Vc, size_t stride, size_t n, size_t hs)
+{
+    const float root = sqrtf((float)hs);
+    float mx = -INFINITY, sum = 0.0f;
+    for (size_t t = 0; t < n; t++) {
+        const float *k = K + t * stride;
+        float s = 0.0f;
+        for (size_t i = 0; i < hs; i++) s += q[i] * k[i];
+        att[t] = s / root;
+        if (att[t] > mx) mx = att[t];
+    }
+    for (size_t t = 0; t < n; t++) { att[t] = expf(att[t] - mx); sum += att[t]; }
+    for (size_t t = 0; t < n; t++) att[t] /= sum;
+    for (size_t i = 0; i < hs; i++) out[i] = 0.0f;
+    for (size_t t = 0; t < n; t++) {
+        const float *v = Vc + t * stride;
+        const float a = att[t];
+        for (size_t i = 0; i < hs; i++) out[i] += a * v[i];
     }
 }
