@@ -18,6 +18,7 @@ int cmd_inspect(int argc, char **argv);
 
 /* Benchmarks (one file each: tools/bench_<what>.c), dispatched by cmd_bench. */
 int bench_act(int argc, char **argv);
+int bench_ffn(int argc, char **argv);
 
 /* Prints "swiglu: <message>" to stderr and exits with status 2. */
 void cli_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));

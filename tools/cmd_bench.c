@@ -6,6 +6,7 @@
 
 static const cli_command targets[] = {
     {"act", bench_act, "elementwise kernels: GB/s against copy and triad of the same run"},
+    {"ffn", bench_ffn, "FFN layer fwd / fwd+bwd: ms, GFLOP/s, ratio to the bare GEMMs (fp32, bf16)"},
 };
 
 static void usage(FILE *f)

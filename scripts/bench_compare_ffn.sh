@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# bench_compare_ffn.sh -- our FFN layer (`swiglu bench ffn`) against the same
+# FFNs in PyTorch (bench/torch_ffn.py), as our time / PyTorch's (< 1: we are
+# faster) for every (variant, dtype, shape, pass), with our ratio to the bare
+# GEMMs of our own run next to it. Called by scripts/bench_compare.sh
+# (`make bench-compare`); runs alone too:
+#
+#   O=build PYTHON=/usr/bin/python3 bash scripts/bench_compare_ffn.sh
+#   FFN_ARGS="--shape 0 --reps 5" passes options to both sides (--shape/--dtype/--variant/--reps).
+#
+# Both sides: the same thread count (OMP_NUM_THREADS, default 2) and passive
+# OpenMP waiting (PyTorch at its best on a shared 2-core machine: one pool,
+# no spinning workers stealing the other's time).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+O=${O:-build}
+PYTHON=${PYTHON:-/usr/bin/python3}
+FFN_ARGS=${FFN_ARGS:-}
+export OMP_WAIT_POLICY=passive
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
+
+if ! "$PYTHON" -c 'import torch' 2>/dev/null; then
+    echo "bench-compare ffn: $PYTHON cannot import torch (Debian: apt-get install python3-torch)" >&2
+    exit 1
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# shellcheck disable=SC2086  # FFN_ARGS is a list of options
+"$O/swiglu" bench ffn --json $FFN_ARGS > "$tmp/ours.json"
+# shellcheck disable=SC2086
+"$PYTHON" bench/torch_ffn.py --json $FFN_ARGS > "$tmp/torch.json"
+
+"$PYTHON" - "$tmp/ours.json" "$tmp/torch.json" <<'PY'
+import json, sys
+ours = json.load(open(sys.argv[1]))
+torch = json.load(open(sys.argv[2]))
+key = lambda r: (r["variant"], r["dtype"], r["T"], r["D"], r["H"], r["pass"])
+theirs = {key(r): r for r in torch["rows"]}
+print(f"FFN: ours ({ours['engine']}) vs PyTorch {torch['torch']}, {ours['threads']} threads, "
+      f"medians of {ours['reps']}; ours/torch < 1 means we are faster")
+print(f"{'variant':9} {'dtype':5} {'T':>5} {'D':>5} {'H':>6}  {'pass':8} {'ours ms':>9} {'torch ms':>9} "
+      f"{'ours/torch':>10} {'speedup':>8} {'ours/bare':>9}")
+for r in ours["rows"]:
+    t = theirs.get(key(r))
+    if not t:
+        continue
+    q = r["ms"] / t["ms"]
+    print(f"{r['variant']:9} {r['dtype']:5} {r['T']:5} {r['D']:5} {r['H']:6}  {r['pass']:8} "
+          f"{r['ms']:9.3f} {t['ms']:9.3f} {q:10.3f} {1 / q:7.2f}x {r['ratio']:9.3f}")
+PY
