@@ -41,7 +41,7 @@
 #endif
 
 #define SW_MAX_THREADS 256
-#define ROW_CHUNK 512  /* columns converted through a stack buffer at a time (bf16) */
+#define ROW_CHUNK 256  /* columns through a stack buffer at a time (bf16): 1 KiB per array, L1 */
 
 /* ---- workspace ---------------------------------------------------------------- */
 
@@ -130,7 +130,7 @@ typedef struct row_job {
     float *h32; size_t ldh;  /* forward: fp32 h (ld H, or P when over pre), or NULL */
     uint16_t *h16;           /* forward: bf16 h [T x H], or NULL */
     const float *dh;         /* backward: [T x H] */
-    float *dpre;             /* backward: [T x P] */
+    float *dpre;             /* backward: [T x P]; NULL: bf16 copy only */
     uint16_t *dpre16;        /* backward: bf16 copy of dpre, or NULL */
 } row_job;
 
@@ -170,6 +170,19 @@ static double bwd_rows(const row_job *j, size_t r0, size_t r1)
     double db = 0.0;
     for (size_t r = r0; r < r1; r++) {
         const float *g = j->pre + r * P + f->gate_off, *u = j->pre + r * P + f->up_off;
+        if (j->dpre16 && !j->dpre) {
+            /* bf16 without bias gradients: dpre only as bf16, through an L1 buffer */
+            float bg[ROW_CHUNK], bu[ROW_CHUNK];
+            uint16_t *dg16 = j->dpre16 + r * P + f->gate_off, *du16 = j->dpre16 + r * P + f->up_off;
+            for (size_t c = 0; c < H; c += ROW_CHUNK) {
+                size_t n = H - c < ROW_CHUNK ? H - c : ROW_CHUNK;
+                if (f->gated) db += j->k->glu_bwd(bg, bu, j->dh + r * H + c, g + c, u + c, n, &j->g, 1);
+                else db += j->k->act_bwd(bg, j->dh + r * H + c, g + c, n, &j->g, 1);
+                for (size_t i = 0; i < n; i++) dg16[c + i] = sw_f32_to_bf16(bg[i]);
+                if (f->gated) for (size_t i = 0; i < n; i++) du16[c + i] = sw_f32_to_bf16(bu[i]);
+            }
+            continue;
+        }
         float *dg = j->dpre + r * P + f->gate_off, *du = j->dpre + r * P + f->up_off;
         if (f->gated) db += j->k->glu_bwd(dg, du, j->dh + r * H, g, u, H, &j->g, 1);
         else db += j->k->act_bwd(dg, j->dh + r * H, g, H, &j->g, 1);
@@ -374,7 +387,10 @@ swiglu_status swiglu_ffn_backward(const swiglu_ffn *f, float *dx, swiglu_ffn_par
     /* dpre = dh * d h / d pre (one pass: dgate and dup together); dbeta */
     j.dh = dh;
     j.dpre = dpre;
-    if (bf) j.dpre16 = (uint16_t *)(base + L.dpre16);
+    if (bf) {
+        j.dpre16 = (uint16_t *)(base + L.dpre16);
+        if (!c->bias_up) j.dpre = NULL;  /* fp32 dpre only feeds the bias sums */
+    }
     double dbeta = f->bare ? 0.0 : run_rows(&j, T, bwd_rows);
     if (c->learn_beta) grads->beta[0] += (float)dbeta;
     if (c->bias_up && !f->bare) {
