@@ -149,3 +149,19 @@ clean:
 	rm -rf build build-debug build-asan
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
+
+# --- fuzzing (clang + libFuzzer; never part of `all` or `test`) ---
+# `make fuzz` builds build-fuzz/fuzz_<name> from tests/fuzz/fuzz_<name>.c on a
+# library instrumented with ASan + UBSan; run e.g.
+#   mkdir -p build-fuzz/c_llama2c && build-fuzz/fuzz_llama2c build-fuzz/c_llama2c tests/fuzz/corpus_llama2c -max_total_time=60
+# (new inputs go to the first directory; tests/fuzz/corpus_* are the committed seeds)
+FUZZ_O   ?= build-fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(FUZZ_O)/%,$(wildcard tests/fuzz/fuzz_*.c))
+.PHONY: fuzz
+fuzz:
+	$(MAKE) O=$(FUZZ_O) CC=clang CFLAGS="-O1 -g" SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" $(FUZZ_O)/libswiglu.a
+	$(MAKE) $(FUZZ_BIN)
+$(FUZZ_O)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_O)/libswiglu.a
+	clang -std=c11 -D_GNU_SOURCE -O1 -g -Iinclude -Isrc -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< \
+	    $(FUZZ_O)/libswiglu.a -lm -lpthread -fopenmp $(if $(filter 1,$(HAVE_DNNL)),-ldnnl)

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# bench_generate.sh -- tokens/s of greedy generation with `swiglu generate`
+# on a llama2.c checkpoint, 1 and 2 threads (median of RUNS runs each).
+#
+#   bench/bench_generate.sh [MODEL] [STEPS] [RUNS]
+#     MODEL  default ../shared/models/stories260K.bin
+#     STEPS  tokens per run, prompt = BOS (default 256, llama2.c's default)
+#     RUNS   runs per thread count (default 15)
+# Environment: O (build dir, default build), SWIGLU_ISA (kernel set).
+# tokens/s = forward passes / wall time of the decoding loop (model load and
+# state allocation excluded, as llama2.c's run.c reports it).
+# Keep other work off the machine while it runs: 2 cores are easily disturbed.
+set -eu
+cd "$(dirname "$0")/.."
+O=${O:-build}
+MODEL=${1:-../shared/models/stories260K.bin}
+STEPS=${2:-256}
+RUNS=${3:-15}
+[ -x "$O/swiglu" ] || make -s -j2 "$O/swiglu"
+[ -f "$MODEL" ] || { echo "bench_generate: $MODEL not found" >&2; exit 2; }
+echo "# $(date -u +%FT%TZ) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cpus"
+for t in 1 2; do
+    "$O/swiglu" generate --model "$MODEL" -t 0 -n "$STEPS" --threads "$t" --bench "$RUNS"
+done
