@@ -302,6 +302,9 @@ SW_INLINE double glu_bwd_loop(int act, float *dg, float *du, const float *dout, 
     return db + vd_hsum(dbacc);
 }
 
+/* the fast single-precision Swish/SwiGLU forward (its fallback: the loops above) */
+#include "kernels/simd_swiglu.h"
+
 /* ---- the kernel table: dispatch on the activation once per call -------- */
 
 #define SW_CAT2(a, b) a##b
@@ -320,6 +323,11 @@ SW_INLINE double glu_bwd_loop(int act, float *dg, float *du, const float *dout, 
 
 static void SW_FN(act_fwd_)(float *out, const float *x, size_t n, const sw_gate *g)
 {
+    if (g->act == SWIGLU_ACT_SWISH) {
+        if (g->beta == 1.0) swf_act_fwd_loop(1, out, x, n, g);
+        else swf_act_fwd_loop(0, out, x, n, g);
+        return;
+    }
 #define CALL(A) act_fwd_loop(A, out, x, n, g)
     SW_SWITCH_ACT(CALL)
 #undef CALL
@@ -337,6 +345,11 @@ static double SW_FN(act_bwd_)(float *dx, const float *dout, const float *x, size
 
 static void SW_FN(glu_fwd_)(float *out, const float *gi, const float *ui, size_t n, const sw_gate *g)
 {
+    if (g->act == SWIGLU_ACT_SWISH && !g->clamp) {
+        if (g->beta == 1.0) swf_glu_fwd_loop(1, out, gi, ui, n, g);
+        else swf_glu_fwd_loop(0, out, gi, ui, n, g);
+        return;
+    }
 #define CALL(A) glu_fwd_loop(A, out, gi, ui, n, g)
     SW_SWITCH_ACT(CALL)
 #undef CALL

@@ -60,6 +60,60 @@ static inline int vf_nonfinite(vf a)
     return _mm256_movemask_epi8(_mm256_cmpeq_epi32(e, _mm256_set1_epi32(0x7f800000))) != 0;
 }
 
+/* ---- single-precision lanes (simd_swiglu.h) ---- */
+typedef __m256 vfm;
+#define VF_TBITS 3   /* exp table of 2^(j/8): one vpermps of an 8-float register */
+static inline vf vf_set1(float a) { return _mm256_set1_ps(a); }
+static inline vf vf_add(vf a, vf b) { return _mm256_add_ps(a, b); }
+static inline vf vf_sub(vf a, vf b) { return _mm256_sub_ps(a, b); }
+static inline vf vf_mul(vf a, vf b) { return _mm256_mul_ps(a, b); }
+static inline vf vf_fma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
+static inline vf vf_fms(vf a, vf b, vf c) { return _mm256_fmsub_ps(a, b, c); }
+static inline vf vf_fnma(vf a, vf b, vf c) { return _mm256_fnmadd_ps(a, b, c); }
+static inline vf vf_max(vf a, vf b) { return _mm256_max_ps(a, b); }
+static inline vf vf_min(vf a, vf b) { return _mm256_min_ps(a, b); }
+static inline vf vf_abs(vf a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
+static inline vf vf_neg(vf a) { return _mm256_xor_ps(a, _mm256_set1_ps(-0.0f)); }
+static inline vf vf_negabs(vf a) { return _mm256_or_ps(a, _mm256_set1_ps(-0.0f)); }
+/* vrcpps (relative error < 1.5 2^-12) and one Newton step: < 2^-22 */
+static inline vf vf_rcp(vf d)
+{
+    vf r = _mm256_rcp_ps(d);
+    return _mm256_fmadd_ps(r, _mm256_fnmadd_ps(d, r, _mm256_set1_ps(1.0f)), r);
+}
+static inline vfm vf_lt(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
+static inline vfm vf_ne(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_NEQ_UQ); }
+static inline vf vf_sel(vfm m, vf a, vf b) { return _mm256_blendv_ps(b, a, m); }
+static inline vfm vfm_none(void) { return _mm256_setzero_ps(); }
+static inline vfm vfm_or(vfm a, vfm b) { return _mm256_or_ps(a, b); }
+static inline vfm vfm_and(vfm a, vfm b) { return _mm256_and_ps(a, b); }
+static inline int vfm_any(vfm a) { return _mm256_movemask_ps(a) != 0; }
+static inline vfm vf_isnonfinite(vf a)
+{
+    __m256i e = _mm256_and_si256(_mm256_castps_si256(a), _mm256_set1_epi32(0x7f800000));
+    return _mm256_castsi256_ps(_mm256_cmpeq_epi32(e, _mm256_set1_epi32(0x7f800000)));
+}
+/* |a| with sign(b) ^ sign(c) */
+static inline vf vf_xsign(vf a, vf b, vf c)
+{
+    vf m = _mm256_set1_ps(-0.0f);
+    return _mm256_or_ps(_mm256_andnot_ps(m, a), _mm256_and_ps(m, _mm256_xor_ps(b, c)));
+}
+/* vpermps takes the low 3 bits of each index: k mod 8 for kf = 1.5 2^23 + k;
+ * 2^(j/8) is entry 2j of the 16-entry table */
+static inline vf vf_tbl(const float *t, vf kf)
+{
+    vf t8 = _mm256_setr_ps(t[0], t[2], t[4], t[6], t[8], t[10], t[12], t[14]);
+    return _mm256_permutevar8x32_ps(t8, _mm256_castps_si256(kf));
+}
+/* 2^floor(k/8): bits of kf are 0x4B400000 + k; (k >> 3) << 23 is the exponent */
+static inline vf vf_pow2k(vf kf)
+{
+    __m256i b = _mm256_slli_epi32(_mm256_castps_si256(kf), 20);
+    b = _mm256_and_si256(b, _mm256_set1_epi32((int)0xFF800000u));
+    return _mm256_castsi256_ps(_mm256_add_epi32(b, _mm256_set1_epi32(0x3F800000)));
+}
+
 #define SW_SIMD_PREFIX avx2
 #define SW_STR_PREFIX "avx2"
 #include "kernels/simd_body.h"

@@ -45,6 +45,48 @@ static inline vf vf_join(vd lo, vd hi)
 /* vfpclassps: QNaN 0x01 | +inf 0x08 | -inf 0x10 | SNaN 0x80 */
 static inline int vf_nonfinite(vf a) { return _mm512_fpclass_ps_mask(a, 0x99) != 0; }
 
+/* ---- single-precision lanes (simd_swiglu.h) ---- */
+typedef __mmask16 vfm;
+#define VF_TBITS 4   /* exp table of 2^(j/16): one vpermps of a 16-float register */
+static inline vf vf_set1(float a) { return _mm512_set1_ps(a); }
+static inline vf vf_add(vf a, vf b) { return _mm512_add_ps(a, b); }
+static inline vf vf_sub(vf a, vf b) { return _mm512_sub_ps(a, b); }
+static inline vf vf_mul(vf a, vf b) { return _mm512_mul_ps(a, b); }
+static inline vf vf_fma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }
+static inline vf vf_fms(vf a, vf b, vf c) { return _mm512_fmsub_ps(a, b, c); }
+static inline vf vf_fnma(vf a, vf b, vf c) { return _mm512_fnmadd_ps(a, b, c); }
+static inline vf vf_max(vf a, vf b) { return _mm512_max_ps(a, b); }
+static inline vf vf_min(vf a, vf b) { return _mm512_min_ps(a, b); }
+static inline vf vf_abs(vf a) { return _mm512_abs_ps(a); }
+static inline vf vf_neg(vf a) { return _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(a), _mm512_set1_epi32((int)0x80000000u))); }
+static inline vf vf_negabs(vf a) { return _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(a), _mm512_set1_epi32((int)0x80000000u))); }
+/* vrcp14ps: relative error < 2^-14 */
+static inline vf vf_rcp(vf d) { return _mm512_rcp14_ps(d); }
+static inline vfm vf_lt(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
+static inline vfm vf_ne(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_NEQ_UQ); }
+static inline vf vf_sel(vfm m, vf a, vf b) { return _mm512_mask_blend_ps(m, b, a); }
+static inline vfm vfm_none(void) { return 0; }
+static inline vfm vfm_or(vfm a, vfm b) { return (vfm)(a | b); }
+static inline vfm vfm_and(vfm a, vfm b) { return (vfm)(a & b); }
+static inline int vfm_any(vfm a) { return a != 0; }
+static inline vfm vf_isnonfinite(vf a) { return _mm512_fpclass_ps_mask(a, 0x99); }
+/* |a| with sign(b) ^ sign(c): one vpxord, one vpternlogd (0xCA: A ? B : C, bitwise) */
+static inline vf vf_xsign(vf a, vf b, vf c)
+{
+    __m512i s = _mm512_xor_si512(_mm512_castps_si512(b), _mm512_castps_si512(c));
+    return _mm512_castsi512_ps(_mm512_ternarylogic_epi32(_mm512_set1_epi32((int)0x80000000u), s,
+                                                         _mm512_castps_si512(a), 0xCA));
+}
+/* vpermps takes the low 4 bits of each index: k mod 16 for kf = 1.5 2^23 + k */
+static inline vf vf_tbl(const float *t, vf kf) { return _mm512_permutexvar_ps(_mm512_castps_si512(kf), _mm512_loadu_ps(t)); }
+/* 2^floor(k/16): bits of kf are 0x4B400000 + k; (k >> 4) << 23 is the exponent */
+static inline vf vf_pow2k(vf kf)
+{
+    __m512i b = _mm512_slli_epi32(_mm512_castps_si512(kf), 19);
+    b = _mm512_and_si512(b, _mm512_set1_epi32((int)0xFF800000u));
+    return _mm512_castsi512_ps(_mm512_add_epi32(b, _mm512_set1_epi32(0x3F800000)));
+}
+
 #define SW_SIMD_PREFIX avx512
 #define SW_STR_PREFIX "avx512"
 #include "kernels/simd_body.h"
