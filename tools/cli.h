@@ -13,6 +13,8 @@ typedef struct cli_command { const char *name; cli_main_fn run; const char *summ
 /* Subcommands (one file each: tools/cmd_<name>.c). */
 int cmd_info(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_sample(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 

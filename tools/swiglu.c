@@ -7,6 +7,8 @@
 static const cli_command commands[] = {
     {"info", cmd_info, "CPU features, the chosen kernel set, library version"},
     {"bench", cmd_bench, "benchmarks: `swiglu bench act [--json]`"},
+    {"train", cmd_train, "train a LLaMA-style model with any FFN variant on a file"},
+    {"sample", cmd_sample, "text from a checkpoint of `swiglu train`"},
     {"generate", cmd_generate, "text or token ids from a llama2.c checkpoint"},
     {"inspect", cmd_inspect, "per-layer gate statistics of a llama2.c model over text"},
 };

@@ -14,7 +14,7 @@ void sw_adamw_update(float *p, float *m, float *v, const float *g, size_t n,
     double bc1 = 1.0 - pow((double)b1, (double)t), bc2 = 1.0 - pow((double)b2, (double)t);
     float step = (float)((double)lr / bc1), rbc2 = (float)(1.0 / sqrt(bc2));
     float decay = 1.0f - lr * wd;
-    SW_PRAGMA(omp parallel for num_threads(nth) schedule(static))
+    SW_PRAGMA(omp parallel for num_threads(nth) schedule(static) if (n > SW_PAR_MIN))
     for (size_t i = 0; i < n; i++) {
         float gi = g[i];
         float mi = b1 * m[i] + (1.0f - b1) * gi;

@@ -47,7 +47,7 @@ swiglu_status sw_attention_forward(float *y, float *att, const float *q, const f
     float scale = (float)(1.0 / sqrt((double)HS));
     int bad = 0;
     long long jobs = (long long)(B * NH);
-    SW_PRAGMA(omp parallel for num_threads(nth) schedule(static) reduction(max:bad))
+    SW_PRAGMA(omp parallel for num_threads(nth) schedule(static) reduction(max:bad) if (jobs * T * T * HS > SW_PAR_MIN))
     for (long long job = 0; job < jobs; job++) {
         size_t b = (size_t)job / NH, h = (size_t)job % NH, c = h / G;
         const float *qh = q + b * T * D + h * HS;
@@ -73,7 +73,7 @@ swiglu_status sw_attention_backward(float *dq, float *dk, float *dv, float *scra
     float scale = (float)(1.0 / sqrt((double)HS));
     int bad = 0;
     long long jobs = (long long)(B * NKV);
-    SW_PRAGMA(omp parallel for num_threads(nth) schedule(static) reduction(max:bad))
+    SW_PRAGMA(omp parallel for num_threads(nth) schedule(static) reduction(max:bad) if (jobs * T * T * HS > SW_PAR_MIN))
     for (long long job = 0; job < jobs; job++) {
         int ith = 0;
 #ifdef _OPENMP

@@ -11,7 +11,7 @@ void sw_crossentropy_forward(float *losses, float *probs, const float *logits,
                              const int *tgt, size_t N, size_t V)
 {
     int nth = swiglu_threads_get();
-    SW_PRAGMA(omp parallel for num_threads(nth) schedule(static))
+    SW_PRAGMA(omp parallel for num_threads(nth) schedule(static) if (N * V > SW_PAR_MIN))
     for (size_t n = 0; n < N; n++) {
         const float *z = logits + n * V;
         float *p = probs + n * V;
@@ -32,7 +32,7 @@ void sw_crossentropy_backward(float *dlogits, const float *probs, const int *tgt
 {
     int nth = swiglu_threads_get();
     int inplace = dlogits == probs;
-    SW_PRAGMA(omp parallel for num_threads(nth) schedule(static))
+    SW_PRAGMA(omp parallel for num_threads(nth) schedule(static) if (N * V > SW_PAR_MIN))
     for (size_t n = 0; n < N; n++) {
         const float *p = probs + n * V;
         float *d = dlogits + n * V;

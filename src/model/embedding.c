@@ -11,7 +11,7 @@
 void sw_embedding_forward(float *out, const float *emb, const int *tok, size_t N, size_t D)
 {
     int nth = swiglu_threads_get();
-    SW_PRAGMA(omp parallel for num_threads(nth) schedule(static))
+    SW_PRAGMA(omp parallel for num_threads(nth) schedule(static) if (N * D > SW_PAR_MIN))
     for (size_t n = 0; n < N; n++)
         memcpy(out + n * D, emb + (size_t)tok[n] * D, D * sizeof(float));
 }
@@ -22,7 +22,7 @@ void sw_embedding_forward(float *out, const float *emb, const int *tok, size_t N
 void sw_embedding_backward(float *demb, const float *dout, const int *tok, size_t N, size_t D)
 {
     int nth = swiglu_threads_get();
-    SW_PRAGMA(omp parallel num_threads(nth))
+    SW_PRAGMA(omp parallel num_threads(nth) if (N * D > SW_PAR_MIN))
     {
         int ith = 0, got = 1;
 #ifdef _OPENMP

@@ -24,6 +24,9 @@
 #else
 #define SW_PRAGMA(x)
 #endif
+/* Below this many elements of work a loop runs on the calling thread: a
+ * parallel region costs microseconds, and far more on a busy machine. */
+#define SW_PAR_MIN 32768
 
 /* ---- embedding: out[n,:] = emb[tok[n],:] ------------------------------- */
 /* out [N x D]; emb [V x D]; tok [N] in [0, V) */

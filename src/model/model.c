@@ -264,7 +264,7 @@ void sw_model_zero_grad(sw_model *m)
 /* out = a + b, n elements */
 static void add2(float *out, const float *a, const float *b, size_t n, int nth)
 {
-    SW_PRAGMA(omp parallel for num_threads(nth) schedule(static))
+    SW_PRAGMA(omp parallel for num_threads(nth) schedule(static) if (n > SW_PAR_MIN))
     for (size_t i = 0; i < n; i++) out[i] = a[i] + b[i];
 }
 

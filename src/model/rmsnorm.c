@@ -18,7 +18,7 @@ void sw_rmsnorm_forward(float *y, float *rstd, const float *x, const float *w,
                         size_t N, size_t D, float eps)
 {
     int nth = swiglu_threads_get();
-    SW_PRAGMA(omp parallel for num_threads(nth) schedule(static))
+    SW_PRAGMA(omp parallel for num_threads(nth) schedule(static) if (N * D > SW_PAR_MIN))
     for (size_t n = 0; n < N; n++) {
         const float *xr = x + n * D;
         float *yr = y + n * D;
@@ -35,7 +35,7 @@ void sw_rmsnorm_backward(float *dx, float *dw, const float *dy, const float *x,
                          const float *w, const float *rstd, size_t N, size_t D)
 {
     int nth = swiglu_threads_get();
-    SW_PRAGMA(omp parallel num_threads(nth))
+    SW_PRAGMA(omp parallel num_threads(nth) if (N * D > SW_PAR_MIN))
     {
         int ith = 0, got = 1;
 #ifdef _OPENMP

@@ -27,7 +27,7 @@ static void rope_apply(float *x, const float *cos_t, const float *sin_t,
 {
     size_t P = HS / 2, C = nh * HS;
     int nth = swiglu_threads_get();
-    SW_PRAGMA(omp parallel for num_threads(nth) schedule(static))
+    SW_PRAGMA(omp parallel for num_threads(nth) schedule(static) if (B * T * C > SW_PAR_MIN))
     for (size_t n = 0; n < B * T; n++) {
         size_t t = n % T;
         const float *c = cos_t + t * P, *s = sin_t + t * P;

@@ -1,0 +1,300 @@
+/* checkpoint.c -- versioned checkpoint files: write atomically, read with
+ * every check named (format: docs/FORMATS.md). Little-endian hosts.
+ *
+ * Header (32 bytes): magic "SWGLCKPT", u32 version, u32 header bytes,
+ * u64 payload bytes, u32 CRC-32 of the payload, u32 flags (0).
+ * Payload: model config, train config, state (step, RNG), data identity,
+ * parameters, AdamW moments m and v. */
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "io/checkpoint.h"
+#include "io/crc32.h"
+#include "model/trainer.h"
+
+/* ---- a byte writer and a bounds-checked reader --------------------------- */
+
+typedef struct wbuf { unsigned char *p; size_t len; } wbuf;   /* p NULL: measure only */
+static void w_bytes(wbuf *w, const void *src, size_t n)
+{
+    if (w->p) memcpy(w->p + w->len, src, n);
+    w->len += n;
+}
+static void w_u32(wbuf *w, uint32_t v) { w_bytes(w, &v, 4); }
+static void w_u64(wbuf *w, uint64_t v) { w_bytes(w, &v, 8); }
+static void w_i64(wbuf *w, long long v) { int64_t x = v; w_bytes(w, &x, 8); }
+static void w_f32(wbuf *w, float v) { w_bytes(w, &v, 4); }
+static void w_f64(wbuf *w, double v) { w_bytes(w, &v, 8); }
+
+typedef struct rbuf { const unsigned char *p; size_t len, pos; int bad; } rbuf;
+static void r_bytes(rbuf *r, void *dst, size_t n)
+{
+    if (r->bad || r->len - r->pos < n) { r->bad = 1; memset(dst, 0, n); return; }
+    memcpy(dst, r->p + r->pos, n);
+    r->pos += n;
+}
+static uint32_t r_u32(rbuf *r) { uint32_t v; r_bytes(r, &v, 4); return v; }
+static uint64_t r_u64(rbuf *r) { uint64_t v; r_bytes(r, &v, 8); return v; }
+static long long r_i64(rbuf *r) { int64_t v; r_bytes(r, &v, 8); return (long long)v; }
+static float r_f32(rbuf *r) { float v; r_bytes(r, &v, 4); return v; }
+static double r_f64(rbuf *r) { double v; r_bytes(r, &v, 8); return v; }
+
+/* ---- the payload ------------------------------------------------------------ */
+
+static void put_payload(wbuf *w, const sw_trainer *t)
+{
+    const sw_model *m = t->model;
+    const sw_model_config *c = &m->cfg;
+    const sw_train_config *tc = &t->tc;
+    /* model config */
+    w_u32(w, (uint32_t)c->vocab); w_u32(w, (uint32_t)c->n_layer); w_u32(w, (uint32_t)c->n_head);
+    w_u32(w, (uint32_t)c->n_kv_head); w_u32(w, (uint32_t)c->d_model); w_u32(w, (uint32_t)c->d_ff);
+    w_u32(w, (uint32_t)c->seq_len); w_u32(w, (uint32_t)c->ffn); w_u32(w, (uint32_t)c->learn_beta);
+    w_u32(w, (uint32_t)c->tied);
+    w_f32(w, c->ffn_beta); w_f32(w, c->rms_eps); w_f32(w, c->rope_theta); w_f32(w, c->dropout);
+    w_f32(w, c->init_std);
+    /* train config */
+    w_u32(w, (uint32_t)tc->batch); w_u32(w, (uint32_t)tc->accum);
+    w_i64(w, tc->steps); w_i64(w, tc->warmup); w_i64(w, tc->decay_steps);
+    w_f64(w, tc->lr); w_f64(w, tc->min_lr);
+    w_f32(w, tc->beta1); w_f32(w, tc->beta2); w_f32(w, tc->eps); w_f32(w, tc->weight_decay);
+    w_f32(w, tc->grad_clip);
+    w_u32(w, (uint32_t)tc->eval_every); w_u32(w, (uint32_t)tc->eval_batches); w_u64(w, tc->seed);
+    /* state */
+    w_i64(w, t->step); w_u64(w, t->rng); w_f64(w, t->last_lr); w_f64(w, t->last_norm);
+    /* data identity */
+    w_u32(w, (uint32_t)t->mode); w_u32(w, (uint32_t)t->vocab); w_bytes(w, t->itos, 256);
+    w_u32(w, t->data_crc); w_u64(w, t->data_bytes);
+    /* tensors */
+    w_u64(w, m->n_params);
+    w_bytes(w, m->params, m->n_params * sizeof(float));
+    w_bytes(w, t->m, m->n_params * sizeof(float));
+    w_bytes(w, t->v, m->n_params * sizeof(float));
+}
+
+typedef struct ckpt {
+    unsigned char *file; size_t size;
+    sw_model_config mc; sw_train_config tc;
+    long long step; uint64_t rng; double last_lr, last_norm;
+    uint32_t mode, vocab; uint8_t itos[256]; uint32_t data_crc; uint64_t data_bytes;
+    uint64_t n_params;
+    const unsigned char *params, *m, *v;   /* unaligned: memcpy out */
+} ckpt;
+
+static swiglu_status fail(char *err, size_t cap, swiglu_status st, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static swiglu_status fail(char *err, size_t cap, swiglu_status st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, cap, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+/* Reads and checks the whole file: magic, version, sizes, CRC, then parses. */
+static swiglu_status ckpt_read(ckpt *k, const char *path, char *err, size_t cap)
+{
+    memset(k, 0, sizeof *k);
+    FILE *f = fopen(path, "rb");
+    if (!f) return fail(err, cap, SWIGLU_ERR_IO, "cannot open checkpoint '%s': %s", path, strerror(errno));
+    struct stat sb;
+    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        fclose(f);
+        return fail(err, cap, SWIGLU_ERR_IO, "checkpoint '%s' is not a regular file", path);
+    }
+    k->size = (size_t)sb.st_size;
+    k->file = malloc(k->size ? k->size : 1);
+    if (!k->file) { fclose(f); return fail(err, cap, SWIGLU_ERR_ALLOC, "out of memory reading '%s'", path); }
+    if (fread(k->file, 1, k->size, f) != k->size) {
+        fclose(f);
+        return fail(err, cap, SWIGLU_ERR_IO, "cannot read checkpoint '%s'", path);
+    }
+    fclose(f);
+    const unsigned char *p = k->file;
+    size_t mlen = strlen(SW_CKPT_MAGIC);
+    if (k->size < mlen || memcmp(p, SW_CKPT_MAGIC, mlen) != 0)
+        return fail(err, cap, SWIGLU_ERR_FORMAT, "'%s' is not a swiglu checkpoint (bad magic)", path);
+    if (k->size < SW_CKPT_HEADER_BYTES)
+        return fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' is truncated: %zu bytes, the header alone is %u",
+                    path, k->size, SW_CKPT_HEADER_BYTES);
+    uint32_t version, hbytes, crc, flags;
+    uint64_t pbytes;
+    memcpy(&version, p + 8, 4); memcpy(&hbytes, p + 12, 4); memcpy(&pbytes, p + 16, 8);
+    memcpy(&crc, p + 24, 4); memcpy(&flags, p + 28, 4);
+    if (version != SW_CKPT_VERSION)
+        return fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' has format version %u; this build reads version %u",
+                    path, version, SW_CKPT_VERSION);
+    if (hbytes != SW_CKPT_HEADER_BYTES || flags != 0)
+        return fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' has a malformed header", path);
+    if (k->size - SW_CKPT_HEADER_BYTES < pbytes)
+        return fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' is truncated: %zu bytes, the header says %llu",
+                    path, k->size, (unsigned long long)(pbytes + SW_CKPT_HEADER_BYTES));
+    if (k->size - SW_CKPT_HEADER_BYTES > pbytes)
+        return fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' has %llu bytes of trailing garbage",
+                    path, (unsigned long long)(k->size - SW_CKPT_HEADER_BYTES - pbytes));
+    uint32_t got = sw_crc32(0, p + SW_CKPT_HEADER_BYTES, (size_t)pbytes);
+    if (got != crc)
+        return fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' is corrupt: CRC-32 of the payload is %08x, the header says %08x",
+                    path, got, crc);
+    rbuf r = {p + SW_CKPT_HEADER_BYTES, (size_t)pbytes, 0, 0};
+    sw_model_config *c = &k->mc;
+    c->vocab = (int)r_u32(&r); c->n_layer = (int)r_u32(&r); c->n_head = (int)r_u32(&r);
+    c->n_kv_head = (int)r_u32(&r); c->d_model = (int)r_u32(&r); c->d_ff = (int)r_u32(&r);
+    c->seq_len = (int)r_u32(&r); c->ffn = (swiglu_ffn_variant)r_u32(&r); c->learn_beta = (int)r_u32(&r);
+    c->tied = (int)r_u32(&r);
+    c->ffn_beta = r_f32(&r); c->rms_eps = r_f32(&r); c->rope_theta = r_f32(&r); c->dropout = r_f32(&r);
+    c->init_std = r_f32(&r);
+    sw_train_config *tc = &k->tc;
+    tc->batch = (int)r_u32(&r); tc->accum = (int)r_u32(&r);
+    tc->steps = r_i64(&r); tc->warmup = r_i64(&r); tc->decay_steps = r_i64(&r);
+    tc->lr = r_f64(&r); tc->min_lr = r_f64(&r);
+    tc->beta1 = r_f32(&r); tc->beta2 = r_f32(&r); tc->eps = r_f32(&r); tc->weight_decay = r_f32(&r);
+    tc->grad_clip = r_f32(&r);
+    tc->eval_every = (int)r_u32(&r); tc->eval_batches = (int)r_u32(&r); tc->seed = r_u64(&r);
+    k->step = r_i64(&r); k->rng = r_u64(&r); k->last_lr = r_f64(&r); k->last_norm = r_f64(&r);
+    k->mode = r_u32(&r); k->vocab = r_u32(&r); r_bytes(&r, k->itos, 256);
+    k->data_crc = r_u32(&r); k->data_bytes = r_u64(&r);
+    k->n_params = r_u64(&r);
+    if (r.bad || k->n_params > (r.len - r.pos) / (3 * sizeof(float)) ||
+        r.len - r.pos != k->n_params * 3 * sizeof(float))
+        return fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' is malformed: the tensor section does not match its size", path);
+    k->params = r.p + r.pos;
+    k->m = k->params + k->n_params * sizeof(float);
+    k->v = k->m + k->n_params * sizeof(float);
+    char why[160];
+    if (sw_model_config_check(c, why, sizeof why) || (int)k->vocab != c->vocab || k->mode > 1 ||
+        sw_train_config_check(tc, why, sizeof why) || k->step < 0)
+        return fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' holds an invalid configuration (%s)", path,
+                    (int)k->vocab != c->vocab || k->mode > 1 || k->step < 0 ? "vocabulary/state" : why);
+    return SWIGLU_OK;
+}
+
+static swiglu_status check_params(const sw_model *m, const ckpt *k, const char *path,
+                                  char *err, size_t cap)
+{
+    if (m->n_params != k->n_params)
+        return fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' holds %llu parameters, its configuration needs %zu",
+                    path, (unsigned long long)k->n_params, m->n_params);
+    return SWIGLU_OK;
+}
+
+/* ---- save ------------------------------------------------------------------ */
+
+swiglu_status sw_trainer_save(const sw_trainer *t, const char *path, char *err, size_t cap)
+{
+    wbuf w = {NULL, 0};
+    put_payload(&w, t);
+    size_t plen = w.len, total = SW_CKPT_HEADER_BYTES + plen;
+    unsigned char *buf = malloc(total);
+    if (!buf) return fail(err, cap, SWIGLU_ERR_ALLOC, "out of memory writing '%s'", path);
+    w.p = buf + SW_CKPT_HEADER_BYTES; w.len = 0;
+    put_payload(&w, t);
+    uint32_t version = SW_CKPT_VERSION, hbytes = SW_CKPT_HEADER_BYTES, flags = 0;
+    uint64_t pbytes = plen;
+    uint32_t crc = sw_crc32(0, buf + SW_CKPT_HEADER_BYTES, plen);
+    memcpy(buf, SW_CKPT_MAGIC, 8);
+    memcpy(buf + 8, &version, 4); memcpy(buf + 12, &hbytes, 4); memcpy(buf + 16, &pbytes, 8);
+    memcpy(buf + 24, &crc, 4); memcpy(buf + 28, &flags, 4);
+
+    /* atomic: write a temporary file next to the target, fsync, rename, fsync the directory */
+    size_t plen_path = strlen(path);
+    char *tmp = malloc(plen_path + 32);
+    if (!tmp) { free(buf); return fail(err, cap, SWIGLU_ERR_ALLOC, "out of memory"); }
+    snprintf(tmp, plen_path + 32, "%s.tmp.%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) {
+        swiglu_status st = fail(err, cap, SWIGLU_ERR_IO, "cannot write checkpoint '%s': %s", tmp, strerror(errno));
+        free(buf); free(tmp);
+        return st;
+    }
+    size_t off = 0;
+    while (off < total) {
+        ssize_t n = write(fd, buf + off, total - off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        off += (size_t)n;
+    }
+    int ok = off == total;
+    int saved_errno = errno;
+    if (ok && fsync(fd) != 0) { ok = 0; saved_errno = errno; }
+    if (close(fd) != 0 && ok) { ok = 0; saved_errno = errno; }
+    if (ok && rename(tmp, path) != 0) { ok = 0; saved_errno = errno; }
+    if (!ok) {
+        unlink(tmp);
+        swiglu_status st = fail(err, cap, SWIGLU_ERR_IO, "cannot write checkpoint '%s': %s", path, strerror(saved_errno));
+        free(buf); free(tmp);
+        return st;
+    }
+    /* make the rename durable */
+    char *dir = strdup(path);
+    if (dir) {
+        char *slash = strrchr(dir, '/');
+        const char *d = slash ? (slash == dir ? "/" : (*slash = '\0', dir)) : ".";
+        int dfd = open(d, O_RDONLY | O_DIRECTORY);
+        if (dfd >= 0) { fsync(dfd); close(dfd); }
+        free(dir);
+    }
+    free(buf); free(tmp);
+    return SWIGLU_OK;
+}
+
+/* ---- load ------------------------------------------------------------------ */
+
+swiglu_status sw_trainer_load(sw_trainer **out, const char *path, const sw_dataset *data,
+                              char *err, size_t cap)
+{
+    *out = NULL;
+    ckpt k;
+    swiglu_status st = ckpt_read(&k, path, err, cap);
+    if (st) { free(k.file); return st; }
+    if ((uint32_t)data->mode != k.mode || (uint32_t)data->vocab != k.vocab ||
+        memcmp(data->itos, k.itos, k.vocab) || data->crc != k.data_crc || data->file_bytes != k.data_bytes) {
+        st = fail(err, cap, SWIGLU_ERR_ARG,
+                  "checkpoint '%s' was trained on other data (%llu bytes, CRC-32 %08x, %s tokens); this data is %llu bytes, CRC-32 %08x, %s tokens",
+                  path, (unsigned long long)k.data_bytes, k.data_crc, k.mode ? "char" : "byte",
+                  (unsigned long long)data->file_bytes, data->crc, data->mode ? "char" : "byte");
+        free(k.file);
+        return st;
+    }
+    sw_trainer *t;
+    if ((st = sw_trainer_create(&t, &k.mc, &k.tc, data, err, cap))) { free(k.file); return st; }
+    if ((st = check_params(t->model, &k, path, err, cap))) { sw_trainer_free(t); free(k.file); return st; }
+    size_t n = t->model->n_params * sizeof(float);
+    memcpy(t->model->params, k.params, n);
+    memcpy(t->m, k.m, n);
+    memcpy(t->v, k.v, n);
+    t->step = k.step; t->rng = k.rng; t->last_lr = k.last_lr; t->last_norm = k.last_norm;
+    free(k.file);
+    *out = t;
+    return SWIGLU_OK;
+}
+
+swiglu_status sw_checkpoint_load_model(sw_model **out, size_t Bmax, uint8_t itos[256], int *vocab,
+                                       sw_tokens *mode, long long *step, const char *path,
+                                       char *err, size_t cap)
+{
+    *out = NULL;
+    ckpt k;
+    swiglu_status st = ckpt_read(&k, path, err, cap);
+    if (st) { free(k.file); return st; }
+    sw_model *m;
+    if ((st = sw_model_create(&m, &k.mc, Bmax, 0))) {
+        free(k.file);
+        return fail(err, cap, st, "cannot create the model of '%s': %s", path, swiglu_status_str(st));
+    }
+    if ((st = check_params(m, &k, path, err, cap))) { sw_model_free(m); free(k.file); return st; }
+    memcpy(m->params, k.params, m->n_params * sizeof(float));
+    memcpy(itos, k.itos, 256);
+    *vocab = (int)k.vocab;
+    *mode = (sw_tokens)k.mode;
+    if (step) *step = k.step;
+    free(k.file);
+    *out = m;
+    return SWIGLU_OK;
+}

@@ -1,0 +1,20 @@
+/* checkpoint.h -- checkpoint files (docs/FORMATS.md). The trainer's save and
+ * load are declared in model/trainer.h; this adds the inference-side loader
+ * (the sampler needs the model and its vocabulary, not the optimizer). */
+#ifndef SW_IO_CHECKPOINT_H
+#define SW_IO_CHECKPOINT_H
+#include <stddef.h>
+#include <stdint.h>
+#include "io/dataset.h"
+#include "model/model.h"
+
+#define SW_CKPT_MAGIC "SWGLCKPT"
+#define SW_CKPT_VERSION 1u
+#define SW_CKPT_HEADER_BYTES 32u
+
+/* Loads the model of a checkpoint for batches of up to Bmax sequences
+ * (inference only: no gradients), and its vocabulary (itos[0..vocab)). */
+swiglu_status sw_checkpoint_load_model(sw_model **m, size_t Bmax, uint8_t itos[256], int *vocab,
+                                       sw_tokens *mode, long long *step, const char *path,
+                                       char *err, size_t errcap);
+#endif

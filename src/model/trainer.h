@@ -1,0 +1,108 @@
+/* trainer.h -- training the model (model.h) on a dataset (io/dataset.h):
+ * AdamW, warmup + cosine schedule, gradient clipping and accumulation,
+ * evaluation on fixed batches, checkpoints, metrics. An API first (the lab
+ * drives it for many runs); tools/cmd_train.c is a thin CLI over it.
+ *
+ * Determinism: for a seed and a thread count every step is the same bits,
+ * and a run resumed from a checkpoint continues the same bits (the
+ * checkpoint holds parameters, both moments, the step and the data RNG).
+ * Legend: B batch, T context, L layers (see layers.h).
+ */
+#ifndef SW_MODEL_TRAINER_H
+#define SW_MODEL_TRAINER_H
+#include <stdint.h>
+#include "io/dataset.h"
+#include "model/model.h"
+
+typedef struct sw_train_config {
+    int batch;             /* B sequences per micro-batch */
+    int accum;             /* micro-batches per optimizer step (>= 1) */
+    long long steps;       /* optimizer steps of the schedule */
+    double lr, min_lr;     /* peak and floor of the schedule */
+    long long warmup;      /* linear warmup steps: lr (s+1)/(warmup+1) */
+    long long decay_steps; /* cosine from warmup to here, then min_lr; 0 = steps */
+    float beta1, beta2, eps, weight_decay, grad_clip;   /* clip 0 = off */
+    int eval_every;        /* evaluate every K steps (0 = only at the end) */
+    int eval_batches;      /* fixed batches per split per evaluation */
+    uint64_t seed;         /* initialization and data order */
+} sw_train_config;
+
+/* Defaults: B 12, accum 1, 2000 steps, lr 1e-3 -> 1e-4, warmup 100, AdamW
+ * 0.9 / 0.95 / 1e-8, weight decay 0.1, clip 1, eval every 250 over 20, seed 1337. */
+void sw_train_config_default(sw_train_config *c);
+swiglu_status sw_train_config_check(const sw_train_config *c, char *err, size_t errcap);
+/* The learning rate of step s (0-based). */
+double sw_lr_at(const sw_train_config *c, long long s);
+
+typedef struct sw_step_info {
+    long long step;        /* steps done, after this one */
+    double loss;           /* mean training loss over the step's micro-batches */
+    double lr, grad_norm;  /* grad_norm before clipping */
+} sw_step_info;
+
+/* What an evaluation reports (the metrics file's line). Arrays have L entries
+ * and belong to the trainer (valid until the next eval). */
+typedef struct sw_eval_info {
+    long long step;
+    double train_loss, val_loss;      /* means over eval_batches fixed batches */
+    double lr, grad_norm;             /* of the last step (0 before the first) */
+    double grad_norm_other;           /* embedding, final norm, head */
+    size_t n_layers;
+    const double *grad_norm_layer;    /* [L] */
+    const swiglu_ffn_stats *ffn;      /* [L] over the last validation batch */
+    const float *beta;                /* [L] learned betas, or NULL */
+    double seconds;                   /* wall time of this evaluation */
+} sw_eval_info;
+
+typedef struct sw_trainer {
+    sw_model *model;
+    sw_train_config tc;
+    const sw_dataset *data;           /* not owned */
+    sw_tokens mode; int vocab; uint8_t itos[256];
+    uint32_t data_crc; uint64_t data_bytes;
+    float *m, *v;                     /* AdamW moments [n_params] */
+    long long step;                   /* optimizer steps done */
+    uint64_t rng;                     /* data-order RNG state */
+    int *bx, *by;                     /* [B x T] batch */
+    double last_lr, last_norm, norm_other;
+    double *norm_layer;               /* [L] */
+    swiglu_ffn_stats *ffn_stats;      /* [L] */
+    float *beta_buf;                  /* [L] */
+} sw_trainer;
+
+/* A fresh run: model created and initialized from tc->seed. data must stay
+ * alive while the trainer is used; its vocabulary sets cfg->vocab. */
+swiglu_status sw_trainer_create(sw_trainer **tr, const sw_model_config *cfg,
+                                const sw_train_config *tc, const sw_dataset *data,
+                                char *err, size_t errcap);
+void sw_trainer_free(sw_trainer *tr);
+/* One optimizer step (accum micro-batches, clip, AdamW). */
+swiglu_status sw_trainer_step(sw_trainer *tr, sw_step_info *info);
+/* Losses on the fixed evaluation batches of both splits, and the metrics. */
+swiglu_status sw_trainer_eval(sw_trainer *tr, sw_eval_info *info);
+
+/* Callbacks of sw_trainer_run; a non-zero return stops the run (after the
+ * step), leaving the trainer ready to save. NULL members are skipped. */
+typedef struct sw_train_hooks {
+    int (*on_step)(void *ctx, const sw_trainer *tr, const sw_step_info *s);
+    int (*on_eval)(void *ctx, const sw_trainer *tr, const sw_eval_info *e);
+    void *ctx;
+    volatile int *stop;     /* polled after every step (SIGINT) */
+} sw_train_hooks;
+/* Steps until tc.steps (or a stop), evaluating at step 0 of a fresh run,
+ * every eval_every steps and at the end. *stopped = 1 when stopped early. */
+swiglu_status sw_trainer_run(sw_trainer *tr, const sw_train_hooks *h, int *stopped);
+
+/* Checkpoints (docs/FORMATS.md), in src/io/checkpoint.c. Save is atomic
+ * (temporary file, fsync, rename). Load refuses a foreign, truncated,
+ * corrupt or other-version file, a dataset other than the one trained on,
+ * naming the problem in err. */
+swiglu_status sw_trainer_save(const sw_trainer *tr, const char *path, char *err, size_t errcap);
+swiglu_status sw_trainer_load(sw_trainer **tr, const char *path, const sw_dataset *data,
+                              char *err, size_t errcap);
+
+/* The metrics line of an evaluation as one JSON object + "\n". Returns the
+ * length, or the length it needs when >= cap (snprintf's contract). */
+size_t sw_eval_json(char *buf, size_t cap, const sw_eval_info *e);
+
+#endif

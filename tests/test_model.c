@@ -1,0 +1,169 @@
+/* test_model.c -- the whole transformer (src/model/model.c):
+ *  - gradient check of every parameter tensor against central finite
+ *    differences of the loss (differences formed in double), on a tiny
+ *    configuration, for every FFN variant (GQA, tied and untied heads,
+ *    learned beta where it exists);
+ *  - loss at initialization ~= ln V;
+ *  - a tiny model overfits one batch to a loss < 0.1;
+ *  - the same seed gives the same bits.
+ * Legend: B batch, T tokens, V vocabulary, L layers, D d_model. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "support/testlib.h"
+#include "model/layers.h"
+#include "model/model.h"
+
+static double loss_of(sw_model *m, const int *x, const int *y, size_t B, size_t T)
+{
+    double l = NAN;
+    if (sw_model_forward(m, x, y, B, T, &l)) return NAN;
+    return l;
+}
+
+static void gradcheck(swiglu_ffn_variant v, int tied, int nkv, int learn_beta)
+{
+    sw_model_config c;
+    sw_model_config_default(&c);
+    c.vocab = 13; c.n_layer = 2; c.n_head = 2; c.n_kv_head = nkv; c.d_model = 8; c.seq_len = 6;
+    c.ffn = v; c.tied = tied; c.learn_beta = learn_beta; c.init_std = 0.3f;
+    size_t B = 2, T = 5;   /* T < seq_len: a shorter window than the capacity */
+    sw_model *m;
+    swiglu_status st = sw_model_create(&m, &c, B, 1);
+    CHECK(st == SWIGLU_OK, "create %s: %s", swiglu_ffn_variant_name(v), swiglu_status_str(st));
+    if (st) return;
+    sw_model_init(m, 7);
+    if (learn_beta) for (size_t l = 0; l < m->L; l++) m->w.layer[l].beta[0] = 1.3f;
+    tl_rng r = {99 + (uint64_t)v};
+    int x[10], y[10];
+    for (int i = 0; i < 10; i++) { x[i] = (int)(tl_next(&r) % 13); y[i] = (int)(tl_next(&r) % 13); }
+    sw_model_zero_grad(m);
+    double l0 = loss_of(m, x, y, B, T);
+    st = sw_model_backward(m, (float)(1.0 / (B * T)));
+    CHECK(st == SWIGLU_OK && isfinite(l0), "%s: forward/backward run", swiglu_ffn_variant_name(v));
+    int bad = 0;
+    double worst = 0;
+    const char *worst_name = "";
+    for (size_t i = 0; i < m->n_tensors; i++) {
+        const sw_tensor *t = &m->tensors[i];
+        float *p = m->params + t->offset, *g = m->grads + t->offset;
+        double *u = malloc(t->numel * sizeof(double)), nrm = 0, an = 0;
+        float *save = malloc(t->numel * sizeof(float));
+        for (size_t j = 0; j < t->numel; j++) { u[j] = tl_normal(&r); nrm += u[j] * u[j]; }
+        nrm = sqrt(nrm);
+        for (size_t j = 0; j < t->numel; j++) { u[j] /= nrm; an += u[j] * g[j]; }
+        memcpy(save, p, t->numel * sizeof(float));
+        /* kinked activations (relu, clamps): a smaller step crosses fewer kinks */
+        double h = (v == SWIGLU_FFN_RELU || v == SWIGLU_FFN_REGLU || v == SWIGLU_FFN_SWIGLU_CLAMPED) ? 1e-3 : 1e-2;
+        for (size_t j = 0; j < t->numel; j++) p[j] = (float)(save[j] + h * u[j]);
+        double lp = loss_of(m, x, y, B, T);
+        for (size_t j = 0; j < t->numel; j++) p[j] = (float)(save[j] - h * u[j]);
+        double lm = loss_of(m, x, y, B, T);
+        memcpy(p, save, t->numel * sizeof(float));
+        double fd = (lp - lm) / (2 * h);
+        double err = fabs(fd - an) / (fabs(an) + 1e-2);
+        if (err > worst) { worst = err; worst_name = t->name; }
+        if (err > 2e-2) {
+            bad++;
+            printf("  %s %s: analytic %.6g, finite difference %.6g\n", swiglu_ffn_variant_name(v), t->name, an, fd);
+        }
+        free(u); free(save);
+    }
+    CHECK(bad == 0, "gradient check %-14s (%s head, %d kv heads%s): %zu tensors, worst rel err %.1e (%s)",
+          swiglu_ffn_variant_name(v), tied ? "tied" : "untied", nkv, learn_beta ? ", learned beta" : "",
+          m->n_tensors, worst, worst_name);
+    sw_model_free(m);
+}
+
+static void init_loss(void)
+{
+    sw_model_config c;
+    sw_model_config_default(&c);
+    c.vocab = 65; c.n_layer = 2; c.d_model = 64; c.seq_len = 32;
+    sw_model *m;
+    CHECK(sw_model_create(&m, &c, 4, 0) == SWIGLU_OK, "create for the init loss");
+    sw_model_init(m, 1);
+    int x[128], y[128];
+    tl_rng r = {5};
+    for (int i = 0; i < 128; i++) { x[i] = (int)(tl_next(&r) % 65); y[i] = (int)(tl_next(&r) % 65); }
+    double l = loss_of(m, x, y, 4, 32);
+    CHECK(fabs(l - log(65.0)) < 0.05, "loss at init %.4f ~= ln 65 = %.4f", l, log(65.0));
+    /* same seed, same bits; another seed, other weights */
+    sw_model *m2;
+    sw_model_create(&m2, &c, 4, 0);
+    sw_model_init(m2, 1);
+    CHECK(!memcmp(m->params, m2->params, m->n_params * 4), "init is deterministic for a seed");
+    sw_model_init(m2, 2);
+    CHECK(memcmp(m->params, m2->params, m->n_params * 4), "another seed, other weights");
+    sw_model_free(m);
+    sw_model_free(m2);
+}
+
+static void overfit(swiglu_ffn_variant v)
+{
+    sw_model_config c;
+    sw_model_config_default(&c);
+    c.vocab = 32; c.n_layer = 2; c.n_head = 2; c.d_model = 32; c.seq_len = 16; c.ffn = v;
+    size_t B = 4, T = 16, N = B * T;
+    sw_model *m;
+    CHECK(sw_model_create(&m, &c, B, 1) == SWIGLU_OK, "create for overfitting");
+    sw_model_init(m, 3);
+    float *mo = calloc(m->n_params, 4), *vo = calloc(m->n_params, 4);
+    int x[64], y[64];
+    tl_rng r = {11};
+    for (size_t i = 0; i < N; i++) { x[i] = (int)(tl_next(&r) % 32); y[i] = (int)(tl_next(&r) % 32); }
+    double l = 0, first = 0;
+    int steps = 0;
+    for (int s = 1; s <= 400; s++) {
+        sw_model_zero_grad(m);
+        sw_model_forward(m, x, y, B, T, &l);
+        if (s == 1) first = l;
+        if (l < 0.1) break;
+        sw_model_backward(m, 1.0f / (float)N);
+        sw_adamw_update(m->params, mo, vo, m->grads, m->n_params, 1e-2f, 0.9f, 0.95f, 1e-8f, 0.0f, s, m->nth);
+        steps = s;
+    }
+    CHECK(l < 0.1, "%s overfits one batch of random tokens: %.3f -> %.4f in %d steps",
+          swiglu_ffn_variant_name(v), first, l, steps);
+    free(mo); free(vo);
+    sw_model_free(m);
+}
+
+static void bad_args(void)
+{
+    sw_model_config c;
+    sw_model_config_default(&c);
+    char err[160];
+    c.n_kv_head = 3;
+    CHECK(sw_model_config_check(&c, err, sizeof err) == SWIGLU_ERR_ARG && strstr(err, "kv heads"), "kv heads must divide heads: %s", err);
+    sw_model_config_default(&c);
+    c.d_model = 12; c.n_head = 4;   /* head size 3: odd */
+    CHECK(sw_model_config_check(&c, err, sizeof err) == SWIGLU_ERR_ARG, "odd head size refused: %s", err);
+    sw_model_config_default(&c);
+    c.learn_beta = 1; c.ffn = SWIGLU_FFN_GELU;
+    CHECK(sw_model_config_check(&c, err, sizeof err) == SWIGLU_ERR_ARG, "learned beta needs swish: %s", err);
+    sw_model_config_default(&c);
+    c.vocab = 16; c.n_layer = 1; c.d_model = 16; c.seq_len = 8;
+    sw_model *m;
+    sw_model_create(&m, &c, 1, 0);
+    int x[9] = {0};
+    CHECK(sw_model_forward(m, x, NULL, 1, 9, NULL) == SWIGLU_ERR_SIZE, "T > context refused");
+    x[2] = 16;
+    CHECK(sw_model_forward(m, x, NULL, 1, 8, NULL) == SWIGLU_ERR_ARG, "token >= V refused");
+    CHECK(sw_model_backward(m, 1.0f) == SWIGLU_ERR_STATE, "backward of an inference model refused");
+    sw_model_free(m);
+}
+
+int main(void)
+{
+    swiglu_threads_set(2);
+    for (int v = 0; v < SWIGLU_FFN_VARIANT_COUNT; v++) {
+        int learn = v == SWIGLU_FFN_SWIGLU || v == SWIGLU_FFN_SWISH;
+        gradcheck((swiglu_ffn_variant)v, v % 2, v % 3 == 0 ? 1 : 2, learn);
+    }
+    init_loss();
+    overfit(SWIGLU_FFN_SWIGLU);
+    overfit(SWIGLU_FFN_GELU);
+    bad_args();
+    return tl_finish("test_model");
+}

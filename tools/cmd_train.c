@@ -1,0 +1,259 @@
+/* cmd_train.c -- `swiglu train`: a thin CLI over the trainer API
+ * (src/model/trainer.h). Parses options, loads data, runs, prints progress,
+ * writes metrics (JSON lines) and checkpoints; Ctrl-C saves and exits 0. */
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "cli.h"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+#include "io/checkpoint.h"
+#include "model/trainer.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+"usage: swiglu train --data FILE [options]\n"
+"  data     --data FILE  --tokens byte|char (byte)\n"
+"  model    --layers 4 --heads 4 --kv-heads NH --dim 128 --context 64\n"
+"           --ffn swiglu (relu gelu gelu_tanh swish glu bilinear reglu geglu geglu_tanh swiglu swiglu_clamped)\n"
+"           --ffn-hidden H (parameter-matched) --beta B --learn-beta --untied --rms-eps 1e-5\n"
+"  train    --steps 2000 --batch 12 --accum 1 --lr 1e-3 --min-lr 1e-4 --warmup 100\n"
+"           --decay-steps STEPS --beta1 0.9 --beta2 0.95 --wd 0.1 --clip 1 --seed 1337 --threads N\n"
+"  eval     --eval-every 250 --eval-batches 20\n"
+"  files    --ckpt FILE (swiglu.ckpt; written at the end and on Ctrl-C) --save-every N\n"
+"           --resume FILE --metrics FILE (JSON lines) --loss-log FILE (per step, exact)\n"
+"  run      --stop-at STEP (stop and save after it) --log-every 10 --quiet\n");
+}
+
+static volatile int interrupted;
+static void on_sigint(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+    signal(SIGINT, SIG_DFL);   /* a second Ctrl-C kills */
+}
+
+typedef struct run_ctx {
+    const char *ckpt;
+    FILE *metrics, *losslog;
+    long long stop_at, save_every, log_every;
+    int tty, quiet;
+    double t0, eval_time;
+    long long step0;
+    size_t tokens_per_step;
+    double last_val;
+} run_ctx;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void fmt_time(char *buf, size_t cap, double s)
+{
+    if (!(s >= 0) || s > 1e7) { snprintf(buf, cap, "?"); return; }
+    long v = (long)(s + 0.5);
+    if (v >= 3600) snprintf(buf, cap, "%ldh%02ldm", v / 3600, v / 60 % 60);
+    else if (v >= 60) snprintf(buf, cap, "%ldm%02lds", v / 60, v % 60);
+    else snprintf(buf, cap, "%lds", v);
+}
+
+static void save(const sw_trainer *tr, const char *path)
+{
+    char err[512];
+    if (sw_trainer_save(tr, path, err, sizeof err)) cli_die("%s", err);
+}
+
+static int on_step(void *ctx, const sw_trainer *tr, const sw_step_info *s)
+{
+    run_ctx *c = ctx;
+    if (c->losslog) fprintf(c->losslog, "%lld %a %a %a\n", s->step, s->loss, s->lr, s->grad_norm);
+    double el = now() - c->t0 - c->eval_time;
+    double done = (double)(s->step - c->step0);
+    double tps = el > 0 ? done * (double)c->tokens_per_step / el : 0;
+    double eta = done > 0 ? el / done * (double)(tr->tc.steps - s->step) : -1;
+    char es[32];
+    fmt_time(es, sizeof es, eta);
+    if (!c->quiet && c->tty) {
+        int width = 20, fill = (int)(width * (double)s->step / (double)(tr->tc.steps ? tr->tc.steps : 1));
+        char bar[32];
+        for (int i = 0; i < width; i++) bar[i] = i < fill ? '#' : '.';
+        bar[width] = 0;
+        fprintf(stderr, "\r\033[K%lld/%lld [%s] loss %.4f lr %.2e %.0f tok/s ETA %s", s->step,
+                tr->tc.steps, bar, s->loss, s->lr, tps, es);
+        fflush(stderr);
+    } else if (!c->quiet && (s->step % c->log_every == 0 || s->step == tr->tc.steps)) {
+        printf("step %lld/%lld loss %.4f lr %.3e grad_norm %.3f tok/s %.0f ETA %s\n", s->step,
+               tr->tc.steps, s->loss, s->lr, s->grad_norm, tps, es);
+        fflush(stdout);
+    }
+    if (c->save_every > 0 && s->step % c->save_every == 0) save(tr, c->ckpt);
+    return c->stop_at > 0 && s->step >= c->stop_at;
+}
+
+static int on_eval(void *ctx, const sw_trainer *tr, const sw_eval_info *e)
+{
+    run_ctx *c = ctx;
+    (void)tr;
+    double t = now();
+    c->last_val = e->val_loss;
+    if (c->metrics) {
+        char line[16384];
+        size_t n = sw_eval_json(line, sizeof line, e);
+        if (n >= sizeof line) cli_die("metrics line too long");
+        fputs(line, c->metrics);
+        fflush(c->metrics);
+    }
+    if (!c->quiet) {
+        if (c->tty) fprintf(stderr, "\r\033[K");
+        printf("eval step %lld: train loss %.4f, val loss %.4f\n", e->step, e->train_loss, e->val_loss);
+        fflush(stdout);
+    }
+    /* the evaluation's own time is not training time */
+    c->eval_time += now() - t + e->seconds;
+    return 0;
+}
+
+int cmd_train(int argc, char **argv)
+{
+    sw_model_config mc;
+    sw_train_config tc;
+    sw_model_config_default(&mc);
+    sw_train_config_default(&tc);
+    const char *data = NULL, *resume = NULL, *metrics = NULL, *losslog = NULL;
+    run_ctx c = {0};
+    c.ckpt = "swiglu.ckpt";
+    c.log_every = 10;
+    sw_tokens mode = SW_TOKENS_BYTE;
+    int threads = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+#define OPT(s) (!strcmp(a, s))
+#define VAL() cli_value(argc, argv, &i)
+        if (OPT("--help") || OPT("-h")) { usage(stdout); return 0; }
+        else if (OPT("--data")) data = VAL();
+        else if (OPT("--tokens")) {
+            const char *v = VAL();
+            if (!strcmp(v, "byte")) mode = SW_TOKENS_BYTE;
+            else if (!strcmp(v, "char")) mode = SW_TOKENS_CHAR;
+            else cli_die("--tokens expects byte or char, got '%s'", v);
+        }
+        else if (OPT("--layers")) mc.n_layer = (int)cli_parse_int(a, VAL(), 1, 1024);
+        else if (OPT("--heads")) mc.n_head = (int)cli_parse_int(a, VAL(), 1, 4096);
+        else if (OPT("--kv-heads")) mc.n_kv_head = (int)cli_parse_int(a, VAL(), 1, 4096);
+        else if (OPT("--dim")) mc.d_model = (int)cli_parse_int(a, VAL(), 2, 1 << 16);
+        else if (OPT("--context")) mc.seq_len = (int)cli_parse_int(a, VAL(), 1, 65536);
+        else if (OPT("--ffn")) {
+            const char *v = VAL();
+            if (swiglu_ffn_variant_from_name(&mc.ffn, v)) cli_die("unknown FFN variant '%s' (swiglu train --help lists them)", v);
+        }
+        else if (OPT("--ffn-hidden")) mc.d_ff = (int)cli_parse_int(a, VAL(), 1, 1 << 20);
+        else if (OPT("--beta")) mc.ffn_beta = (float)cli_parse_double(a, VAL(), 1e-3, 1e3);
+        else if (OPT("--learn-beta")) mc.learn_beta = 1;
+        else if (OPT("--untied")) mc.tied = 0;
+        else if (OPT("--rms-eps")) mc.rms_eps = (float)cli_parse_double(a, VAL(), 1e-12, 1);
+        else if (OPT("--dropout")) mc.dropout = (float)cli_parse_double(a, VAL(), 0, 0.99);
+        else if (OPT("--steps")) tc.steps = cli_parse_int(a, VAL(), 0, 1000000000);
+        else if (OPT("--batch")) tc.batch = (int)cli_parse_int(a, VAL(), 1, 65536);
+        else if (OPT("--accum")) tc.accum = (int)cli_parse_int(a, VAL(), 1, 65536);
+        else if (OPT("--lr")) tc.lr = cli_parse_double(a, VAL(), 0, 10);
+        else if (OPT("--min-lr")) tc.min_lr = cli_parse_double(a, VAL(), 0, 10);
+        else if (OPT("--warmup")) tc.warmup = cli_parse_int(a, VAL(), 0, 1000000000);
+        else if (OPT("--decay-steps")) tc.decay_steps = cli_parse_int(a, VAL(), 0, 1000000000);
+        else if (OPT("--beta1")) tc.beta1 = (float)cli_parse_double(a, VAL(), 0, 0.999999);
+        else if (OPT("--beta2")) tc.beta2 = (float)cli_parse_double(a, VAL(), 0, 0.999999);
+        else if (OPT("--wd")) tc.weight_decay = (float)cli_parse_double(a, VAL(), 0, 10);
+        else if (OPT("--clip")) tc.grad_clip = (float)cli_parse_double(a, VAL(), 0, 1e6);
+        else if (OPT("--seed")) tc.seed = (uint64_t)cli_parse_int(a, VAL(), 0, (long long)1 << 62);
+        else if (OPT("--eval-every")) tc.eval_every = (int)cli_parse_int(a, VAL(), 0, 1000000000);
+        else if (OPT("--eval-batches")) tc.eval_batches = (int)cli_parse_int(a, VAL(), 1, 100000);
+        else if (OPT("--threads")) threads = (int)cli_parse_int(a, VAL(), 1, 1024);
+        else if (OPT("--ckpt")) c.ckpt = VAL();
+        else if (OPT("--save-every")) c.save_every = cli_parse_int(a, VAL(), 1, 1000000000);
+        else if (OPT("--resume")) resume = VAL();
+        else if (OPT("--metrics")) metrics = VAL();
+        else if (OPT("--loss-log")) losslog = VAL();
+        else if (OPT("--stop-at")) c.stop_at = cli_parse_int(a, VAL(), 1, 1000000000);
+        else if (OPT("--log-every")) c.log_every = cli_parse_int(a, VAL(), 1, 1000000000);
+        else if (OPT("--quiet")) c.quiet = 1;
+        else { usage(stderr); cli_die("unknown option '%s'", a); }
+#undef OPT
+#undef VAL
+    }
+    if (!data) { usage(stderr); cli_die("--data FILE is required"); }
+    if (threads) {
+        cli_check(swiglu_threads_set(threads), "--threads");
+#ifdef _OPENMP
+        omp_set_num_threads(threads);   /* oneDNN's GEMMs run on the same OpenMP pool */
+#endif
+    }
+
+    char err[512];
+    sw_dataset ds;
+    sw_trainer *tr = NULL;
+    if (resume) {
+        /* the checkpoint fixes model and schedule; the data must be the same file */
+        sw_model *probe;
+        uint8_t itos[256];
+        int vocab;
+        sw_tokens ck_mode;
+        long long ck_step;
+        if (sw_checkpoint_load_model(&probe, 1, itos, &vocab, &ck_mode, &ck_step, resume, err, sizeof err))
+            cli_die("%s", err);
+        size_t T = probe->Tmax;
+        sw_model_free(probe);
+        if (sw_dataset_load(&ds, data, ck_mode, T, err, sizeof err)) cli_die("%s", err);
+        if (sw_trainer_load(&tr, resume, &ds, err, sizeof err)) cli_die("%s", err);
+        /* --steps may extend a finished run */
+        for (int i = 1; i < argc; i++)
+            if (!strcmp(argv[i], "--steps")) tr->tc.steps = tc.steps;
+    } else {
+        if (sw_dataset_load(&ds, data, mode, (size_t)mc.seq_len, err, sizeof err)) cli_die("%s", err);
+        if (sw_trainer_create(&tr, &mc, &tc, &ds, err, sizeof err)) cli_die("%s", err);
+    }
+    if (metrics && !(c.metrics = fopen(metrics, resume ? "a" : "w"))) cli_die("cannot open metrics file '%s'", metrics);
+    if (losslog && !(c.losslog = fopen(losslog, resume ? "a" : "w"))) cli_die("cannot open loss log '%s'", losslog);
+    c.tty = isatty(2);
+    c.step0 = tr->step;
+    c.tokens_per_step = (size_t)tr->tc.batch * (size_t)tr->tc.accum * tr->model->Tmax;
+    const sw_model *m = tr->model;
+    if (!c.quiet)
+        printf("model: %zu layers, d_model %zu, %zu heads (%zu kv), ffn %s d_ff %zu, vocab %zu, context %zu, %zu parameters; %d threads%s\n",
+               m->L, m->D, m->NH, m->NKV, swiglu_ffn_variant_name(m->cfg.ffn), m->H, m->V, m->Tmax,
+               m->n_params, m->nth, resume ? "; resumed" : "");
+    if (resume && !c.quiet) printf("resumed from %s at step %lld\n", resume, tr->step);
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigaction(SIGINT, &sa, NULL);
+
+    sw_train_hooks h = {on_step, on_eval, &c, &interrupted};
+    int stopped = 0;
+    c.t0 = now();
+    c.last_val = NAN;
+    swiglu_status st = sw_trainer_run(tr, &h, &stopped);
+    if (st) cli_die("training failed at step %lld: %s", tr->step, swiglu_status_str(st));
+    double wall = now() - c.t0;
+    if (c.tty && !c.quiet) fprintf(stderr, "\r\033[K");
+    save(tr, c.ckpt);
+    double tps = wall - c.eval_time > 0 ? (double)(tr->step - c.step0) * (double)c.tokens_per_step / (wall - c.eval_time) : 0;
+    if (!c.quiet) {
+        if (stopped) printf("stopped at step %lld%s; checkpoint %s\n", tr->step, interrupted ? " (interrupted)" : "", c.ckpt);
+        printf("done: step %lld, val loss %.4f, wall %.2f s (%.2f s training, %.2f s eval), %.0f tokens/s\n",
+               tr->step, c.last_val, wall, wall - c.eval_time, c.eval_time, tps);
+    }
+    if (c.metrics) fclose(c.metrics);
+    if (c.losslog) fclose(c.losslog);
+    sw_trainer_free(tr);
+    sw_dataset_free(&ds);
+    return 0;
+}
