@@ -113,5 +113,23 @@ int main(void)
     CHECK(sw_f32_to_bf16(1.00390625f) == 0x3f80, "tie to even (down)");
     CHECK(sw_f32_to_bf16(1.01171875f) == 0x3f82, "tie to even (up)");
     CHECK(isnan(sw_bf16_to_f32(sw_f32_to_bf16(NAN))), "NaN stays NaN");
+    /* the 8-wide row conversion gives the scalar bits: random, ties, specials */
+    {
+        enum { N = 4099 };
+        static float src[N];
+        static uint16_t got[N];
+        tl_rng r = {99};
+        for (size_t i = 0; i < N; i++) {
+            uint32_t u = (uint32_t)tl_next(&r);
+            if (i % 7 == 0) u = (u & 0xffff0000u) | 0x8000u;  /* exact ties */
+            memcpy(&src[i], &u, 4);
+        }
+        const float specials[] = {0.0f, -0.0f, INFINITY, -INFINITY, NAN, -NAN, 3.4028235e38f, -3.4028235e38f, 1e-45f};
+        for (size_t i = 0; i < sizeof specials / sizeof specials[0]; i++) src[i * 3 + 1] = specials[i];
+        sw_f32_to_bf16_n(got, src, N);
+        size_t bad = 0;
+        for (size_t i = 0; i < N; i++) bad += got[i] != sw_f32_to_bf16(src[i]);
+        CHECK(bad == 0, "sw_f32_to_bf16_n differs from the scalar rounding in %zu of %d", bad, (int)N);
+    }
     return tl_finish("test_gemm");
 }

@@ -52,6 +52,9 @@ static inline float sw_bf16_to_f32(uint16_t h)
     union { uint32_t u; float f; } v = {(uint32_t)h << 16};
     return v.f;
 }
+/* dst[j] = bf16(src[j]), j < n, on the calling thread (SSE2, 8 at a time:
+ * baseline x86-64, no ISA flags; the same bits as sw_f32_to_bf16). */
+void sw_f32_to_bf16_n(uint16_t *dst, const float *src, size_t n);
 /* dst[r*ld_dst + j] = bf16(src[r*ld_src + j]), r < rows, j < cols, threaded. */
 void sw_f32_to_bf16_rows(uint16_t *dst, size_t ld_dst, const float *src, size_t ld_src,
                          size_t rows, size_t cols);
