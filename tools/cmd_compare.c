@@ -289,11 +289,10 @@ int cmd_compare(int argc, char **argv)
             bar_show(&b, work_done(p, out, running, NULL), runs_done, runs_total, 1);
         }
     } else if (!o.report_only) {
-        /* workers: this binary with --worker K and one thread each */
-        char exe[4096];
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-        if (n <= 0) cli_die("cannot find the swiglu executable (/proc/self/exe)");
-        exe[n] = 0;
+        /* workers: this binary with --worker K and one thread each; through
+         * /proc/self/exe, which stays this very program even when the file
+         * is rebuilt or removed while the lab runs */
+        char exe[] = "/proc/self/exe";
         char thr[32];
         snprintf(thr, sizeof thr, "OMP_NUM_THREADS=%d", threads);
         size_t nenv = 0;
