@@ -132,8 +132,8 @@ static void acc(size_t n)
             d[i] = (i % 11 == 0) ? pick(i + 2) : (float)rnorm();
         }
         long double dbref = 0;
-        for (size_t i = 0; i < n; i++)
-            if (isfinite(g[i]) && isfinite(u[i]) && isfinite(d[i])) dbref += (long double)d[i] * u[i] * ref_dact_dbeta(5, g[i], beta);
+        for (size_t i = 0, m = 0; i < n && m < (1u << 22); i++)
+            if (fabsf(g[i]) < 1e4f && fabsf(u[i]) < 1e4f && fabsf(d[i]) < 1e4f) { dbref += (long double)d[i] * u[i] * ref_dact_dbeta(5, g[i], beta); m++; }
         swiglu_gate gate = {SWIGLU_ACT_SWISH, beta, INFINITY, 0.0f};
         for (int k = 0; k < 3; k++) {
             swiglu_isa_set(isas[k]);
@@ -143,11 +143,11 @@ static void acc(size_t n)
                 double e = ulp_err(o[i], ref_act(5, g[i], beta) * (long double)u[i]);
                 if (e > wf) { wf = e; iwf = i; }
             }
-            /* backward on finite inputs only (dbeta compares sums) */
+            /* backward on moderate inputs only (|x| < 1e4: dbeta compares sums in float) */
             size_t m = 0;
             static float gg[1 << 22], uu[1 << 22], dd[1 << 22];
             for (size_t i = 0; i < n && m < (1u << 22); i++)
-                if (isfinite(g[i]) && isfinite(u[i]) && isfinite(d[i])) { gg[m] = g[i]; uu[m] = u[i]; dd[m] = d[i]; m++; }
+                if (fabsf(g[i]) < 1e4f && fabsf(u[i]) < 1e4f && fabsf(d[i]) < 1e4f) { gg[m] = g[i]; uu[m] = u[i]; dd[m] = d[i]; m++; }
             float db = 0;
             swiglu_glu_backward(dg, du, m, &db, dd, m, gg, uu, m, 1, m, SWIGLU_LAYOUT_SPLIT, &gate, SWIGLU_BWD_OVERWRITE);
             double wg = 0, wu = 0, rg = 0; size_t iwg = 0;

@@ -358,6 +358,9 @@ static void SW_FN(glu_fwd_)(float *out, const float *gi, const float *ui, size_t
 static double SW_FN(glu_bwd_)(float *dg, float *du, const float *dout, const float *gi,
                               const float *ui, size_t n, const sw_gate *g, int overwrite)
 {
+    if (g->act == SWIGLU_ACT_SWISH && !g->clamp && overwrite)
+        return g->beta == 1.0 ? swf_glu_bwd_loop(1, dg, du, dout, gi, ui, n, g)
+                              : swf_glu_bwd_loop(0, dg, du, dout, gi, ui, n, g);
     double r = 0.0;
 #define CALL(A) r = glu_bwd_loop(A, dg, du, dout, gi, ui, n, g, overwrite)
     SW_SWITCH_ACT(CALL)

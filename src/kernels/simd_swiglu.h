@@ -183,3 +183,143 @@ SW_INLINE void swf_act_fwd_loop(int beta1, float *out, const float *x, size_t n,
     }
     for (; i < n; i++) out[i] = (float)sw_act_d(SWIGLU_ACT_SWISH, x[i], g->beta);
 }
+
+/* ---- fused backward (SWIGLU_BWD_OVERWRITE) -------------------------------
+ * du = d g sigmoid(z),  dg = d u swish'(z),  dbeta += d u g^2 sigmoid(z) sigmoid(-z),
+ * z = beta g. sigmoid(z) = s = q0 + q1 as in the forward, with the reciprocal
+ * refined by a Newton step (q1 then carries the quotient to 2^-40); s is then
+ * as good as e: < 2^-27 relative.
+ *   du = fma(a_hi, d, a_lo d), a = g s as a pair (as the forward's out)
+ *   swish'(z) = s G, G = 1 + z c, c = sigmoid(-z) = 1 - s (Fast2Sum: exact pair)
+ *     z c as a pair (FMA), 1 + z c by TwoSum: G to 2^-40 absolute, plus what c
+ *     brings: |z| s (1 - s) 2^-27 absolute.
+ *   G crosses 0 at z0 = -1.27846454276107... (1 + e^z + z = 0). There the
+ *   absolute error above is a large relative one, so for |z - z0| < 1/8:
+ *     G = h R(h), h = z - z0 exact as a pair (z0 = Z1 + Z2 + Z3, Z1 + Z2 on the
+ *     2^-47 grid of the products beta g in [1, 2), so z - Z1 and zl - Z2 are
+ *     exact), R = the Taylor series of G/h at z0 (G'(z0) = 1 exactly) to h^5:
+ *     truncation 7e-11 relative; R = 1 + h S(h) as a pair.
+ *   Outside the window the amplification |z| s (1 - s)/|G| is < 2.1, so
+ *   G is within 2^-26 relative everywhere.
+ *   dg = P m, P = d u (exact pair), m = s G (pair): rounded once.
+ * Measured (dev/swiglu_kernel_bench.c acc): dgate <= 0.6 ulp, dup <= 0.6 ulp.
+ *   dbeta: the float term (d u g)(g s c), relative error < 3 2^-24, summed in double.
+ * A vector goes to the double kernel when a lane has z outside [-69, 87], a
+ * tiny (0 < |x| < 2^-100) g s or d u, or a non-finite result. */
+#define SWG_Z1 (-0x1.474974p+0f)
+#define SWG_Z2 0x1.bdf7p-27f
+#define SWG_Z3 (-0x1.6fc6bap-49f)
+
+SW_INLINE void swf_glu_bwd(int beta1, vf g, vf u, vf d, vf beta, vf *dg_out, vf *du_out,
+                           vf *dbt_out, vfm *bad)
+{
+    vf one = vf_set1(1.0f), zero = vf_set1(0.0f);
+    vf z = beta1 ? g : vf_mul(beta, g);
+    vf zl = beta1 ? zero : vf_fms(beta, g, z);
+    vfm neg = vf_lt(z, zero);
+    vf w = vf_max(vf_negabs(z), vf_set1(-87.0f));
+    vf kf = vf_fma(w, vf_set1((float)(1 << VF_TBITS) * 0x1.715476p+0f), vf_set1(SWF_SHIFT));
+    vf k = vf_sub(kf, vf_set1(SWF_SHIFT));
+    vf r = vf_fma(k, vf_set1(-SWF_LN2_C1 / (float)(1 << VF_TBITS)), w);
+    r = vf_fma(k, vf_set1(-SWF_LN2_C2 / (float)(1 << VF_TBITS)), r);
+    if (!beta1) r = vf_add(r, vf_sel(neg, zl, vf_neg(zl)));  /* |z| <= 87 here, or the lane is redone */
+    vf p = vf_fma(r, vf_set1(1.0f / 120), vf_set1(1.0f / 24));
+    p = vf_fma(p, r, vf_set1(1.0f / 6));
+    p = vf_fma(p, r, vf_set1(0.5f));
+    vf t = vf_fma(vf_mul(r, r), p, r);
+    vf thi = vf_tbl(sw_exp2_16_hi, kf), tlo = vf_tbl(sw_exp2_16_lo, kf);
+    vf s2 = vf_pow2k(kf);
+    vf el = vf_fma(thi, t, tlo);
+    vf eh = vf_add(thi, el);
+    el = vf_add(vf_sub(thi, eh), el);
+    vf e_hi = vf_mul(eh, s2), e_lo = vf_mul(el, s2);
+    vf d_hi = vf_add(one, e_hi);
+    vf d_lo = vf_add(vf_add(vf_sub(one, d_hi), e_hi), e_lo);
+    vf n_hi = vf_sel(neg, e_hi, one), n_lo = vf_sel(neg, e_lo, zero);
+    vf y = vf_rcp(d_hi);
+    y = vf_fma(y, vf_fnma(y, d_hi, one), y);
+    vf q0 = vf_mul(n_hi, y);
+    vf rho = vf_fnma(q0, d_hi, n_hi);
+    rho = vf_add(vf_fnma(q0, d_lo, rho), n_lo);
+    vf q1 = vf_mul(rho, y);                                  /* s = q0 + q1 */
+    /* du = d g s */
+    vf ah = vf_mul(g, q0);
+    vf al = vf_fma(g, q1, vf_fms(g, q0, ah));
+    vf du = vf_xsign(vf_fma(ah, d, vf_mul(al, d)), g, d);
+    /* c = 1 - s exactly as a pair */
+    vf c_hi = vf_sub(one, q0);
+    vf c_lo = vf_sub(vf_sub(vf_sub(one, c_hi), q0), q1);
+    /* G = 1 + z c: z c as a pair, then TwoSum */
+    vf zc = vf_mul(z, c_hi);
+    vf zc_lo = vf_fma(z, c_lo, vf_fms(z, c_hi, zc));
+    if (!beta1) zc_lo = vf_fma(zl, c_hi, zc_lo);
+    vf g_hi = vf_add(one, zc);
+    vf bb = vf_sub(g_hi, zc);
+    vf g_lo = vf_add(vf_add(vf_sub(one, bb), vf_sub(zc, vf_sub(g_hi, bb))), zc_lo);
+    /* the window |z - z0| < 1/8: G = h R(h) */
+    vf h1 = vf_sub(z, vf_set1(SWG_Z1));
+    vf h2 = beta1 ? vf_set1(-SWG_Z2) : vf_sub(zl, vf_set1(SWG_Z2));
+    vf h_hi = vf_add(h1, h2);
+    vf h_lo = vf_sub(vf_add(vf_sub(h1, h_hi), h2), vf_set1(SWG_Z3));
+    vf sp = vf_fma(vf_set1(0x1.20a572p-10f), h_hi, vf_set1(0x1.8f0d82p-9f));
+    sp = vf_fma(sp, h_hi, vf_set1(-0x1.353eb6p-8f));
+    sp = vf_fma(sp, h_hi, vf_set1(-0x1.9072f0p-5f));
+    sp = vf_fma(sp, h_hi, vf_set1(-0x1.be1410p-4f));
+    vf r_hi = vf_fma(h_hi, sp, one);
+    vf r_lo = vf_fma(h_hi, sp, vf_sub(one, r_hi));
+    vf w_hi = vf_mul(h_hi, r_hi);
+    vf w_lo = vf_fma(h_lo, r_hi, vf_fma(h_hi, r_lo, vf_fms(h_hi, r_hi, w_hi)));
+    vfm win = vf_lt(vf_abs(h1), vf_set1(0.125f));
+    g_hi = vf_sel(win, w_hi, g_hi);
+    g_lo = vf_sel(win, w_lo, g_lo);
+    /* m = s G, dg = (d u) m */
+    vf m_hi = vf_mul(q0, g_hi);
+    vf m_lo = vf_fma(q1, g_hi, vf_fma(q0, g_lo, vf_fms(q0, g_hi, m_hi)));
+    vf p_hi = vf_mul(d, u);
+    vf p_lo = vf_fms(d, u, p_hi);
+    vf dg = vf_fma(p_hi, m_hi, vf_fma(p_hi, m_lo, vf_mul(p_lo, m_hi)));
+    /* dbeta term: d u g (g s c), s and c rounded from their pairs, but c = e s
+     * for z >= 0 (1 - s would lose it): 1.5 2^-24 for s c, 3 2^-24 in all */
+    vf s_f = vf_add(q0, q1);
+    vf c_f = vf_sel(neg, vf_add(c_hi, c_lo), vf_fma(e_lo, s_f, vf_mul(e_hi, s_f)));
+    vf dbt = vf_mul(vf_mul(p_hi, g), vf_mul(g, vf_mul(s_f, c_f)));
+    *dg_out = dg;
+    *du_out = du;
+    *dbt_out = dbt;
+    vfm range = vfm_or(vf_lt(z, vf_set1(SWF_ZNEG)), vf_lt(vf_set1(87.0f), z));
+    *bad = vfm_or(*bad, vfm_or(vfm_or(range, swf_tiny(ah)), vfm_or(swf_tiny(p_hi),
+                  vf_isnonfinite(vf_add(vf_add(dg, du), dbt)))));
+}
+
+SW_INLINE double swf_glu_bwd_loop(int beta1, float *dg, float *du, const float *dout, const float *gi,
+                                  const float *ui, size_t n, const sw_gate *g)
+{
+    vf beta = vf_set1((float)g->beta);
+    vd betad = vd_set1(g->beta), dbacc = vd_set1(0.0);
+    double db = 0.0;
+    size_t i = 0;
+    for (; i + VF <= n; i += VF) {
+        vf gv = vf_load(gi + i), uv = vf_load(ui + i), dv = vf_load(dout + i);
+        vfm bad = vfm_none();
+        vf og, ou, ob;
+        swf_glu_bwd(beta1, gv, uv, dv, beta, &og, &ou, &ob, &bad);
+        if (__builtin_expect(vfm_any(bad), 0)) {
+            if (vf_nonfinite(gv) || vf_nonfinite(uv) || vf_nonfinite(dv)) {
+                db += sw_glu_bwd_tail(dg, du, dout, gi, ui, i, i + VF, g, 1);
+                continue;
+            }
+            vd glo, ghi, ulo, uhi;
+            glu_bwd_half(SWIGLU_ACT_SWISH, g, vf_lo(gv), vf_lo(uv), vf_lo(dv), betad, &glo, &ulo, &dbacc);
+            glu_bwd_half(SWIGLU_ACT_SWISH, g, vf_hi(gv), vf_hi(uv), vf_hi(dv), betad, &ghi, &uhi, &dbacc);
+            og = vf_join(glo, ghi);
+            ou = vf_join(ulo, uhi);
+        } else {
+            dbacc = vd_add(dbacc, vd_add(vf_lo(ob), vf_hi(ob)));
+        }
+        /* both inputs of the vector are read: dg/du may alias g/u/dout */
+        vf_store(dg + i, og);
+        vf_store(du + i, ou);
+    }
+    db += sw_glu_bwd_tail(dg, du, dout, gi, ui, i, n, g, 1);
+    return db + vd_hsum(dbacc);
+}
