@@ -21,22 +21,34 @@ static double loss_of(sw_model *m, const int *x, const int *y, size_t B, size_t 
     return l;
 }
 
-static void gradcheck(swiglu_ffn_variant v, int tied, int nkv, int learn_beta)
+static void gradcheck(swiglu_ffn_variant v, int tied, int nkv, int learn_beta, float dropout)
 {
     sw_model_config c;
     sw_model_config_default(&c);
     c.vocab = 13; c.n_layer = 2; c.n_head = 2; c.n_kv_head = nkv; c.d_model = 8; c.seq_len = 6;
-    c.ffn = v; c.tied = tied; c.learn_beta = learn_beta; c.init_std = 0.3f;
+    c.ffn = v; c.tied = tied; c.learn_beta = learn_beta; c.init_std = 0.3f; c.dropout = dropout;
     size_t B = 2, T = 5;   /* T < seq_len: a shorter window than the capacity */
     sw_model *m;
     swiglu_status st = sw_model_create(&m, &c, B, 1);
     CHECK(st == SWIGLU_OK, "create %s: %s", swiglu_ffn_variant_name(v), swiglu_status_str(st));
     if (st) return;
     sw_model_init(m, 7);
+    sw_model_set_dropout(m, 1, 1234);   /* fixed masks: the loss stays a smooth function */
     if (learn_beta) for (size_t l = 0; l < m->L; l++) m->w.layer[l].beta[0] = 1.3f;
     tl_rng r = {99 + (uint64_t)v};
     int x[10], y[10];
     for (int i = 0; i < 10; i++) { x[i] = (int)(tl_next(&r) % 13); y[i] = (int)(tl_next(&r) % 13); }
+    if (dropout > 0) {
+        sw_model_set_dropout(m, 0, 0);
+        double off = loss_of(m, x, y, B, T);
+        sw_model_set_dropout(m, 1, 1234);
+        double on1 = loss_of(m, x, y, B, T), on2 = loss_of(m, x, y, B, T);
+        sw_model_set_dropout(m, 1, 999);
+        double other = loss_of(m, x, y, B, T);
+        sw_model_set_dropout(m, 1, 1234);
+        CHECK(off != on1 && on1 == on2 && other != on1, "dropout changes the loss, the same masks for a seed (%.6f %.6f %.6f)",
+              off, on1, other);
+    }
     sw_model_zero_grad(m);
     double l0 = loss_of(m, x, y, B, T);
     st = sw_model_backward(m, (float)(1.0 / (B * T)));
@@ -69,8 +81,9 @@ static void gradcheck(swiglu_ffn_variant v, int tied, int nkv, int learn_beta)
         }
         free(u); free(save);
     }
-    CHECK(bad == 0, "gradient check %-14s (%s head, %d kv heads%s): %zu tensors, worst rel err %.1e (%s)",
+    CHECK(bad == 0, "gradient check %-14s (%s head, %d kv heads%s%s): %zu tensors, worst rel err %.1e (%s)",
           swiglu_ffn_variant_name(v), tied ? "tied" : "untied", nkv, learn_beta ? ", learned beta" : "",
+          dropout > 0 ? ", dropout" : "",
           m->n_tensors, worst, worst_name);
     sw_model_free(m);
 }
@@ -159,8 +172,10 @@ int main(void)
     swiglu_threads_set(2);
     for (int v = 0; v < SWIGLU_FFN_VARIANT_COUNT; v++) {
         int learn = v == SWIGLU_FFN_SWIGLU || v == SWIGLU_FFN_SWISH;
-        gradcheck((swiglu_ffn_variant)v, v % 2, v % 3 == 0 ? 1 : 2, learn);
+        gradcheck((swiglu_ffn_variant)v, v % 2, v % 3 == 0 ? 1 : 2, learn, 0.0f);
     }
+    gradcheck(SWIGLU_FFN_SWIGLU, 1, 2, 0, 0.25f);
+    gradcheck(SWIGLU_FFN_GELU, 0, 1, 0, 0.25f);
     init_loss();
     overfit(SWIGLU_FFN_SWIGLU);
     overfit(SWIGLU_FFN_GELU);

@@ -37,11 +37,11 @@ expect "short data message" grep -q "too short" <<<"$out"
 out=$("$SW" train --data "$tmp/data.txt" --ffn nope 2>&1); rc=$?
 expect "unknown variant refused: '$out'" [ $rc -ne 0 ]
 
-# --- resume: 2N straight == N + resume + N, bit for bit ---
-"$SW" train --data "$tmp/data.txt" "${TINY[@]}" --steps 12 --eval-every 4 --ckpt "$tmp/full.ckpt" \
+# --- resume: 2N straight == N + resume + N, bit for bit (with dropout: its masks continue too) ---
+"$SW" train --data "$tmp/data.txt" "${TINY[@]}" --dropout 0.1 --steps 12 --eval-every 4 --ckpt "$tmp/full.ckpt" \
     --loss-log "$tmp/full.log" --metrics "$tmp/full.jsonl"
 expect "straight run exits 0" [ $? -eq 0 ]
-"$SW" train --data "$tmp/data.txt" "${TINY[@]}" --steps 12 --eval-every 4 --ckpt "$tmp/half.ckpt" \
+"$SW" train --data "$tmp/data.txt" "${TINY[@]}" --dropout 0.1 --steps 12 --eval-every 4 --ckpt "$tmp/half.ckpt" \
     --loss-log "$tmp/half.log" --stop-at 6
 expect "first half exits 0" [ $? -eq 0 ]
 expect "first half stopped at 6" [ "$(wc -l < "$tmp/half.log")" -eq 6 ]

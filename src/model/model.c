@@ -35,7 +35,7 @@ swiglu_status sw_model_config_check(const sw_model_config *c, char *err, size_t 
         BAD("a learned beta needs the swish or swiglu FFN, not %s", swiglu_ffn_variant_name(c->ffn));
     if (!(c->rms_eps > 0.0f)) BAD("rms eps must be > 0");
     if (!(c->rope_theta > 1.0f)) BAD("rope theta must be > 1");
-    if (c->dropout != 0.0f) { snprintf(err, cap, "dropout is not implemented yet (use 0)"); return SWIGLU_ERR_UNSUPPORTED; }
+    if (!(c->dropout >= 0.0f && c->dropout < 1.0f)) BAD("dropout must be in [0, 1), got %g", (double)c->dropout);
     if (!(c->init_std > 0.0f)) BAD("init std must be > 0");
     return SWIGLU_OK;
 #undef BAD
@@ -148,6 +148,7 @@ static void carve(sw_model *m, arena *a, int training)
         m->dk = take(a, N * KV * fl);
         m->dv = take(a, N * KV * fl);
         m->att_scratch = take(a, (size_t)m->nth * T * T * fl);
+        if (m->cfg.dropout > 0.0f) m->drop_mask = take(a, (1 + 2 * L) * N * D);
     }
 }
 
@@ -268,6 +269,43 @@ static void add2(float *out, const float *a, const float *b, size_t n, int nth)
     for (size_t i = 0; i < n; i++) out[i] = a[i] + b[i];
 }
 
+void sw_model_set_dropout(sw_model *m, int on, uint64_t seed)
+{
+    m->dropout_on = on && m->cfg.dropout > 0.0f && m->drop_mask;
+    m->dropout_seed = seed;
+}
+
+/* Dropout at `site` over n = N*D values, in place:
+ *   x_i = keep_i x_i / (1 - p),  keep_i = [hash(seed, site, i) >= p 2^32]
+ * Backward: dx_i = keep_i dy_i / (1 - p) (dropout_backward). */
+static void dropout_forward(sw_model *m, float *x, size_t site, size_t n)
+{
+    uint8_t *keep = m->drop_mask + site * m->Bmax * m->Tmax * m->D;
+    uint64_t thr = (uint64_t)((double)m->cfg.dropout * 4294967296.0);
+    float s = 1.0f / (1.0f - m->cfg.dropout);
+    uint64_t base = m->dropout_seed ^ (site * 0xA24BAED4963EE407ull);
+    int nth = m->nth;
+    SW_PRAGMA(omp parallel for num_threads(nth) schedule(static) if (n > SW_PAR_MIN))
+    for (size_t i = 0; i < n; i++) {
+        uint64_t z = base + (uint64_t)i * 0x9E3779B97F4A7C15ull;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        z ^= z >> 31;
+        keep[i] = (z >> 32) >= thr;
+        x[i] = keep[i] ? x[i] * s : 0.0f;
+    }
+}
+
+/* out = keep * dy / (1 - p); out may be dy */
+static void dropout_backward(const sw_model *m, float *out, const float *dy, size_t site, size_t n)
+{
+    const uint8_t *keep = m->drop_mask + site * m->Bmax * m->Tmax * m->D;
+    float s = 1.0f / (1.0f - m->cfg.dropout);
+    int nth = m->nth;
+    SW_PRAGMA(omp parallel for num_threads(nth) schedule(static) if (n > SW_PAR_MIN))
+    for (size_t i = 0; i < n; i++) out[i] = keep[i] ? dy[i] * s : 0.0f;
+}
+
 /* ---- forward -------------------------------------------------------------- */
 
 swiglu_status sw_model_forward(sw_model *m, const int *x, const int *y, size_t B, size_t T,
@@ -287,6 +325,9 @@ swiglu_status sw_model_forward(sw_model *m, const int *x, const int *y, size_t B
     m->B = B; m->T = T; m->have_targets = y != NULL;
     /* per-layer buffers are strided by the capacity Nm, so a smaller batch fits */
     sw_embedding_forward(m->resid, m->w.emb, m->x, N, D);
+    int drop = m->dropout_on;
+    m->have_dropout = drop;
+    if (drop) dropout_forward(m, m->resid, 0, N * D);
     for (size_t l = 0; l < m->L; l++) {
         const sw_layer_weights *lw = &m->w.layer[l];
         float *xin = m->resid + l * Nm * D, *xmid = m->resid_mid + l * Nm * D;
@@ -303,11 +344,13 @@ swiglu_status sw_model_forward(sw_model *m, const int *x, const int *y, size_t B
         sw_rope_forward(k, m->rope_cos, m->rope_sin, B, T, NKV, HS);
         if ((st = sw_attention_forward(atty, att, q, k, v, B, T, NH, NKV, HS, m->nth))) return st;
         if ((st = sw_linear_forward(m->proj, atty, lw->wo, N, D, D))) return st;
+        if (drop) dropout_forward(m, m->proj, 1 + 2 * l, N * D);
         add2(xmid, xin, m->proj, N * D, m->nth);
         /* FFN block */
         sw_rmsnorm_forward(ln2, m->rstd2 + l * Nm, xmid, lw->rms_ffn, N, D, eps);
         swiglu_ffn_params fp = ffn_params(lw);
         if ((st = swiglu_ffn_forward(m->ffn, m->proj, ln2, N, &fp, ws, m->ffn_ws_bytes, 1))) return st;
+        if (drop) dropout_forward(m, m->proj, 2 + 2 * l, N * D);
         add2(m->resid + (l + 1) * Nm * D, xmid, m->proj, N * D, m->nth);
     }
     sw_rmsnorm_forward(m->lnf, m->rstdf, m->resid + m->L * Nm * D, m->w.rms_final, N, D, eps);
@@ -348,11 +391,15 @@ swiglu_status sw_model_backward(sw_model *m, float scale)
         /* x_out = xmid + FFN(rms(xmid)): dresid holds d x_out = the direct part of d xmid */
         memset(m->dln, 0, N * D * sizeof(float));
         swiglu_ffn_params fp = ffn_params(lw), fg = ffn_params(lg);
-        if ((st = swiglu_ffn_backward(m->ffn, m->dln, &fg, m->dresid, ln2, N, &fp, ws, m->ffn_ws_bytes))) return st;
+        const float *dffn = m->dresid;   /* d FFN output; through the dropout mask when on */
+        if (m->have_dropout) { dropout_backward(m, m->datty, m->dresid, 2 + 2 * l, N * D); dffn = m->datty; }
+        if ((st = swiglu_ffn_backward(m->ffn, m->dln, &fg, dffn, ln2, N, &fp, ws, m->ffn_ws_bytes))) return st;
         sw_rmsnorm_backward(m->dresid, lg->rms_ffn, m->dln, xmid, lw->rms_ffn, m->rstd2 + l * Nm, N, D);
         /* xmid = xin + Wo atty(...): dresid now holds d xmid = the direct part of d xin */
+        const float *dproj = m->dresid;  /* d Wo output; through the dropout mask when on (dq as scratch) */
+        if (m->have_dropout) { dropout_backward(m, m->dq, m->dresid, 1 + 2 * l, N * D); dproj = m->dq; }
         memset(m->datty, 0, N * D * sizeof(float));
-        if ((st = sw_linear_backward(m->datty, lg->wo, m->dresid, atty, lw->wo, N, D, D))) return st;
+        if ((st = sw_linear_backward(m->datty, lg->wo, dproj, atty, lw->wo, N, D, D))) return st;
         memset(m->dq, 0, N * D * sizeof(float));
         memset(m->dk, 0, N * KV * sizeof(float));
         memset(m->dv, 0, N * KV * sizeof(float));
@@ -366,6 +413,7 @@ swiglu_status sw_model_backward(sw_model *m, float scale)
         if ((st = sw_linear_backward(m->dln, lg->wv, m->dv, ln1, lw->wv, N, D, KV))) return st;
         sw_rmsnorm_backward(m->dresid, lg->rms_att, m->dln, xin, lw->rms_att, m->rstd1 + l * Nm, N, D);
     }
+    if (m->have_dropout) dropout_backward(m, m->dresid, m->dresid, 0, N * D);
     sw_embedding_backward(m->g.emb, m->dresid, m->x, N, D);
     m->have_targets = 0;   /* the probabilities were overwritten */
     return SWIGLU_OK;

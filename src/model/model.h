@@ -31,7 +31,7 @@ typedef struct sw_model_config {
     int tied;               /* 1: the LM head is the embedding */
     float rms_eps;          /* RMSNorm epsilon, 1e-5 */
     float rope_theta;       /* 10000 */
-    float dropout;          /* must be 0 for now */
+    float dropout;          /* p of dropout on the embedding and on each residual branch (attention, FFN) output; 0 = off */
     float init_std;         /* 0.02; residual projections (wo, w2) get init_std / sqrt(2L) */
 } sw_model_config;
 
@@ -101,6 +101,10 @@ struct sw_model {
     float *dk, *dv;                /* [N x KV] */
     float *att_scratch;            /* [nth x T x T] */
     int have_targets;
+    /* dropout (cfg.dropout > 0): on only between sw_model_set_dropout(m, 1, seed) and (m, 0, 0) */
+    int dropout_on, have_dropout;  /* have: the last forward applied it */
+    uint64_t dropout_seed;
+    uint8_t *drop_mask;            /* [(1 + 2L) x N x D] 1 = kept: site 0 the embedding, 1+2l attention, 2+2l FFN */
 };
 
 /* Allocates everything for batches of up to Bmax sequences of up to
@@ -119,6 +123,10 @@ swiglu_status sw_model_forward(sw_model *m, const int *x, const int *y, size_t B
  * (scale = 1 / (tokens * accumulation steps) gives the mean's gradient.) */
 swiglu_status sw_model_backward(sw_model *m, float scale);
 void sw_model_zero_grad(sw_model *m);
+/* Dropout for the following forwards: on = 1 with masks drawn from `seed`
+ * (a counter-based hash: the same masks for any thread count), 0 = off
+ * (evaluation, sampling). A no-op when cfg.dropout is 0. */
+void sw_model_set_dropout(sw_model *m, int on, uint64_t seed);
 /* Hidden-unit statistics of layer l's FFN over the last forward's tokens. */
 swiglu_status sw_model_ffn_stats(const sw_model *m, size_t l, swiglu_ffn_stats *st);
 

@@ -126,6 +126,8 @@ swiglu_status sw_trainer_step(sw_trainer *t, sw_step_info *info)
     for (int a = 0; a < t->tc.accum; a++) {
         double loss;
         sw_dataset_batch(t->bx, t->by, t->data, 0, B, T, &t->rng);
+        /* dropout masks from the same stream (so resume continues them); no draw when off */
+        if (m->cfg.dropout > 0.0f) sw_model_set_dropout(m, 1, sw_rng_next(&t->rng));
         if ((st = sw_model_forward(m, t->bx, t->by, B, T, &loss))) return st;
         if ((st = sw_model_backward(m, scale))) return st;
         loss_sum += loss;
@@ -196,6 +198,7 @@ swiglu_status sw_trainer_eval(sw_trainer *t, sw_eval_info *e)
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     memset(e, 0, sizeof *e);
+    sw_model_set_dropout(m, 0, 0);   /* evaluation: no dropout */
     if ((st = eval_split(t, 0, &e->train_loss))) return st;
     if ((st = eval_split(t, 1, &e->val_loss))) return st;
     /* the FFN statistics of the last validation batch, still in the workspaces */
