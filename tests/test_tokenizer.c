@@ -44,6 +44,43 @@ static size_t decode_all(const sw_tokenizer *t, const int *ids, size_t n, char *
     return len;
 }
 
+/* run.c's encoder, literally (rescans every pair after every merge): the
+ * oracle for the incremental one on random text. */
+static size_t naive_encode(const sw_tokenizer *t, const char *text, int *ids)
+{
+    size_t n = 0;
+    char buf[256];
+    ids[n++] = 1;
+    if (text[0]) ids[n++] = t->space_id;
+    size_t cl = 0;
+    for (const char *c = text; *c; c++) {
+        if (((unsigned char)*c & 0xC0) != 0x80) cl = 0;
+        buf[cl++] = *c;
+        if ((((unsigned char)c[1]) & 0xC0) == 0x80 && cl < 4) continue;
+        int id = sw_tok_lookup(t, buf, cl);
+        if (id >= 0) ids[n++] = id;
+        else for (size_t i = 0; i < cl; i++) ids[n++] = (unsigned char)buf[i] + 3;
+        cl = 0;
+    }
+    for (;;) {
+        float best = -1e10f;
+        int best_id = -1;
+        size_t bi = 0;
+        for (size_t i = 0; i + 1 < n; i++) {
+            size_t la = (size_t)t->len[ids[i]], lb = (size_t)t->len[ids[i + 1]];
+            memcpy(buf, t->vocab[ids[i]], la);
+            memcpy(buf + la, t->vocab[ids[i + 1]], lb);
+            int id = sw_tok_lookup(t, buf, la + lb);
+            if (id >= 0 && t->scores[id] > best) { best = t->scores[id]; best_id = id; bi = i; }
+        }
+        if (best_id < 0) break;
+        ids[bi] = best_id;
+        memmove(ids + bi + 1, ids + bi + 2, (n - bi - 2) * sizeof *ids);
+        n--;
+    }
+    return n;
+}
+
 static void test_known(const char *shared)
 {
     char path[4096], msg[512] = "";
@@ -118,6 +155,33 @@ static void test_known(const char *shared)
         CHECK(sw_tok_decode(&t, 1, 306, &p, &pl) == SWIGLU_OK && pl == 1 && p[0] == 'I', "after BOS ' I' -> 'I'");
         CHECK(sw_tok_decode(&t, 5, 306, &p, &pl) == SWIGLU_OK && pl == 2 && !memcmp(p, " I", 2), "' I'");
         CHECK(sw_tok_decode(&t, 5, 13, &p, &pl) == SWIGLU_OK && pl == 1 && p[0] == '\n', "<0x0A> -> newline");
+    }
+    /* the incremental merge equals run.c's rescanning one on 200 random
+     * slices of TinyStories / Shakespeare text (and random bytes) */
+    {
+        char dpath[4096];
+        snprintf(dpath, sizeof dpath, "%s/data/tinyshakespeare.txt", shared);
+        FILE *f = fopen(dpath, "rb");
+        char *text = malloc(1 << 20);
+        size_t tn = f ? fread(text, 1, (1 << 20) - 1, f) : 0;
+        if (f) fclose(f);
+        tl_rng r = {7};
+        int same = 1, tried = 0;
+        for (int k = 0; k < 200 && tn > 400; k++) {
+            char str[300];
+            size_t at = tl_next(&r) % (tn - 300), len = 1 + tl_next(&r) % 250;
+            memcpy(str, text + at, len);
+            if (k % 10 == 0) for (size_t i = 0; i < len; i++) str[i] = (char)(1 + tl_next(&r) % 255);
+            str[len] = '\0';
+            int a[600], b[600];
+            size_t na = 0;
+            if (sw_tok_encode(&t, str, 1, 0, a, 600, &na) != SWIGLU_OK) { same = 0; break; }
+            size_t nb = naive_encode(&t, str, b);
+            tried++;
+            if (na != nb || memcmp(a, b, na * sizeof *a)) { same = 0; fprintf(stderr, "differs on \"%s\"\n", str); break; }
+        }
+        CHECK(same && tried > 0, "incremental BPE vs run.c's rescan: %d slices compared", tried);
+        free(text);
     }
     sw_tok_free(&t);
 }

@@ -4,7 +4,8 @@
  *   swiglu inspect --model F.bin [--tokenizer T.bin --data FILE] [-n TOKENS]
  *                  [--seed S] [--out DIR] [--threads N]
  *
- * Text: the tokens of FILE (needs the tokenizer), fed in windows of at most
+ * Text: the tokens of FILE (needs the tokenizer; encoded in pieces of <= 1 KiB
+ * cut at newlines, as BPE merging is quadratic), fed in windows of at most
  * seq_len positions, up to -n tokens (default 1024). Without --data the model
  * samples its own text from BOS (temperature 1, --seed), which is what is
  * at hand for stories260K whose tokenizer is not available.
@@ -232,10 +233,31 @@ int cmd_inspect(int argc, char **argv)
         if (sw_tok_load(&tok, tok_path, V, msg, sizeof msg) != SWIGLU_OK) die_file(tok_path, msg);
         char *text = read_text(data);
         if (!text) cli_die("inspect: cannot read %s", data);
-        size_t cap = strlen(text) + 3;
+        /* BPE merging is quadratic in the text length (run.c's algorithm),
+         * so the text is encoded in pieces of at most CHUNK bytes cut after
+         * a newline (or a space), until -n tokens are there; each piece gets
+         * its own dummy-prefix space, the first one BOS. */
+        enum { CHUNK = 1024 };
+        size_t cap = (size_t)ntok + CHUNK + 3, len = strlen(text), at = 0;
         ids = malloc(cap * sizeof *ids);
         if (!ids) cli_die("out of memory");
-        cli_check(sw_tok_encode(&tok, text, 1, 0, ids, cap, &nids), "inspect: encode");
+        char piece[CHUNK + 1];
+        while (at < len && (long long)nids < ntok) {
+            size_t n = len - at < CHUNK ? len - at : CHUNK;
+            if (at + n < len) {
+                size_t cut = n;
+                while (cut > 0 && text[at + cut - 1] != '\n') cut--;
+                if (cut == 0) { cut = n; while (cut > 0 && text[at + cut - 1] != ' ') cut--; }
+                if (cut > 0) n = cut;
+            }
+            memcpy(piece, text + at, n);
+            piece[n] = '\0';
+            at += n;
+            size_t got = 0;
+            cli_check(sw_tok_encode(&tok, piece, nids == 0, 0, ids + nids, cap - nids, &got),
+                      "inspect: encode");
+            nids += got;
+        }
         free(text);
         sw_tok_free(&tok);
         if ((long long)nids > ntok) nids = (size_t)ntok;
@@ -253,6 +275,9 @@ int cmd_inspect(int argc, char **argv)
         if (!ls[l].max_abs_h || !ls[l].max_abs_s) cli_die("out of memory");
     }
 
+    /* the probe's swiglu_act_forward() on one token's H values: no thread
+     * team per call (the forward has its own --threads) */
+    cli_check(swiglu_threads_set(1), "inspect: threads");
     sw_llama_state st;
     cli_check(sw_llama_init(&st, &model, (int)threads), "inspect: model state");
     st.probe = probe;

@@ -235,30 +235,48 @@ swiglu_status sw_tok_encode(const sw_tokenizer *t, const char *text, int bos, in
         cl = 0;
     }
 
-    /* Merge the best-scoring adjacent pair until none merges. */
+    /* Merge the best-scoring adjacent pair (leftmost on ties, as run.c's
+     * strict '>' scan) until none merges. The merge candidate of every pair
+     * (ids[j], ids[j+1]) is looked up once and kept in pid/psc [n-1]; a merge
+     * at b re-looks-up only the pairs at b-1 and b, the rest shift left. */
     char *tmp = malloc((size_t)t->max_token_length * 2 + 1);
-    if (!tmp) return SWIGLU_ERR_ALLOC;
+    int *pid = malloc((n > 1 ? n - 1 : 1) * sizeof *pid);
+    float *psc = malloc((n > 1 ? n - 1 : 1) * sizeof *psc);
+    if (!tmp || !pid || !psc) { free(tmp); free(pid); free(psc); return SWIGLU_ERR_ALLOC; }
+#define PAIR(j) do { \
+        size_t la_ = (size_t)t->len[ids[j]], lb_ = (size_t)t->len[ids[(j) + 1]]; \
+        memcpy(tmp, t->vocab[ids[j]], la_); \
+        memcpy(tmp + la_, t->vocab[ids[(j) + 1]], lb_); \
+        pid[j] = sw_tok_lookup(t, tmp, la_ + lb_); \
+        psc[j] = pid[j] >= 0 ? t->scores[pid[j]] : 0.0f; \
+    } while (0)
+    for (size_t j = 0; j + 1 < n; j++) PAIR(j);
     for (;;) {
         float best = -1e10f;  /* run.c's floor: scores <= -1e10 never merge */
         int best_id = -1;
         size_t best_i = 0;
         for (size_t i = 0; i + 1 < n; i++) {
-            size_t la = (size_t)t->len[ids[i]], lb = (size_t)t->len[ids[i + 1]];
-            memcpy(tmp, t->vocab[ids[i]], la);
-            memcpy(tmp + la, t->vocab[ids[i + 1]], lb);
-            int id = sw_tok_lookup(t, tmp, la + lb);
-            if (id >= 0 && t->scores[id] > best) {
-                best = t->scores[id];
-                best_id = id;
+            if (pid[i] >= 0 && psc[i] > best) {
+                best = psc[i];
+                best_id = pid[i];
                 best_i = i;
             }
         }
         if (best_id < 0) break;
         ids[best_i] = best_id;
         memmove(ids + best_i + 1, ids + best_i + 2, (n - best_i - 2) * sizeof *ids);
+        if (best_i + 2 < n - 1) {
+            memmove(pid + best_i + 1, pid + best_i + 2, (n - best_i - 3) * sizeof *pid);
+            memmove(psc + best_i + 1, psc + best_i + 2, (n - best_i - 3) * sizeof *psc);
+        }
         n--;
+        if (best_i > 0) PAIR(best_i - 1);
+        if (best_i + 1 < n) PAIR(best_i);
     }
+#undef PAIR
     free(tmp);
+    free(pid);
+    free(psc);
     if (eos) PUSH(SW_TOK_EOS);
 #undef PUSH
     *n_out = n;
