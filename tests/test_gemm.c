@@ -101,6 +101,22 @@ int main(void)
     check_f32(37, 19, 64, 0, 0, 1.0f, 0.0f);
     CHECK(sw_gemm_cache_entries() == before, "a repeated shape created a primitive (%zu -> %zu)",
           before, sw_gemm_cache_entries());
+    /* the cache under concurrent callers: two threads, the same new shape, at once */
+    {
+        enum { M = 48, N = 40, K = 56 };
+        static float A[M * K], B[K * N], C2[2][M * N];
+        tl_rng r = {7};
+        fill(A, M * K, &r); fill(B, K * N, &r);
+        int st2[2] = {-1, -1};
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(2)
+#endif
+        for (int t = 0; t < 2; t++)
+            for (int rep = 0; rep < 20; rep++)
+                st2[t] = (int)sw_gemm_f32(C2[t], N, A, K, 0, B, N, 0, M, N, K, 1.0f, 0.0f);
+        CHECK(st2[0] == SWIGLU_OK && st2[1] == SWIGLU_OK && !memcmp(C2[0], C2[1], sizeof C2[0]),
+              "concurrent GEMMs on one cached primitive: %d %d", st2[0], st2[1]);
+    }
     /* bad arguments: a status */
     float a[4] = {0}, b[4] = {0}, c[4] = {0};
     CHECK(sw_gemm_f32(NULL, 2, a, 2, 0, b, 2, 0, 2, 2, 2, 1, 0) == SWIGLU_ERR_NULL, "NULL C");
