@@ -15,7 +15,8 @@
  *    once: after the first call for a shape nothing is allocated here.
  *  - Thread safety: a global mutex guards the list; each entry has its own
  *    mutex held while its memory objects are re-pointed and the primitive runs
- *    (two threads on the same shape take turns; different shapes run freely).
+ *    on the entry's own stream (two threads on the same shape take turns;
+ *    different shapes run freely).
  */
 #if defined(SWIGLU_HAVE_DNNL)
 #include <pthread.h>
@@ -38,13 +39,13 @@ typedef struct gemm_entry {
     pthread_mutex_t run;      /* held while mem_* are re-pointed and prim runs */
     dnnl_primitive_t prim;
     dnnl_memory_t mem_a, mem_b, mem_c, mem_scratch;  /* mem_scratch may be NULL */
+    dnnl_stream_t stream;     /* one per entry: a stream is never shared between threads */
 } gemm_entry;
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static gemm_entry *cache_head;
 static size_t cache_count;
 static dnnl_engine_t engine;
-static dnnl_stream_t stream;
 
 const char *sw_gemm_engine(void) { return "onednn"; }
 
@@ -83,6 +84,7 @@ static void entry_free(gemm_entry *e)
     if (e->mem_c) dnnl_memory_destroy(e->mem_c);
     if (e->mem_scratch) dnnl_memory_destroy(e->mem_scratch);
     if (e->prim) dnnl_primitive_destroy(e->prim);
+    if (e->stream) dnnl_stream_destroy(e->stream);
     pthread_mutex_destroy(&e->run);
     free(e);
 }
@@ -121,6 +123,7 @@ static swiglu_status entry_create(gemm_entry **out, const gemm_key *k)
     }
     if (dnnl_primitive_desc_create(&pd, &mm, attr, engine, NULL) != dnnl_success) goto done;
     if (dnnl_primitive_create(&e->prim, pd) != dnnl_success) goto done;
+    if (dnnl_stream_create(&e->stream, engine, dnnl_stream_default_flags) != dnnl_success) goto done;
     if (dnnl_memory_create(&e->mem_a, &a_md, engine, DNNL_MEMORY_NONE) != dnnl_success ||
         dnnl_memory_create(&e->mem_b, &b_md, engine, DNNL_MEMORY_NONE) != dnnl_success ||
         dnnl_memory_create(&e->mem_c, &c_md, engine, DNNL_MEMORY_NONE) != dnnl_success)
@@ -148,10 +151,6 @@ static swiglu_status entry_get(gemm_entry **out, const gemm_key *k)
     pthread_mutex_lock(&cache_lock);
     if (!engine) {
         if (dnnl_engine_create(&engine, dnnl_cpu, 0) != dnnl_success) {
-            engine = NULL;
-            st = SWIGLU_ERR_GEMM;
-        } else if (dnnl_stream_create(&stream, engine, dnnl_stream_default_flags) != dnnl_success) {
-            dnnl_engine_destroy(engine);
             engine = NULL;
             st = SWIGLU_ERR_GEMM;
         }
@@ -201,8 +200,8 @@ static swiglu_status gemm_run(void *C, dnnl_data_type_t c_dt, size_t ldc,
     if (dnnl_memory_set_data_handle(e->mem_a, (void *)A) != dnnl_success ||
         dnnl_memory_set_data_handle(e->mem_b, (void *)B) != dnnl_success ||
         dnnl_memory_set_data_handle(e->mem_c, C) != dnnl_success ||
-        dnnl_primitive_execute(e->prim, stream, nargs, args) != dnnl_success ||
-        dnnl_stream_wait(stream) != dnnl_success)
+        dnnl_primitive_execute(e->prim, e->stream, nargs, args) != dnnl_success ||
+        dnnl_stream_wait(e->stream) != dnnl_success)
         st = SWIGLU_ERR_GEMM;
     pthread_mutex_unlock(&e->run);
     return st;
