@@ -505,6 +505,8 @@ static void bad_configs(void)
     CHECK(swiglu_ffn_backward(f, NULL, &g, y, x, 4, &p, wsp, ws) == SWIGLU_ERR_STATE, "backward before forward");
     CHECK(swiglu_ffn_forward(f, y, x, 4, &p, wsp, ws, 1) == SWIGLU_OK, "forward");
     CHECK(swiglu_ffn_backward(f, NULL, &g, y, x, 3, &p, wsp, ws) == SWIGLU_ERR_STATE, "backward with another T");
+    CHECK(swiglu_ffn_backward(f, y, &g, y, x, 4, &p, wsp, ws) == SWIGLU_ERR_ALIAS, "dx == dy");
+    CHECK(swiglu_ffn_backward(f, (float *)wsp + 16, &g, y, x, 4, &p, wsp, ws) == SWIGLU_ERR_ALIAS, "dx inside workspace");
     swiglu_ffn_stats st;
     CHECK(swiglu_ffn_hidden_stats(f, &st, wsp, 4) == SWIGLU_OK, "stats");
     swiglu_ffn_destroy(f);

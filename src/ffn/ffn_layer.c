@@ -355,6 +355,10 @@ swiglu_status swiglu_ffn_backward(const swiglu_ffn *f, float *dx, swiglu_ffn_par
     sw_ffn_ws L;
     SW_FORWARD_IF_ERROR(sw_ffn_ws_layout(&L, f, T, 1));
     SW_RETURN_IF(workspace_bytes < L.total, SWIGLU_ERR_WORKSPACE);
+    size_t TDb = T * c->d_model * sizeof(float);  /* fits: checked by the layout */
+    SW_RETURN_IF((dx && sw_overlap(dx, TDb, workspace, workspace_bytes)) ||
+                 sw_overlap(dy, TDb, workspace, workspace_bytes) ||
+                 (dx && sw_overlap(dx, TDb, dy, TDb)), SWIGLU_ERR_ALIAS);
     unsigned char *base = sw_ffn_ws_base(workspace);
     const sw_ffn_hdr *hd = (const sw_ffn_hdr *)(base + L.hdr);
     SW_RETURN_IF(hd->magic != SW_FFN_MAGIC || hd->owner != f || hd->T != T || !hd->training,
