@@ -1,12 +1,11 @@
 /* llama_infer.c -- single-token forward of a llama2.c model (llama_infer.h).
  *
- * Threads: one OpenMP parallel region per token when nthreads > 1. Inside
- * it every thread walks the layers; matvec rows and attention heads are
- * split statically (sw_partition, blocks of 4 rows), the small elementwise
- * steps (RMSNorm, RoPE, GLU, residual adds) run in `omp single`. The result
- * is the same bits for any thread count: each row/head is computed by the
- * same code in the same order whoever runs it.
- * With nthreads == 1 the same body runs without a parallel region.
+ * Threads: one OpenMP parallel region per token when nthreads > 1. Every
+ * thread walks the layers; matvec rows and attention heads are split
+ * statically (sw_partition); each thread keeps a private copy of the
+ * residual stream, so elementwise steps need no single-thread sections and
+ * a layer costs 5 barriers. With nthreads == 1 the same body runs without a
+ * parallel region (its barriers are then no-ops).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -38,7 +37,7 @@ static float *alloc_floats(size_t n)
 void sw_llama_free(sw_llama_state *s)
 {
     if (!s) return;
-    float *bufs[] = {s->x, s->xb, s->xb2, s->q, s->hb, s->hb2, s->hg, s->att, s->logits,
+    float *bufs[] = {s->x, s->xb, s->xb2, s->xatt, s->q, s->hb, s->hb2, s->hg, s->att, s->logits,
                      s->key_cache, s->value_cache, s->rope_cos, s->rope_sin};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
     memset(s, 0, sizeof *s);
@@ -62,12 +61,15 @@ swiglu_status sw_llama_init(sw_llama_state *s, const sw_l2c_model *m, int nthrea
     s->attn = sw_attn_for(swiglu_isa_active());
     s->k = sw_kernels_active();
     s->gate = (sw_gate){.act = SWIGLU_ACT_SWISH, .beta = 1.0, .clamp = 0, .limit = INFINITY, .shift = 0.0};
-    s->x = alloc_floats(D); s->xb = alloc_floats(D); s->xb2 = alloc_floats(D);
+    size_t per_thread;  /* [nthreads][D] private residual and norm copies */
+    SW_RETURN_IF(!sw_mul_ok(&per_thread, (size_t)nthreads, D), SWIGLU_ERR_SIZE);
+    s->x = alloc_floats(per_thread); s->xb = alloc_floats(per_thread); s->xb2 = alloc_floats(D);
+    s->xatt = alloc_floats(D);
     s->q = alloc_floats(D); s->hb = alloc_floats(H); s->hb2 = alloc_floats(H);
     s->hg = alloc_floats(H); s->att = alloc_floats(att); s->logits = alloc_floats(V);
     s->key_cache = alloc_floats(cache); s->value_cache = alloc_floats(cache);
     s->rope_cos = alloc_floats(rope); s->rope_sin = alloc_floats(rope);
-    if (!s->x || !s->xb || !s->xb2 || !s->q || !s->hb || !s->hb2 || !s->hg || !s->att ||
+    if (!s->x || !s->xb || !s->xb2 || !s->xatt || !s->q || !s->hb || !s->hb2 || !s->hg || !s->att ||
         !s->logits || !s->key_cache || !s->value_cache || !s->rope_cos || !s->rope_sin) {
         sw_llama_free(s);
         return SWIGLU_ERR_ALLOC;
@@ -95,13 +97,24 @@ static void rmsnorm(float *o, const float *x, const float *w, size_t n)
     for (size_t j = 0; j < n; j++) o[j] = w[j] * (ss * x[j]);
 }
 
-/* This thread's rows [r0, r1) of y = W x, W [rows][cols]. */
-static void mv_share(const sw_llama_state *s, float *y, const float *W, const float *x,
-                     size_t rows, size_t cols)
+/* This thread's rows [*r0, *r1) of `rows`, in blocks of `grain` (a multiple
+ * of 4, so RoPE pairs and GLU vectors never straddle two threads). */
+static void my_rows(size_t *r0, size_t *r1, size_t rows, size_t grain)
 {
-    size_t r0, r1;
-    sw_partition(&r0, &r1, rows, 4, thread_id(), thread_count());
-    if (r0 < r1) s->mv(y, W, x, cols, r0, r1);
+    sw_partition(r0, r1, rows, grain, thread_id(), thread_count());
+}
+
+/* RoPE on rows [r0, r1) (r0 even) of a vector of query or key heads:
+ * pair (i, i+1) rotated by angle pos * 10000^(-(i mod hs)/hs). */
+static void rope(float *v, size_t r0, size_t r1, size_t hs, const float *cs, const float *sn)
+{
+    for (size_t i = r0; i < r1; i += 2) {
+        size_t f = (i % hs) / 2;
+        float fcr = cs[f], fci = sn[f];
+        float v0 = v[i], v1 = v[i + 1];
+        v[i] = v0 * fcr - v1 * fci;
+        v[i + 1] = v0 * fci + v1 * fcr;
+    }
 }
 
 /* Attention of heads [h0, h1) at position pos, layer cache offset loff:
@@ -120,16 +133,27 @@ static void attention(const sw_llama_state *s, float *out, size_t loff, int pos,
     }
 }
 
+/* Every thread runs this. Each keeps its own copy of the residual stream
+ * (x) and of its RMSNorm (xn), updated redundantly from shared results, so
+ * that the only synchronization is one barrier after each step whose output
+ * other threads read: 5 per layer (q/k/v, attention, wo, w1/w3 + GLU, w2).
+ * Rows are split in blocks of 64 (a multiple of every vector width), so the
+ * GLU kernel sees the same vector/tail split for any thread count: results
+ * are the same bits for any number of threads. */
 static void forward_body(sw_llama_state *s, int token, int pos)
 {
     const sw_l2c_config *c = &s->m->cfg;
     const sw_l2c_weights *w = &s->m->w;
-    size_t D = (size_t)c->dim, H = (size_t)c->hidden_dim, KV = (size_t)c->kv_dim;
-    size_t hs = (size_t)c->head_size, S = (size_t)c->seq_len;
-    size_t nh = (size_t)c->n_heads, V = (size_t)c->vocab_size;
-    float *x = s->x;
+    const size_t D = (size_t)c->dim, H = (size_t)c->hidden_dim, KV = (size_t)c->kv_dim;
+    const size_t hs = (size_t)c->head_size, S = (size_t)c->seq_len;
+    const size_t nh = (size_t)c->n_heads, V = (size_t)c->vocab_size;
+    const size_t G = 64;  /* row block */
+    float *x = s->x + (size_t)thread_id() * D;    /* private [D] */
+    float *xn = s->xb + (size_t)thread_id() * D;  /* private [D] */
+    const float *cs = s->rope_cos + (size_t)pos * (hs / 2);
+    const float *sn = s->rope_sin + (size_t)pos * (hs / 2);
+    size_t r0, r1;
 
-    OMP(omp single)
     memcpy(x, w->tok_emb + (size_t)token * D, D * sizeof(float));
 
     for (size_t l = 0; l < (size_t)c->n_layers; l++) {
@@ -137,71 +161,54 @@ static void forward_body(sw_llama_state *s, int token, int pos)
         float *kc = s->key_cache + loff + (size_t)pos * KV;
         float *vc = s->value_cache + loff + (size_t)pos * KV;
 
-        OMP(omp single)
-        rmsnorm(s->xb, x, w->rms_att + l * D, D);
-
-        mv_share(s, s->q, w->wq + l * D * D, s->xb, D, D);
-        mv_share(s, kc, w->wk + l * KV * D, s->xb, KV, D);
-        mv_share(s, vc, w->wv + l * KV * D, s->xb, KV, D);
-        OMP(omp barrier)
-
-        OMP(omp single)
-        {
-            /* RoPE: pair (i, i+1) at angle pos * 10000^(-(i mod hs)/hs) */
-            const float *cs = s->rope_cos + (size_t)pos * (hs / 2);
-            const float *sn = s->rope_sin + (size_t)pos * (hs / 2);
-            for (size_t i = 0; i < D; i += 2) {
-                size_t f = (i % hs) / 2;
-                float fcr = cs[f], fci = sn[f];
-                float v0 = s->q[i], v1 = s->q[i + 1];
-                s->q[i] = v0 * fcr - v1 * fci;
-                s->q[i + 1] = v0 * fci + v1 * fcr;
-                if (i < KV) {
-                    v0 = kc[i]; v1 = kc[i + 1];
-                    kc[i] = v0 * fcr - v1 * fci;
-                    kc[i + 1] = v0 * fci + v1 * fcr;
-                }
-            }
-        }
-
-        {
-            size_t h0, h1;
-            sw_partition(&h0, &h1, nh, 1, thread_id(), thread_count());
-            attention(s, s->xb, loff, pos, h0, h1);
+        /* q, k, v of this thread's rows, RoPE on them */
+        rmsnorm(xn, x, w->rms_att + l * D, D);
+        my_rows(&r0, &r1, D, G);
+        if (r0 < r1) { s->mv(s->q, w->wq + l * D * D, xn, D, r0, r1); rope(s->q, r0, r1, hs, cs, sn); }
+        my_rows(&r0, &r1, KV, G);
+        if (r0 < r1) {
+            s->mv(kc, w->wk + l * KV * D, xn, D, r0, r1);
+            rope(kc, r0, r1, hs, cs, sn);
+            s->mv(vc, w->wv + l * KV * D, xn, D, r0, r1);
         }
         OMP(omp barrier)
 
-        mv_share(s, s->xb2, w->wo + l * D * D, s->xb, D, D);
+        /* attention heads -> xatt [D] */
+        my_rows(&r0, &r1, nh, 1);
+        attention(s, s->xatt, loff, pos, r0, r1);
         OMP(omp barrier)
 
-        OMP(omp single)
-        {
-            for (size_t i = 0; i < D; i++) x[i] += s->xb2[i];
-            rmsnorm(s->xb, x, w->rms_ffn + l * D, D);
+        /* wo -> xb2 [D]; every thread adds it to its residual copy */
+        my_rows(&r0, &r1, D, G);
+        if (r0 < r1) s->mv(s->xb2, w->wo + l * D * D, s->xatt, D, r0, r1);
+        OMP(omp barrier)
+        for (size_t i = 0; i < D; i++) x[i] += s->xb2[i];
+
+        /* FFN: hb = w1 xn (gate), hb2 = w3 xn (up), hg = swish(hb) * hb2 */
+        rmsnorm(xn, x, w->rms_ffn + l * D, D);
+        my_rows(&r0, &r1, H, G);
+        if (r0 < r1) {
+            s->mv(s->hb, w->w1 + l * H * D, xn, D, r0, r1);
+            s->mv(s->hb2, w->w3 + l * H * D, xn, D, r0, r1);
+            s->k->glu_fwd(s->hg + r0, s->hb + r0, s->hb2 + r0, r1 - r0, &s->gate);
+        }
+        OMP(omp barrier)
+        if (s->probe) {
+            OMP(omp single)
+            s->probe(s->probe_ctx, (int)l, s->hb, s->hb2, s->hg, (int)H);
         }
 
-        /* FFN: hb = w1 xb (gate), hb2 = w3 xb (up), hg = swish(hb) * hb2 */
-        mv_share(s, s->hb, w->w1 + l * H * D, s->xb, H, D);
-        mv_share(s, s->hb2, w->w3 + l * H * D, s->xb, H, D);
+        /* w2 -> xb2 (all threads finished reading the old xb2 before the
+         * barrier above); add to the residual copies */
+        my_rows(&r0, &r1, D, G);
+        if (r0 < r1) s->mv(s->xb2, w->w2 + l * D * H, s->hg, H, r0, r1);
         OMP(omp barrier)
-
-        OMP(omp single)
-        {
-            s->k->glu_fwd(s->hg, s->hb, s->hb2, H, &s->gate);
-            if (s->probe) s->probe(s->probe_ctx, (int)l, s->hb, s->hb2, s->hg, (int)H);
-        }
-
-        mv_share(s, s->xb, w->w2 + l * D * H, s->hg, D, H);
-        OMP(omp barrier)
-
-        OMP(omp single)
-        for (size_t i = 0; i < D; i++) x[i] += s->xb[i];
+        for (size_t i = 0; i < D; i++) x[i] += s->xb2[i];
     }
 
-    OMP(omp single)
-    rmsnorm(x, x, w->rms_final, D);
-
-    mv_share(s, s->logits, w->wcls, x, V, D);
+    rmsnorm(xn, x, w->rms_final, D);
+    my_rows(&r0, &r1, V, G);
+    if (r0 < r1) s->mv(s->logits, w->wcls, xn, D, r0, r1);
 }
 
 swiglu_status sw_llama_forward(sw_llama_state *s, int token, int pos, const float **logits)

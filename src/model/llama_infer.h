@@ -39,9 +39,10 @@ typedef struct sw_llama_state {
     sw_llama_probe_fn probe; /* NULL, or see above */
     void *probe_ctx;
     /* activations of the current token */
-    float *x;        /* [D] residual stream */
-    float *xb;       /* [D] normed input / attention output */
-    float *xb2;      /* [D] */
+    float *x;        /* [nthreads][D] residual stream, one copy per thread */
+    float *xb;       /* [nthreads][D] RMSNorm of x, one copy per thread */
+    float *xb2;      /* [D] output of wo / w2 */
+    float *xatt;     /* [D] attention output (all heads) */
     float *q;        /* [D] */
     float *hb;       /* [H] gate pre-activation w1 xb */
     float *hb2;      /* [H] up w3 xb */
