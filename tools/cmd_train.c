@@ -23,6 +23,7 @@ static void usage(FILE *f)
 "  model    --layers 4 --heads 4 --kv-heads NH --dim 128 --context 64\n"
 "           --ffn swiglu (relu gelu gelu_tanh swish glu bilinear reglu geglu geglu_tanh swiglu swiglu_clamped)\n"
 "           --ffn-hidden H (parameter-matched) --beta B --learn-beta --untied --rms-eps 1e-5\n"
+"           --dropout 0 --bf16 (mixed precision: bf16 GEMMs, fp32 master weights)\n"
 "  train    --steps 2000 --batch 12 --accum 1 --lr 1e-3 --min-lr 1e-4 --warmup 100\n"
 "           --decay-steps STEPS --beta1 0.9 --beta2 0.95 --wd 0.1 --clip 1 --seed 1337 --threads N\n"
 "  eval     --eval-every 250 --eval-batches 20\n"
@@ -159,6 +160,7 @@ int cmd_train(int argc, char **argv)
         else if (OPT("--beta")) mc.ffn_beta = (float)cli_parse_double(a, VAL(), 1e-3, 1e3);
         else if (OPT("--learn-beta")) mc.learn_beta = 1;
         else if (OPT("--untied")) mc.tied = 0;
+        else if (OPT("--bf16")) mc.bf16 = 1;
         else if (OPT("--rms-eps")) mc.rms_eps = (float)cli_parse_double(a, VAL(), 1e-12, 1);
         else if (OPT("--dropout")) mc.dropout = (float)cli_parse_double(a, VAL(), 0, 0.99);
         else if (OPT("--steps")) tc.steps = cli_parse_int(a, VAL(), 0, 1000000000);
@@ -226,9 +228,9 @@ int cmd_train(int argc, char **argv)
     c.tokens_per_step = (size_t)tr->tc.batch * (size_t)tr->tc.accum * tr->model->Tmax;
     const sw_model *m = tr->model;
     if (!c.quiet)
-        printf("model: %zu layers, d_model %zu, %zu heads (%zu kv), ffn %s d_ff %zu, vocab %zu, context %zu, %zu parameters; %d threads%s\n",
+        printf("model: %zu layers, d_model %zu, %zu heads (%zu kv), ffn %s d_ff %zu, vocab %zu, context %zu, %zu parameters, %s; %d threads%s\n",
                m->L, m->D, m->NH, m->NKV, swiglu_ffn_variant_name(m->cfg.ffn), m->H, m->V, m->Tmax,
-               m->n_params, m->nth, resume ? "; resumed" : "");
+               m->n_params, m->cfg.bf16 ? "bf16 mixed precision" : "fp32", m->nth, resume ? "; resumed" : "");
     if (resume && !c.quiet) printf("resumed from %s at step %lld\n", resume, tr->step);
 
     struct sigaction sa;

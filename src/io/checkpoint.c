@@ -55,7 +55,7 @@ static void put_payload(wbuf *w, const sw_trainer *t)
     w_u32(w, (uint32_t)c->vocab); w_u32(w, (uint32_t)c->n_layer); w_u32(w, (uint32_t)c->n_head);
     w_u32(w, (uint32_t)c->n_kv_head); w_u32(w, (uint32_t)c->d_model); w_u32(w, (uint32_t)c->d_ff);
     w_u32(w, (uint32_t)c->seq_len); w_u32(w, (uint32_t)c->ffn); w_u32(w, (uint32_t)c->learn_beta);
-    w_u32(w, (uint32_t)c->tied);
+    w_u32(w, (uint32_t)c->tied); w_u32(w, (uint32_t)c->bf16);
     w_f32(w, c->ffn_beta); w_f32(w, c->rms_eps); w_f32(w, c->rope_theta); w_f32(w, c->dropout);
     w_f32(w, c->init_std);
     /* train config */
@@ -147,7 +147,7 @@ static swiglu_status ckpt_read(ckpt *k, const char *path, char *err, size_t cap)
     c->vocab = (int)r_u32(&r); c->n_layer = (int)r_u32(&r); c->n_head = (int)r_u32(&r);
     c->n_kv_head = (int)r_u32(&r); c->d_model = (int)r_u32(&r); c->d_ff = (int)r_u32(&r);
     c->seq_len = (int)r_u32(&r); c->ffn = (swiglu_ffn_variant)r_u32(&r); c->learn_beta = (int)r_u32(&r);
-    c->tied = (int)r_u32(&r);
+    c->tied = (int)r_u32(&r); c->bf16 = (int)r_u32(&r);
     c->ffn_beta = r_f32(&r); c->rms_eps = r_f32(&r); c->rope_theta = r_f32(&r); c->dropout = r_f32(&r);
     c->init_std = r_f32(&r);
     sw_train_config *tc = &k->tc;

@@ -75,6 +75,17 @@ swiglu_status sw_linear_forward(float *y, const float *x, const float *w,
 swiglu_status sw_linear_backward(float *dx, float *dw, const float *dy, const float *x,
                                  const float *w, size_t N, size_t in, size_t out);
 
+/* bf16 operands (uint16_t bit patterns), fp32 accumulation and outputs
+ * (mixed precision: AMX tiles where the CPU has them). dy_bf [N x out] is
+ * scratch for dy rounded to bf16. */
+swiglu_status sw_linear_forward_bf16(float *y, const uint16_t *x, const uint16_t *w,
+                                     size_t N, size_t in, size_t out);
+swiglu_status sw_linear_backward_bf16(float *dx, float *dw, uint16_t *dy_bf, const float *dy,
+                                      const uint16_t *x, const uint16_t *w,
+                                      size_t N, size_t in, size_t out);
+/* dst[i] = bf16(src[i]), threaded */
+void sw_to_bf16(uint16_t *dst, const float *src, size_t n);
+
 /* ---- softmax cross-entropy ---------------------------------------------- */
 /* losses [N] = -log softmax(logits[n])[tgt[n]]; probs [N x V] = softmax,
  * probs may be exactly logits (in place). tgt[n] < 0: no loss (0). */

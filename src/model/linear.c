@@ -12,6 +12,36 @@ swiglu_status sw_linear_forward(float *y, const float *x, const float *w,
     return sw_gemm_f32(y, out, x, in, 0, w, in, 1, N, out, in, 1.0f, 0.0f);
 }
 
+/* bf16: the same products with operands rounded to bf16 (x, W, dy), fp32 accumulation */
+swiglu_status sw_linear_forward_bf16(float *y, const uint16_t *x, const uint16_t *w,
+                                     size_t N, size_t in, size_t out)
+{
+    return sw_gemm_bf16(y, SWIGLU_F32, out, x, in, 0, w, in, 1, N, out, in, 1.0f, 0.0f);
+}
+
+swiglu_status sw_linear_backward_bf16(float *dx, float *dw, uint16_t *dy_bf, const float *dy,
+                                      const uint16_t *x, const uint16_t *w,
+                                      size_t N, size_t in, size_t out)
+{
+    sw_to_bf16(dy_bf, dy, N * out);
+    if (dx) {
+        swiglu_status st = sw_gemm_bf16(dx, SWIGLU_F32, in, dy_bf, out, 0, w, in, 0, N, in, out, 1.0f, 1.0f);
+        if (st) return st;
+    }
+    return sw_gemm_bf16(dw, SWIGLU_F32, in, dy_bf, out, 1, x, in, 0, out, in, N, 1.0f, 1.0f);
+}
+
+void sw_to_bf16(uint16_t *dst, const float *src, size_t n)
+{
+    size_t chunk = 16384, nc = (n + chunk - 1) / chunk;
+    int nth = swiglu_threads_get();
+    SW_PRAGMA(omp parallel for num_threads(nth) schedule(static) if (n > SW_PAR_MIN))
+    for (size_t c = 0; c < nc; c++) {
+        size_t b = c * chunk, e = b + chunk < n ? b + chunk : n;
+        sw_f32_to_bf16_n(dst + b, src + b, e - b);
+    }
+}
+
 /* dx [N x in] += dy [N x out] . W [out x in];  dw [out x in] += dy^T . x [N x in] */
 swiglu_status sw_linear_backward(float *dx, float *dw, const float *dy, const float *x,
                                  const float *w, size_t N, size_t in, size_t out)

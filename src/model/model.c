@@ -104,6 +104,20 @@ static swiglu_ffn_params ffn_params(const sw_layer_weights *lw)
     return p;
 }
 
+/* The bf16 copy of the fp32 weight tensor at p (mixed precision). */
+static uint16_t *bfw(const sw_model *m, const float *p)
+{
+    return p ? m->pbf + (p - m->params) : NULL;
+}
+
+/* The FFN's weights as its handle takes them: fp32, or the bf16 copies. */
+static swiglu_ffn_params ffn_weights(const sw_model *m, const sw_layer_weights *lw)
+{
+    swiglu_ffn_params p = ffn_params(lw);
+    if (m->cfg.bf16) { p.w1 = bfw(m, lw->w1); p.w3 = bfw(m, lw->w3); p.w2 = bfw(m, lw->w2); }
+    return p;
+}
+
 /* ---- create / free ------------------------------------------------------- */
 
 /* a bump allocator over one block: every activation buffer, 64-byte aligned */
@@ -133,6 +147,14 @@ static void carve(sw_model *m, arena *a, int training)
     m->att = take(a, L * m->Bmax * m->NH * T * T * fl);
     m->atty = take(a, L * N * D * fl);
     m->proj = take(a, N * D * fl);
+    if (m->cfg.bf16) {
+        size_t hb = sizeof(uint16_t);
+        m->ln1_bf = take(a, L * N * D * hb);
+        m->ln2_bf = take(a, L * N * D * hb);
+        m->atty_bf = take(a, L * N * D * hb);
+        m->lnf_bf = take(a, N * D * hb);
+        if (training) m->dy_bf = take(a, N * (D > V ? D : V) * hb);
+    }
     m->ffn_ws = take(a, L * m->ffn_ws_bytes);
     m->lnf = take(a, N * D * fl);
     m->rstdf = take(a, N * fl);
@@ -174,10 +196,12 @@ swiglu_status sw_model_create(sw_model **out, const sw_model_config *cfg, size_t
     if (cfg->d_ff > 0) fc.d_ff = (size_t)cfg->d_ff;
     if (cfg->ffn_beta != 0.0f) fc.beta = cfg->ffn_beta;
     fc.learn_beta = cfg->learn_beta;
+    if (cfg->bf16) fc.dtype = SWIGLU_BF16;
     m->H = fc.d_ff;
     m->cfg.d_ff = (int)fc.d_ff;
     m->cfg.ffn_beta = fc.beta;
     if ((st = swiglu_ffn_create(&m->ffn, &fc))) goto fail;
+    if (cfg->bf16 && (st = swiglu_ffn_set_output_dtype(m->ffn, SWIGLU_F32))) goto fail;
     if ((st = swiglu_ffn_workspace_size(&m->ffn_ws_bytes, m->ffn, Bmax * m->Tmax, 1))) goto fail;
     m->ffn_ws_bytes = (m->ffn_ws_bytes + 63) & ~(size_t)63;
 
@@ -190,6 +214,7 @@ swiglu_status sw_model_create(sw_model **out, const sw_model_config *cfg, size_t
     m->params = calloc(m->n_params, sizeof(float));
     if (!m->params) { st = SWIGLU_ERR_ALLOC; goto fail; }
     point(m, &m->w, m->params);
+    if (cfg->bf16 && !(m->pbf = calloc(m->n_params, sizeof(uint16_t)))) { st = SWIGLU_ERR_ALLOC; goto fail; }
     if (training) {
         m->grads = calloc(m->n_params, sizeof(float));
         if (!m->grads) { st = SWIGLU_ERR_ALLOC; goto fail; }
@@ -217,6 +242,7 @@ void sw_model_free(sw_model *m)
     swiglu_ffn_destroy(m->ffn);
     free(m->x);               /* the activation block (x is carved first, at offset 0) */
     free(m->params);
+    free(m->pbf);
     free(m->grads);
     free(m->tensors);
     free(m->w.layer);
@@ -231,6 +257,15 @@ swiglu_status sw_model_init(sw_model *m, uint64_t seed)
     uint64_t rng = seed ^ 0x5EED0F5CA1AB1Eull;
     float std = m->cfg.init_std, std_out = std / sqrtf(2.0f * (float)m->L);
     int gated = swiglu_ffn_variant_gated(m->cfg.ffn);
+    /* the FFN initializer writes its handle's dtype: the fp32 masters need an fp32 handle */
+    swiglu_ffn *init_ffn = m->ffn;
+    if (m->cfg.bf16) {
+        swiglu_ffn_config fc;
+        swiglu_ffn_get_config(m->ffn, &fc);
+        fc.dtype = SWIGLU_F32;
+        swiglu_status st = swiglu_ffn_create(&init_ffn, &fc);
+        if (st) return st;
+    }
     for (size_t i = 0; i < m->n_tensors; i++) {
         const sw_tensor *t = &m->tensors[i];
         float *p = m->params + t->offset;
@@ -244,8 +279,8 @@ swiglu_status sw_model_init(sw_model *m, uint64_t seed)
             if (!strcmp(nm, "w1")) {
                 const sw_layer_weights *lw = &m->w.layer[t->layer];
                 swiglu_ffn_params fp = ffn_params(lw);
-                swiglu_status st = swiglu_ffn_init_params(m->ffn, &fp, sw_rng_next(&rng), std, std_out);
-                if (st) return st;
+                swiglu_status st = swiglu_ffn_init_params(init_ffn, &fp, sw_rng_next(&rng), std, std_out);
+                if (st) { if (init_ffn != m->ffn) swiglu_ffn_destroy(init_ffn); return st; }
                 if (lw->beta) lw->beta[0] = m->cfg.ffn_beta;
             }
         } else {
@@ -254,6 +289,7 @@ swiglu_status sw_model_init(sw_model *m, uint64_t seed)
         }
     }
     (void)gated;
+    if (init_ffn != m->ffn) swiglu_ffn_destroy(init_ffn);
     return SWIGLU_OK;
 }
 
@@ -323,6 +359,8 @@ swiglu_status sw_model_forward(sw_model *m, const int *x, const int *y, size_t B
         if (y && y[n] >= (int)V) return SWIGLU_ERR_ARG;
     }
     m->B = B; m->T = T; m->have_targets = y != NULL;
+    int bf = m->cfg.bf16;
+    if (bf) sw_to_bf16(m->pbf, m->params, m->n_params);   /* this step's weights, rounded once */
     /* per-layer buffers are strided by the capacity Nm, so a smaller batch fits */
     sw_embedding_forward(m->resid, m->w.emb, m->x, N, D);
     int drop = m->dropout_on;
@@ -337,24 +375,41 @@ swiglu_status sw_model_forward(sw_model *m, const int *x, const int *y, size_t B
         void *ws = (char *)m->ffn_ws + l * m->ffn_ws_bytes;
         /* attention block */
         sw_rmsnorm_forward(ln1, m->rstd1 + l * Nm, xin, lw->rms_att, N, D, eps);
-        if ((st = sw_linear_forward(q, ln1, lw->wq, N, D, D))) return st;
-        if ((st = sw_linear_forward(k, ln1, lw->wk, N, D, KV))) return st;
-        if ((st = sw_linear_forward(v, ln1, lw->wv, N, D, KV))) return st;
+        uint16_t *ln1b = bf ? m->ln1_bf + l * Nm * D : NULL, *ln2b = bf ? m->ln2_bf + l * Nm * D : NULL;
+        uint16_t *attyb = bf ? m->atty_bf + l * Nm * D : NULL;
+        if (bf) {
+            sw_to_bf16(ln1b, ln1, N * D);
+            if ((st = sw_linear_forward_bf16(q, ln1b, bfw(m, lw->wq), N, D, D))) return st;
+            if ((st = sw_linear_forward_bf16(k, ln1b, bfw(m, lw->wk), N, D, KV))) return st;
+            if ((st = sw_linear_forward_bf16(v, ln1b, bfw(m, lw->wv), N, D, KV))) return st;
+        } else {
+            if ((st = sw_linear_forward(q, ln1, lw->wq, N, D, D))) return st;
+            if ((st = sw_linear_forward(k, ln1, lw->wk, N, D, KV))) return st;
+            if ((st = sw_linear_forward(v, ln1, lw->wv, N, D, KV))) return st;
+        }
         sw_rope_forward(q, m->rope_cos, m->rope_sin, B, T, NH, HS);
         sw_rope_forward(k, m->rope_cos, m->rope_sin, B, T, NKV, HS);
         if ((st = sw_attention_forward(atty, att, q, k, v, B, T, NH, NKV, HS, m->nth))) return st;
-        if ((st = sw_linear_forward(m->proj, atty, lw->wo, N, D, D))) return st;
+        if (bf) {
+            sw_to_bf16(attyb, atty, N * D);
+            if ((st = sw_linear_forward_bf16(m->proj, attyb, bfw(m, lw->wo), N, D, D))) return st;
+        } else if ((st = sw_linear_forward(m->proj, atty, lw->wo, N, D, D))) return st;
         if (drop) dropout_forward(m, m->proj, 1 + 2 * l, N * D);
         add2(xmid, xin, m->proj, N * D, m->nth);
         /* FFN block */
         sw_rmsnorm_forward(ln2, m->rstd2 + l * Nm, xmid, lw->rms_ffn, N, D, eps);
-        swiglu_ffn_params fp = ffn_params(lw);
-        if ((st = swiglu_ffn_forward(m->ffn, m->proj, ln2, N, &fp, ws, m->ffn_ws_bytes, 1))) return st;
+        swiglu_ffn_params fp = ffn_weights(m, lw);
+        if (bf) sw_to_bf16(ln2b, ln2, N * D);
+        if ((st = swiglu_ffn_forward(m->ffn, m->proj, bf ? (const void *)ln2b : (const void *)ln2, N, &fp,
+                                     ws, m->ffn_ws_bytes, 1))) return st;
         if (drop) dropout_forward(m, m->proj, 2 + 2 * l, N * D);
         add2(m->resid + (l + 1) * Nm * D, xmid, m->proj, N * D, m->nth);
     }
     sw_rmsnorm_forward(m->lnf, m->rstdf, m->resid + m->L * Nm * D, m->w.rms_final, N, D, eps);
-    if ((st = sw_linear_forward(m->logits, m->lnf, m->w.head, N, D, V))) return st;
+    if (bf) {
+        sw_to_bf16(m->lnf_bf, m->lnf, N * D);
+        if ((st = sw_linear_forward_bf16(m->logits, m->lnf_bf, bfw(m, m->w.head), N, D, V))) return st;
+    } else if ((st = sw_linear_forward(m->logits, m->lnf, m->w.head, N, D, V))) return st;
     if (y) {
         sw_crossentropy_forward(m->losses, m->logits, m->logits, m->y, N, V);
         double s = 0.0;
@@ -376,7 +431,10 @@ swiglu_status sw_model_backward(sw_model *m, float scale)
     /* dlogits = scale (p - onehot), in place over the probabilities */
     sw_crossentropy_backward(m->logits, m->logits, m->y, N, V, scale);
     memset(m->dln, 0, N * D * sizeof(float));
-    if ((st = sw_linear_backward(m->dln, m->g.head, m->logits, m->lnf, m->w.head, N, D, V))) return st;
+    int bf = m->cfg.bf16;
+    if (bf) st = sw_linear_backward_bf16(m->dln, m->g.head, m->dy_bf, m->logits, m->lnf_bf, bfw(m, m->w.head), N, D, V);
+    else st = sw_linear_backward(m->dln, m->g.head, m->logits, m->lnf, m->w.head, N, D, V);
+    if (st) return st;
     memset(m->dresid, 0, N * D * sizeof(float));
     sw_rmsnorm_backward(m->dresid, m->g.rms_final, m->dln, m->resid + m->L * Nm * D,
                         m->w.rms_final, m->rstdf, N, D);
@@ -390,16 +448,21 @@ swiglu_status sw_model_backward(sw_model *m, float scale)
         void *ws = (char *)m->ffn_ws + l * m->ffn_ws_bytes;
         /* x_out = xmid + FFN(rms(xmid)): dresid holds d x_out = the direct part of d xmid */
         memset(m->dln, 0, N * D * sizeof(float));
-        swiglu_ffn_params fp = ffn_params(lw), fg = ffn_params(lg);
+        swiglu_ffn_params fp = ffn_weights(m, lw), fg = ffn_params(lg);
+        uint16_t *ln1b = bf ? m->ln1_bf + l * Nm * D : NULL, *ln2b = bf ? m->ln2_bf + l * Nm * D : NULL;
+        uint16_t *attyb = bf ? m->atty_bf + l * Nm * D : NULL;
         const float *dffn = m->dresid;   /* d FFN output; through the dropout mask when on */
         if (m->have_dropout) { dropout_backward(m, m->datty, m->dresid, 2 + 2 * l, N * D); dffn = m->datty; }
-        if ((st = swiglu_ffn_backward(m->ffn, m->dln, &fg, dffn, ln2, N, &fp, ws, m->ffn_ws_bytes))) return st;
+        if ((st = swiglu_ffn_backward(m->ffn, m->dln, &fg, dffn, bf ? (const void *)ln2b : (const void *)ln2, N,
+                                      &fp, ws, m->ffn_ws_bytes))) return st;
         sw_rmsnorm_backward(m->dresid, lg->rms_ffn, m->dln, xmid, lw->rms_ffn, m->rstd2 + l * Nm, N, D);
         /* xmid = xin + Wo atty(...): dresid now holds d xmid = the direct part of d xin */
         const float *dproj = m->dresid;  /* d Wo output; through the dropout mask when on (dq as scratch) */
         if (m->have_dropout) { dropout_backward(m, m->dq, m->dresid, 1 + 2 * l, N * D); dproj = m->dq; }
         memset(m->datty, 0, N * D * sizeof(float));
-        if ((st = sw_linear_backward(m->datty, lg->wo, dproj, atty, lw->wo, N, D, D))) return st;
+        if (bf) st = sw_linear_backward_bf16(m->datty, lg->wo, m->dy_bf, dproj, attyb, bfw(m, lw->wo), N, D, D);
+        else st = sw_linear_backward(m->datty, lg->wo, dproj, atty, lw->wo, N, D, D);
+        if (st) return st;
         memset(m->dq, 0, N * D * sizeof(float));
         memset(m->dk, 0, N * KV * sizeof(float));
         memset(m->dv, 0, N * KV * sizeof(float));
@@ -408,9 +471,15 @@ swiglu_status sw_model_backward(sw_model *m, float scale)
         sw_rope_backward(m->dq, m->rope_cos, m->rope_sin, B, T, NH, HS);
         sw_rope_backward(m->dk, m->rope_cos, m->rope_sin, B, T, NKV, HS);
         memset(m->dln, 0, N * D * sizeof(float));
-        if ((st = sw_linear_backward(m->dln, lg->wq, m->dq, ln1, lw->wq, N, D, D))) return st;
-        if ((st = sw_linear_backward(m->dln, lg->wk, m->dk, ln1, lw->wk, N, D, KV))) return st;
-        if ((st = sw_linear_backward(m->dln, lg->wv, m->dv, ln1, lw->wv, N, D, KV))) return st;
+        if (bf) {
+            if ((st = sw_linear_backward_bf16(m->dln, lg->wq, m->dy_bf, m->dq, ln1b, bfw(m, lw->wq), N, D, D))) return st;
+            if ((st = sw_linear_backward_bf16(m->dln, lg->wk, m->dy_bf, m->dk, ln1b, bfw(m, lw->wk), N, D, KV))) return st;
+            if ((st = sw_linear_backward_bf16(m->dln, lg->wv, m->dy_bf, m->dv, ln1b, bfw(m, lw->wv), N, D, KV))) return st;
+        } else {
+            if ((st = sw_linear_backward(m->dln, lg->wq, m->dq, ln1, lw->wq, N, D, D))) return st;
+            if ((st = sw_linear_backward(m->dln, lg->wk, m->dk, ln1, lw->wk, N, D, KV))) return st;
+            if ((st = sw_linear_backward(m->dln, lg->wv, m->dv, ln1, lw->wv, N, D, KV))) return st;
+        }
         sw_rmsnorm_backward(m->dresid, lg->rms_att, m->dln, xin, lw->rms_att, m->rstd1 + l * Nm, N, D);
     }
     if (m->have_dropout) dropout_backward(m, m->dresid, m->dresid, 0, N * D);

@@ -33,6 +33,8 @@ typedef struct sw_model_config {
     float rope_theta;       /* 10000 */
     float dropout;          /* p of dropout on the embedding and on each residual branch (attention, FFN) output; 0 = off */
     float init_std;         /* 0.02; residual projections (wo, w2) get init_std / sqrt(2L) */
+    int bf16;               /* 1: mixed precision: fp32 master weights, bf16 GEMM operands
+                               (projections, head, FFN), fp32 accumulation, norms, softmax, attention */
 } sw_model_config;
 
 /* Defaults: byte vocabulary, 4 layers, 4 heads, D 128, T 64, SwiGLU, tied,
@@ -104,7 +106,12 @@ struct sw_model {
     /* dropout (cfg.dropout > 0): on only between sw_model_set_dropout(m, 1, seed) and (m, 0, 0) */
     int dropout_on, have_dropout;  /* have: the last forward applied it */
     uint64_t dropout_seed;
-    uint8_t *drop_mask;            /* [(1 + 2L) x N x D] 1 = kept: site 0 the embedding, 1+2l attention, 2+2l FFN */
+    uint8_t *drop_mask;
+    /* mixed precision (cfg.bf16): bf16 copies, refreshed from the fp32 ones */
+    uint16_t *pbf;                 /* [n_params] the weights, same offsets as params */
+    uint16_t *ln1_bf, *ln2_bf, *atty_bf;  /* [L x N x D] GEMM inputs kept for backward */
+    uint16_t *lnf_bf;              /* [N x D] */
+    uint16_t *dy_bf;               /* [N x max(D, V)] scratch (training) */            /* [(1 + 2L) x N x D] 1 = kept: site 0 the embedding, 1+2l attention, 2+2l FFN */
 };
 
 /* Allocates everything for batches of up to Bmax sequences of up to
