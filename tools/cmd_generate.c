@@ -87,13 +87,16 @@ static int sample(float *probs, const float *logits, int n, float temp, float to
 
 /* ---- output ------------------------------------------------------------ */
 
-/* run.c's safe_printf: a single raw byte is printed only when printable or
- * whitespace (byte tokens of partial UTF-8 sequences are passed through as
- * run.c does for multi-byte pieces). */
+/* run.c's safe_printf, except for UTF-8: a single raw byte is printed when
+ * printable, whitespace, or >= 0x80 (a piece of a multi-byte character that
+ * came as <0xNN> byte tokens; run.c drops those); control bytes are not. */
 static void put_piece(const char *p, size_t n)
 {
     if (n == 0) return;
-    if (n == 1 && !(isprint((unsigned char)p[0]) || isspace((unsigned char)p[0]))) return;
+    if (n == 1) {
+        unsigned char b = (unsigned char)p[0];
+        if (!(isprint(b) || isspace(b) || b >= 0x80)) return;
+    }
     fwrite(p, 1, n, stdout);
 }
 
@@ -249,7 +252,7 @@ int cmd_generate(int argc, char **argv)
             token = next;
         }
         double dt = now_s() - t0, dc = cpu_s() - c0;
-        if (!quiet) printf("\n");
+        if (!quiet) { printf("\n"); fflush(stdout); }
         rates[r] = pos / dt;
         cpu_rates[r] = dc > 0 ? pos / dc : 0;
         if (!quiet)
