@@ -173,12 +173,22 @@ static void run_case(const hdr *c, rd *body, swiglu_dtype dt, swiglu_dtype ot, i
     st = swiglu_ffn_forward(f, yo, xin, T, &p, ws, wsb, 1);
     swiglu_status st2 = swiglu_ffn_backward(f, gx, &g, dy, xin, T, &p, ws, wsb);
     CHECK(st == SWIGLU_OK && st2 == SWIGLU_OK, "forward %s backward %s", swiglu_status_str(st), swiglu_status_str(st2));
-    if (dt == SWIGLU_BF16 && ot == SWIGLU_BF16) {  /* widen the bf16 output for comparison */
-        const uint16_t *yh = (const uint16_t *)yo;
-        float *yw = malloc(T * D * 4);
-        for (size_t i = 0; i < T * D; i++) yw[i] = sw_bf16_to_f32(yh[i]);
-        free(yo);
-        yo = yw;
+    /* the inference forward too (plain FFNs without b1 take the fused GEMM
+     * post-op path there): y2, checked against the same reference below */
+    float *y2 = calloc(T * D, 4);
+    size_t wsi;
+    swiglu_ffn_workspace_size(&wsi, f, T, 0);
+    void *wsn = malloc(wsi);
+    CHECK(swiglu_ffn_forward(f, y2, xin, T, &p, wsn, wsi, 0) == SWIGLU_OK, "inference forward");
+    free(wsn);
+    if (dt == SWIGLU_BF16 && ot == SWIGLU_BF16) {  /* widen the bf16 outputs for comparison */
+        float *yw[2] = {malloc(T * D * 4), malloc(T * D * 4)};
+        for (size_t i = 0; i < T * D; i++) {
+            yw[0][i] = sw_bf16_to_f32(((const uint16_t *)yo)[i]);
+            yw[1][i] = sw_bf16_to_f32(((const uint16_t *)y2)[i]);
+        }
+        free(yo); free(y2);
+        yo = yw[0]; y2 = yw[1];
     }
 
     const char *name = swiglu_ffn_variant_name(v);
@@ -189,6 +199,10 @@ static void run_case(const hdr *c, rd *body, swiglu_dtype dt, swiglu_dtype ot, i
     e = relerr(yo, y, T * D);
     CHECK(e <= ty, "%s %s layout %u bias %u T %zu D %zu: y err %.3g > %.3g", dn, name, c->layout, c->bias, T, D, e, ty);
     if (dt == SWIGLU_BF16) worst_bf16[ot == SWIGLU_F32 ? 0 : 1] = fmax(worst_bf16[ot == SWIGLU_F32 ? 0 : 1], e);
+    e = relerr(y2, y, T * D);
+    CHECK(e <= ty, "%s %s layout %u bias %u T %zu D %zu: inference y err %.3g > %.3g", dn, name, c->layout, c->bias, T, D, e, ty);
+    if (dt == SWIGLU_BF16) worst_bf16[ot == SWIGLU_F32 ? 0 : 1] = fmax(worst_bf16[ot == SWIGLU_F32 ? 0 : 1], e);
+    free(y2);
 #define GCHECK(got, ref, n, what)                                                                   \
     do {                                                                                            \
         e = relerr(got, ref, n); eg = fmax(eg, e);                                                  \

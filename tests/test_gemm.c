@@ -117,6 +117,33 @@ int main(void)
         CHECK(st2[0] == SWIGLU_OK && st2[1] == SWIGLU_OK && !memcmp(C2[0], C2[1], sizeof C2[0]),
               "concurrent GEMMs on one cached primitive: %d %d", st2[0], st2[1]);
     }
+    /* activation post-ops: C = act(A B), against act of the plain product */
+    {
+        enum { M = 13, N = 37, K = 29 };
+        static float A[M * K], B[K * N], C0[M * N], C1[M * N];
+        static uint16_t Ah[M * K], Bh[K * N], Ch[M * N];
+        tl_rng r = {11};
+        fill(A, M * K, &r); fill(B, K * N, &r);
+        for (int i = 0; i < M * K; i++) Ah[i] = sw_f32_to_bf16(A[i]);
+        for (int i = 0; i < K * N; i++) Bh[i] = sw_f32_to_bf16(B[i]);
+        sw_gemm_f32(C0, N, A, K, 0, B, N, 0, M, N, K, 1.0f, 0.0f);
+        static const swiglu_act acts[] = {SWIGLU_ACT_IDENTITY, SWIGLU_ACT_RELU, SWIGLU_ACT_GELU_ERF,
+                                          SWIGLU_ACT_GELU_TANH, SWIGLU_ACT_SWISH};
+        for (int post = SW_POST_RELU; post <= SW_POST_SWISH; post++) {
+            float want[M * N];
+            swiglu_act_forward(want, C0, M * N, acts[post], 1.25f);
+            swiglu_status st = sw_gemm_post_f32(C1, N, A, K, 0, B, N, 0, M, N, K, 1.0f, 0.0f,
+                                                (sw_gemm_post)post, 1.25f);
+            double w = 0;
+            for (int i = 0; i < M * N; i++) w = fmax(w, fabs((double)C1[i] - want[i]) / (1.0 + fabs((double)want[i])));
+            CHECK(st == SWIGLU_OK && w < 2e-6, "post-op %d f32: %s, err %.3g", post, swiglu_status_str(st), w);
+            st = sw_gemm_post_bf16(Ch, SWIGLU_BF16, N, Ah, K, 0, Bh, N, 0, M, N, K, 1.0f, 0.0f,
+                                   (sw_gemm_post)post, 1.25f);
+            w = 0;
+            for (int i = 0; i < M * N; i++) w = fmax(w, fabs((double)sw_bf16_to_f32(Ch[i]) - want[i]) / (1.0 + fabs((double)want[i])));
+            CHECK(st == SWIGLU_OK && w < 3e-2, "post-op %d bf16: %s, err %.3g", post, swiglu_status_str(st), w);
+        }
+    }
     /* bad arguments: a status */
     float a[4] = {0}, b[4] = {0}, c[4] = {0};
     CHECK(sw_gemm_f32(NULL, 2, a, 2, 0, b, 2, 0, 2, 2, 2, 1, 0) == SWIGLU_ERR_NULL, "NULL C");

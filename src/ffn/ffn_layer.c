@@ -283,6 +283,22 @@ static swiglu_status gemm_up(const swiglu_ffn *f, float *pre, const void *x, siz
 
 /* ---- forward ------------------------------------------------------------------- */
 
+/* The post-op that computes h inside the first GEMM, or NONE: only plain
+ * variants (a gated h needs the up columns too), only inference (training
+ * keeps pre), only without b1 (it comes before the activation), and only a
+ * fixed beta (a learned one would make a primitive per value). */
+static sw_gemm_post fused_post(const swiglu_ffn *f, int training)
+{
+    if (training || f->gated || f->cfg.bias_up) return SW_POST_NONE;
+    switch (f->cfg.variant) {
+    case SWIGLU_FFN_RELU: return SW_POST_RELU;
+    case SWIGLU_FFN_GELU: return SW_POST_GELU_ERF;
+    case SWIGLU_FFN_GELU_TANH: return SW_POST_GELU_TANH;
+    case SWIGLU_FFN_SWISH: return f->cfg.learn_beta ? SW_POST_NONE : SW_POST_SWISH;
+    default: return SW_POST_NONE;
+    }
+}
+
 swiglu_status swiglu_ffn_forward(const swiglu_ffn *f, void *y, const void *x, size_t T,
                                  const swiglu_ffn_params *p, void *workspace,
                                  size_t workspace_bytes, int training)
@@ -306,10 +322,24 @@ swiglu_status swiglu_ffn_forward(const swiglu_ffn *f, void *y, const void *x, si
     float *pre = (float *)(base + L.pre);
     int bf = f->cfg.dtype == SWIGLU_BF16;
 
-    /* pre = x W^T, whole T at once. (Row blocks of ~1 MiB of pre, GEMM ->
-     * pass -> GEMM per block, measured 1.5-2x slower in absolute time with
-     * AMX at T = 512 and 2048: small-M GEMMs lose more than the cache saves.) */
-    SW_FORWARD_IF_ERROR(gemm_up(f, pre, x, T, p));
+    /* Plain FFN, inference, no b1, fixed beta: h = act(x W1^T) in one GEMM,
+     * the activation as a oneDNN eltwise post-op on the tile in registers
+     * (bf16: written straight as bf16). No pass over pre at all. */
+    sw_gemm_post post = fused_post(f, training);
+    if (post != SW_POST_NONE) {
+        sw_gemm_post pp = f->bare ? SW_POST_NONE : post;  /* bare: the same call, no activation */
+        if (bf)
+            SW_FORWARD_IF_ERROR(sw_gemm_post_bf16(base + L.h, SWIGLU_BF16, H, x, D, 0, p->w1, D, 1,
+                                                  T, H, D, 1.0f, 0.0f, pp, (float)g.beta));
+        else
+            SW_FORWARD_IF_ERROR(sw_gemm_post_f32((float *)(base + L.h), L.h_in_pre ? P : H, x, D, 0,
+                                                 p->w1, D, 1, T, H, D, 1.0f, 0.0f, pp, (float)g.beta));
+    } else {
+        /* pre = x W^T, whole T at once. (Row blocks of ~1 MiB of pre, GEMM ->
+         * pass -> GEMM per block, measured 1.5-2x slower in absolute time with
+         * AMX at T = 512 and 2048: small-M GEMMs lose more than the cache saves.) */
+        SW_FORWARD_IF_ERROR(gemm_up(f, pre, x, T, p));
+    }
 
     /* pre += b; h = act(gate) (* up): one threaded pass over rows */
     row_job j = {.f = f, .k = sw_kernels_active(), .g = g, .pre = pre};
@@ -322,7 +352,7 @@ swiglu_status swiglu_ffn_forward(const swiglu_ffn *f, void *y, const void *x, si
     size_t ldh = L.h_in_pre ? P : H;
     if (bf) j.h16 = (uint16_t *)(base + L.h);
     else { j.h32 = (float *)(base + L.h); j.ldh = ldh; }
-    if (!f->bare) run_rows(&j, T, fwd_rows);
+    if (!f->bare && post == SW_POST_NONE) run_rows(&j, T, fwd_rows);
 
     /* y = b2; y += h W2^T  (W2 is [D x H]: op(B) = W2^T) */
     float beta = 0.0f;

@@ -34,6 +34,23 @@ swiglu_status sw_gemm_bf16(void *C, swiglu_dtype c_type, size_t ldc,
                            const uint16_t *B, size_t ldb, int trans_b,
                            size_t M, size_t N, size_t K, float alpha, float beta);
 
+/* An activation applied to C after the product (and after beta C), in the
+ * engine's epilogue while the tile is in registers (oneDNN eltwise post-op):
+ * C = act(alpha op(A) op(B) + beta C). post_alpha is Swish's beta. */
+typedef enum sw_gemm_post {
+    SW_POST_NONE = 0, SW_POST_RELU, SW_POST_GELU_ERF, SW_POST_GELU_TANH, SW_POST_SWISH
+} sw_gemm_post;
+swiglu_status sw_gemm_post_f32(float *C, size_t ldc,
+                               const float *A, size_t lda, int trans_a,
+                               const float *B, size_t ldb, int trans_b,
+                               size_t M, size_t N, size_t K, float alpha, float beta,
+                               sw_gemm_post post, float post_alpha);
+swiglu_status sw_gemm_post_bf16(void *C, swiglu_dtype c_type, size_t ldc,
+                                const uint16_t *A, size_t lda, int trans_a,
+                                const uint16_t *B, size_t ldb, int trans_b,
+                                size_t M, size_t N, size_t K, float alpha, float beta,
+                                sw_gemm_post post, float post_alpha);
+
 /* "onednn" or "ref": which engine this build has. */
 const char *sw_gemm_engine(void);
 /* Number of GEMM primitives cached so far (tests: one per shape). */

@@ -31,6 +31,8 @@ typedef struct gemm_key {
     int trans_a, trans_b;
     int a_dt, b_dt, c_dt;     /* dnnl_data_type_t */
     uint32_t alpha_bits, beta_bits;
+    int post;                 /* sw_gemm_post */
+    uint32_t post_alpha_bits;
 } gemm_key;
 
 typedef struct gemm_entry {
@@ -116,9 +118,16 @@ static swiglu_status entry_create(gemm_entry **out, const gemm_key *k)
         goto done;
     if (alpha != 1.0f && dnnl_primitive_attr_set_output_scales(attr, 1, 0, &alpha) != dnnl_success)
         goto done;
-    if (beta != 0.0f) {
+    if (beta != 0.0f || k->post != SW_POST_NONE) {
+        static const dnnl_alg_kind_t algs[] = {dnnl_alg_kind_undef, dnnl_eltwise_relu, dnnl_eltwise_gelu_erf,
+                                               dnnl_eltwise_gelu_tanh, dnnl_eltwise_swish};
+        float pa;
+        memcpy(&pa, &k->post_alpha_bits, sizeof pa);
         if (dnnl_post_ops_create(&po) != dnnl_success) goto done;
-        if (dnnl_post_ops_append_sum(po, beta) != dnnl_success) goto done;
+        if (beta != 0.0f && dnnl_post_ops_append_sum(po, beta) != dnnl_success) goto done;
+        if (k->post != SW_POST_NONE &&
+            dnnl_post_ops_append_eltwise(po, 1.0f, algs[k->post], k->post == SW_POST_SWISH ? pa : 0.0f, 0.0f) != dnnl_success)
+            goto done;
         if (dnnl_primitive_attr_set_post_ops(attr, po) != dnnl_success) goto done;
     }
     if (dnnl_primitive_desc_create(&pd, &mm, attr, engine, NULL) != dnnl_success) goto done;
@@ -172,9 +181,11 @@ static swiglu_status entry_get(gemm_entry **out, const gemm_key *k)
 static swiglu_status gemm_run(void *C, dnnl_data_type_t c_dt, size_t ldc,
                               const void *A, dnnl_data_type_t a_dt, size_t lda, int trans_a,
                               const void *B, dnnl_data_type_t b_dt, size_t ldb, int trans_b,
-                              size_t M, size_t N, size_t K, float alpha, float beta)
+                              size_t M, size_t N, size_t K, float alpha, float beta,
+                              sw_gemm_post post, float post_alpha)
 {
     SW_RETURN_IF(!C || !A || !B, SWIGLU_ERR_NULL);
+    SW_RETURN_IF((unsigned)post > SW_POST_SWISH, SWIGLU_ERR_ARG);
     SW_RETURN_IF(M == 0 || N == 0 || K == 0, SWIGLU_ERR_SIZE);
     /* strides must cover the rows they describe, and fit oneDNN's int64 dims */
     SW_RETURN_IF(ldc < N || lda < (trans_a ? M : K) || ldb < (trans_b ? K : N), SWIGLU_ERR_SIZE);
@@ -188,6 +199,8 @@ static swiglu_status gemm_run(void *C, dnnl_data_type_t c_dt, size_t ldc,
     k.a_dt = (int)a_dt; k.b_dt = (int)b_dt; k.c_dt = (int)c_dt;
     k.alpha_bits = float_bits(alpha);
     k.beta_bits = float_bits(beta == 0.0f ? 0.0f : beta);  /* -0 and +0: one key */
+    k.post = (int)post;
+    k.post_alpha_bits = post == SW_POST_SWISH ? float_bits(post_alpha) : 0;
     gemm_entry *e;
     SW_FORWARD_IF_ERROR(entry_get(&e, &k));
 
@@ -213,7 +226,17 @@ swiglu_status sw_gemm_f32(float *C, size_t ldc,
                           size_t M, size_t N, size_t K, float alpha, float beta)
 {
     return gemm_run(C, dnnl_f32, ldc, A, dnnl_f32, lda, trans_a, B, dnnl_f32, ldb, trans_b,
-                    M, N, K, alpha, beta);
+                    M, N, K, alpha, beta, SW_POST_NONE, 0.0f);
+}
+
+swiglu_status sw_gemm_post_f32(float *C, size_t ldc,
+                               const float *A, size_t lda, int trans_a,
+                               const float *B, size_t ldb, int trans_b,
+                               size_t M, size_t N, size_t K, float alpha, float beta,
+                               sw_gemm_post post, float post_alpha)
+{
+    return gemm_run(C, dnnl_f32, ldc, A, dnnl_f32, lda, trans_a, B, dnnl_f32, ldb, trans_b,
+                    M, N, K, alpha, beta, post, post_alpha);
 }
 
 swiglu_status sw_gemm_bf16(void *C, swiglu_dtype c_type, size_t ldc,
@@ -221,9 +244,20 @@ swiglu_status sw_gemm_bf16(void *C, swiglu_dtype c_type, size_t ldc,
                            const uint16_t *B, size_t ldb, int trans_b,
                            size_t M, size_t N, size_t K, float alpha, float beta)
 {
+    return sw_gemm_post_bf16(C, c_type, ldc, A, lda, trans_a, B, ldb, trans_b, M, N, K, alpha, beta,
+                             SW_POST_NONE, 0.0f);
+}
+
+swiglu_status sw_gemm_post_bf16(void *C, swiglu_dtype c_type, size_t ldc,
+                                const uint16_t *A, size_t lda, int trans_a,
+                                const uint16_t *B, size_t ldb, int trans_b,
+                                size_t M, size_t N, size_t K, float alpha, float beta,
+                                sw_gemm_post post, float post_alpha)
+{
     SW_RETURN_IF(c_type != SWIGLU_F32 && c_type != SWIGLU_BF16, SWIGLU_ERR_DTYPE);
     return gemm_run(C, c_type == SWIGLU_F32 ? dnnl_f32 : dnnl_bf16, ldc,
-                    A, dnnl_bf16, lda, trans_a, B, dnnl_bf16, ldb, trans_b, M, N, K, alpha, beta);
+                    A, dnnl_bf16, lda, trans_a, B, dnnl_bf16, ldb, trans_b, M, N, K, alpha, beta,
+                    post, post_alpha);
 }
 
 #else

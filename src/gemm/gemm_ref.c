@@ -3,8 +3,10 @@
  * that the library and its tests build and pass everywhere.
  * Legend: C [M x N] = alpha op(A) [M x K] op(B) [K x N] + beta C. */
 #if !defined(SWIGLU_HAVE_DNNL)
+#include <math.h>
 #include "core/internal.h"
 #include "gemm/gemm.h"
+#include "kernels/kernels.h"
 
 const char *sw_gemm_engine(void) { return "ref"; }
 size_t sw_gemm_cache_entries(void) { return 0; }
@@ -15,8 +17,14 @@ static float load_bf16(const void *p, size_t i) { return sw_bf16_to_f32(((const 
 
 static swiglu_status ref_gemm(void *C, int c_bf16, size_t ldc, const void *A, size_t lda,
                               int ta, const void *B, size_t ldb, int tb, load_fn ld,
-                              size_t M, size_t N, size_t K, float alpha, float beta)
+                              size_t M, size_t N, size_t K, float alpha, float beta,
+                              sw_gemm_post post, float post_alpha)
 {
+    SW_RETURN_IF((unsigned)post > SW_POST_SWISH, SWIGLU_ERR_ARG);
+    static const int acts[] = {SWIGLU_ACT_IDENTITY, SWIGLU_ACT_RELU, SWIGLU_ACT_GELU_ERF,
+                               SWIGLU_ACT_GELU_TANH, SWIGLU_ACT_SWISH};
+    sw_gate g = {.act = acts[post], .beta = post_alpha, .clamp = 0, .limit = INFINITY, .shift = 0};
+    const sw_kernels *kt = sw_kernels_active();
     SW_RETURN_IF(!C || !A || !B, SWIGLU_ERR_NULL);
     SW_RETURN_IF(M == 0 || N == 0 || K == 0, SWIGLU_ERR_SIZE);
     SW_RETURN_IF(ldc < N || lda < (ta ? M : K) || ldb < (tb ? K : N), SWIGLU_ERR_SIZE);
@@ -31,13 +39,18 @@ static swiglu_status ref_gemm(void *C, int c_bf16, size_t ldc, const void *A, si
             for (size_t k = 0; k < K; k++)
                 s += ld(A, ta ? k * lda + i : i * lda + k) * ld(B, tb ? j * ldb + k : k * ldb + j);
             size_t c = i * ldc + j;
+            float v;
             if (c_bf16) {
                 uint16_t *cp = C;
                 float old = beta != 0.0f ? sw_bf16_to_f32(cp[c]) : 0.0f;
-                cp[c] = sw_f32_to_bf16(alpha * s + beta * old);
+                v = alpha * s + beta * old;
+                if (post != SW_POST_NONE) kt->act_fwd(&v, &v, 1, &g);
+                cp[c] = sw_f32_to_bf16(v);
             } else {
                 float *cp = C;
-                cp[c] = alpha * s + (beta != 0.0f ? beta * cp[c] : 0.0f);
+                v = alpha * s + (beta != 0.0f ? beta * cp[c] : 0.0f);
+                if (post != SW_POST_NONE) kt->act_fwd(&v, &v, 1, &g);
+                cp[c] = v;
             }
         }
     }
@@ -48,7 +61,17 @@ swiglu_status sw_gemm_f32(float *C, size_t ldc, const float *A, size_t lda, int 
                           const float *B, size_t ldb, int trans_b,
                           size_t M, size_t N, size_t K, float alpha, float beta)
 {
-    return ref_gemm(C, 0, ldc, A, lda, trans_a, B, ldb, trans_b, load_f32, M, N, K, alpha, beta);
+    return ref_gemm(C, 0, ldc, A, lda, trans_a, B, ldb, trans_b, load_f32, M, N, K, alpha, beta,
+                    SW_POST_NONE, 0.0f);
+}
+
+swiglu_status sw_gemm_post_f32(float *C, size_t ldc, const float *A, size_t lda, int trans_a,
+                               const float *B, size_t ldb, int trans_b,
+                               size_t M, size_t N, size_t K, float alpha, float beta,
+                               sw_gemm_post post, float post_alpha)
+{
+    return ref_gemm(C, 0, ldc, A, lda, trans_a, B, ldb, trans_b, load_f32, M, N, K, alpha, beta,
+                    post, post_alpha);
 }
 
 swiglu_status sw_gemm_bf16(void *C, swiglu_dtype c_type, size_t ldc,
@@ -56,9 +79,19 @@ swiglu_status sw_gemm_bf16(void *C, swiglu_dtype c_type, size_t ldc,
                            const uint16_t *B, size_t ldb, int trans_b,
                            size_t M, size_t N, size_t K, float alpha, float beta)
 {
+    return sw_gemm_post_bf16(C, c_type, ldc, A, lda, trans_a, B, ldb, trans_b, M, N, K, alpha, beta,
+                             SW_POST_NONE, 0.0f);
+}
+
+swiglu_status sw_gemm_post_bf16(void *C, swiglu_dtype c_type, size_t ldc,
+                                const uint16_t *A, size_t lda, int trans_a,
+                                const uint16_t *B, size_t ldb, int trans_b,
+                                size_t M, size_t N, size_t K, float alpha, float beta,
+                                sw_gemm_post post, float post_alpha)
+{
     SW_RETURN_IF(c_type != SWIGLU_F32 && c_type != SWIGLU_BF16, SWIGLU_ERR_DTYPE);
     return ref_gemm(C, c_type == SWIGLU_BF16, ldc, A, lda, trans_a, B, ldb, trans_b, load_bf16,
-                    M, N, K, alpha, beta);
+                    M, N, K, alpha, beta, post, post_alpha);
 }
 #else
 typedef int sw_gemm_ref_unused; /* ISO C: a translation unit is never empty */
