@@ -11,6 +11,14 @@
 # Both sides: the same thread count (OMP_NUM_THREADS, default 2) and passive
 # OpenMP waiting (PyTorch at its best on a shared 2-core machine: one pool,
 # no spinning workers stealing the other's time).
+#
+# Debian's PyTorch runs fp32 matmuls on whatever libblas.so.3 the system
+# alternative points at -- the netlib reference BLAS by default (~2 GFLOP/s),
+# which makes fp32 comparisons meaningless. TORCH_BLAS_DIR=<dir holding an
+# OpenBLAS libblas.so.3> runs PyTorch on it without touching the system, e.g.
+#   apt-get download libopenblas0-openmp && dpkg-deb -x libopenblas0-openmp_*.deb /tmp/ob
+#   TORCH_BLAS_DIR=/tmp/ob/usr/lib/x86_64-linux-gnu/openblas-openmp make bench-compare
+# (the openmp flavour: one libgomp pool, as ours).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 O=${O:-build}
@@ -27,8 +35,12 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # shellcheck disable=SC2086  # FFN_ARGS is a list of options
 "$O/swiglu" bench ffn --json $FFN_ARGS > "$tmp/ours.json"
+blas="system libblas.so.3 ($(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo '?'))"
+if [ -n "${TORCH_BLAS_DIR:-}" ]; then blas="$TORCH_BLAS_DIR/libblas.so.3"; fi
+echo "PyTorch fp32 BLAS: $blas"
 # shellcheck disable=SC2086
-"$PYTHON" bench/torch_ffn.py --json $FFN_ARGS > "$tmp/torch.json"
+LD_LIBRARY_PATH=${TORCH_BLAS_DIR:+$TORCH_BLAS_DIR:}${LD_LIBRARY_PATH:-} \
+    "$PYTHON" bench/torch_ffn.py --json $FFN_ARGS > "$tmp/torch.json"
 
 "$PYTHON" - "$tmp/ours.json" "$tmp/torch.json" <<'PY'
 import json, sys
