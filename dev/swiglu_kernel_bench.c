@@ -75,14 +75,19 @@ static void bench(size_t n, int reps, int cache)
             }
         }
         double tot = (double)n * inner;
+        /* per-rep ratio kernel/triad (bytes-weighted), median: robust to drifts of a shared machine */
+        double ratio[NK][64];
+        for (int kk = 2; kk < NK; kk++)
+            for (int r = 0; r < reps; r++) ratio[kk][r] = (kk % 2 == 0 ? 12.0 : 20.0) / 12.0 * t[0][r] / t[kk][r];
         double tri = 12 * tot / median(t[0], reps) * 1e-9, cp = 8 * tot / median(t[1], reps) * 1e-9;
         printf("threads %d: triad %.2f GB/s, copy %.2f GB/s\n", nth, tri, cp);
         int k = 2;
         for (int ia = 0; ia < 2; ia++)
             for (int ib = 0; ib < 2; ib++) {
+                double rf = median(ratio[k], reps), rb = median(ratio[k + 1], reps);
                 double f = 12 * tot / median(t[k++], reps) * 1e-9, b = 20 * tot / median(t[k++], reps) * 1e-9;
-                printf("  %-6s beta=%-5g fwd %6.2f GB/s (%5.1f%% triad, %.2f ns/elem/thread)  bwd %6.2f GB/s (%5.1f%% triad, %.2f ns/elem/thread)\n",
-                       swiglu_isa_name(isas[ia]), betas[ib], f, 100 * f / tri, 12e9 * nth / (f * 1e9) , b, 100 * b / tri, 20e9 * nth / (b * 1e9));
+                printf("  %-6s beta=%-5g fwd %6.2f GB/s (%5.1f%% triad; per-rep %5.1f%%)  bwd %6.2f GB/s (%5.1f%% triad; per-rep %5.1f%%)\n",
+                       swiglu_isa_name(isas[ia]), betas[ib], f, 100 * f / tri, 100 * rf, b, 100 * b / tri, 100 * rb);
             }
     }
     swiglu_threads_set(0);

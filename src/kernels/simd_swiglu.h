@@ -6,11 +6,12 @@
  *
  * The ISA file provides, besides simd_body.h's list (vfm: a VF-lane mask):
  *   vf_set1 vf_add vf_sub vf_mul vf_fma(a,b,c)=ab+c vf_fms(a,b,c)=ab-c
- *   vf_max vf_min vf_abs vf_neg vf_negabs(a) = -|a|
+ *   vf_max vf_min vf_abs vf_neg vf_negabs(a) = -|a|  vf_minabs(a, b) = min(|a|, |b|)
  *   vf_rcp(d) ~ 1/d for d in [1, 2]: relative error <= 2^-14 (rcp14, or rcp + Newton)
  *   vf_lt vf_ne (masks) vf_sel(m, a, b) = m ? a : b  vfm_or vfm_and vfm_any
  *   vf_isnonfinite(a) -> mask of the inf/NaN lanes
  *   vf_xsign(a, b, c) = |a| with the sign bit of b XOR c
+ *   vf_signz(a, z) = z < 0 ? a : -a  (for z not NaN; bitwise: a ^ (~z & sign))
  *   vf_tbl(t, kf): t[k mod 2^VF_TBITS] for the integer k that vf_kbits(kf)
  *     holds (t holds 2^VF_TBITS floats)
  *   vf_pow2k(kf) = 2^floor(k / 2^VF_TBITS) for that k, as a float (k >= -127 2^TBITS)
@@ -23,7 +24,8 @@
  *       r = -|z| - k ln2/2^TB (Cody-Waite: ln2 = C1 + C2, C1 with 9 bits, so k C1
  *           is exact for |k| < 2^15 and -|z| - k C1 is exact by Sterbenz) - sign(z) zl
  *       |r| <= ln2/2^(TB+1) (+ rounding): 0.0217 (TB = 4) or 0.0434 (TB = 3)
- *       t = expm1(r) by Taylor to degree 5: truncation |r|^6/720 < 1e-11
+ *       t = expm1(r) by Taylor to degree 4: truncation |r|^5/120 < 1.3e-9 (TB = 3),
+ *           4e-11 (TB = 4)
  *       2^(j/2^TB) = T_hi + T_lo (two floats: 2^-48 relative)
  *       e = e_hi + e_lo = 2^m (T_hi + fma(T_hi, t, T_lo)), renormalized by Fast2Sum
  *       (|e_lo| <= 2^-24 e_hi: the quotient below needs D_lo small)
@@ -46,8 +48,8 @@
  * A vector goes to the double kernel (simd_body.h's glu_fwd_half, or the
  * scalar element functions) when a lane
  *   - has z < -69 (e < 2^-99: e_lo could lose its bits to denormals),
- *   - has 0 < |a_hi| < 2^-100 (a_lo would: denormal g, or a tiny g sigma),
- *   - has 0 < |out| < 2^-100 (a_lo u would),
+ *   - has |a_hi| < 2^-100 (a_lo would lose bits: denormal g, or a tiny g sigma)
+ *     or |out| < 2^-100 (a_lo u would), unless g = 0 or u = 0 (out = +-0 exactly),
  *   - gives a non-finite out (an inf or NaN input, or an overflow).
  * None of these happen to the gate values of a working network.
  */
@@ -71,55 +73,74 @@ static const float sw_exp2_16_lo[16] = {
 #define SWF_ZNEG (-69.0f)             /* z below: the double kernel (e < 2^-99) */
 #define SWF_ATINY 0x1p-100f           /* |g sigma| below (and nonzero): the double kernel */
 
-/* lanes with 0 < |x| < 2^-100 */
-SW_INLINE vfm swf_tiny(vf x)
+/* lanes with |x| < 2^-100 among those of mask nz (x = 0 there means underflow) */
+SW_INLINE vfm swf_tiny(vf x, vfm nz)
 {
-    return vfm_and(vf_lt(vf_abs(x), vf_set1(SWF_ATINY)), vf_ne(x, vf_set1(0.0f)));
+    return vfm_and(vf_lt(vf_abs(x), vf_set1(SWF_ATINY)), nz);
 }
 
-/* sigmoid(beta g) g as the pair (*a_hi, *a_lo); *bad |= lanes this path cannot serve.
- * beta1: beta == 1 (a compile-time constant at every call site). */
-SW_INLINE void swf_gsig(int beta1, vf g, vf beta, vf *a_hi, vf *a_lo, vfm *bad)
+/* The sigmoid of z = beta g (the algorithm above), shared by forward and
+ * backward. refine: one Newton step on the reciprocal (the backward's c = 1 - s
+ * needs q1 to carry the quotient to 2^-40, not 2^-28). */
+typedef struct swf_sig {
+    vf z, zl;       /* z + zl = beta g exactly (zl = 0 for beta = 1) */
+    vfm neg;        /* z < 0 */
+    vf e_hi, el, s2; /* e = exp(-|z + zl|) = e_hi + el s2 */
+    vf y;           /* ~ 1/D_hi */
+    vf q0, q1;      /* sigmoid(z) = q0 + q1 */
+} swf_sig;
+
+SW_INLINE swf_sig swf_sigmoid(int beta1, int refine, vf g, vf beta)
 {
+    swf_sig o;
     vf one = vf_set1(1.0f), zero = vf_set1(0.0f);
-    vf z = beta1 ? g : vf_mul(beta, g);
-    vfm neg = vf_lt(z, zero);
-    vf w = vf_max(vf_negabs(z), vf_set1(-87.0f));          /* -|z|, clamped */
+    o.z = beta1 ? g : vf_mul(beta, g);
+    o.zl = beta1 ? zero : vf_fms(beta, g, o.z);
+    o.neg = vf_lt(o.z, zero);
+    vf w = vf_max(vf_negabs(o.z), vf_set1(-87.0f));          /* -|z|, clamped */
     vf kf = vf_fma(w, vf_set1((float)(1 << VF_TBITS) * 0x1.715476p+0f), vf_set1(SWF_SHIFT));
     vf k = vf_sub(kf, vf_set1(SWF_SHIFT));
     vf r = vf_fma(k, vf_set1(-SWF_LN2_C1 / (float)(1 << VF_TBITS)), w);
     r = vf_fma(k, vf_set1(-SWF_LN2_C2 / (float)(1 << VF_TBITS)), r);
     if (!beta1) {
         /* exp(-|z + zl|) = exp(-|z| - sign(z) zl) */
-        vf zl = vf_fms(beta, g, z);
-        r = vf_add(r, vf_sel(neg, zl, vf_neg(zl)));
+        r = vf_add(r, vf_signz(o.zl, o.z));
         /* |z| > 87 was clamped and its zl (up to 2^-24 |z|) is meaningless:
          * keep r in range (a no-op for every other lane) */
         r = vf_min(vf_max(r, vf_set1(-0.0625f)), vf_set1(0.0625f));
     }
-    /* expm1(r) = r + r^2 (1/2 + r/6 + r^2/24 + r^3/120) */
-    vf p = vf_fma(r, vf_set1(1.0f / 120), vf_set1(1.0f / 24));
-    p = vf_fma(p, r, vf_set1(1.0f / 6));
+    /* expm1(r) = r + r^2 (1/2 + r/6 + r^2/24) */
+    vf p = vf_fma(r, vf_set1(1.0f / 24), vf_set1(1.0f / 6));
     p = vf_fma(p, r, vf_set1(0.5f));
     vf t = vf_fma(vf_mul(r, r), p, r);
     vf thi = vf_tbl(sw_exp2_16_hi, kf), tlo = vf_tbl(sw_exp2_16_lo, kf);
-    vf s = vf_pow2k(kf);
+    o.s2 = vf_pow2k(kf);
     vf el = vf_fma(thi, t, tlo);                            /* |el| < 2^-3.5 thi */
     vf eh = vf_add(thi, el);
-    el = vf_add(vf_sub(thi, eh), el);                       /* Fast2Sum: eh + el exact */
-    vf e_hi = vf_mul(eh, s), e_lo = vf_mul(el, s);
-    vf d_hi = vf_add(one, e_hi);
-    vf d_lo = vf_add(vf_add(vf_sub(one, d_hi), e_hi), e_lo);
-    vf n_hi = vf_sel(neg, e_hi, one), n_lo = vf_sel(neg, e_lo, zero);
+    o.el = vf_add(vf_sub(thi, eh), el);                     /* Fast2Sum: eh + el exact */
+    o.e_hi = vf_mul(eh, o.s2);
+    vf d_hi = vf_add(one, o.e_hi);
+    vf d_lo = vf_fma(o.el, o.s2, vf_add(vf_sub(one, d_hi), o.e_hi));
+    vf n_hi = vf_sel(o.neg, o.e_hi, one), n_lo = vf_sel(o.neg, o.el, zero);
     vf y = vf_rcp(d_hi);
-    vf q0 = vf_mul(n_hi, y);
-    vf rho = vf_fnma(q0, d_hi, n_hi);
-    rho = vf_add(vf_fnma(q0, d_lo, rho), n_lo);
-    vf q1 = vf_mul(rho, y);
-    vf ah = vf_mul(g, q0);
+    if (refine) y = vf_fma(y, vf_fnma(y, d_hi, one), y);
+    o.y = y;
+    o.q0 = vf_mul(n_hi, y);
+    vf rho = vf_fnma(o.q0, d_hi, n_hi);
+    rho = vf_fma(n_lo, o.s2, vf_fnma(o.q0, d_lo, rho));
+    o.q1 = vf_mul(rho, y);
+    return o;
+}
+
+/* sigmoid(beta g) g as the pair (*a_hi, *a_lo), and sigmoid's parts */
+SW_INLINE swf_sig swf_gsig(int beta1, vf g, vf beta, vf *a_hi, vf *a_lo, vfm *bad)
+{
+    swf_sig o = swf_sigmoid(beta1, 0, g, beta);
+    vf ah = vf_mul(g, o.q0);
     *a_hi = ah;
-    *a_lo = vf_fma(g, q1, vf_fms(g, q0, ah));
-    *bad = vfm_or(*bad, vfm_or(swf_tiny(ah), vf_lt(z, vf_set1(SWF_ZNEG))));
+    *a_lo = vf_fma(g, o.q1, vf_fms(g, o.q0, ah));
+    *bad = vfm_or(*bad, vf_lt(o.z, vf_set1(SWF_ZNEG)));
+    return o;
 }
 
 /* out = g sigmoid(beta g) u, rounded once; *bad: lanes to redo in double */
@@ -128,7 +149,10 @@ SW_INLINE vf swf_glu_fwd(int beta1, vf g, vf u, vf beta, vfm *bad)
     vf ah, al;
     swf_gsig(beta1, g, beta, &ah, &al, bad);
     vf out = vf_xsign(vf_fma(ah, u, vf_mul(al, u)), g, u);
-    *bad = vfm_or(*bad, vfm_or(vf_isnonfinite(out), swf_tiny(out)));
+    /* g = 0 or u = 0: out = +-0 exactly; otherwise neither a_hi nor out may be tiny */
+    vf zero = vf_set1(0.0f);
+    vfm tiny = swf_tiny(vf_minabs(ah, out), vfm_and(vf_ne(g, zero), vf_ne(u, zero)));
+    *bad = vfm_or(*bad, vfm_or(vf_isnonfinite(out), tiny));
     return out;
 }
 
@@ -138,7 +162,7 @@ SW_INLINE vf swf_act_fwd(int beta1, vf g, vf beta, vfm *bad)
     vf ah, al;
     swf_gsig(beta1, g, beta, &ah, &al, bad);
     vf out = vf_xsign(vf_add(ah, al), g, vf_set1(1.0f));
-    *bad = vfm_or(*bad, vfm_or(vf_isnonfinite(out), swf_tiny(out)));
+    *bad = vfm_or(*bad, vfm_or(vf_isnonfinite(out), swf_tiny(vf_minabs(ah, out), vf_ne(g, vf_set1(0.0f)))));
     return out;
 }
 
@@ -213,35 +237,10 @@ SW_INLINE void swf_act_fwd_loop(int beta1, float *out, const float *x, size_t n,
 SW_INLINE void swf_glu_bwd(int beta1, vf g, vf u, vf d, vf beta, vf *dg_out, vf *du_out,
                            vf *dbt_out, vfm *bad)
 {
-    vf one = vf_set1(1.0f), zero = vf_set1(0.0f);
-    vf z = beta1 ? g : vf_mul(beta, g);
-    vf zl = beta1 ? zero : vf_fms(beta, g, z);
-    vfm neg = vf_lt(z, zero);
-    vf w = vf_max(vf_negabs(z), vf_set1(-87.0f));
-    vf kf = vf_fma(w, vf_set1((float)(1 << VF_TBITS) * 0x1.715476p+0f), vf_set1(SWF_SHIFT));
-    vf k = vf_sub(kf, vf_set1(SWF_SHIFT));
-    vf r = vf_fma(k, vf_set1(-SWF_LN2_C1 / (float)(1 << VF_TBITS)), w);
-    r = vf_fma(k, vf_set1(-SWF_LN2_C2 / (float)(1 << VF_TBITS)), r);
-    if (!beta1) r = vf_add(r, vf_sel(neg, zl, vf_neg(zl)));  /* |z| <= 87 here, or the lane is redone */
-    vf p = vf_fma(r, vf_set1(1.0f / 120), vf_set1(1.0f / 24));
-    p = vf_fma(p, r, vf_set1(1.0f / 6));
-    p = vf_fma(p, r, vf_set1(0.5f));
-    vf t = vf_fma(vf_mul(r, r), p, r);
-    vf thi = vf_tbl(sw_exp2_16_hi, kf), tlo = vf_tbl(sw_exp2_16_lo, kf);
-    vf s2 = vf_pow2k(kf);
-    vf el = vf_fma(thi, t, tlo);
-    vf eh = vf_add(thi, el);
-    el = vf_add(vf_sub(thi, eh), el);
-    vf e_hi = vf_mul(eh, s2), e_lo = vf_mul(el, s2);
-    vf d_hi = vf_add(one, e_hi);
-    vf d_lo = vf_add(vf_add(vf_sub(one, d_hi), e_hi), e_lo);
-    vf n_hi = vf_sel(neg, e_hi, one), n_lo = vf_sel(neg, e_lo, zero);
-    vf y = vf_rcp(d_hi);
-    y = vf_fma(y, vf_fnma(y, d_hi, one), y);
-    vf q0 = vf_mul(n_hi, y);
-    vf rho = vf_fnma(q0, d_hi, n_hi);
-    rho = vf_add(vf_fnma(q0, d_lo, rho), n_lo);
-    vf q1 = vf_mul(rho, y);                                  /* s = q0 + q1 */
+    vf one = vf_set1(1.0f);
+    swf_sig o = swf_sigmoid(beta1, 1, g, beta);
+    vf z = o.z, zl = o.zl, q0 = o.q0, q1 = o.q1;
+    vfm neg = o.neg;
     /* du = d g s */
     vf ah = vf_mul(g, q0);
     vf al = vf_fma(g, q1, vf_fms(g, q0, ah));
@@ -281,14 +280,15 @@ SW_INLINE void swf_glu_bwd(int beta1, vf g, vf u, vf d, vf beta, vf *dg_out, vf 
     /* dbeta term: d u g (g s c), s and c rounded from their pairs, but c = e s
      * for z >= 0 (1 - s would lose it): 1.5 2^-24 for s c, 3 2^-24 in all */
     vf s_f = vf_add(q0, q1);
-    vf c_f = vf_sel(neg, vf_add(c_hi, c_lo), vf_fma(e_lo, s_f, vf_mul(e_hi, s_f)));
+    vf c_f = vf_sel(neg, vf_add(c_hi, c_lo), vf_fma(vf_mul(o.el, o.s2), s_f, vf_mul(o.e_hi, s_f)));
     vf dbt = vf_mul(vf_mul(p_hi, g), vf_mul(g, vf_mul(s_f, c_f)));
     *dg_out = dg;
     *du_out = du;
     *dbt_out = dbt;
     vfm range = vfm_or(vf_lt(z, vf_set1(SWF_ZNEG)), vf_lt(vf_set1(87.0f), z));
-    *bad = vfm_or(*bad, vfm_or(vfm_or(range, swf_tiny(ah)), vfm_or(swf_tiny(p_hi),
-                  vf_isnonfinite(vf_add(vf_add(dg, du), dbt)))));
+    vf zero = vf_set1(0.0f);
+    vfm tiny = vfm_or(swf_tiny(ah, vf_ne(g, zero)), swf_tiny(p_hi, vfm_and(vf_ne(d, zero), vf_ne(u, zero))));
+    *bad = vfm_or(*bad, vfm_or(vfm_or(range, tiny), vf_isnonfinite(vf_add(vf_add(dg, du), dbt))));
 }
 
 SW_INLINE double swf_glu_bwd_loop(int beta1, float *dg, float *du, const float *dout, const float *gi,

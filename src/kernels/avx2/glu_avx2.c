@@ -72,6 +72,11 @@ static inline vf vf_fms(vf a, vf b, vf c) { return _mm256_fmsub_ps(a, b, c); }
 static inline vf vf_fnma(vf a, vf b, vf c) { return _mm256_fnmadd_ps(a, b, c); }
 static inline vf vf_max(vf a, vf b) { return _mm256_max_ps(a, b); }
 static inline vf vf_min(vf a, vf b) { return _mm256_min_ps(a, b); }
+static inline vf vf_minabs(vf a, vf b)
+{
+    vf m = _mm256_set1_ps(-0.0f);
+    return _mm256_min_ps(_mm256_andnot_ps(m, a), _mm256_andnot_ps(m, b));
+}
 static inline vf vf_abs(vf a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
 static inline vf vf_neg(vf a) { return _mm256_xor_ps(a, _mm256_set1_ps(-0.0f)); }
 static inline vf vf_negabs(vf a) { return _mm256_or_ps(a, _mm256_set1_ps(-0.0f)); }
@@ -99,6 +104,8 @@ static inline vf vf_xsign(vf a, vf b, vf c)
     vf m = _mm256_set1_ps(-0.0f);
     return _mm256_or_ps(_mm256_andnot_ps(m, a), _mm256_and_ps(m, _mm256_xor_ps(b, c)));
 }
+/* a ^ (~z & sign) */
+static inline vf vf_signz(vf a, vf z) { return _mm256_xor_ps(a, _mm256_andnot_ps(z, _mm256_set1_ps(-0.0f))); }
 /* vpermps takes the low 3 bits of each index: k mod 8 for kf = 1.5 2^23 + k;
  * 2^(j/8) is entry 2j of the 16-entry table */
 static inline vf vf_tbl(const float *t, vf kf)

@@ -57,6 +57,8 @@ static inline vf vf_fms(vf a, vf b, vf c) { return _mm512_fmsub_ps(a, b, c); }
 static inline vf vf_fnma(vf a, vf b, vf c) { return _mm512_fnmadd_ps(a, b, c); }
 static inline vf vf_max(vf a, vf b) { return _mm512_max_ps(a, b); }
 static inline vf vf_min(vf a, vf b) { return _mm512_min_ps(a, b); }
+/* vrangeps imm 0b1010: min(|a|, |b|), sign cleared */
+static inline vf vf_minabs(vf a, vf b) { return _mm512_range_ps(a, b, 0x0A); }
 static inline vf vf_abs(vf a) { return _mm512_abs_ps(a); }
 static inline vf vf_neg(vf a) { return _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(a), _mm512_set1_epi32((int)0x80000000u))); }
 static inline vf vf_negabs(vf a) { return _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(a), _mm512_set1_epi32((int)0x80000000u))); }
@@ -76,6 +78,12 @@ static inline vf vf_xsign(vf a, vf b, vf c)
     __m512i s = _mm512_xor_si512(_mm512_castps_si512(b), _mm512_castps_si512(c));
     return _mm512_castsi512_ps(_mm512_ternarylogic_epi32(_mm512_set1_epi32((int)0x80000000u), s,
                                                          _mm512_castps_si512(a), 0xCA));
+}
+/* a ^ (~z & sign): one vpternlogd (0xD2: A ^ (~B & C)) */
+static inline vf vf_signz(vf a, vf z)
+{
+    return _mm512_castsi512_ps(_mm512_ternarylogic_epi32(_mm512_castps_si512(a), _mm512_castps_si512(z),
+                                                         _mm512_set1_epi32((int)0x80000000u), 0xD2));
 }
 /* vpermps takes the low 4 bits of each index: k mod 16 for kf = 1.5 2^23 + k */
 static inline vf vf_tbl(const float *t, vf kf) { return _mm512_permutexvar_ps(_mm512_castps_si512(kf), _mm512_loadu_ps(t)); }
