@@ -319,7 +319,8 @@ int cmd_compare(int argc, char **argv)
                 av[a++] = "--tokens"; av[a++] = (char *)o.tokens;
                 if (o.variants) { av[a++] = "--variants"; av[a++] = (char *)o.variants; }
                 av[a] = NULL;
-                if (posix_spawn(&pids[i], exe, NULL, NULL, av, env)) { fprintf(stderr, "\nswiglu: cannot start a worker\n"); failed = 1; break; }
+                int rc = posix_spawn(&pids[i], exe, NULL, NULL, av, env);
+                if (rc) { fprintf(stderr, "\nswiglu: cannot start a worker: %s\n", strerror(rc)); failed = 1; break; }
                 running[i] = 1;
                 active++;
             }
