@@ -11,7 +11,10 @@
 #                    2000, and ours runs the same short schedule too, for the
 #                    side-by-side loss; the tokens/s ratio is taken from the
 #                    two short runs. Debian's python3-torch uses the generic
-#                    reference BLAS and needs ~2 h for 2000 steps on 2 cores.
+#                    reference BLAS (netlib) and needs ~2 h for 2000 steps on
+#                    2 cores; TORCH_BLAS_DIR=<dir of an OpenBLAS libblas.so.3>
+#                    (see scripts/bench_compare_ffn.sh) runs it on OpenBLAS
+#                    (~14 min for 2000 steps on 2 busy cores).
 # Needs ../shared/data/tinyshakespeare.txt (or DATA=...). Run it on a quiet
 # machine: it takes minutes and uses every thread it is given.
 set -eu
@@ -47,8 +50,9 @@ if [ "$TORCH_STEPS" != 2000 ]; then
 else
     W=100; ours=$OUT/ours_full.txt
 fi
-echo "== torch_ref.py, $TORCH_STEPS steps (warmup $W)"
-/usr/bin/python3 bench/torch_ref.py --data "$DATA" --tokens char --layers 4 --heads 4 --dim 128 \
+echo "== torch_ref.py, $TORCH_STEPS steps (warmup $W), BLAS: ${TORCH_BLAS_DIR:-system default}"
+LD_LIBRARY_PATH=${TORCH_BLAS_DIR:+$TORCH_BLAS_DIR:}${LD_LIBRARY_PATH:-} \
+    /usr/bin/python3 bench/torch_ref.py --data "$DATA" --tokens char --layers 4 --heads 4 --dim 128 \
     --context 64 --batch 12 --lr 1e-3 --min-lr 1e-4 --beta2 0.99 --wd 0.1 --clip 1.0 --ffn gelu \
     --ffn-hidden 512 --eval-batches 20 --threads "$THREADS" --steps "$TORCH_STEPS" --warmup "$W" \
     --eval-every "$((TORCH_STEPS < 250 ? TORCH_STEPS : 250))" --log-every 50 | tee "$OUT/torch.txt"
@@ -59,4 +63,5 @@ t_tps=$(sed -n 's/.*"tokens_per_s": \([0-9.]*\).*/\1/p' "$OUT/torch.txt")
 awk -v a="$our_val" -v b="$t_val" -v c="$our_tps" -v d="$t_tps" -v s="$TORCH_STEPS" 'BEGIN {
     printf "== %d steps: val loss ours %.4f, torch %.4f (diff %+.4f); tokens/s ours %.0f, torch %.0f (%.1fx)\n",
            s, a, b, a - b, c, d, c / d }'
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "(outputs in $OUT)"
