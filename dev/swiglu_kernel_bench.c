@@ -4,8 +4,8 @@
  * interleaved, median of REPS runs; and an accuracy check of the same kernels
  * against the tests' long-double reference (tests/support/actref.h).
  *
- *   gcc -O2 -fopenmp -Iinclude -Isrc -Itests dev/swiglu_kernel_bench.c build/libswiglu.a -lm -o build/kbench
- *   build/kbench [bench|acc|cache] [n (default 16M)] [reps (default 9)]
+ *   gcc -O2 -fopenmp -Iinclude -Isrc dev/swiglu_kernel_bench.c build/libswiglu.a -lm -o build/kbench
+ *   build/kbench [bench|acc|cache|sweep] [n (default 16M)] [reps (default 9)]
  *
  * Bytes counted: triad 12 B/elem (2 reads + 1 write), copy 8, forward 12
  * (g, u read; out written), backward 20 (dout, g, u read; dg, du written).
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "swiglu.h"
-#include "support/actref.h"
+#include "../tests/support/actref.h"   /* relative: builds without -Itests */
 
 static double now(void) { return omp_get_wtime(); }
 static int cmpd(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return (x > y) - (x < y); }
@@ -174,6 +174,73 @@ static void acc(size_t n)
     free(g); free(u); free(o); free(d); free(dg); free(du);
 }
 
+/* ---- sweeps: every float ------------------------------------------------
+ * act: all 2^32 inputs of Swish (beta = 1 and 1.702) on each SIMD ISA against
+ *      the double element function (act_scalar.h: libm exp, ~2^-29 float ulp);
+ * crossing: every float g with beta g in [-1.5, -1.1] (the zero crossing of
+ *      swish' at -1.2785), dgate = swish'(beta g) (d = u = 1) against long double. */
+#include "kernels/act_scalar.h"
+
+static void sweep(void)
+{
+    const size_t CH = (size_t)1 << 24;
+    float *x = malloc(CH * 4), *y = malloc(CH * 4), *u = malloc(CH * 4), *d = malloc(CH * 4), *du = malloc(CH * 4);
+    double *ref = malloc(CH * 8);
+    float betas[4] = {1.0f, 1.702f, 0.5f, -0.75f};
+    swiglu_isa isas[2] = {SWIGLU_ISA_AVX512, SWIGLU_ISA_AVX2};
+    for (int ib = 0; ib < 2; ib++) {
+        double worst[2] = {0, 0}; float wx[2] = {0, 0};
+        for (uint64_t base = 0; base < (1ull << 32); base += CH) {
+            for (size_t i = 0; i < CH; i++) { uint32_t b = (uint32_t)(base + i); memcpy(&x[i], &b, 4); }
+#pragma omp parallel for schedule(static)
+            for (size_t i = 0; i < CH; i++) ref[i] = sw_act_d(5, x[i], betas[ib]);
+            for (int k = 0; k < 2; k++) {
+                swiglu_isa_set(isas[k]);
+                swiglu_act_forward(y, x, CH, SWIGLU_ACT_SWISH, betas[ib]);
+                double wk = worst[k]; float wxk = wx[k];
+#pragma omp parallel
+                {
+                    double w = 0; float xw = 0;
+#pragma omp for schedule(static) nowait
+                    for (size_t i = 0; i < CH; i++) {
+                        if (isnan(x[i])) { if (!isnan(y[i])) { w = 1e30; xw = x[i]; } continue; }
+                        /* the precise error only where it can exceed 0.5 ulp */
+                        if (y[i] == (float)ref[i] && fabs((double)y[i] - ref[i]) <= 0.5 * fabs(ref[i]) * 0x1p-23 * 0.9) continue;
+                        double e = ulp_err(y[i], ref[i]);
+                        if (e > w) { w = e; xw = x[i]; }
+                    }
+#pragma omp critical
+                    if (w > wk) { wk = w; wxk = xw; }
+                }
+                worst[k] = wk; wx[k] = wxk;
+            }
+        }
+        for (int k = 0; k < 2; k++)
+            printf("swish beta=%g %s: all 2^32 inputs, max %.3f ulp (x = %.9g) vs double\n", betas[ib],
+                   swiglu_isa_name(isas[k]), worst[k], wx[k]);
+        fflush(stdout);
+    }
+    for (int ib = 0; ib < 4; ib++) {
+        float lo = (float)(1.1 / fabs(betas[ib])), hi = (float)(1.5 / fabs(betas[ib]));
+        size_t m = 0;
+        for (float v = lo; v <= hi && m < CH; v = nextafterf(v, INFINITY)) x[m++] = betas[ib] > 0 ? -v : v;
+        for (size_t i = 0; i < m; i++) { u[i] = 1.0f; d[i] = 1.0f; }
+        swiglu_gate gate = {SWIGLU_ACT_SWISH, betas[ib], INFINITY, 0.0f};
+        for (int k = 0; k < 2; k++) {
+            swiglu_isa_set(isas[k]);
+            swiglu_glu_backward(y, du, m, NULL, d, m, x, u, m, 1, m, SWIGLU_LAYOUT_SPLIT, &gate, SWIGLU_BWD_OVERWRITE);
+            double w = 0; float wg = 0;
+            for (size_t i = 0; i < m; i++) {
+                double e = ulp_err(y[i], ref_dact(5, x[i], betas[ib]));
+                if (e > w) { w = e; wg = x[i]; }
+            }
+            printf("dgate beta=%g %s: all %zu floats with beta g in [-1.5, -1.1], max %.3f ulp (g = %.9g) vs long double\n",
+                   betas[ib], swiglu_isa_name(isas[k]), m, w, wg);
+        }
+    }
+    free(x); free(y); free(u); free(d); free(du); free(ref);
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "bench";
@@ -181,6 +248,7 @@ int main(int argc, char **argv)
     int reps = argc > 3 ? atoi(argv[3]) : 9;
     if (reps > 64) reps = 64;
     if (!strcmp(mode, "acc")) acc(argc > 2 ? n : 4000000);
+    else if (!strcmp(mode, "sweep")) sweep();
     else bench(n, reps, !strcmp(mode, "cache"));
     return 0;
 }

@@ -78,7 +78,6 @@ static inline vf vf_minabs(vf a, vf b)
     return _mm256_min_ps(_mm256_andnot_ps(m, a), _mm256_andnot_ps(m, b));
 }
 static inline vf vf_abs(vf a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
-static inline vf vf_neg(vf a) { return _mm256_xor_ps(a, _mm256_set1_ps(-0.0f)); }
 static inline vf vf_negabs(vf a) { return _mm256_or_ps(a, _mm256_set1_ps(-0.0f)); }
 /* vrcpps (relative error < 1.5 2^-12) and one Newton step: < 2^-22 */
 static inline vf vf_rcp(vf d)

@@ -60,7 +60,6 @@ static inline vf vf_min(vf a, vf b) { return _mm512_min_ps(a, b); }
 /* vrangeps imm 0b1010: min(|a|, |b|), sign cleared */
 static inline vf vf_minabs(vf a, vf b) { return _mm512_range_ps(a, b, 0x0A); }
 static inline vf vf_abs(vf a) { return _mm512_abs_ps(a); }
-static inline vf vf_neg(vf a) { return _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(a), _mm512_set1_epi32((int)0x80000000u))); }
 static inline vf vf_negabs(vf a) { return _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(a), _mm512_set1_epi32((int)0x80000000u))); }
 /* vrcp14ps: relative error < 2^-14 */
 static inline vf vf_rcp(vf d) { return _mm512_rcp14_ps(d); }
