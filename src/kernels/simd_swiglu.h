@@ -82,8 +82,9 @@ SW_INLINE vfm swf_tiny(vf x, vfm nz)
 }
 
 /* The sigmoid of z = beta g (the algorithm above), shared by forward and
- * backward. refine: one Newton step on the reciprocal (the backward's c = 1 - s
- * needs q1 to carry the quotient to 2^-40, not 2^-28). */
+ * backward. refine (backward): one Newton step on the reciprocal (c = 1 - s
+ * needs q1 to carry the quotient to 2^-40, not 2^-28); the backward also
+ * redoes every lane with z > 87 in double, so its r needs no clamp. */
 typedef struct swf_sig {
     vf z, zl;       /* z + zl = beta g exactly (zl = 0 for beta = 1) */
     vfm neg;        /* z < 0 */
@@ -109,7 +110,7 @@ SW_INLINE swf_sig swf_sigmoid(int beta1, int refine, vf g, vf beta)
         r = vf_add(r, vf_signz(o.zl, o.z));
         /* |z| > 87 was clamped and its zl (up to 2^-24 |z|) is meaningless:
          * keep r in range (a no-op for every other lane) */
-        r = vf_min(vf_max(r, vf_set1(-0.0625f)), vf_set1(0.0625f));
+        if (!refine) r = vf_min(vf_max(r, vf_set1(-0.0625f)), vf_set1(0.0625f));
     }
     /* expm1(r) = r + r^2 (1/2 + r/6 + r^2/24) */
     vf p = vf_fma(r, vf_set1(1.0f / 24), vf_set1(1.0f / 6));
