@@ -3,7 +3,9 @@
  *
  * These are the oracle (src/kernels/ref/ uses nothing else) and the scalar
  * tail of every SIMD kernel: a tail element is computed exactly as the
- * reference computes it. Inputs are floats, so every product of two inputs
+ * reference computes it. (The SIMD bodies compute in double too, except the
+ * Swish gate's fast path, simd_swiglu.h, which works on float pairs and is
+ * faithful: within an ulp of these.) Inputs are floats, so every product of two inputs
  * (beta*x, x*x) is exact in double; libm's exp/erfc are correctly rounded to
  * within an ulp of double, so each result below is within ~0.5 ulp of float
  * before the one final rounding.
