@@ -9,7 +9,7 @@
 # Environment: O (build dir, default build), SWIGLU_ISA (kernel set).
 # tokens/s = forward passes / wall time of the decoding loop (model load and
 # state allocation excluded, as llama2.c's run.c reports it); 'tok per CPU-s'
-# = forward passes / process CPU time, which other processes disturb less.
+# = forward passes / process CPU time (in a VM under load it can overstate).
 # Keep other work off the machine while it runs: 2 cores are easily disturbed.
 set -eu
 cd "$(dirname "$0")/.."
@@ -23,7 +23,7 @@ echo "# $(date -u +%FT%TZ) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 |
 load=$(cut -d' ' -f1 /proc/loadavg)
 if awk -v l="$load" -v n="$(nproc)" 'BEGIN { exit !(l > 0.5 * n) }'; then
     echo "# WARNING: load average $load on $(nproc) cpus: other processes share the cores; wall-clock"
-    echo "#          tokens/s are low and noisy (2 threads worst); 'tok per CPU-s' is the steadier 1-thread figure"
+    echo "#          tokens/s are low and noisy (2 threads worst); quote the load with the numbers"
 fi
 for t in 1 2; do
     "$O/swiglu" generate --model "$MODEL" -t 0 -n "$STEPS" --threads "$t" --bench "$RUNS"

@@ -265,8 +265,8 @@ int cmd_generate(int argc, char **argv)
         qsort(cpu_rates, (size_t)runs, sizeof *cpu_rates, cmp_double);
         double med = runs % 2 ? rates[runs / 2] : 0.5 * (rates[runs / 2 - 1] + rates[runs / 2]);
         double cmed = runs % 2 ? cpu_rates[runs / 2] : 0.5 * (cpu_rates[runs / 2 - 1] + cpu_rates[runs / 2]);
-        /* tokens per CPU-second: with 1 thread, what a quiet core would give
-         * (less sensitive to other processes than wall time) */
+        /* tokens per CPU-second: with 1 thread, meant as a figure less
+         * sensitive to other processes; a VM under load can overstate it */
         printf("generate %s: threads %lld, steps %lld, runs %d, median %.0f tok/s (min %.0f, max %.0f; "
                "%.0f tok per CPU-s), %s kernels\n",
                model_path, threads, steps, runs, med, rates[0], rates[runs - 1], cmed,
