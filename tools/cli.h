@@ -18,6 +18,7 @@ int cmd_train(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* Benchmarks (one file each: tools/bench_<what>.c), dispatched by cmd_bench. */
 int bench_act(int argc, char **argv);

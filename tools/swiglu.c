@@ -12,6 +12,7 @@ static const cli_command commands[] = {
     {"sample", cmd_sample, "text from a checkpoint of `swiglu train`"},
     {"generate", cmd_generate, "text or token ids from a llama2.c checkpoint"},
     {"inspect", cmd_inspect, "per-layer gate statistics of a llama2.c model over text"},
+    {"export", cmd_export, "a checkpoint of `swiglu train` as a llama2.c model file"},
 };
 
 static void usage(FILE *f)

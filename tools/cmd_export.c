@@ -1,0 +1,61 @@
+/* cmd_export.c -- `swiglu export`: a checkpoint of `swiglu train` as a
+ * llama2.c model file.
+ *
+ *   swiglu export --ckpt F --llama2c OUT.bin [--version 0|1]
+ *
+ * Version 0 (default) is the legacy format run.c reads; 1 is export.py's
+ * "ak42" format. Only llama2.c-compatible models are written (SwiGLU, beta 1
+ * not learned, eps 1e-5, theta 10000: src/io/export_l2c.h); any other is
+ * refused with the reason. Our vocabularies (bytes, or a file's characters)
+ * have no llama2.c tokenizer.bin: the export runs with `generate --ids`.
+ * Legend: none (no arrays here).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "io/checkpoint.h"
+#include "io/export_l2c.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: swiglu export --ckpt F --llama2c OUT.bin [--version 0|1]\n"
+               "  writes a checkpoint of `swiglu train` as a llama2.c model (version 0: run.c's\n"
+               "  legacy format, the default; 1: export.py's ak42 format). Only SwiGLU models\n"
+               "  with beta 1 (not learned), RMSNorm eps 1e-5 and RoPE theta 10000 can be exported.\n");
+}
+
+int cmd_export(int argc, char **argv)
+{
+    const char *ckpt = NULL, *outp = NULL;
+    long long version = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); return 0; }
+        else if (!strcmp(a, "--ckpt")) ckpt = cli_value(argc, argv, &i);
+        else if (!strcmp(a, "--llama2c")) outp = cli_value(argc, argv, &i);
+        else if (!strcmp(a, "--version")) version = cli_parse_int(a, cli_value(argc, argv, &i), 0, 1);
+        else { usage(stderr); cli_die("export: unknown option '%s'", a); }
+    }
+    if (!ckpt || !outp) { usage(stderr); cli_die("export: --ckpt F and --llama2c OUT.bin are required"); }
+    char err[512];
+    sw_model *m;
+    uint8_t itos[256];
+    int vocab;
+    sw_tokens mode;
+    long long step;
+    if (sw_checkpoint_load_model(&m, 1, itos, &vocab, &mode, &step, ckpt, err, sizeof err))
+        cli_die("export: %s", err);
+    if (sw_export_l2c_write(m, (int)version, outp, err, sizeof err)) {
+        sw_model_free(m);
+        cli_die("export: cannot export '%s': %s", ckpt, err);
+    }
+    printf("swiglu export: %s (step %lld, dim %zu, hidden %zu, %zu layers, vocab %d %s, %s classifier) -> %s (llama2.c v%lld)\n",
+           ckpt, step, m->D, m->H, m->L, vocab, mode == SW_TOKENS_CHAR ? "char" : "byte",
+           m->cfg.tied ? "shared" : "separate", outp, version);
+    if (m->cfg.bf16)
+        printf("note: trained with --bf16; the fp32 master weights were written, and llama2.c computes in fp32\n");
+    printf("note: no llama2.c tokenizer exists for this vocabulary; run it with `swiglu generate --ids`\n");
+    sw_model_free(m);
+    return 0;
+}
