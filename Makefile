@@ -63,6 +63,8 @@ TOOL_OBJ  := $(TOOL_SRC:%.c=$(O)/%.o)
 TEST_BIN  := $(TEST_SRC:tests/%.c=$(O)/tests/%)
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(O)/%.o)
 
+VERSION_MAJOR := $(shell sed -n 's/^\#define SWIGLU_VERSION_MAJOR \([0-9]*\).*/\1/p' include/swiglu.h)
+VERSION   := $(VERSION_MAJOR).$(shell sed -n 's/^\#define SWIGLU_VERSION_MINOR \([0-9]*\).*/\1/p' include/swiglu.h).$(shell sed -n 's/^\#define SWIGLU_VERSION_PATCH \([0-9]*\).*/\1/p' include/swiglu.h)
 STATIC    := $(O)/libswiglu.a
 SHARED    := $(O)/libswiglu.so
 LAB       := $(O)/libswiglu_lab.a
@@ -99,7 +101,7 @@ $(STATIC): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 $(SHARED): $(LIB_OBJ)
-	$(CC) -shared -o $@ $^ $(LDLIBS) -Wl,-soname,libswiglu.so.$(shell sed -n 's/^#define SWIGLU_VERSION_MAJOR //p' include/swiglu.h)
+	$(CC) -shared -o $@ $^ $(LDLIBS) -Wl,-soname,libswiglu.so.$(VERSION_MAJOR)
 $(LAB): $(LAB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
@@ -135,13 +137,15 @@ debug:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin
 	install -m 644 $(STATIC) $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(SHARED) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(SHARED) $(DESTDIR)$(PREFIX)/lib/libswiglu.so.$(VERSION)
+	ln -sf libswiglu.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libswiglu.so.$(VERSION_MAJOR)
+	ln -sf libswiglu.so.$(VERSION_MAJOR) $(DESTDIR)$(PREFIX)/lib/libswiglu.so
 	install -m 644 include/swiglu.h $(DESTDIR)$(PREFIX)/include/
 	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(shell sed -n 's/.*SWIGLU_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)/\2/p' include/swiglu.h | paste -sd.)|' \
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
 	    -e 's|@LIBS_PRIVATE@|$(LDLIBS)|' swiglu.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/swiglu.pc
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/lib/libswiglu.a $(DESTDIR)$(PREFIX)/lib/libswiglu.so \
+	rm -f $(DESTDIR)$(PREFIX)/lib/libswiglu.a $(DESTDIR)$(PREFIX)/lib/libswiglu.so* \
 	    $(DESTDIR)$(PREFIX)/include/swiglu.h $(DESTDIR)$(PREFIX)/bin/swiglu \
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/swiglu.pc
 
