@@ -1,5 +1,6 @@
 /* cmd_inspect.c -- `swiglu inspect`: what the gates of a trained SwiGLU
- * model do on real text, layer by layer (llama2.c checkpoints).
+ * model do on real text, layer by layer (llama2.c checkpoints, and
+ * checkpoints of `swiglu train`, told apart by their first bytes).
  *
  *   swiglu inspect --model F.bin [--tokenizer T.bin --data FILE] [-n TOKENS]
  *                  [--seed S] [--out DIR] [--threads N]
@@ -21,6 +22,20 @@
  * --out DIR writes DIR/inspect_hist.dat (histograms, one block per layer),
  * DIR/inspect.gp (a gnuplot script) and, when gnuplot is installed,
  * DIR/inspect_gate.png, DIR/inspect_swish.png, DIR/inspect_up.png.
+ *
+ * Our checkpoints (magic SWGLCKPT): the text of --data is mapped through the
+ * checkpoint's own vocabulary (bytes, or the characters it was trained on;
+ * other bytes are skipped and counted), no --tokenizer. A model llama2.c can
+ * run (src/io/export_l2c.h: SwiGLU, beta 1, eps 1e-5, theta 1e4) is
+ * converted in memory to its llama2.c export and inspected exactly as above
+ * (same forward, same table; test_export shows the two forwards agree to
+ * ~1e-7). Any other (another FFN variant, learned beta, other eps/theta)
+ * runs through our own batched forward (sw_model_forward over windows of
+ * seq_len) and gets the library's per-layer summary (swiglu_ffn_hidden_stats):
+ * h = act(g) * u for gated variants, act(g) for plain ones; dead fraction,
+ * zero fraction, g and h mean/std, mean |u|. No histograms there, and
+ * --data is required (no sampler on that path).
+ * Legend: H hidden units, L layers, V vocab, T seq_len, B windows.
  */
 #include <float.h>
 #include <math.h>
@@ -28,6 +43,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "io/checkpoint.h"
+#include "io/export_l2c.h"
 #include "io/llama2c.h"
 #include "io/tokenizer.h"
 #include "model/llama_infer.h"
@@ -189,13 +206,94 @@ static void die_file(const char *path, const char *msg)
     cli_die("%s: %s", path, msg);
 }
 
+/* 1 when path starts with our checkpoint magic (a short or unreadable file
+ * is left to the llama2.c reader, whose messages name the problem). */
+static int is_ours(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    char magic[8];
+    int ours = fread(magic, 1, 8, f) == 8 && !memcmp(magic, SW_CKPT_MAGIC, 8);
+    fclose(f);
+    return ours;
+}
+
+/* The text of `data` as ids of our vocabulary (itos[0..V)), at most ntok;
+ * bytes outside it are skipped and counted in *skipped. */
+static int *our_tokens(const char *data, const uint8_t *itos, int V, long long ntok, size_t *n,
+                       size_t *skipped)
+{
+    char *text = read_text(data);
+    if (!text) cli_die("inspect: cannot read %s", data);
+    int stoi[256];
+    for (int i = 0; i < 256; i++) stoi[i] = -1;
+    for (int i = 0; i < V; i++) stoi[itos[i]] = i;
+    size_t len = strlen(text), k = 0;
+    *skipped = 0;
+    int *ids = malloc((len + 1) * sizeof *ids);
+    if (!ids) cli_die("out of memory");
+    for (size_t i = 0; i < len && (long long)k < ntok; i++) {
+        int t = stoi[(unsigned char)text[i]];
+        if (t < 0) (*skipped)++;
+        else ids[k++] = t;
+    }
+    free(text);
+    *n = k;
+    return ids;
+}
+
+/* Any model of ours llama2.c cannot run: our batched forward over B windows
+ * of T tokens (all in one forward, so the dead-unit test sees every token),
+ * and the library's per-layer summary. */
+static int inspect_native(const char *path, const char *data, long long ntok, const char *why)
+{
+    char err[512];
+    sw_model *m;
+    uint8_t itos[256];
+    int V;
+    sw_tokens mode;
+    long long step;
+    if (sw_checkpoint_load_model(&m, 1, itos, &V, &mode, &step, path, err, sizeof err)) cli_die("inspect: %s", err);
+    size_t T = m->Tmax;
+    sw_model_free(m);
+    if (!data) cli_die("inspect: %s cannot run as a llama2.c model (%s); inspecting it needs --data FILE", path, why);
+    size_t n, skipped;
+    int *ids = our_tokens(data, itos, V, ntok, &n, &skipped);
+    if (n == 0) cli_die("inspect: %s holds no token of %s's vocabulary", data, path);
+    if (n < T) T = n;
+    size_t B = n / T;
+    if (sw_checkpoint_load_model(&m, B, itos, &V, &mode, &step, path, err, sizeof err)) cli_die("inspect: %s", err);
+    sw_model_set_dropout(m, 0, 0);
+    if (sw_model_forward(m, ids, NULL, B, T, NULL)) cli_die("inspect: forward failed");
+    const char *var = swiglu_ffn_variant_name(m->cfg.ffn);
+    printf("swiglu inspect: %s (ours, FFN %s, dim %zu, hidden %zu, %zu layers; %s), %zu tokens of %s in %zu windows of %zu",
+           path, var, m->D, m->H, m->L, why, B * T, data, B, T);
+    if (skipped) printf(" (%zu bytes outside the vocabulary skipped)", skipped);
+    printf("\ng = gate pre-activation x W1^T, h = act(g) (* u = x W3^T when gated); our batched forward\n");
+    printf("%-5s | %8s %7s | %8s %7s | %7s %8s | %8s\n", "layer", "g mean", "g std", "h mean", "h std",
+           "dead h", "sp<1e-6", "|u|mean");
+    for (size_t l = 0; l < m->L; l++) {
+        swiglu_ffn_stats st;
+        if (sw_model_ffn_stats(m, l, &st)) cli_die("inspect: statistics of layer %zu failed", l);
+        printf("%-5zu | %8.3f %7.3f | %8.4f %7.3f | %7.4f %8.4f | %8.4f\n", l, st.gate_mean, st.gate_std,
+               st.act_mean, st.act_std, st.dead_fraction, st.zero_fraction, st.up_abs_mean);
+    }
+    printf("dead h: fraction of the %zu hidden units whose |h| < 1e-6 on every token;\n"
+           "sp<1e-6: fraction of (token, unit) entries with |h| < 1e-6; |u|mean 0 for plain variants\n", m->H);
+    free(ids);
+    sw_model_free(m);
+    return 0;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: swiglu inspect --model F.bin [--tokenizer T.bin --data FILE] [-n TOKENS]\n"
+            "usage: swiglu inspect --model F [--tokenizer T.bin --data FILE] [-n TOKENS]\n"
             "                      [--seed S] [--out DIR] [--threads N]\n"
-            "  --data FILE  text to run the model over (needs --tokenizer); without it the\n"
-            "               model samples its own text from BOS (temperature 1)\n"
+            "  --model F    a llama2.c model, or a checkpoint of `swiglu train`\n"
+            "  --data FILE  text to run the model over (a llama2.c model needs --tokenizer;\n"
+            "               ours uses its own vocabulary); without it the model samples\n"
+            "               its own text (temperature 1)\n"
             "  -n TOKENS    tokens to inspect (default 1024), in windows of seq_len\n"
             "  --out DIR    histograms (inspect_hist.dat), gnuplot script and PNGs\n");
 }
@@ -217,18 +315,42 @@ int cmd_inspect(int argc, char **argv)
         else { usage(stderr); cli_die("inspect: unknown option '%s'", a); }
     }
     if (!model_path) { usage(stderr); cli_die("inspect: --model F.bin is required"); }
-    if (data && !tok_path) cli_die("inspect: --data needs --tokenizer T.bin to turn text into tokens");
+    const int ours = is_ours(model_path);
+    if (data && !tok_path && !ours) cli_die("inspect: --data needs --tokenizer T.bin to turn text into tokens");
+    if (ours && tok_path) cli_die("inspect: %s is a swiglu checkpoint with its own vocabulary; drop --tokenizer", model_path);
 
     char msg[512];
     sw_l2c_model model;
-    if (sw_l2c_open(&model, model_path, msg, sizeof msg) != SWIGLU_OK) die_file(model_path, msg);
+    float *storage = NULL;        /* ours: the in-memory llama2.c export */
+    int bos = SW_TOK_BOS;         /* ours: none (-1) */
+    int start = SW_TOK_BOS;       /* first token of a self-generated window */
+    size_t skipped = 0;
+    uint8_t itos[256];
+    if (ours) {
+        sw_model *m;
+        int V0;
+        sw_tokens mode;
+        long long step;
+        if (sw_checkpoint_load_model(&m, 1, itos, &V0, &mode, &step, model_path, msg, sizeof msg))
+            cli_die("inspect: %s", msg);
+        swiglu_status es = sw_export_l2c_build(m, &model, &storage, msg, sizeof msg);
+        sw_model_free(m);
+        if (es == SWIGLU_ERR_ARG) return inspect_native(model_path, data, ntok, msg);
+        cli_check(es, "inspect: conversion to llama2.c");
+        bos = -1;
+        start = 0;
+        for (int i = 0; i < V0; i++) if (itos[i] == '\n') start = i;
+    } else if (sw_l2c_open(&model, model_path, msg, sizeof msg) != SWIGLU_OK) die_file(model_path, msg);
     const sw_l2c_config *c = &model.cfg;
     const int V = c->vocab_size, H = c->hidden_dim, NL = c->n_layers;
 
     /* the token stream [nids] (text), or none (self-generated) */
     int *ids = NULL;
     size_t nids = 0;
-    if (data) {
+    if (data && ours) {
+        ids = our_tokens(data, itos, V, ntok, &nids, &skipped);
+        if (nids == 0) cli_die("inspect: %s holds no token of %s's vocabulary", data, model_path);
+    } else if (data) {
         sw_tokenizer tok;
         if (sw_tok_load(&tok, tok_path, V, msg, sizeof msg) != SWIGLU_OK) die_file(tok_path, msg);
         char *text = read_text(data);
@@ -286,7 +408,7 @@ int cmd_inspect(int argc, char **argv)
     float *probs = malloc((size_t)V * sizeof(float));
     if (!probs) cli_die("out of memory");
     long long done = 0;
-    int token = SW_TOK_BOS, pos = 0;
+    int token = start, pos = 0;
     size_t at = 0;
     if (data) token = ids[at++];
     while (done < ntok) {
@@ -308,15 +430,19 @@ int cmd_inspect(int argc, char **argv)
             token = V - 1;
             for (int i = 0; i < V; i++) { cdf += probs[i]; if (coin < cdf) { token = i; break; } }
         }
-        if (pos >= c->seq_len || (!data && token == SW_TOK_BOS)) {
-            /* new window: the cache restarts at position 0 with BOS */
+        if (pos >= c->seq_len || (!data && token == bos)) {
+            /* new window: the cache restarts at position 0 with BOS (ours:
+             * no BOS; a self-generated window restarts from `start`) */
             pos = 0;
-            if (token != SW_TOK_BOS && !data) token = SW_TOK_BOS;
+            if (token != bos && !data) token = start;
         }
     }
 
-    printf("swiglu inspect: %s (dim %d, hidden %d, %d layers), %lld tokens of %s\n", model_path,
-           c->dim, H, NL, done, data ? data : "self-generated text (temperature 1)");
+    printf("swiglu inspect: %s (%sdim %d, hidden %d, %d layers), %lld tokens of %s", model_path,
+           ours ? "ours, run as its llama2.c export; " : "", c->dim, H, NL, done,
+           data ? data : "self-generated text (temperature 1)");
+    if (skipped) printf(" (%zu bytes outside the vocabulary skipped)", skipped);
+    printf("\n");
     printf("g = w1 x (gate pre-activation), s = swish(g), u = w3 x, h = s*u; quantiles from %d-bin histograms\n", NBINS);
     printf("%-5s | %8s %7s %8s %8s %8s %8s | %8s %7s %8s %8s | %7s %7s | %8s %8s | %7s %7s\n", "layer",
            "g mean", "g std", "g min", "g p1", "g p50", "g max", "s mean", "s std", "s min", "s max",
@@ -339,5 +465,6 @@ int cmd_inspect(int argc, char **argv)
     free(ls); free(pc.sbuf); free(probs); free(ids);
     sw_llama_free(&st);
     sw_l2c_close(&model);
+    free(storage);
     return 0;
 }

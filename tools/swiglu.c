@@ -11,7 +11,7 @@ static const cli_command commands[] = {
     {"train", cmd_train, "train a LLaMA-style model with any FFN variant on a file"},
     {"sample", cmd_sample, "text from a checkpoint of `swiglu train`"},
     {"generate", cmd_generate, "text or token ids from a llama2.c checkpoint"},
-    {"inspect", cmd_inspect, "per-layer gate statistics of a llama2.c model over text"},
+    {"inspect", cmd_inspect, "per-layer gate statistics of a model (llama2.c or ours) over text"},
     {"export", cmd_export, "a checkpoint of `swiglu train` as a llama2.c model file"},
 };
 
