@@ -1,14 +1,19 @@
-/* expressivity.c -- claim 4's probe: a task where a multiplicative
- * interaction is the whole answer.
+/* expressivity.c -- claim 4's probe: a task where multiplicative
+ * interactions are the whole answer.
  *
- *   x ~ N(0, I_D),  label t = sign((a.x)(b.x)),  a, b fixed random unit vectors
+ *   x ~ N(0, I_D),  label t = sign(sum_k (a_k.x)(b_k.x)),  k = 1..D,
+ *   a_k, b_k fixed random directions: the sign of a random indefinite
+ *   quadratic form x^T A^T B x of full rank
  *
  * The model is one FFN layer (biases on, as Shazeer's GLU has them), D -> D,
  * parameter-matched like the main runs (4D hidden units plain, 8D/3 gated);
  * its first output is the logit, trained with the logistic loss on fresh
  * samples every step (so accuracy measures what the layer can express, not
- * what it memorizes). A gated layer holds the product in one unit
- * ((a.x)(b.x) is bilinear); a plain one must build it from pieces.
+ * what it memorizes). A gated unit multiplies two learned projections of x,
+ * so D of them hold the quadratic form exactly; a plain unit is a ramp of
+ * one projection, and must approximate a D-dimensional quadratic from them.
+ * (A single product, sign((a.x)(b.x)), was too easy: it depends on two
+ * projections only, and every variant learns it.)
  * Writes acc.csv (step,train_loss,test_acc) and result.txt (final_acc, ...).
  * Legend: B batch, D input dim, H hidden units. */
 #include <math.h>
@@ -25,18 +30,19 @@
 
 typedef struct ex_params { float *w1, *w3, *w2, *b1, *b3, *b2, *beta; } ex_params;
 
-/* x [B x D] ~ N(0, 1); t [B] = sign((a.x)(b.x)) */
+/* x [B x D] ~ N(0, 1); t [B] = sign(sum_k (a_k.x)(b_k.x)), a, b [D x D] */
 static void ex_batch(float *x, float *t, const float *a, const float *b, size_t B, size_t D, uint64_t *rng)
 {
     for (size_t i = 0; i < B; i++) {
-        double pa = 0, pb = 0;
-        for (size_t j = 0; j < D; j++) {
-            float v = (float)sw_rng_normal(rng);
-            x[i * D + j] = v;
-            pa += a[j] * v;
-            pb += b[j] * v;
+        float *xi = x + i * D;
+        for (size_t j = 0; j < D; j++) xi[j] = (float)sw_rng_normal(rng);
+        double s = 0;
+        for (size_t k = 0; k < D; k++) {
+            double pa = 0, pb = 0;
+            for (size_t j = 0; j < D; j++) { pa += a[k * D + j] * xi[j]; pb += b[k * D + j] * xi[j]; }
+            s += pa * pb;
         }
-        t[i] = pa * pb >= 0 ? 1.0f : -1.0f;
+        t[i] = s >= 0 ? 1.0f : -1.0f;
     }
 }
 
@@ -64,9 +70,9 @@ swiglu_status sw_lab_expressivity(const sw_lab_plan *p, const sw_lab_run *r, con
     float *xt = malloc(EX_TEST * D * sizeof(float)), *tt = malloc(EX_TEST * sizeof(float));
     float *y = malloc(EX_TEST * D * sizeof(float)), *dy = calloc(B * D, sizeof(float));
     void *ws = aligned_alloc(64, (ws_bytes + 63) / 64 * 64);
-    float a[256], b[256];
+    float *a = malloc(D * D * sizeof(float)), *b = malloc(D * D * sizeof(float));
     FILE *csv = NULL;
-    if (!P || !G || !M || !V || !x || !t || !xt || !tt || !y || !dy || !ws || D > 256) {
+    if (!P || !G || !M || !V || !x || !t || !xt || !tt || !y || !dy || !ws || !a || !b) {
         st = SWIGLU_ERR_ALLOC;
         snprintf(err, errcap, "expressivity: out of memory");
         goto out;
@@ -92,9 +98,7 @@ swiglu_status sw_lab_expressivity(const sw_lab_plan *p, const sw_lab_run *r, con
                            (float)(1.0 / sqrt((double)H)));
     /* the task: fixed a, b (the same for every variant and seed); the test set fixed too */
     uint64_t trng = 0x7a5c;
-    double na = 0, nb = 0;
-    for (size_t j = 0; j < D; j++) { a[j] = (float)sw_rng_normal(&trng); b[j] = (float)sw_rng_normal(&trng); na += a[j] * a[j]; nb += b[j] * b[j]; }
-    for (size_t j = 0; j < D; j++) { a[j] /= (float)sqrt(na); b[j] /= (float)sqrt(nb); }
+    for (size_t j = 0; j < D * D; j++) { a[j] = (float)(sw_rng_normal(&trng) / sqrt((double)D)); b[j] = (float)(sw_rng_normal(&trng) / sqrt((double)D)); }
     ex_batch(xt, tt, a, b, EX_TEST, D, &trng);
     uint64_t rng = 9000 + (uint64_t)r->seed;
 
@@ -142,6 +146,7 @@ swiglu_status sw_lab_expressivity(const sw_lab_plan *p, const sw_lab_run *r, con
 out:
     if (csv) fclose(csv);
     free(P); free(G); free(M); free(V); free(x); free(t); free(xt); free(tt); free(y); free(dy); free(ws);
+    free(a); free(b);
     swiglu_ffn_destroy(ffn);
     return st;
 }

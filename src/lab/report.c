@@ -394,7 +394,7 @@ static int make_plots(const sw_lab_plan *p, const char *out, const vsum *vs)
         fclose(f);
     }
     snprintf(body, sizeof body,
-             "names = '%s'\nset title 'Expressivity: sign((a.x)(b.x)) from one FFN layer, test accuracy, mean over seeds'\n"
+             "names = '%s'\nset title 'Expressivity: sign of a random quadratic form from one FFN layer, test accuracy, mean over seeds'\n"
              "set xlabel 'step'\nset ylabel 'accuracy'\nset yrange [0.4:1]\n"
              "plot for [i=0:%d] '%s' index i using 1:2 with lines lw 2 lc i+1 title word(names, i+1)",
              names, n, dat);
@@ -577,7 +577,7 @@ swiglu_status sw_lab_report(const sw_lab_plan *p, const char *out, const sw_lab_
         size_t nb = 0, k = 0;
         double nc[SW_LAB_MAX_SEEDS], nbv[SW_LAB_MAX_SEEDS];
         for (size_t s = 0; s < S; s++) nc[s] = -vs[cand].acc[s];
-        k += (size_t)snprintf(l4 + k, sizeof l4 - k, "sign((a.x)(b.x)) from one layer: SwiGLU %.3f", sw_mean(vs[cand].acc, S));
+        k += (size_t)snprintf(l4 + k, sizeof l4 - k, "sign of a random quadratic form from one layer: SwiGLU %.3f", sw_mean(vs[cand].acc, S));
         for (int b = 0; b < 2; b++) {
             if (base[b] < 0) continue;
             double pval, d;
@@ -671,10 +671,12 @@ swiglu_status sw_lab_report(const sw_lab_plan *p, const char *out, const sw_lab_
 
     /* claim 4 */
     fprintf(f, "## 4. Expressivity: a multiplicative task\n\nOne FFN layer (biases on, parameter-matched as above: "
-               "%d inputs) learns t = sign((a.x)(b.x)) for x ~ N(0, I) and fixed unit vectors a, b, on fresh "
-               "samples each step (%d steps of %d): the label is a product of two projections, which one gated "
-               "unit holds exactly and a plain layer must piece together.\n\n| variant | test accuracy (mean ± std) |\n|---|---|\n",
-            pr->ex_dim, pr->ex_steps, pr->ex_batch);
+               "%d inputs) learns t = sign(sum_k (a_k.x)(b_k.x)), k = 1..%d, for x ~ N(0, I) and fixed random "
+               "directions a_k, b_k -- the sign of a random full-rank quadratic form -- on fresh samples each step "
+               "(%d steps of %d), logistic loss, test accuracy on 4096 fixed samples. A gated unit multiplies two "
+               "learned projections of x, so %d of them hold the form exactly; a plain unit is a ramp of one "
+               "projection and must approximate it.\n\n| variant | test accuracy (mean ± std) |\n|---|---|\n",
+            pr->ex_dim, pr->ex_dim, pr->ex_steps, pr->ex_batch, pr->ex_dim);
     for (size_t v = 0; v < p->n_variants; v++) {
         char ms[64];
         double x[SW_LAB_MAX_SEEDS];
