@@ -6,7 +6,7 @@
  *
  * The ISA file provides, besides simd_body.h's list (vfm: a VF-lane mask):
  *   vf_set1 vf_add vf_sub vf_mul vf_fma(a,b,c)=ab+c vf_fms(a,b,c)=ab-c
- *   vf_max vf_min vf_abs vf_negabs(a) = -|a|  vf_minabs(a, b) = min(|a|, |b|)
+ *   vf_max vf_min vf_abs vf_minabs(a, b) = min(|a|, |b|)  vf_negminabs(a, c) = -min(|a|, c) (c > 0)
  *   vf_rcp(d) ~ 1/d for d in [1, 2]: relative error <= 2^-14 (rcp14, or rcp + Newton)
  *   vf_lt vf_ne (masks) vf_sel(m, a, b) = m ? a : b  vfm_or vfm_and vfm_any
  *   vf_isnonfinite(a) -> mask of the inf/NaN lanes
@@ -14,7 +14,8 @@
  *   vf_signz(a, z) = z < 0 ? a : -a  (for z not NaN; bitwise: a ^ (~z & sign))
  *   vf_tbl(t, kf): t[k mod 2^VF_TBITS] for the integer k that vf_kbits(kf)
  *     holds (t holds 2^VF_TBITS floats)
- *   vf_pow2k(kf) = 2^floor(k / 2^VF_TBITS) for that k, as a float (k >= -127 2^TBITS)
+ *   vf_pow2k(kf) = 2^floor(k / 2^VF_TBITS) for that k, as a float (-127 2^TBITS <= k <= 0;
+ *     kf's bits hold k + 127 2^TBITS, SWF_SHIFT's bias: a shift and a mask)
  *
  * Algorithm (lanes are independent; g, u finite floats):
  *   z = beta g exactly, as the pair z + zl (zl = fma(beta, g, -z); zl = 0 for beta = 1)
@@ -47,6 +48,10 @@
  * within 1 ulp of the double kernel's result. Measured (tests/test_act_accuracy,
  * dev/swiglu_kernel_bench.c acc and sweep): 0.54 ulp (avx512), 0.60 (avx2).
  *
+ * The loops take two vectors a step (vx below: every operation issued for
+ * both, back to back), so that the two dependency chains overlap; the same
+ * arithmetic lane by lane, hence the same results, as one vector a step.
+ *
  * A vector goes to the double kernel (simd_body.h's glu_fwd_half, or the
  * scalar element functions) when a lane
  *   - has z < -69 (e < 2^-99: e_lo could lose its bits to denormals),
@@ -69,144 +74,216 @@ static const float sw_exp2_16_lo[16] = {
     -0x1.593abcp-25f, -0x1.5bd5ecp-27f, 0x1.9fcef4p-26f, -0x1.829fd0p-25f, 0x1.15506ep-27f,
     0x1.51f848p-27f, -0x1.a94b14p-26f, -0x1.3d56b2p-27f, -0x1.822dbcp-27f, 0x1.52486cp-27f};
 
-#define SWF_SHIFT 0x1.8p23f           /* 1.5 2^23: fma(x, c, SHIFT) - SHIFT rounds to an integer */
+/* 1.5 2^23 + 127 2^TBITS: fma(x, c, SHIFT) - SHIFT rounds to an integer k, and
+ * kf's low bits hold k + 127 2^TBITS (>= 0 for |z| <= 87): the exponent bias
+ * of vf_pow2k, and the same k mod 2^TBITS for vf_tbl */
+#define SWF_SHIFT (0x1.8p23f + 127.0f * (float)(1 << VF_TBITS))
 #define SWF_LN2_C1 0.693359375f       /* ln2 = C1 + C2, C1 with 9 significant bits */
 #define SWF_LN2_C2 -0x1.bd0106p-13f
 #define SWF_ZNEG (-69.0f)             /* z below: the double kernel (e < 2^-99) */
 #define SWF_ATINY 0x1p-100f           /* |g sigma| below (and nonzero): the double kernel */
 
-/* lanes with |x| < 2^-100 among those of mask nz (x = 0 there means underflow) */
-SW_INLINE vfm swf_tiny(vf x, vfm nz)
+/* ---- two vectors as one: every operation below is issued for both vectors
+ * back to back, so that their long dependency chains (the exp polynomial, the
+ * reciprocal and its residual, the pair arithmetic) overlap in the core. */
+typedef struct { vf a, b; } vx;
+typedef struct { vfm a, b; } vxm;
+#define SWX_1(op) SW_INLINE vx vx_##op(vx x) { vx r = {vf_##op(x.a), vf_##op(x.b)}; return r; }
+#define SWX_2(op) SW_INLINE vx vx_##op(vx x, vx y) { vx r = {vf_##op(x.a, y.a), vf_##op(x.b, y.b)}; return r; }
+#define SWX_3(op) SW_INLINE vx vx_##op(vx x, vx y, vx z) { vx r = {vf_##op(x.a, y.a, z.a), vf_##op(x.b, y.b, z.b)}; return r; }
+#define SWX_M2(op) SW_INLINE vxm vx_##op(vx x, vx y) { vxm r = {vf_##op(x.a, y.a), vf_##op(x.b, y.b)}; return r; }
+SWX_2(add) SWX_2(sub) SWX_2(mul) SWX_3(fma) SWX_3(fms) SWX_3(fnma) SWX_2(max) SWX_2(min)
+SWX_1(abs) SWX_2(negminabs) SWX_2(minabs) SWX_1(rcp) SWX_3(xsign) SWX_2(signz) SWX_1(pow2k)
+SWX_M2(lt) SWX_M2(ne)
+SW_INLINE vx vx_set1(float c) { vx r = {vf_set1(c), vf_set1(c)}; return r; }
+SW_INLINE vx vx_sel(vxm m, vx x, vx y) { vx r = {vf_sel(m.a, x.a, y.a), vf_sel(m.b, x.b, y.b)}; return r; }
+SW_INLINE vx vx_tbl(const float *t, vx kf) { vx r = {vf_tbl(t, kf.a), vf_tbl(t, kf.b)}; return r; }
+SW_INLINE vxm vx_isnonfinite(vx x) { vxm r = {vf_isnonfinite(x.a), vf_isnonfinite(x.b)}; return r; }
+SW_INLINE vxm vxm_none(void) { vxm r = {vfm_none(), vfm_none()}; return r; }
+SW_INLINE vxm vxm_or(vxm x, vxm y) { vxm r = {vfm_or(x.a, y.a), vfm_or(x.b, y.b)}; return r; }
+SW_INLINE vxm vxm_and(vxm x, vxm y) { vxm r = {vfm_and(x.a, y.a), vfm_and(x.b, y.b)}; return r; }
+SW_INLINE int vxm_any(vxm m) { return vfm_any(vfm_or(m.a, m.b)); }
+SW_INLINE vx vx_load(const float *p) { vx r = {vf_load(p), vf_load(p + VF)}; return r; }
+SW_INLINE vx vx_dup(vf v) { vx r = {v, v}; return r; }
+
+/* lanes with |x| < 2^-100 among those of mask nz (x = 0 there means underflow);
+ * swf_tiny_abs: x >= 0 already (vf_minabs) */
+SW_INLINE vxm swf_tiny_abs(vx x, vxm nz)
 {
-    return vfm_and(vf_lt(vf_abs(x), vf_set1(SWF_ATINY)), nz);
+    return vxm_and(vx_lt(x, vx_set1(SWF_ATINY)), nz);
 }
+SW_INLINE vxm swf_tiny(vx x, vxm nz) { return swf_tiny_abs(vx_abs(x), nz); }
 
 /* The sigmoid of z = beta g (the algorithm above), shared by forward and
  * backward. refine (backward): one Newton step on the reciprocal (c = 1 - s
  * needs q1 to carry the quotient to 2^-40, not 2^-28); the backward also
  * redoes every lane with z > 87 in double, so its r needs no clamp. */
 typedef struct swf_sig {
-    vf z, zl;       /* z + zl = beta g exactly (zl = 0 for beta = 1) */
-    vfm neg;        /* z < 0 */
-    vf e_hi, el, s2; /* e = exp(-|z + zl|) = e_hi + el s2 */
-    vf y;           /* ~ 1/D_hi */
-    vf q0, q1;      /* sigmoid(z) = q0 + q1 */
+    vx z, zl;       /* z + zl = beta g exactly (zl = 0 for beta = 1) */
+    vxm neg;        /* z < 0 */
+    vx e_hi, el, s2; /* e = exp(-|z + zl|) = e_hi + el s2 */
+    vx y;           /* ~ 1/D_hi */
+    vx q0, q1;      /* sigmoid(z) = q0 + q1 */
 } swf_sig;
 
-SW_INLINE swf_sig swf_sigmoid(int beta1, int refine, vf g, vf beta)
+SW_INLINE swf_sig swf_sigmoid(int beta1, int refine, vx g, vx beta)
 {
     swf_sig o;
-    vf one = vf_set1(1.0f), zero = vf_set1(0.0f);
-    o.z = beta1 ? g : vf_mul(beta, g);
-    o.zl = beta1 ? zero : vf_fms(beta, g, o.z);
-    o.neg = vf_lt(o.z, zero);
-    vf w = vf_max(vf_negabs(o.z), vf_set1(-87.0f));          /* -|z|, clamped */
-    vf kf = vf_fma(w, vf_set1((float)(1 << VF_TBITS) * 0x1.715476p+0f), vf_set1(SWF_SHIFT));
-    vf k = vf_sub(kf, vf_set1(SWF_SHIFT));
-    vf r = vf_fma(k, vf_set1(-SWF_LN2_C1 / (float)(1 << VF_TBITS)), w);
-    r = vf_fma(k, vf_set1(-SWF_LN2_C2 / (float)(1 << VF_TBITS)), r);
+    vx one = vx_set1(1.0f), zero = vx_set1(0.0f);
+    o.z = beta1 ? g : vx_mul(beta, g);
+    o.zl = beta1 ? zero : vx_fms(beta, g, o.z);
+    o.neg = vx_lt(o.z, zero);
+    vx w = vx_negminabs(o.z, vx_set1(87.0f));                 /* -|z|, clamped */
+    vx kf = vx_fma(w, vx_set1((float)(1 << VF_TBITS) * 0x1.715476p+0f), vx_set1(SWF_SHIFT));
+    vx k = vx_sub(kf, vx_set1(SWF_SHIFT));
+    vx r = vx_fma(k, vx_set1(-SWF_LN2_C1 / (float)(1 << VF_TBITS)), w);
+    r = vx_fma(k, vx_set1(-SWF_LN2_C2 / (float)(1 << VF_TBITS)), r);
     if (!beta1) {
         /* exp(-|z + zl|) = exp(-|z| - sign(z) zl) */
-        r = vf_add(r, vf_signz(o.zl, o.z));
+        r = vx_add(r, vx_signz(o.zl, o.z));
         /* |z| > 87 was clamped and its zl (up to 2^-24 |z|) is meaningless:
          * keep r in range (a no-op for every other lane) */
-        if (!refine) r = vf_min(vf_max(r, vf_set1(-0.0625f)), vf_set1(0.0625f));
+        if (!refine) r = vx_min(vx_max(r, vx_set1(-0.0625f)), vx_set1(0.0625f));
     }
     /* expm1(r) = r + r^2 (1/2 + r/6 + r^2/24) */
-    vf p = vf_fma(r, vf_set1(1.0f / 24), vf_set1(1.0f / 6));
-    p = vf_fma(p, r, vf_set1(0.5f));
-    vf t = vf_fma(vf_mul(r, r), p, r);
-    vf thi = vf_tbl(sw_exp2_16_hi, kf), tlo = vf_tbl(sw_exp2_16_lo, kf);
-    o.s2 = vf_pow2k(kf);
-    vf el = vf_fma(thi, t, tlo);                            /* |el| < 2^-3.5 thi */
-    vf eh = vf_add(thi, el);
-    o.el = vf_add(vf_sub(thi, eh), el);                     /* Fast2Sum: eh + el exact */
-    o.e_hi = vf_mul(eh, o.s2);
-    vf d_hi = vf_add(one, o.e_hi);
-    vf d_lo = vf_fma(o.el, o.s2, vf_add(vf_sub(one, d_hi), o.e_hi));
-    vf n_hi = vf_sel(o.neg, o.e_hi, one), n_lo = vf_sel(o.neg, o.el, zero);
-    vf y = vf_rcp(d_hi);
-    if (refine) y = vf_fma(y, vf_fnma(y, d_hi, one), y);
+    vx p = vx_fma(r, vx_set1(1.0f / 24), vx_set1(1.0f / 6));
+    p = vx_fma(p, r, vx_set1(0.5f));
+    vx t = vx_fma(vx_mul(r, r), p, r);
+    vx thi = vx_tbl(sw_exp2_16_hi, kf), tlo = vx_tbl(sw_exp2_16_lo, kf);
+    o.s2 = vx_pow2k(kf);
+    vx el = vx_fma(thi, t, tlo);                            /* |el| < 2^-3.5 thi */
+    vx eh = vx_add(thi, el);
+    o.el = vx_add(vx_sub(thi, eh), el);                     /* Fast2Sum: eh + el exact */
+    o.e_hi = vx_mul(eh, o.s2);
+    vx d_hi = vx_add(one, o.e_hi);
+    vx d_lo = vx_fma(o.el, o.s2, vx_add(vx_sub(one, d_hi), o.e_hi));
+    vx n_hi = vx_sel(o.neg, o.e_hi, one), n_lo = vx_sel(o.neg, o.el, zero);
+    vx y = vx_rcp(d_hi);
+    if (refine) y = vx_fma(y, vx_fnma(y, d_hi, one), y);
     o.y = y;
-    o.q0 = vf_mul(n_hi, y);
-    vf rho = vf_fnma(o.q0, d_hi, n_hi);
-    rho = vf_fma(n_lo, o.s2, vf_fnma(o.q0, d_lo, rho));
-    o.q1 = vf_mul(rho, y);
+    o.q0 = vx_mul(n_hi, y);
+    vx rho = vx_fnma(o.q0, d_hi, n_hi);
+    rho = vx_fma(n_lo, o.s2, vx_fnma(o.q0, d_lo, rho));
+    o.q1 = vx_mul(rho, y);
     return o;
 }
 
 /* sigmoid(beta g) g as the pair (*a_hi, *a_lo), and sigmoid's parts */
-SW_INLINE swf_sig swf_gsig(int beta1, vf g, vf beta, vf *a_hi, vf *a_lo, vfm *bad)
+SW_INLINE swf_sig swf_gsig(int beta1, vx g, vx beta, vx *a_hi, vx *a_lo, vxm *bad)
 {
     swf_sig o = swf_sigmoid(beta1, 0, g, beta);
-    vf ah = vf_mul(g, o.q0);
+    vx ah = vx_mul(g, o.q0);
     *a_hi = ah;
-    *a_lo = vf_fma(g, o.q1, vf_fms(g, o.q0, ah));
-    *bad = vfm_or(*bad, vf_lt(o.z, vf_set1(SWF_ZNEG)));
+    *a_lo = vx_fma(g, o.q1, vx_fms(g, o.q0, ah));
+    *bad = vxm_or(*bad, vx_lt(o.z, vx_set1(SWF_ZNEG)));
     return o;
 }
 
 /* out = g sigmoid(beta g) u, rounded once; *bad: lanes to redo in double */
-SW_INLINE vf swf_glu_fwd(int beta1, vf g, vf u, vf beta, vfm *bad)
+SW_INLINE vx swf_glu_fwd(int beta1, vx g, vx u, vx beta, vxm *bad)
 {
-    vf ah, al;
+    vx ah, al;
     swf_gsig(beta1, g, beta, &ah, &al, bad);
-    vf out = vf_xsign(vf_fma(ah, u, vf_mul(al, u)), g, u);
+    vx out = vx_xsign(vx_fma(ah, u, vx_mul(al, u)), g, u);
     /* g = 0 or u = 0: out = +-0 exactly; otherwise neither a_hi nor out may be tiny */
-    vf zero = vf_set1(0.0f);
-    vfm tiny = swf_tiny(vf_minabs(ah, out), vfm_and(vf_ne(g, zero), vf_ne(u, zero)));
-    *bad = vfm_or(*bad, vfm_or(vf_isnonfinite(out), tiny));
+    vx zero = vx_set1(0.0f);
+    vxm tiny = swf_tiny_abs(vx_minabs(ah, out), vxm_and(vx_ne(g, zero), vx_ne(u, zero)));
+    *bad = vxm_or(*bad, vxm_or(vx_isnonfinite(out), tiny));
     return out;
 }
 
 /* out = g sigmoid(beta g) (Swish), rounded once */
-SW_INLINE vf swf_act_fwd(int beta1, vf g, vf beta, vfm *bad)
+SW_INLINE vx swf_act_fwd(int beta1, vx g, vx beta, vxm *bad)
 {
-    vf ah, al;
+    vx ah, al;
     swf_gsig(beta1, g, beta, &ah, &al, bad);
-    vf out = vf_xsign(vf_add(ah, al), g, vf_set1(1.0f));
-    *bad = vfm_or(*bad, vfm_or(vf_isnonfinite(out), swf_tiny(vf_minabs(ah, out), vf_ne(g, vf_set1(0.0f)))));
+    vx out = vx_xsign(vx_add(ah, al), g, vx_set1(1.0f));
+    *bad = vxm_or(*bad, vxm_or(vx_isnonfinite(out), swf_tiny_abs(vx_minabs(ah, out), vx_ne(g, vx_set1(0.0f)))));
     return out;
 }
 
+/* a vector the fast path cannot serve (a lane of *bad): redone in double */
+static __attribute__((noinline, cold)) void swf_glu_fwd_fix(float *out, const float *gi, const float *ui,
+                                                            size_t i, vf gv, vf uv, const sw_gate *g)
+{
+    if (vf_nonfinite(gv) || vf_nonfinite(uv)) { sw_glu_fwd_tail(out, gi, ui, i, i + VF, g); return; }
+    vd betad = vd_set1(g->beta);
+    vd lo = glu_fwd_half(SWIGLU_ACT_SWISH, g, vf_lo(gv), vf_lo(uv), betad);
+    vd hi = glu_fwd_half(SWIGLU_ACT_SWISH, g, vf_hi(gv), vf_hi(uv), betad);
+    vf_store(out + i, vf_join(lo, hi));
+}
+
+/* Two vectors a step (the vx operations interleave them), one test of the
+ * fallback masks for both; a last single vector goes through the same code
+ * with its copy as the second. */
 SW_INLINE void swf_glu_fwd_loop(int beta1, float *out, const float *gi, const float *ui, size_t n,
                                 const sw_gate *g)
 {
-    vf beta = vf_set1((float)g->beta);
-    vd betad = vd_set1(g->beta);
+    vx beta = vx_set1((float)g->beta);
     size_t i = 0;
-    for (; i + VF <= n; i += VF) {
-        vf gv = vf_load(gi + i), uv = vf_load(ui + i);
-        vfm bad = vfm_none();
-        vf o = swf_glu_fwd(beta1, gv, uv, beta, &bad);
-        if (__builtin_expect(vfm_any(bad), 0)) {
-            if (vf_nonfinite(gv) || vf_nonfinite(uv)) { sw_glu_fwd_tail(out, gi, ui, i, i + VF, g); continue; }
-            vd lo = glu_fwd_half(SWIGLU_ACT_SWISH, g, vf_lo(gv), vf_lo(uv), betad);
-            vd hi = glu_fwd_half(SWIGLU_ACT_SWISH, g, vf_hi(gv), vf_hi(uv), betad);
-            o = vf_join(lo, hi);
+    for (; i + 2 * VF <= n; i += 2 * VF) {
+        vx gv = vx_load(gi + i), uv = vx_load(ui + i);
+        vxm bad = vxm_none();
+        vx o = swf_glu_fwd(beta1, gv, uv, beta, &bad);
+        if (__builtin_expect(vxm_any(bad), 0)) {
+            if (vfm_any(bad.a)) swf_glu_fwd_fix(out, gi, ui, i, gv.a, uv.a, g);
+            else vf_store(out + i, o.a);
+            if (vfm_any(bad.b)) swf_glu_fwd_fix(out, gi, ui, i + VF, gv.b, uv.b, g);
+            else vf_store(out + i + VF, o.b);
+            continue;
         }
-        vf_store(out + i, o);
+        vf_store(out + i, o.a);
+        vf_store(out + i + VF, o.b);
+    }
+    if (i + VF <= n) {
+        vx gv = vx_dup(vf_load(gi + i)), uv = vx_dup(vf_load(ui + i));
+        vxm bad = vxm_none();
+        vx o = swf_glu_fwd(beta1, gv, uv, beta, &bad);
+        if (__builtin_expect(vfm_any(bad.a), 0)) swf_glu_fwd_fix(out, gi, ui, i, gv.a, uv.a, g);
+        else vf_store(out + i, o.a);
+        i += VF;
     }
     sw_glu_fwd_tail(out, gi, ui, i, n, g);
 }
 
+static __attribute__((noinline, cold)) void swf_act_fwd_fix(float *out, const float *x, size_t i, vf xv,
+                                                            const sw_gate *g)
+{
+    if (vf_nonfinite(xv)) {
+        for (size_t k = i; k < i + VF; k++) out[k] = (float)sw_act_d(SWIGLU_ACT_SWISH, x[k], g->beta);
+        return;
+    }
+    vd betad = vd_set1(g->beta), da, db, lo, hi;
+    v_act(SWIGLU_ACT_SWISH, 0, vf_lo(xv), betad, &lo, &da, &db);
+    v_act(SWIGLU_ACT_SWISH, 0, vf_hi(xv), betad, &hi, &da, &db);
+    vf_store(out + i, vf_join(lo, hi));
+}
+
 SW_INLINE void swf_act_fwd_loop(int beta1, float *out, const float *x, size_t n, const sw_gate *g)
 {
-    vf beta = vf_set1((float)g->beta);
-    vd betad = vd_set1(g->beta), da, db;
+    vx beta = vx_set1((float)g->beta);
     size_t i = 0;
-    for (; i + VF <= n; i += VF) {
-        vf xv = vf_load(x + i);
-        vfm bad = vfm_none();
-        vf o = swf_act_fwd(beta1, xv, beta, &bad);
-        if (__builtin_expect(vfm_any(bad), 0)) {
-            if (vf_nonfinite(xv)) { for (size_t k = i; k < i + VF; k++) out[k] = (float)sw_act_d(SWIGLU_ACT_SWISH, x[k], g->beta); continue; }
-            vd lo, hi;
-            v_act(SWIGLU_ACT_SWISH, 0, vf_lo(xv), betad, &lo, &da, &db);
-            v_act(SWIGLU_ACT_SWISH, 0, vf_hi(xv), betad, &hi, &da, &db);
-            o = vf_join(lo, hi);
+    for (; i + 2 * VF <= n; i += 2 * VF) {
+        vx xv = vx_load(x + i);
+        vxm bad = vxm_none();
+        vx o = swf_act_fwd(beta1, xv, beta, &bad);
+        if (__builtin_expect(vxm_any(bad), 0)) {
+            if (vfm_any(bad.a)) swf_act_fwd_fix(out, x, i, xv.a, g);
+            else vf_store(out + i, o.a);
+            if (vfm_any(bad.b)) swf_act_fwd_fix(out, x, i + VF, xv.b, g);
+            else vf_store(out + i + VF, o.b);
+            continue;
         }
-        vf_store(out + i, o);
+        vf_store(out + i, o.a);
+        vf_store(out + i + VF, o.b);
+    }
+    if (i + VF <= n) {
+        vx xv = vx_dup(vf_load(x + i));
+        vxm bad = vxm_none();
+        vx o = swf_act_fwd(beta1, xv, beta, &bad);
+        if (__builtin_expect(vfm_any(bad.a), 0)) swf_act_fwd_fix(out, x, i, xv.a, g);
+        else vf_store(out + i, o.a);
+        i += VF;
     }
     for (; i < n; i++) out[i] = (float)sw_act_d(SWIGLU_ACT_SWISH, x[i], g->beta);
 }
@@ -239,91 +316,130 @@ SW_INLINE void swf_act_fwd_loop(int beta1, float *out, const float *x, size_t n,
 #define SWG_Z2 0x1.bdf7p-27f
 #define SWG_Z3 (-0x1.6fc6bap-49f)
 
-SW_INLINE void swf_glu_bwd(int beta1, vf g, vf u, vf d, vf beta, vf *dg_out, vf *du_out,
-                           vf *dbt_out, vfm *bad)
+SW_INLINE void swf_glu_bwd(int beta1, vx g, vx u, vx d, vx beta, vx *dg_out, vx *du_out,
+                           vx *dbt_out, vxm *bad)
 {
-    vf one = vf_set1(1.0f);
+    vx one = vx_set1(1.0f);
     swf_sig o = swf_sigmoid(beta1, 1, g, beta);
-    vf z = o.z, zl = o.zl, q0 = o.q0, q1 = o.q1;
-    vfm neg = o.neg;
+    vx z = o.z, zl = o.zl, q0 = o.q0, q1 = o.q1;
+    vxm neg = o.neg;
     /* du = d g s */
-    vf ah = vf_mul(g, q0);
-    vf al = vf_fma(g, q1, vf_fms(g, q0, ah));
-    vf du = vf_xsign(vf_fma(ah, d, vf_mul(al, d)), g, d);
+    vx ah = vx_mul(g, q0);
+    vx al = vx_fma(g, q1, vx_fms(g, q0, ah));
+    vx du = vx_xsign(vx_fma(ah, d, vx_mul(al, d)), g, d);
     /* c = 1 - s exactly as a pair */
-    vf c_hi = vf_sub(one, q0);
-    vf c_lo = vf_sub(vf_sub(vf_sub(one, c_hi), q0), q1);
+    vx c_hi = vx_sub(one, q0);
+    vx c_lo = vx_sub(vx_sub(vx_sub(one, c_hi), q0), q1);
     /* G = 1 + z c: z c as a pair, then TwoSum */
-    vf zc = vf_mul(z, c_hi);
-    vf zc_lo = vf_fma(z, c_lo, vf_fms(z, c_hi, zc));
-    if (!beta1) zc_lo = vf_fma(zl, c_hi, zc_lo);
-    vf g_hi = vf_add(one, zc);
-    vf bb = vf_sub(g_hi, zc);
-    vf g_lo = vf_add(vf_add(vf_sub(one, bb), vf_sub(zc, vf_sub(g_hi, bb))), zc_lo);
+    vx zc = vx_mul(z, c_hi);
+    vx zc_lo = vx_fma(z, c_lo, vx_fms(z, c_hi, zc));
+    if (!beta1) zc_lo = vx_fma(zl, c_hi, zc_lo);
+    vx g_hi = vx_add(one, zc);
+    vx bb = vx_sub(g_hi, zc);
+    vx g_lo = vx_add(vx_add(vx_sub(one, bb), vx_sub(zc, vx_sub(g_hi, bb))), zc_lo);
     /* the window |z - z0| < 1/8: G = h R(h) */
-    vf h1 = vf_sub(z, vf_set1(SWG_Z1));
-    vf h2 = beta1 ? vf_set1(-SWG_Z2) : vf_sub(zl, vf_set1(SWG_Z2));
-    vf h_hi = vf_add(h1, h2);
-    vf h_lo = vf_sub(vf_add(vf_sub(h1, h_hi), h2), vf_set1(SWG_Z3));
-    vf sp = vf_fma(vf_set1(0x1.20a572p-10f), h_hi, vf_set1(0x1.8f0d82p-9f));
-    sp = vf_fma(sp, h_hi, vf_set1(-0x1.353eb6p-8f));
-    sp = vf_fma(sp, h_hi, vf_set1(-0x1.9072f0p-5f));
-    sp = vf_fma(sp, h_hi, vf_set1(-0x1.be1410p-4f));
-    vf r_hi = vf_fma(h_hi, sp, one);
-    vf r_lo = vf_fma(h_hi, sp, vf_sub(one, r_hi));
-    vf w_hi = vf_mul(h_hi, r_hi);
-    vf w_lo = vf_fma(h_lo, r_hi, vf_fma(h_hi, r_lo, vf_fms(h_hi, r_hi, w_hi)));
-    vfm win = vf_lt(vf_abs(h1), vf_set1(0.125f));
-    g_hi = vf_sel(win, w_hi, g_hi);
-    g_lo = vf_sel(win, w_lo, g_lo);
+    vx h1 = vx_sub(z, vx_set1(SWG_Z1));
+    vx h2 = beta1 ? vx_set1(-SWG_Z2) : vx_sub(zl, vx_set1(SWG_Z2));
+    vx h_hi = vx_add(h1, h2);
+    vx h_lo = vx_sub(vx_add(vx_sub(h1, h_hi), h2), vx_set1(SWG_Z3));
+    vx sp = vx_fma(vx_set1(0x1.20a572p-10f), h_hi, vx_set1(0x1.8f0d82p-9f));
+    sp = vx_fma(sp, h_hi, vx_set1(-0x1.353eb6p-8f));
+    sp = vx_fma(sp, h_hi, vx_set1(-0x1.9072f0p-5f));
+    sp = vx_fma(sp, h_hi, vx_set1(-0x1.be1410p-4f));
+    vx r_hi = vx_fma(h_hi, sp, one);
+    vx r_lo = vx_fma(h_hi, sp, vx_sub(one, r_hi));
+    vx w_hi = vx_mul(h_hi, r_hi);
+    vx w_lo = vx_fma(h_lo, r_hi, vx_fma(h_hi, r_lo, vx_fms(h_hi, r_hi, w_hi)));
+    vxm win = vx_lt(vx_abs(h1), vx_set1(0.125f));
+    g_hi = vx_sel(win, w_hi, g_hi);
+    g_lo = vx_sel(win, w_lo, g_lo);
     /* m = s G, dg = (d u) m */
-    vf m_hi = vf_mul(q0, g_hi);
-    vf m_lo = vf_fma(q1, g_hi, vf_fma(q0, g_lo, vf_fms(q0, g_hi, m_hi)));
-    vf p_hi = vf_mul(d, u);
-    vf p_lo = vf_fms(d, u, p_hi);
-    vf dg = vf_fma(p_hi, m_hi, vf_fma(p_hi, m_lo, vf_mul(p_lo, m_hi)));
+    vx m_hi = vx_mul(q0, g_hi);
+    vx m_lo = vx_fma(q1, g_hi, vx_fma(q0, g_lo, vx_fms(q0, g_hi, m_hi)));
+    vx p_hi = vx_mul(d, u);
+    vx p_lo = vx_fms(d, u, p_hi);
+    vx dg = vx_fma(p_hi, m_hi, vx_fma(p_hi, m_lo, vx_mul(p_lo, m_hi)));
     /* dbeta term: d u g (g s c), s and c rounded from their pairs, but c = e s
      * for z >= 0 (1 - s would lose it): 1.5 2^-24 for s c, 3 2^-24 in all */
-    vf s_f = vf_add(q0, q1);
-    vf c_f = vf_sel(neg, vf_add(c_hi, c_lo), vf_fma(vf_mul(o.el, o.s2), s_f, vf_mul(o.e_hi, s_f)));
-    vf dbt = vf_mul(vf_mul(p_hi, g), vf_mul(g, vf_mul(s_f, c_f)));
+    vx s_f = vx_add(q0, q1);
+    vx c_f = vx_sel(neg, vx_add(c_hi, c_lo), vx_fma(vx_mul(o.el, o.s2), s_f, vx_mul(o.e_hi, s_f)));
+    vx dbt = vx_mul(vx_mul(p_hi, g), vx_mul(g, vx_mul(s_f, c_f)));
     *dg_out = dg;
     *du_out = du;
     *dbt_out = dbt;
-    vfm range = vfm_or(vf_lt(z, vf_set1(SWF_ZNEG)), vf_lt(vf_set1(87.0f), z));
-    vf zero = vf_set1(0.0f);
-    vfm tiny = vfm_or(swf_tiny(ah, vf_ne(g, zero)), swf_tiny(p_hi, vfm_and(vf_ne(d, zero), vf_ne(u, zero))));
-    *bad = vfm_or(*bad, vfm_or(vfm_or(range, tiny), vf_isnonfinite(vf_add(vf_add(dg, du), dbt))));
+    vxm range = vxm_or(vx_lt(z, vx_set1(SWF_ZNEG)), vx_lt(vx_set1(87.0f), z));
+    vx zero = vx_set1(0.0f);
+    vxm tiny = vxm_or(swf_tiny(ah, vx_ne(g, zero)), swf_tiny(p_hi, vxm_and(vx_ne(d, zero), vx_ne(u, zero))));
+    *bad = vxm_or(*bad, vxm_or(vxm_or(range, tiny), vx_isnonfinite(vx_add(vx_add(dg, du), dbt))));
 }
 
+/* a vector the fast path cannot serve: redone in double; returns its dbeta
+ * part that is not added to *dbacc */
+static __attribute__((noinline, cold)) double swf_glu_bwd_fix(float *dg, float *du, const float *dout,
+                                                              const float *gi, const float *ui, size_t i,
+                                                              vf gv, vf uv, vf dv, const sw_gate *g,
+                                                              vd *dbacc)
+{
+    if (vf_nonfinite(gv) || vf_nonfinite(uv) || vf_nonfinite(dv))
+        return sw_glu_bwd_tail(dg, du, dout, gi, ui, i, i + VF, g, 1);
+    vd betad = vd_set1(g->beta), acc = *dbacc;
+    vd glo, ghi, ulo, uhi;
+    glu_bwd_half(SWIGLU_ACT_SWISH, g, vf_lo(gv), vf_lo(uv), vf_lo(dv), betad, &glo, &ulo, &acc);
+    glu_bwd_half(SWIGLU_ACT_SWISH, g, vf_hi(gv), vf_hi(uv), vf_hi(dv), betad, &ghi, &uhi, &acc);
+    *dbacc = acc;
+    vf_store(dg + i, vf_join(glo, ghi));
+    vf_store(du + i, vf_join(ulo, uhi));
+    return 0.0;
+}
+
+/* Two vectors a step, as the forward loop. */
 SW_INLINE double swf_glu_bwd_loop(int beta1, float *dg, float *du, const float *dout, const float *gi,
                                   const float *ui, size_t n, const sw_gate *g)
 {
-    vf beta = vf_set1((float)g->beta);
-    vd betad = vd_set1(g->beta), dbacc = vd_set1(0.0);
+    vx beta = vx_set1((float)g->beta);
+    vd dbacc = vd_set1(0.0);
     double db = 0.0;
     size_t i = 0;
-    for (; i + VF <= n; i += VF) {
-        vf gv = vf_load(gi + i), uv = vf_load(ui + i), dv = vf_load(dout + i);
-        vfm bad = vfm_none();
-        vf og, ou, ob;
+    for (; i + 2 * VF <= n; i += 2 * VF) {
+        vx gv = vx_load(gi + i), uv = vx_load(ui + i), dv = vx_load(dout + i);
+        vxm bad = vxm_none();
+        vx og, ou, ob;
         swf_glu_bwd(beta1, gv, uv, dv, beta, &og, &ou, &ob, &bad);
-        if (__builtin_expect(vfm_any(bad), 0)) {
-            if (vf_nonfinite(gv) || vf_nonfinite(uv) || vf_nonfinite(dv)) {
-                db += sw_glu_bwd_tail(dg, du, dout, gi, ui, i, i + VF, g, 1);
-                continue;
+        /* all inputs of a vector are read before its stores: dg/du may alias g/u/dout */
+        if (__builtin_expect(vxm_any(bad), 0)) {
+            if (vfm_any(bad.a)) db += swf_glu_bwd_fix(dg, du, dout, gi, ui, i, gv.a, uv.a, dv.a, g, &dbacc);
+            else {
+                dbacc = vd_add(dbacc, vd_add(vf_lo(ob.a), vf_hi(ob.a)));
+                vf_store(dg + i, og.a);
+                vf_store(du + i, ou.a);
             }
-            vd glo, ghi, ulo, uhi;
-            glu_bwd_half(SWIGLU_ACT_SWISH, g, vf_lo(gv), vf_lo(uv), vf_lo(dv), betad, &glo, &ulo, &dbacc);
-            glu_bwd_half(SWIGLU_ACT_SWISH, g, vf_hi(gv), vf_hi(uv), vf_hi(dv), betad, &ghi, &uhi, &dbacc);
-            og = vf_join(glo, ghi);
-            ou = vf_join(ulo, uhi);
-        } else {
-            dbacc = vd_add(dbacc, vd_add(vf_lo(ob), vf_hi(ob)));
+            if (vfm_any(bad.b)) db += swf_glu_bwd_fix(dg, du, dout, gi, ui, i + VF, gv.b, uv.b, dv.b, g, &dbacc);
+            else {
+                dbacc = vd_add(dbacc, vd_add(vf_lo(ob.b), vf_hi(ob.b)));
+                vf_store(dg + i + VF, og.b);
+                vf_store(du + i + VF, ou.b);
+            }
+            continue;
         }
-        /* both inputs of the vector are read: dg/du may alias g/u/dout */
-        vf_store(dg + i, og);
-        vf_store(du + i, ou);
+        dbacc = vd_add(dbacc, vd_add(vd_add(vf_lo(ob.a), vf_hi(ob.a)), vd_add(vf_lo(ob.b), vf_hi(ob.b))));
+        vf_store(dg + i, og.a);
+        vf_store(du + i, ou.a);
+        vf_store(dg + i + VF, og.b);
+        vf_store(du + i + VF, ou.b);
+    }
+    if (i + VF <= n) {
+        vx gv = vx_dup(vf_load(gi + i)), uv = vx_dup(vf_load(ui + i)), dv = vx_dup(vf_load(dout + i));
+        vxm bad = vxm_none();
+        vx og, ou, ob;
+        swf_glu_bwd(beta1, gv, uv, dv, beta, &og, &ou, &ob, &bad);
+        if (__builtin_expect(vfm_any(bad.a), 0)) {
+            db += swf_glu_bwd_fix(dg, du, dout, gi, ui, i, gv.a, uv.a, dv.a, g, &dbacc);
+        } else {
+            dbacc = vd_add(dbacc, vd_add(vf_lo(ob.a), vf_hi(ob.a)));
+            vf_store(dg + i, og.a);
+            vf_store(du + i, ou.a);
+        }
+        i += VF;
     }
     db += sw_glu_bwd_tail(dg, du, dout, gi, ui, i, n, g, 1);
     return db + vd_hsum(dbacc);

@@ -78,7 +78,12 @@ static inline vf vf_minabs(vf a, vf b)
     return _mm256_min_ps(_mm256_andnot_ps(m, a), _mm256_andnot_ps(m, b));
 }
 static inline vf vf_abs(vf a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
-static inline vf vf_negabs(vf a) { return _mm256_or_ps(a, _mm256_set1_ps(-0.0f)); }
+/* -min(|a|, c) for c > 0 */
+static inline vf vf_negminabs(vf a, vf c)
+{
+    vf m = _mm256_set1_ps(-0.0f);
+    return _mm256_max_ps(_mm256_or_ps(a, m), _mm256_xor_ps(c, m));
+}
 /* vrcpps (relative error < 1.5 2^-12) and one Newton step: < 2^-22 */
 static inline vf vf_rcp(vf d)
 {
@@ -105,19 +110,20 @@ static inline vf vf_xsign(vf a, vf b, vf c)
 }
 /* a ^ (~z & sign) */
 static inline vf vf_signz(vf a, vf z) { return _mm256_xor_ps(a, _mm256_andnot_ps(z, _mm256_set1_ps(-0.0f))); }
-/* vpermps takes the low 3 bits of each index: k mod 8 for kf = 1.5 2^23 + k;
+/* vpermps takes the low 3 bits of each index: k mod 8 for kf = 1.5 2^23 + 127*8 + k;
  * 2^(j/8) is entry 2j of the 16-entry table */
 static inline vf vf_tbl(const float *t, vf kf)
 {
     vf t8 = _mm256_setr_ps(t[0], t[2], t[4], t[6], t[8], t[10], t[12], t[14]);
     return _mm256_permutevar8x32_ps(t8, _mm256_castps_si256(kf));
 }
-/* 2^floor(k/8): bits of kf are 0x4B400000 + k; (k >> 3) << 23 is the exponent */
+/* 2^floor(k/8): bits of kf are 0x4B400000 + k + 127*8 (SWF_SHIFT's bias), with
+ * 0 <= k + 127*8 < 2^10; shifted left by 20 and masked, the exponent field
+ * holds (k >> 3) + 127 */
 static inline vf vf_pow2k(vf kf)
 {
     __m256i b = _mm256_slli_epi32(_mm256_castps_si256(kf), 20);
-    b = _mm256_and_si256(b, _mm256_set1_epi32((int)0xFF800000u));
-    return _mm256_castsi256_ps(_mm256_add_epi32(b, _mm256_set1_epi32(0x3F800000)));
+    return _mm256_castsi256_ps(_mm256_and_si256(b, _mm256_set1_epi32((int)0xFF800000u)));
 }
 
 #define SW_SIMD_PREFIX avx2

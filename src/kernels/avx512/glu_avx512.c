@@ -60,7 +60,8 @@ static inline vf vf_min(vf a, vf b) { return _mm512_min_ps(a, b); }
 /* vrangeps imm 0b1010: min(|a|, |b|), sign cleared */
 static inline vf vf_minabs(vf a, vf b) { return _mm512_range_ps(a, b, 0x0A); }
 static inline vf vf_abs(vf a) { return _mm512_abs_ps(a); }
-static inline vf vf_negabs(vf a) { return _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(a), _mm512_set1_epi32((int)0x80000000u))); }
+/* vrangeps imm 0b1110: -min(|a|, |c|) */
+static inline vf vf_negminabs(vf a, vf c) { return _mm512_range_ps(a, c, 0x0E); }
 /* vrcp14ps: relative error < 2^-14 */
 static inline vf vf_rcp(vf d) { return _mm512_rcp14_ps(d); }
 static inline vfm vf_lt(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
@@ -84,14 +85,15 @@ static inline vf vf_signz(vf a, vf z)
     return _mm512_castsi512_ps(_mm512_ternarylogic_epi32(_mm512_castps_si512(a), _mm512_castps_si512(z),
                                                          _mm512_set1_epi32((int)0x80000000u), 0xD2));
 }
-/* vpermps takes the low 4 bits of each index: k mod 16 for kf = 1.5 2^23 + k */
+/* vpermps takes the low 4 bits of each index: k mod 16 for kf = 1.5 2^23 + 127*16 + k */
 static inline vf vf_tbl(const float *t, vf kf) { return _mm512_permutexvar_ps(_mm512_castps_si512(kf), _mm512_loadu_ps(t)); }
-/* 2^floor(k/16): bits of kf are 0x4B400000 + k; (k >> 4) << 23 is the exponent */
+/* 2^floor(k/16): bits of kf are 0x4B400000 + k + 127*16 (SWF_SHIFT's bias), with
+ * 0 <= k + 127*16 < 2^11; shifted left by 19 and masked, the exponent field
+ * holds (k >> 4) + 127 */
 static inline vf vf_pow2k(vf kf)
 {
     __m512i b = _mm512_slli_epi32(_mm512_castps_si512(kf), 19);
-    b = _mm512_and_si512(b, _mm512_set1_epi32((int)0xFF800000u));
-    return _mm512_castsi512_ps(_mm512_add_epi32(b, _mm512_set1_epi32(0x3F800000)));
+    return _mm512_castsi512_ps(_mm512_and_si512(b, _mm512_set1_epi32((int)0xFF800000u)));
 }
 
 #define SW_SIMD_PREFIX avx512
