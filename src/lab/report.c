@@ -19,21 +19,18 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "lab/csv.h"
 #include "lab/run.h"
 #include "lab/report.h"
+#include "lab/spawn.h"
 #include "lab/stats.h"
 #include "lab/verdict.h"
-
-extern char **environ;
 
 #define ALPHA 0.05
 
@@ -246,18 +243,7 @@ static int write_curves(const char *dat, const sw_lab_plan *p, const char *out, 
 static int run_gnuplot(const char *script)
 {
     char *argv[] = {"gnuplot", (char *)script, NULL};
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    pid_t pid;
-    int rc = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc) return -1;
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) return -1;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+    return sw_spawn_quiet(argv);
 }
 
 /* One plot, rendered twice (SVG and PNG). body: the plot commands; "TERMINAL"
