@@ -135,7 +135,7 @@ SW_INLINE void v_act(int act, int want_d, vd x, vd beta, vd *a, vd *da, vd *db)
         /* gelu = x Phi(x), gelu' = Phi(x) + x phi(x), phi(x) = exp(-x^2/2)/sqrt(2 pi).
          * |x| <= 0.75 sqrt2: Phi = 1/2 + (x/sqrt2) P(x^2/2) / 2, P(t) = erf(z)/z by
          *   its Taylor series (exact coefficients, 14 terms, error < 1.5e-16): no
-         *   cancellation at gelu''s zero crossing x = -0.7518.
+         *   cancellation at gelu's zero crossing x = -0.7518.
          * otherwise: Phi = 1 - h (x >= 0) or h (x < 0), h = erfc(z)/2,
          *   z = |x|/sqrt2, erfc(z) = exp(-x^2/2) erfcx(z). */
         vd e2 = v_expneg(vd_mul(vd_set1(0.5), vd_mul(x, x)));
