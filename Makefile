@@ -11,7 +11,7 @@
 #
 # Knobs: CC=clang, WERROR=1 (CI), NO_OMP=1, O=<build dir>.
 # Rules of the tree (docs/DESIGN.md): only src/kernels/<isa>/ gets ISA flags;
-# nothing is ever built with -ffast-math (activation code refuses to compile).
+# nothing is ever built with fast-math flags (activation code refuses to compile).
 
 CC      ?= gcc
 O       ?= build

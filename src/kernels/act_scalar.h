@@ -22,7 +22,7 @@
 #define SW_KERNELS_ACT_SCALAR_H
 
 #if defined(__FAST_MATH__) || (defined(__FINITE_MATH_ONLY__) && __FINITE_MATH_ONLY__)
-#error "activation code must not be built with -ffast-math / -ffinite-math-only: it handles inf and NaN and relies on exact IEEE rounding"
+#error "activation code must not be built with fast-math or finite-math-only flags: it handles inf and NaN and relies on exact IEEE rounding"
 #endif
 
 #include <math.h>
