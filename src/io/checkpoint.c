@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "io/checkpoint.h"
+#include "io/io_util.h"
 #include "io/crc32.h"
 #include "model/trainer.h"
 
@@ -86,61 +87,50 @@ typedef struct ckpt {
     const unsigned char *params, *m, *v;   /* unaligned: memcpy out */
 } ckpt;
 
-static swiglu_status fail(char *err, size_t cap, swiglu_status st, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static swiglu_status fail(char *err, size_t cap, swiglu_status st, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, cap, fmt, ap);
-    va_end(ap);
-    return st;
-}
-
 /* Reads and checks the whole file: magic, version, sizes, CRC, then parses. */
 static swiglu_status ckpt_read(ckpt *k, const char *path, char *err, size_t cap)
 {
     memset(k, 0, sizeof *k);
     FILE *f = fopen(path, "rb");
-    if (!f) return fail(err, cap, SWIGLU_ERR_IO, "cannot open checkpoint '%s': %s", path, strerror(errno));
+    if (!f) return sw_io_fail(err, cap, SWIGLU_ERR_IO, "cannot open checkpoint '%s': %s", path, strerror(errno));
     struct stat sb;
     if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
         fclose(f);
-        return fail(err, cap, SWIGLU_ERR_IO, "checkpoint '%s' is not a regular file", path);
+        return sw_io_fail(err, cap, SWIGLU_ERR_IO, "checkpoint '%s' is not a regular file", path);
     }
     k->size = (size_t)sb.st_size;
     k->file = malloc(k->size ? k->size : 1);
-    if (!k->file) { fclose(f); return fail(err, cap, SWIGLU_ERR_ALLOC, "out of memory reading '%s'", path); }
+    if (!k->file) { fclose(f); return sw_io_fail(err, cap, SWIGLU_ERR_ALLOC, "out of memory reading '%s'", path); }
     if (fread(k->file, 1, k->size, f) != k->size) {
         fclose(f);
-        return fail(err, cap, SWIGLU_ERR_IO, "cannot read checkpoint '%s'", path);
+        return sw_io_fail(err, cap, SWIGLU_ERR_IO, "cannot read checkpoint '%s'", path);
     }
     fclose(f);
     const unsigned char *p = k->file;
     size_t mlen = strlen(SW_CKPT_MAGIC);
     if (k->size < mlen || memcmp(p, SW_CKPT_MAGIC, mlen) != 0)
-        return fail(err, cap, SWIGLU_ERR_FORMAT, "'%s' is not a swiglu checkpoint (bad magic)", path);
+        return sw_io_fail(err, cap, SWIGLU_ERR_FORMAT, "'%s' is not a swiglu checkpoint (bad magic)", path);
     if (k->size < SW_CKPT_HEADER_BYTES)
-        return fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' is truncated: %zu bytes, the header alone is %u",
+        return sw_io_fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' is truncated: %zu bytes, the header alone is %u",
                     path, k->size, SW_CKPT_HEADER_BYTES);
     uint32_t version, hbytes, crc, flags;
     uint64_t pbytes;
     memcpy(&version, p + 8, 4); memcpy(&hbytes, p + 12, 4); memcpy(&pbytes, p + 16, 8);
     memcpy(&crc, p + 24, 4); memcpy(&flags, p + 28, 4);
     if (version != SW_CKPT_VERSION)
-        return fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' has format version %u; this build reads version %u",
+        return sw_io_fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' has format version %u; this build reads version %u",
                     path, version, SW_CKPT_VERSION);
     if (hbytes != SW_CKPT_HEADER_BYTES || flags != 0)
-        return fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' has a malformed header", path);
+        return sw_io_fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' has a malformed header", path);
     if (k->size - SW_CKPT_HEADER_BYTES < pbytes)
-        return fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' is truncated: %zu bytes, the header says %llu",
+        return sw_io_fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' is truncated: %zu bytes, the header says %llu",
                     path, k->size, (unsigned long long)(pbytes + SW_CKPT_HEADER_BYTES));
     if (k->size - SW_CKPT_HEADER_BYTES > pbytes)
-        return fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' has %llu bytes of trailing garbage",
+        return sw_io_fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' has %llu bytes of trailing garbage",
                     path, (unsigned long long)(k->size - SW_CKPT_HEADER_BYTES - pbytes));
     uint32_t got = sw_crc32(0, p + SW_CKPT_HEADER_BYTES, (size_t)pbytes);
     if (got != crc)
-        return fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' is corrupt: CRC-32 of the payload is %08x, the header says %08x",
+        return sw_io_fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' is corrupt: CRC-32 of the payload is %08x, the header says %08x",
                     path, got, crc);
     rbuf r = {p + SW_CKPT_HEADER_BYTES, (size_t)pbytes, 0, 0};
     sw_model_config *c = &k->mc;
@@ -163,14 +153,14 @@ static swiglu_status ckpt_read(ckpt *k, const char *path, char *err, size_t cap)
     k->n_params = r_u64(&r);
     if (r.bad || k->n_params > (r.len - r.pos) / (3 * sizeof(float)) ||
         r.len - r.pos != k->n_params * 3 * sizeof(float))
-        return fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' is malformed: the tensor section does not match its size", path);
+        return sw_io_fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' is malformed: the tensor section does not match its size", path);
     k->params = r.p + r.pos;
     k->m = k->params + k->n_params * sizeof(float);
     k->v = k->m + k->n_params * sizeof(float);
     char why[160];
     if (sw_model_config_check(c, why, sizeof why) || (int)k->vocab != c->vocab || k->mode > 1 ||
         sw_train_config_check(tc, why, sizeof why) || k->step < 0)
-        return fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' holds an invalid configuration (%s)", path,
+        return sw_io_fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' holds an invalid configuration (%s)", path,
                     (int)k->vocab != c->vocab || k->mode > 1 || k->step < 0 ? "vocabulary/state" : why);
     return SWIGLU_OK;
 }
@@ -179,7 +169,7 @@ static swiglu_status check_params(const sw_model *m, const ckpt *k, const char *
                                   char *err, size_t cap)
 {
     if (m->n_params != k->n_params)
-        return fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' holds %llu parameters, its configuration needs %zu",
+        return sw_io_fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' holds %llu parameters, its configuration needs %zu",
                     path, (unsigned long long)k->n_params, m->n_params);
     return SWIGLU_OK;
 }
@@ -192,7 +182,7 @@ swiglu_status sw_trainer_save(const sw_trainer *t, const char *path, char *err, 
     put_payload(&w, t);
     size_t plen = w.len, total = SW_CKPT_HEADER_BYTES + plen;
     unsigned char *buf = malloc(total);
-    if (!buf) return fail(err, cap, SWIGLU_ERR_ALLOC, "out of memory writing '%s'", path);
+    if (!buf) return sw_io_fail(err, cap, SWIGLU_ERR_ALLOC, "out of memory writing '%s'", path);
     w.p = buf + SW_CKPT_HEADER_BYTES; w.len = 0;
     put_payload(&w, t);
     uint32_t version = SW_CKPT_VERSION, hbytes = SW_CKPT_HEADER_BYTES, flags = 0;
@@ -205,11 +195,11 @@ swiglu_status sw_trainer_save(const sw_trainer *t, const char *path, char *err, 
     /* atomic: write a temporary file next to the target, fsync, rename, fsync the directory */
     size_t plen_path = strlen(path);
     char *tmp = malloc(plen_path + 32);
-    if (!tmp) { free(buf); return fail(err, cap, SWIGLU_ERR_ALLOC, "out of memory"); }
+    if (!tmp) { free(buf); return sw_io_fail(err, cap, SWIGLU_ERR_ALLOC, "out of memory"); }
     snprintf(tmp, plen_path + 32, "%s.tmp.%ld", path, (long)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0) {
-        swiglu_status st = fail(err, cap, SWIGLU_ERR_IO, "cannot write checkpoint '%s': %s", tmp, strerror(errno));
+        swiglu_status st = sw_io_fail(err, cap, SWIGLU_ERR_IO, "cannot write checkpoint '%s': %s", tmp, strerror(errno));
         free(buf); free(tmp);
         return st;
     }
@@ -227,19 +217,12 @@ swiglu_status sw_trainer_save(const sw_trainer *t, const char *path, char *err, 
     if (ok && rename(tmp, path) != 0) { ok = 0; saved_errno = errno; }
     if (!ok) {
         unlink(tmp);
-        swiglu_status st = fail(err, cap, SWIGLU_ERR_IO, "cannot write checkpoint '%s': %s", path, strerror(saved_errno));
+        swiglu_status st = sw_io_fail(err, cap, SWIGLU_ERR_IO, "cannot write checkpoint '%s': %s", path, strerror(saved_errno));
         free(buf); free(tmp);
         return st;
     }
     /* make the rename durable */
-    char *dir = strdup(path);
-    if (dir) {
-        char *slash = strrchr(dir, '/');
-        const char *d = slash ? (slash == dir ? "/" : (*slash = '\0', dir)) : ".";
-        int dfd = open(d, O_RDONLY | O_DIRECTORY);
-        if (dfd >= 0) { fsync(dfd); close(dfd); }
-        free(dir);
-    }
+    sw_fsync_parent_dir(path);
     free(buf); free(tmp);
     return SWIGLU_OK;
 }
@@ -255,7 +238,7 @@ swiglu_status sw_trainer_load(sw_trainer **out, const char *path, const sw_datas
     if (st) { free(k.file); return st; }
     if ((uint32_t)data->mode != k.mode || (uint32_t)data->vocab != k.vocab ||
         memcmp(data->itos, k.itos, k.vocab) || data->crc != k.data_crc || data->file_bytes != k.data_bytes) {
-        st = fail(err, cap, SWIGLU_ERR_ARG,
+        st = sw_io_fail(err, cap, SWIGLU_ERR_ARG,
                   "checkpoint '%s' was trained on other data (%llu bytes, CRC-32 %08x, %s tokens); this data is %llu bytes, CRC-32 %08x, %s tokens",
                   path, (unsigned long long)k.data_bytes, k.data_crc, k.mode ? "char" : "byte",
                   (unsigned long long)data->file_bytes, data->crc, data->mode ? "char" : "byte");
@@ -286,7 +269,7 @@ swiglu_status sw_checkpoint_load_model(sw_model **out, size_t Bmax, uint8_t itos
     sw_model *m;
     if ((st = sw_model_create(&m, &k.mc, Bmax, 0))) {
         free(k.file);
-        return fail(err, cap, st, "cannot create the model of '%s': %s", path, swiglu_status_str(st));
+        return sw_io_fail(err, cap, st, "cannot create the model of '%s': %s", path, swiglu_status_str(st));
     }
     if ((st = check_params(m, &k, path, err, cap))) { sw_model_free(m); free(k.file); return st; }
     memcpy(m->params, k.params, m->n_params * sizeof(float));

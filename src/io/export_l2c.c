@@ -14,39 +14,27 @@
 #include <string.h>
 #include <unistd.h>
 #include "io/export_l2c.h"
-
-static swiglu_status fail(char *err, size_t cap, swiglu_status st, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static swiglu_status fail(char *err, size_t cap, swiglu_status st, const char *fmt, ...)
-{
-    if (err && cap) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, cap, fmt, ap);
-        va_end(ap);
-    }
-    return st;
-}
+#include "io/io_util.h"
 
 swiglu_status sw_export_l2c_check(const sw_model_config *c, char *err, size_t cap)
 {
     if (!c) return SWIGLU_ERR_NULL;
     if (c->ffn != SWIGLU_FFN_SWIGLU)
-        return fail(err, cap, SWIGLU_ERR_ARG,
+        return sw_io_fail(err, cap, SWIGLU_ERR_ARG,
                     "the FFN is %s; llama2.c computes only SwiGLU (w2 (silu(w1 x) * w3 x))",
                     swiglu_ffn_variant_name(c->ffn));
     if (c->learn_beta)
-        return fail(err, cap, SWIGLU_ERR_ARG,
+        return sw_io_fail(err, cap, SWIGLU_ERR_ARG,
                     "the Swish beta is learned; llama2.c's silu has beta fixed at 1 and no place to store one");
     /* 0 = the variant's default (1); after sw_model_create it holds the value */
     if (c->ffn_beta != 0.0f && c->ffn_beta != 1.0f)
-        return fail(err, cap, SWIGLU_ERR_ARG, "the Swish beta is %g; llama2.c's silu has beta fixed at 1",
+        return sw_io_fail(err, cap, SWIGLU_ERR_ARG, "the Swish beta is %g; llama2.c's silu has beta fixed at 1",
                     (double)c->ffn_beta);
     if (c->rms_eps != 1e-5f)
-        return fail(err, cap, SWIGLU_ERR_ARG, "RMSNorm eps is %g; llama2.c hard-codes 1e-5",
+        return sw_io_fail(err, cap, SWIGLU_ERR_ARG, "RMSNorm eps is %g; llama2.c hard-codes 1e-5",
                     (double)c->rms_eps);
     if (c->rope_theta != 10000.0f)
-        return fail(err, cap, SWIGLU_ERR_ARG, "RoPE theta is %g; llama2.c hard-codes 10000",
+        return sw_io_fail(err, cap, SWIGLU_ERR_ARG, "RoPE theta is %g; llama2.c hard-codes 10000",
                     (double)c->rope_theta);
     return SWIGLU_OK;
 }
@@ -70,7 +58,7 @@ swiglu_status sw_export_l2c_build(const sw_model *m, sw_l2c_model *out, float **
     size_t n_emb = V * D, n_norm = L * D, n_wq = L * D * D, n_wkv = L * KV * D, n_w13 = L * H * D;
     size_t total = n_emb + 2 * n_norm + n_wq + 2 * n_wkv + n_wq + 3 * n_w13 + D + (tied ? 0 : n_emb);
     float *b = malloc(total * sizeof *b);
-    if (!b) return fail(err, cap, SWIGLU_ERR_ALLOC, "out of memory (%zu floats)", total);
+    if (!b) return sw_io_fail(err, cap, SWIGLU_ERR_ALLOC, "out of memory (%zu floats)", total);
     float *p = b;
 #define TAKE(dst, n) (dst = p, p += (n))
     float *emb, *ra, *rf, *wq, *wk, *wv, *wo, *w1, *w2, *w3, *fin, *cls = NULL;
@@ -106,14 +94,14 @@ swiglu_status sw_export_l2c_write(const sw_model *m, int version, const char *pa
                                   char *err, size_t cap)
 {
     if (!m || !path) return SWIGLU_ERR_NULL;
-    if (version != 0 && version != 1) return fail(err, cap, SWIGLU_ERR_ARG, "llama2.c version %d: 0 or 1", version);
+    if (version != 0 && version != 1) return sw_io_fail(err, cap, SWIGLU_ERR_ARG, "llama2.c version %d: 0 or 1", version);
     sw_l2c_model lm;
     float *storage;
     swiglu_status st = sw_export_l2c_build(m, &lm, &storage, err, cap);
     if (st) return st;
     size_t n = strlen(path) + 32;
     char *tmp = malloc(n);
-    if (!tmp) { free(storage); return fail(err, cap, SWIGLU_ERR_ALLOC, "out of memory"); }
+    if (!tmp) { free(storage); return sw_io_fail(err, cap, SWIGLU_ERR_ALLOC, "out of memory"); }
     snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
     st = sw_l2c_write(&lm, version, tmp, err, cap);
     free(storage);
@@ -128,16 +116,9 @@ swiglu_status sw_export_l2c_write(const sw_model *m, int version, const char *pa
     if (!ok) {
         unlink(tmp);
         free(tmp);
-        return fail(err, cap, SWIGLU_ERR_IO, "%s: cannot write: %s", path, strerror(e));
+        return sw_io_fail(err, cap, SWIGLU_ERR_IO, "%s: cannot write: %s", path, strerror(e));
     }
     free(tmp);
-    char *dir = strdup(path);
-    if (dir) {
-        char *slash = strrchr(dir, '/');
-        const char *d = slash ? (slash == dir ? "/" : (*slash = '\0', dir)) : ".";
-        int dfd = open(d, O_RDONLY | O_DIRECTORY);
-        if (dfd >= 0) { fsync(dfd); close(dfd); }
-        free(dir);
-    }
+    sw_fsync_parent_dir(path);
     return SWIGLU_OK;
 }

@@ -24,21 +24,9 @@
 #include <unistd.h>
 #include "core/internal.h"
 #include "io/llama2c.h"
+#include "io/io_util.h"
 
 #define SW_L2C_MAX_HIDDEN (1 << 18)
-
-static swiglu_status fail(char *msg, size_t cap, swiglu_status st, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static swiglu_status fail(char *msg, size_t cap, swiglu_status st, const char *fmt, ...)
-{
-    if (msg && cap) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(msg, cap, fmt, ap);
-        va_end(ap);
-    }
-    return st;
-}
 
 static int32_t rd_i32(const unsigned char *p)
 {
@@ -96,10 +84,10 @@ size_t sw_l2c_file_size(const sw_l2c_config *c)
 static swiglu_status check_field(const char *name, long long v, long long max,
                                  char *msg, size_t cap)
 {
-    if (v == 0) return fail(msg, cap, SWIGLU_ERR_FORMAT, "llama2.c header: %s is 0; it must be positive", name);
-    if (v < 0) return fail(msg, cap, SWIGLU_ERR_FORMAT, "llama2.c header: %s = %lld is negative", name, v);
+    if (v == 0) return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "llama2.c header: %s is 0; it must be positive", name);
+    if (v < 0) return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "llama2.c header: %s = %lld is negative", name, v);
     if (v > max)
-        return fail(msg, cap, SWIGLU_ERR_FORMAT,
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
                     "llama2.c header: %s = %lld is absurd (more than %lld; sizes would overflow)",
                     name, v, max);
     return SWIGLU_OK;
@@ -118,22 +106,22 @@ swiglu_status sw_l2c_parse(sw_l2c_model *m, const void *buf, size_t size, char *
         c.version = 1;
         header = SW_L2C_V1_HEADER;
         if (size < header)
-            return fail(msg, cap, SWIGLU_ERR_FORMAT,
+            return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
                         "llama2.c file: %zu bytes, shorter than the %zu-byte version-1 header", size, header);
         int32_t ver = rd_i32(p + 4);
         if (ver != 1)
-            return fail(msg, cap, SWIGLU_ERR_FORMAT,
+            return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
                         "llama2.c header: version = %d after the ak42 magic; only 1 is known", (int)ver);
         p += 8;
         if (p[28] > 1)
-            return fail(msg, cap, SWIGLU_ERR_FORMAT,
+            return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
                         "llama2.c header: shared_classifier flag = %u; must be 0 or 1", p[28]);
         c.shared_classifier = p[28];
     } else {
         c.version = 0;
         header = 7 * sizeof(int32_t);
         if (size < header)
-            return fail(msg, cap, SWIGLU_ERR_FORMAT,
+            return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
                         "llama2.c file: %zu bytes, shorter than the 28-byte header", size);
     }
     int32_t f[7];
@@ -157,15 +145,15 @@ swiglu_status sw_l2c_parse(sw_l2c_model *m, const void *buf, size_t size, char *
 
     /* 4. structure */
     if (c.dim % c.n_heads)
-        return fail(msg, cap, SWIGLU_ERR_FORMAT,
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
                     "llama2.c header: n_heads = %d does not divide dim = %d", c.n_heads, c.dim);
     if (c.n_kv_heads > c.n_heads || c.n_heads % c.n_kv_heads)
-        return fail(msg, cap, SWIGLU_ERR_FORMAT,
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
                     "llama2.c header: n_kv_heads = %d does not divide n_heads = %d",
                     c.n_kv_heads, c.n_heads);
     c.head_size = c.dim / c.n_heads;
     if (c.head_size % 2)
-        return fail(msg, cap, SWIGLU_ERR_FORMAT,
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
                     "llama2.c header: head size dim/n_heads = %d is odd; RoPE rotates pairs",
                     c.head_size);
     c.kv_dim = c.n_kv_heads * c.head_size;
@@ -174,25 +162,25 @@ swiglu_status sw_l2c_parse(sw_l2c_model *m, const void *buf, size_t size, char *
     l2c_sizes s;
     int which;
     if (!sizes_of(&s, &c, &which))
-        return fail(msg, cap, SWIGLU_ERR_FORMAT,
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
                     "llama2.c header: weight sizes overflow (dim=%d hidden_dim=%d n_layers=%d vocab_size=%d seq_len=%d)",
                     c.dim, c.hidden_dim, c.n_layers, c.vocab_size, c.seq_len);
     size_t want = sw_l2c_file_size(&c);
     if (want == 0)
-        return fail(msg, cap, SWIGLU_ERR_FORMAT, "llama2.c header: file size overflows size_t");
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "llama2.c header: file size overflows size_t");
     if (size < want)
-        return fail(msg, cap, SWIGLU_ERR_FORMAT,
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
                     "llama2.c file: %zu bytes, shorter than the %zu the header implies "
                     "(dim=%d hidden_dim=%d n_layers=%d n_heads=%d n_kv_heads=%d vocab_size=%d seq_len=%d, %s classifier): truncated",
                     size, want, c.dim, c.hidden_dim, c.n_layers, c.n_heads, c.n_kv_heads,
                     c.vocab_size, c.seq_len, c.shared_classifier ? "shared" : "separate");
     if (size > want)
-        return fail(msg, cap, SWIGLU_ERR_FORMAT,
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
                     "llama2.c file: %zu bytes, longer than the %zu the header implies "
                     "(%zu trailing bytes; wrong vocab_size sign or seq_len?)",
                     size, want, size - want);
     if ((uintptr_t)buf % sizeof(float))
-        return fail(msg, cap, SWIGLU_ERR_ARG, "llama2.c buffer is not 4-byte aligned");
+        return sw_io_fail(msg, cap, SWIGLU_ERR_ARG, "llama2.c buffer is not 4-byte aligned");
 
     /* Point the weights. */
     const float *q = (const float *)((const unsigned char *)buf + header);
@@ -235,26 +223,26 @@ swiglu_status sw_l2c_open(sw_l2c_model *m, const char *path, char *msg, size_t c
     SW_RETURN_IF(!m || !path, SWIGLU_ERR_NULL);
     memset(m, 0, sizeof *m);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return fail(msg, cap, SWIGLU_ERR_IO, "%s: %s", path, strerror(errno));
+    if (fd < 0) return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "%s: %s", path, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0) {
         int e = errno;
         close(fd);
-        return fail(msg, cap, SWIGLU_ERR_IO, "%s: %s", path, strerror(e));
+        return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "%s: %s", path, strerror(e));
     }
     if (!S_ISREG(st.st_mode)) {
         close(fd);
-        return fail(msg, cap, SWIGLU_ERR_IO, "%s: not a regular file", path);
+        return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "%s: not a regular file", path);
     }
     size_t size = (size_t)st.st_size;
     if (size == 0) {
         close(fd);
-        return fail(msg, cap, SWIGLU_ERR_FORMAT, "%s: empty file, not a llama2.c checkpoint", path);
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "%s: empty file, not a llama2.c checkpoint", path);
     }
     void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
     int e = errno;
     close(fd);
-    if (map == MAP_FAILED) return fail(msg, cap, SWIGLU_ERR_IO, "%s: mmap: %s", path, strerror(e));
+    if (map == MAP_FAILED) return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "%s: mmap: %s", path, strerror(e));
     swiglu_status s = sw_l2c_parse(m, map, size, msg, cap);
     if (s != SWIGLU_OK) {
         munmap(map, size);
@@ -284,9 +272,9 @@ swiglu_status sw_l2c_write(const sw_l2c_model *m, int version, const char *path,
     c.version = version;
     l2c_sizes s;
     int which;
-    if (!sizes_of(&s, &c, &which)) return fail(msg, cap, SWIGLU_ERR_SIZE, "model sizes overflow");
+    if (!sizes_of(&s, &c, &which)) return sw_io_fail(msg, cap, SWIGLU_ERR_SIZE, "model sizes overflow");
     FILE *f = fopen(path, "wb");
-    if (!f) return fail(msg, cap, SWIGLU_ERR_IO, "%s: %s", path, strerror(errno));
+    if (!f) return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "%s: %s", path, strerror(errno));
     int ok = 1;
     int32_t h[7] = {c.dim, c.hidden_dim, c.n_layers, c.n_heads, c.n_kv_heads, c.vocab_size, c.seq_len};
     const sw_l2c_weights *w = &m->w;
@@ -326,6 +314,6 @@ swiglu_status sw_l2c_write(const sw_l2c_model *m, int version, const char *path,
     }
     if (!c.shared_classifier) ok = ok && put(f, w->wcls, s.cls * F);
     if (fclose(f) != 0) ok = 0;
-    if (!ok) return fail(msg, cap, SWIGLU_ERR_IO, "%s: write failed", path);
+    if (!ok) return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "%s: write failed", path);
     return SWIGLU_OK;
 }

@@ -12,19 +12,7 @@
 #include <string.h>
 #include "core/internal.h"
 #include "io/tokenizer.h"
-
-static swiglu_status fail(char *msg, size_t cap, swiglu_status st, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static swiglu_status fail(char *msg, size_t cap, swiglu_status st, const char *fmt, ...)
-{
-    if (msg && cap) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(msg, cap, fmt, ap);
-        va_end(ap);
-    }
-    return st;
-}
+#include "io/io_util.h"
 
 static uint32_t rd_u32(const unsigned char *p)
 {
@@ -62,16 +50,16 @@ swiglu_status sw_tok_parse(sw_tokenizer *t, const void *buf, size_t size, int vo
     SW_RETURN_IF(!t || (!buf && size), SWIGLU_ERR_NULL);
     memset(t, 0, sizeof *t);
     if (vocab_size < 0 || vocab_size > SW_TOK_MAX_VOCAB)
-        return fail(msg, cap, SWIGLU_ERR_ARG, "tokenizer: vocab_size = %d out of range", vocab_size);
+        return sw_io_fail(msg, cap, SWIGLU_ERR_ARG, "tokenizer: vocab_size = %d out of range", vocab_size);
     const unsigned char *p = buf;
     if (size < 4)
-        return fail(msg, cap, SWIGLU_ERR_FORMAT,
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
                     "tokenizer: %zu bytes, shorter than the 4-byte max_token_length header", size);
     uint32_t maxlen = rd_u32(p);
     if (maxlen == 0)
-        return fail(msg, cap, SWIGLU_ERR_FORMAT, "tokenizer header: max_token_length is 0");
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "tokenizer header: max_token_length is 0");
     if (maxlen > SW_TOK_MAX_LEN)
-        return fail(msg, cap, SWIGLU_ERR_FORMAT,
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
                     "tokenizer header: max_token_length = %u is absurd (more than %d)",
                     maxlen, SW_TOK_MAX_LEN);
 
@@ -79,39 +67,39 @@ swiglu_status sw_tok_parse(sw_tokenizer *t, const void *buf, size_t size, int vo
     size_t off = 4, count = 0, bytes = 0;
     while (off < size && (vocab_size == 0 || count < (size_t)vocab_size)) {
         if (size - off < 8)
-            return fail(msg, cap, SWIGLU_ERR_FORMAT,
+            return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
                         "tokenizer: token %zu: record truncated (%zu bytes left, score and length need 8)",
                         count, size - off);
         float score;
         memcpy(&score, p + off, 4);
         int32_t len = (int32_t)rd_u32(p + off + 4);
         if (!isfinite(score))
-            return fail(msg, cap, SWIGLU_ERR_FORMAT, "tokenizer: token %zu: score is not finite", count);
+            return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "tokenizer: token %zu: score is not finite", count);
         if (len < 0)
-            return fail(msg, cap, SWIGLU_ERR_FORMAT, "tokenizer: token %zu: length = %d is negative",
+            return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "tokenizer: token %zu: length = %d is negative",
                         count, (int)len);
         if ((uint32_t)len > maxlen)
-            return fail(msg, cap, SWIGLU_ERR_FORMAT,
+            return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
                         "tokenizer: token %zu: length = %d exceeds max_token_length = %u",
                         count, (int)len, maxlen);
         off += 8;
         if ((size_t)len > size - off)
-            return fail(msg, cap, SWIGLU_ERR_FORMAT,
+            return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
                         "tokenizer: token %zu: length = %d runs past the end of the file (%zu bytes left)",
                         count, (int)len, size - off);
         off += (size_t)len;
         bytes += (size_t)len + 1;
         count++;
         if (count > SW_TOK_MAX_VOCAB)
-            return fail(msg, cap, SWIGLU_ERR_FORMAT, "tokenizer: more than %d tokens", SW_TOK_MAX_VOCAB);
+            return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "tokenizer: more than %d tokens", SW_TOK_MAX_VOCAB);
     }
-    if (count == 0) return fail(msg, cap, SWIGLU_ERR_FORMAT, "tokenizer: file holds no tokens");
+    if (count == 0) return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "tokenizer: file holds no tokens");
     if (vocab_size > 0 && count < (size_t)vocab_size)
-        return fail(msg, cap, SWIGLU_ERR_FORMAT,
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
                     "tokenizer: file holds %zu tokens, fewer than the model's vocab_size = %d",
                     count, vocab_size);
     if (off != size)
-        return fail(msg, cap, SWIGLU_ERR_FORMAT,
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
                     "tokenizer: %zu trailing bytes after token %zu (more tokens than vocab_size = %d?)",
                     size - off, count - 1, vocab_size);
 
@@ -163,13 +151,13 @@ swiglu_status sw_tok_load(sw_tokenizer *t, const char *path, int vocab_size, cha
     SW_RETURN_IF(!t || !path, SWIGLU_ERR_NULL);
     memset(t, 0, sizeof *t);
     FILE *f = fopen(path, "rb");
-    if (!f) return fail(msg, cap, SWIGLU_ERR_IO, "%s: %s", path, strerror(errno));
+    if (!f) return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "%s: %s", path, strerror(errno));
     size_t n = 0, capb = 1 << 16;
     unsigned char *buf = malloc(capb);
     if (!buf) { fclose(f); return SWIGLU_ERR_ALLOC; }
     for (;;) {
         if (n == capb) {
-            if (capb > ((size_t)1 << 34)) { free(buf); fclose(f); return fail(msg, cap, SWIGLU_ERR_FORMAT, "%s: absurdly large tokenizer", path); }
+            if (capb > ((size_t)1 << 34)) { free(buf); fclose(f); return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "%s: absurdly large tokenizer", path); }
             unsigned char *nb = realloc(buf, capb * 2);
             if (!nb) { free(buf); fclose(f); return SWIGLU_ERR_ALLOC; }
             buf = nb;
@@ -181,7 +169,7 @@ swiglu_status sw_tok_load(sw_tokenizer *t, const char *path, int vocab_size, cha
     }
     int err = ferror(f);
     fclose(f);
-    if (err) { free(buf); return fail(msg, cap, SWIGLU_ERR_IO, "%s: read error", path); }
+    if (err) { free(buf); return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "%s: read error", path); }
     swiglu_status s = sw_tok_parse(t, buf, n, vocab_size, msg, cap);
     free(buf);
     return s;

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "io/brown.h"
+#include "io/io_util.h"
 #include "io/sha256.h"
 #include "lab/corpus.h"
 #include "lab/spawn.h"
@@ -57,6 +58,7 @@ swiglu_status sw_write_file_atomic(const char *path, const void *buf, size_t n, 
     }
     if (fsync(fd) || close(fd)) { int e = errno; unlink(tmp); return ERR("cannot write %s: %s", tmp, strerror(e)); }
     if (rename(tmp, path)) { int e = errno; unlink(tmp); return ERR("cannot rename %s to %s: %s", tmp, path, strerror(e)); }
+    sw_fsync_parent_dir(path);
     return SWIGLU_OK;
 }
 
