@@ -220,15 +220,6 @@ static swiglu_status gemm_run(void *C, dnnl_data_type_t c_dt, size_t ldc,
     return st;
 }
 
-swiglu_status sw_gemm_f32(float *C, size_t ldc,
-                          const float *A, size_t lda, int trans_a,
-                          const float *B, size_t ldb, int trans_b,
-                          size_t M, size_t N, size_t K, float alpha, float beta)
-{
-    return gemm_run(C, dnnl_f32, ldc, A, dnnl_f32, lda, trans_a, B, dnnl_f32, ldb, trans_b,
-                    M, N, K, alpha, beta, SW_POST_NONE, 0.0f);
-}
-
 swiglu_status sw_gemm_post_f32(float *C, size_t ldc,
                                const float *A, size_t lda, int trans_a,
                                const float *B, size_t ldb, int trans_b,
@@ -237,15 +228,6 @@ swiglu_status sw_gemm_post_f32(float *C, size_t ldc,
 {
     return gemm_run(C, dnnl_f32, ldc, A, dnnl_f32, lda, trans_a, B, dnnl_f32, ldb, trans_b,
                     M, N, K, alpha, beta, post, post_alpha);
-}
-
-swiglu_status sw_gemm_bf16(void *C, swiglu_dtype c_type, size_t ldc,
-                           const uint16_t *A, size_t lda, int trans_a,
-                           const uint16_t *B, size_t ldb, int trans_b,
-                           size_t M, size_t N, size_t K, float alpha, float beta)
-{
-    return sw_gemm_post_bf16(C, c_type, ldc, A, lda, trans_a, B, ldb, trans_b, M, N, K, alpha, beta,
-                             SW_POST_NONE, 0.0f);
 }
 
 swiglu_status sw_gemm_post_bf16(void *C, swiglu_dtype c_type, size_t ldc,
