@@ -73,6 +73,7 @@ typedef enum swiglu_status {
     SWIGLU_ERR_IO = 11,         /* a file could not be read or written */
     SWIGLU_ERR_FORMAT = 12,     /* a file or buffer is not in the expected format */
     SWIGLU_ERR_UNSUPPORTED = 13,/* valid request that this build cannot serve */
+    SWIGLU_ERR_NONFINITE = 14,  /* a loss or gradient is NaN or infinite (training diverged) */
     SWIGLU_STATUS_COUNT
 } swiglu_status;
 

@@ -17,6 +17,7 @@ static const char *const status_names[] = {
     [SWIGLU_ERR_IO] = "file could not be read or written",
     [SWIGLU_ERR_FORMAT] = "not in the expected format",
     [SWIGLU_ERR_UNSUPPORTED] = "not supported by this build",
+    [SWIGLU_ERR_NONFINITE] = "a loss or gradient is not finite",
 };
 SW_STATIC_ASSERT(sizeof status_names / sizeof status_names[0] == SWIGLU_STATUS_COUNT,
                  "status_names must name every swiglu_status");

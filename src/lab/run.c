@@ -83,6 +83,7 @@ typedef struct run_ctx {
     double init_loss;         /* ln V: a loss above 3 x this has diverged */
     double last_val, last_train; /* of the last evaluation */
     int diverged;
+    long long last_step;      /* of the last on_step, a refused non-finite one included */
     sw_lab_progress_fn progress;
     void *pctx;
     double last_report;
@@ -93,7 +94,8 @@ static int on_step(void *ud, const sw_trainer *tr, const sw_step_info *s)
 {
     run_ctx *c = ud;
     fprintf(c->steps, "%lld,%.6f,%.6g,%.6g\n", s->step, s->loss, s->lr, s->grad_norm);
-    if (!isfinite(s->loss) || s->loss > 3.0 * c->init_loss) {
+    c->last_step = s->step;
+    if (s->nonfinite || !isfinite(s->loss) || s->loss > 3.0 * c->init_loss) {
         c->diverged = 1;
         return 1;
     }
@@ -209,6 +211,7 @@ static swiglu_status execute_locked(const sw_lab_plan *p, const sw_lab_run *r, c
     }
     if (st) return st;
     c.init_loss = log((double)tr->model->V);
+    c.last_step = tr->step;
     char hdr[8192];
     int k = snprintf(hdr, sizeof hdr, "step,train_loss,val_loss,grad_norm");
     for (size_t l = 0; l < tr->model->L && k < (int)sizeof hdr - 128; l++)
@@ -230,6 +233,8 @@ static swiglu_status execute_locked(const sw_lab_plan *p, const sw_lab_run *r, c
     int stp = 0;
     st = sw_trainer_run(tr, &h, &stp);
     fclose(c.steps); fclose(c.evals); fclose(c.jsonl);
+    /* a NaN or infinite step is this run's divergence, not the plan's failure */
+    if (st == SWIGLU_ERR_NONFINITE) { c.diverged = 1; st = SWIGLU_OK; }
     if (st == SWIGLU_OK && c.err[0]) { snprintf(err, errcap, "%s", c.err); st = SWIGLU_ERR_IO; }
     if (st == SWIGLU_OK && stp && !c.diverged) {
         /* stopped from outside: keep the place */
@@ -242,6 +247,9 @@ static swiglu_status execute_locked(const sw_lab_plan *p, const sw_lab_run *r, c
     } else if (st == SWIGLU_OK) {
         /* finished (or diverged): the result, then the checkpoint goes */
         double val = c.diverged ? NAN : c.last_val, trn = c.diverged ? NAN : c.last_train;
+        /* the steps tried: a diverged run counts its refused non-finite step,
+         * as it did when the trainer still applied such steps */
+        long long steps = c.diverged ? c.last_step : tr->step;
         size_t ffn_params = 0;
         swiglu_ffn_config fc;
         swiglu_ffn_get_config(tr->model->ffn, &fc);
@@ -251,7 +259,7 @@ static swiglu_status execute_locked(const sw_lab_plan *p, const sw_lab_run *r, c
                          "status=%s\nfinal_val_loss=%.6f\nfinal_train_loss=%.6f\nparams=%zu\nffn_params_per_layer=%zu\n"
                          "d_ff=%zu\nsteps=%lld\ntokens=%lld\nwall_s=%.3f\nlr=%.6g\nseed=%d\n",
                          c.diverged ? "diverged" : "done", val, trn, tr->model->n_params, ffn_params, fc.d_ff,
-                         tr->step, tr->step * (long long)tc.batch * tc.accum * (long long)mc.seq_len,
+                         steps, steps * (long long)tc.batch * tc.accum * (long long)mc.seq_len,
                          c.t_prev + now_s() - c.t0, tc.lr, r->seed);
         char rpath[4300];
         snprintf(rpath, sizeof rpath, "%s/result.txt", dir);

@@ -123,6 +123,7 @@ swiglu_status sw_trainer_step(sw_trainer *t, sw_step_info *info)
     sw_model_zero_grad(m);
     double loss_sum = 0.0;
     float scale = (float)(1.0 / ((double)N * t->tc.accum));
+    uint64_t rng0 = t->rng;   /* restored when the step is refused */
     for (int a = 0; a < t->tc.accum; a++) {
         double loss;
         sw_dataset_batch(t->bx, t->by, t->data, 0, B, T, &t->rng);
@@ -145,6 +146,17 @@ swiglu_status sw_trainer_step(sw_trainer *t, sw_step_info *info)
     for (size_t l = 0; l < m->L; l++) t->norm_layer[l] = sqrt(t->norm_layer[l]);
     t->norm_other = sqrt(other);
     double norm = sqrt(total);
+    double mean = loss_sum / t->tc.accum, lr = sw_lr_at(&t->tc, t->step);
+    if (!isfinite(mean) || !isfinite(norm)) {
+        /* AdamW would spread the NaN into every parameter and both moments:
+         * refuse the step, so the trainer still holds the last good one */
+        t->rng = rng0;
+        if (info) {
+            info->step = t->step + 1; info->loss = mean;
+            info->lr = lr; info->grad_norm = norm; info->nonfinite = 1;
+        }
+        return SWIGLU_ERR_NONFINITE;
+    }
     /* clip as torch.nn.utils.clip_grad_norm_: g *= clip / (norm + 1e-6) when norm > clip */
     if (t->tc.grad_clip > 0 && norm > t->tc.grad_clip) {
         float c = (float)(t->tc.grad_clip / (norm + 1e-6));
@@ -154,7 +166,6 @@ swiglu_status sw_trainer_step(sw_trainer *t, sw_step_info *info)
         SW_PRAGMA(omp parallel for num_threads(nth) schedule(static) if (n > SW_PAR_MIN))
         for (size_t i = 0; i < n; i++) g[i] *= c;
     }
-    double lr = sw_lr_at(&t->tc, t->step);
     long long tstep = t->step + 1;
     for (size_t i = 0; i < m->n_tensors; i++) {
         const sw_tensor *ts = &m->tensors[i];
@@ -166,8 +177,8 @@ swiglu_status sw_trainer_step(sw_trainer *t, sw_step_info *info)
     t->step++;
     t->last_lr = lr; t->last_norm = norm;
     if (info) {
-        info->step = t->step; info->loss = loss_sum / t->tc.accum;
-        info->lr = lr; info->grad_norm = norm;
+        info->step = t->step; info->loss = mean;
+        info->lr = lr; info->grad_norm = norm; info->nonfinite = 0;
     }
     return SWIGLU_OK;
 }
@@ -230,7 +241,14 @@ swiglu_status sw_trainer_run(sw_trainer *t, const sw_train_hooks *h, int *stoppe
     }
     while (!stop && t->step < t->tc.steps) {
         sw_step_info s;
-        if ((st = sw_trainer_step(t, &s))) return st;
+        st = sw_trainer_step(t, &s);
+        if (st == SWIGLU_ERR_NONFINITE) {
+            /* the hook still sees it (the lab logs the step and marks the run diverged) */
+            if (h && h->on_step) h->on_step(h->ctx, t, &s);
+            *stopped = 1;
+            return st;
+        }
+        if (st) return st;
         if (h && h->on_step && h->on_step(h->ctx, t, &s)) stop = 1;
         if (h && h->stop && *h->stop) stop = 1;
         int last = t->step == t->tc.steps;

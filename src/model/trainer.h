@@ -35,9 +35,10 @@ swiglu_status sw_train_config_check(const sw_train_config *c, char *err, size_t 
 double sw_lr_at(const sw_train_config *c, long long s);
 
 typedef struct sw_step_info {
-    long long step;        /* steps done, after this one */
+    long long step;        /* steps done, after this one (when nonfinite: the step tried) */
     double loss;           /* mean training loss over the step's micro-batches */
     double lr, grad_norm;  /* grad_norm before clipping */
+    int nonfinite;         /* loss or grad_norm is NaN or infinite: nothing was updated */
 } sw_step_info;
 
 /* What an evaluation reports (the metrics file's line). Arrays have L entries
@@ -76,13 +77,21 @@ swiglu_status sw_trainer_create(sw_trainer **tr, const sw_model_config *cfg,
                                 const sw_train_config *tc, const sw_dataset *data,
                                 char *err, size_t errcap);
 void sw_trainer_free(sw_trainer *tr);
-/* One optimizer step (accum micro-batches, clip, AdamW). */
+/* One optimizer step (accum micro-batches, clip, AdamW). When the loss or
+ * the gradient norm is not finite the update would poison the parameters,
+ * so the step is refused: SWIGLU_ERR_NONFINITE, info filled with
+ * nonfinite = 1, and the trainer left as it was before the call (parameters,
+ * moments, step, data RNG, last_lr, last_norm; norm_layer and norm_other
+ * describe the refused step, to show where it blew up). Calling again
+ * retries the same batch, so it fails the same way. */
 swiglu_status sw_trainer_step(sw_trainer *tr, sw_step_info *info);
 /* Losses on the fixed evaluation batches of both splits, and the metrics. */
 swiglu_status sw_trainer_eval(sw_trainer *tr, sw_eval_info *info);
 
 /* Callbacks of sw_trainer_run; a non-zero return stops the run (after the
- * step), leaving the trainer ready to save. NULL members are skipped. */
+ * step), leaving the trainer ready to save. NULL members are skipped.
+ * on_step also sees a refused non-finite step (s->nonfinite), so that a
+ * caller can log it; the run stops after it whatever on_step returns. */
 typedef struct sw_train_hooks {
     int (*on_step)(void *ctx, const sw_trainer *tr, const sw_step_info *s);
     int (*on_eval)(void *ctx, const sw_trainer *tr, const sw_eval_info *e);
@@ -90,7 +99,10 @@ typedef struct sw_train_hooks {
     volatile int *stop;     /* polled after every step (SIGINT) */
 } sw_train_hooks;
 /* Steps until tc.steps (or a stop), evaluating at step 0 of a fresh run,
- * every eval_every steps and at the end. *stopped = 1 when stopped early. */
+ * every eval_every steps and at the end. *stopped = 1 when stopped early.
+ * A non-finite step ends the run with SWIGLU_ERR_NONFINITE (*stopped = 1, no
+ * evaluation after it): the trainer still holds the last good step, so a
+ * checkpoint saved before it stays the one to resume from or inspect. */
 swiglu_status sw_trainer_run(sw_trainer *tr, const sw_train_hooks *h, int *stopped);
 
 /* Checkpoints (docs/FORMATS.md), in src/io/checkpoint.c. Save is atomic
