@@ -6,6 +6,8 @@
 #   make bench        build the CLI and run `swiglu bench act`
 #   make bench-compare    our kernels against PyTorch's, as ratios (needs python3-torch)
 #   make debug        -O0 -g with AddressSanitizer + UndefinedBehaviorSanitizer, in build-debug/
+#   make test-asan    the test suite on an ASan + UBSan build (-O1), in build-asan/
+#   make fuzz         libFuzzer targets for every parser, FUZZ_SECONDS=60 each (clang)
 #   make install      PREFIX=/usr/local: lib, header, swiglu.pc, the CLI
 #   make clean
 #
@@ -71,14 +73,14 @@ LAB       := $(O)/libswiglu_lab.a
 LAB_LIBS  := -lcurl
 CLI       := $(O)/swiglu
 
-.PHONY: all lib tests-build test test-exhaustive bench bench-compare debug install uninstall clean info help
+.PHONY: all lib tests-build test test-asan test-exhaustive bench bench-compare debug install uninstall clean info help
 .DEFAULT_GOAL := all
 
 all: $(STATIC) $(SHARED) $(CLI)
 lib: $(STATIC) $(SHARED)
 
 help:
-	@sed -n '2,16p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,18p' Makefile | sed 's/^# \{0,1\}//'
 
 info:
 	@echo "CC      $(CC) ($(shell $(CC) -dumpversion))"
@@ -132,6 +134,12 @@ debug:
 	$(MAKE) O=build-debug CFLAGS="-O0 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" all tests-build
 	O=build-debug bash scripts/run_tests.sh
+# the whole suite on an ASan + UBSan build (-O1: the numeric tests stay
+# fast enough for CI); any report fails its test
+test-asan:
+	$(MAKE) O=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" all tests-build
+	O=build-asan bash scripts/run_tests.sh
 
 # --- install (static + shared library, header, pkg-config file, CLI) ---
 install: all
@@ -150,22 +158,34 @@ uninstall:
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/swiglu.pc
 
 clean:
-	rm -rf build build-debug build-asan
+	rm -rf build build-debug build-asan build-fuzz build-clang
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
 
-# --- fuzzing (clang + libFuzzer; never part of `all` or `test`) ---
-# `make fuzz` builds build-fuzz/fuzz_<name> from tests/fuzz/fuzz_<name>.c on a
-# library instrumented with ASan + UBSan; run e.g.
-#   mkdir -p build-fuzz/c_llama2c && build-fuzz/fuzz_llama2c build-fuzz/c_llama2c tests/fuzz/corpus_llama2c -max_total_time=60
-# (new inputs go to the first directory; tests/fuzz/corpus_* are the committed seeds)
-FUZZ_O   ?= build-fuzz
-FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+# --- fuzzing (clang + libFuzzer; never part of `all`) ---
+# `make fuzz FUZZ_SECONDS=N` builds build-fuzz/fuzz_<name> from each
+# tests/fuzz/fuzz_<name>.c on a library instrumented with ASan + UBSan and runs
+# every target for N seconds (scripts/fuzz.sh: the counts, and a non-zero exit
+# on any crash, leak or sanitizer report). One target by hand:
+#   build-fuzz/fuzz_llama2c build-fuzz/corpus/llama2c tests/fuzz/corpus_llama2c
+# (new inputs go to the first folder; tests/fuzz/corpus_* are the committed seeds)
+FUZZ_O       ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(FUZZ_O)/%,$(wildcard tests/fuzz/fuzz_*.c))
-.PHONY: fuzz
-fuzz:
-	$(MAKE) O=$(FUZZ_O) CC=clang CFLAGS="-O1 -g" SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" $(FUZZ_O)/libswiglu.a
+# the CLI's objects without main (the CLI target runs its parsers)
+CLI_LIB  := $(O)/libswiglu_cli.a
+$(CLI_LIB): $(filter-out $(O)/tools/swiglu.o,$(TOOL_OBJ))
+	@rm -f $@
+	ar rcs $@ $^
+.PHONY: fuzz fuzz-build
+fuzz-build:
+	$(MAKE) O=$(FUZZ_O) CC=clang CFLAGS="-O1 -g -Wno-pass-failed" SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
+	    $(FUZZ_O)/libswiglu.a $(FUZZ_O)/libswiglu_lab.a $(FUZZ_O)/libswiglu_cli.a
 	$(MAKE) $(FUZZ_BIN)
-$(FUZZ_O)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_O)/libswiglu.a
-	clang -std=c11 -D_GNU_SOURCE -O1 -g -Iinclude -Isrc -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< \
-	    $(FUZZ_O)/libswiglu.a -lm -lpthread -fopenmp $(if $(filter 1,$(HAVE_DNNL)),-ldnnl)
+fuzz: fuzz-build
+	FUZZ_O=$(FUZZ_O) bash scripts/fuzz.sh $(FUZZ_SECONDS)
+$(FUZZ_O)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h $(FUZZ_O)/libswiglu.a $(FUZZ_O)/libswiglu_lab.a $(FUZZ_O)/libswiglu_cli.a
+	clang -std=c11 -D_GNU_SOURCE -O1 -g -Iinclude -Isrc -Itools -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< \
+	    $(FUZZ_O)/libswiglu_cli.a $(FUZZ_O)/libswiglu_lab.a $(FUZZ_O)/libswiglu.a \
+	    -lm -lpthread -fopenmp $(LAB_LIBS) $(if $(filter 1,$(HAVE_DNNL)),-ldnnl)

@@ -27,6 +27,21 @@ static void brown(void)
     CHECK(sw_brown_strip(out, sizeof out, &len, "", 0) == SWIGLU_OK && len == 0, "empty input");
     CHECK(sw_brown_strip(out, sizeof out, &len, "/x //. a/", 9) == SWIGLU_OK && len <= 9, "odd slashes stay in bounds");
     CHECK(sw_brown_strip(NULL, 0, &len, "a", 1) == SWIGLU_ERR_NULL, "NULL out");
+    /* found by tests/fuzz/fuzz_brown.c: a last sentence without its newline
+     * gets one, so the output can be one byte longer than the input (the
+     * header said cap >= n sufficed); cap n must be refused, n + 1 suffice */
+    {
+        static const char fz[] = "\0\0\0\0\n\0\0.\0\0he`";
+        size_t n = sizeof fz - 1;
+        char *small = malloc(n), *big = malloc(n + 1);
+        CHECK(small && big, "alloc");
+        CHECK(sw_brown_strip(small, n, &len, fz, n) == SWIGLU_ERR_SIZE, "fuzz input: cap n refused, not overrun");
+        CHECK(sw_brown_strip(big, n + 1, &len, fz, n) == SWIGLU_OK && len == n + 1 && big[n] == '\n',
+              "fuzz input: cap n + 1 suffices (length %zu)", len);
+        CHECK(sw_brown_strip(big, 1, &len, "a/x", 3) == SWIGLU_ERR_SIZE, "'a/x' needs 2 bytes");
+        CHECK(sw_brown_strip(big, 2, &len, "a/x", 3) == SWIGLU_OK && len == 2 && !memcmp(big, "a\n", 2), "'a/x' -> 'a\\n'");
+        free(small); free(big);
+    }
 }
 
 /* ---- a tiny HTTP server on 127.0.0.1 ------------------------------------ */

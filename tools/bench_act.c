@@ -563,7 +563,7 @@ static void parse_opts(opts *o, int argc, char **argv)
     char buf[256];
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); exit(0); }
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); cli_exit(0); }
         else if (!strcmp(a, "--json")) o->json = 1;
         else if (!strcmp(a, "--full")) o->full = 1;
         else if (!strcmp(a, "--swiglu-only")) o->swiglu_only = 1;
@@ -609,6 +609,7 @@ int bench_act(int argc, char **argv)
 {
     opts o;
     parse_opts(&o, argc, argv);
+    cli_args_done();
     bounds_pick();
     load_probe probe0 = load_probe_now();
     int maxth = 1;

@@ -147,6 +147,7 @@ int bench_ffn(int argc, char **argv)
         } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) { usage(stdout); return 0; }
         else { usage(stderr); cli_die("bench ffn: unknown option '%s'", argv[i]); }
     }
+    cli_args_done();
     int threads = 1;
 #ifdef _OPENMP
     threads = omp_get_max_threads();

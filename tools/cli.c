@@ -6,15 +6,37 @@
 #include <stdlib.h>
 #include "cli.h"
 
+static jmp_buf *trap;
+static char trap_msg[1024];
+
+void cli_trap_set(jmp_buf *j) { trap = j; trap_msg[0] = 0; }
+const char *cli_trap_message(void) { return trap_msg; }
+
 void cli_die(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
+    if (trap) {
+        vsnprintf(trap_msg, sizeof trap_msg, fmt, ap);
+        va_end(ap);
+        longjmp(*trap, CLI_TRAP_DIED);
+    }
     fputs("swiglu: ", stderr);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
     exit(2);
+}
+
+void cli_exit(int code)
+{
+    if (trap) longjmp(*trap, CLI_TRAP_EXIT);
+    exit(code);
+}
+
+void cli_args_done(void)
+{
+    if (trap) longjmp(*trap, CLI_TRAP_PARSED);
 }
 
 void cli_check(swiglu_status st, const char *what)

@@ -3,6 +3,7 @@
  * never prints or exits). */
 #ifndef SW_TOOLS_CLI_H
 #define SW_TOOLS_CLI_H
+#include <setjmp.h>
 #include <stddef.h>
 #include "swiglu.h"
 
@@ -24,8 +25,26 @@ int cmd_export(int argc, char **argv);
 int bench_act(int argc, char **argv);
 int bench_ffn(int argc, char **argv);
 
+/* Runs the command line argv[0..argc) (argv[0] the program, argv[1] the
+ * subcommand) and returns the exit code (tools/commands.c; main is in swiglu.c). */
+int cli_run(int argc, char **argv);
+
 /* Prints "swiglu: <message>" to stderr and exits with status 2. */
 void cli_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* Exits with `code` (--help paths that print usage and stop). */
+void cli_exit(int code) __attribute__((noreturn));
+/* Every subcommand calls this once its options are parsed and checked, before
+ * it touches a file or starts work. A no-op, unless a trap is set. */
+void cli_args_done(void);
+
+/* The parse-only mode of the fuzz target (tests/fuzz/fuzz_cli.c): with a trap
+ * set, cli_die keeps its message (cli_trap_message) and longjmps to the trap
+ * with CLI_TRAP_DIED, cli_exit with CLI_TRAP_EXIT, cli_args_done with
+ * CLI_TRAP_PARSED, so that a command line is parsed and never run. NULL
+ * clears it. Not thread-safe; the CLI itself never sets one. */
+enum { CLI_TRAP_PARSED = 1, CLI_TRAP_DIED = 2, CLI_TRAP_EXIT = 3 };
+void cli_trap_set(jmp_buf *trap);
+const char *cli_trap_message(void);
 /* Exits with a message naming `what` when st is not SWIGLU_OK. */
 void cli_check(swiglu_status st, const char *what);
 /* Parses a whole decimal number in [lo, hi] for option `opt`, or dies. */

@@ -56,7 +56,7 @@ static void parse(opts *o, int argc, char **argv)
     *o = (opts){"brown", NULL, "quick", NULL, "char", 3, 0, 0, -1, 0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); exit(0); }
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); cli_exit(0); }
         else if (!strcmp(a, "--data")) o->data = cli_value(argc, argv, &i);
         else if (!strcmp(a, "--variants")) o->variants = cli_value(argc, argv, &i);
         else if (!strcmp(a, "--seeds")) o->seeds = (int)cli_parse_int(a, cli_value(argc, argv, &i), 1, SW_LAB_MAX_SEEDS);
@@ -212,10 +212,11 @@ int cmd_compare(int argc, char **argv)
     opts o;
     parse(&o, argc, argv);
     double t_start = now_s();
-    sw_lab_plan *p = malloc(sizeof *p);
-    if (!p) cli_die("out of memory");
+    static sw_lab_plan plan;     /* large; one per process */
+    sw_lab_plan *p = &plan;
     char err[1024], path[4096], outbuf[4096];
     if (sw_lab_plan_make(p, o.preset, o.variants, o.seeds, err, sizeof err)) cli_die("%s", err);
+    cli_args_done();
     const char *corpus = NULL;
     if (sw_corpus_resolve(path, sizeof path, &corpus, o.data, err, sizeof err)) cli_die("%s", err);
     const char *out = o.out;
@@ -252,7 +253,6 @@ int cmd_compare(int argc, char **argv)
         if (getppid() == 1) interrupted = 1;
         int rc = worker(p, &o, out, &ds);
         sw_dataset_free(&ds);
-        free(p);
         return rc;
     }
 
@@ -372,6 +372,5 @@ int cmd_compare(int argc, char **argv)
     free(running);
     free(pids);
     sw_dataset_free(&ds);
-    free(p);
     return failed ? 1 : 0;
 }

@@ -38,6 +38,7 @@ int cmd_export(int argc, char **argv)
         else { usage(stderr); cli_die("export: unknown option '%s'", a); }
     }
     if (!ckpt || !outp) { usage(stderr); cli_die("export: --ckpt F and --llama2c OUT.bin are required"); }
+    cli_args_done();
     char err[512];
     sw_model *m;
     uint8_t itos[256];

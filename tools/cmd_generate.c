@@ -174,6 +174,7 @@ int cmd_generate(int argc, char **argv)
     if (prompt && !tok_path) cli_die("generate: --prompt needs --tokenizer T.bin (or use --prompt-ids)");
     if (!tok_path && !print_ids && !bench)
         cli_die("generate: no tokenizer: pass --tokenizer T.bin, or --ids to print token ids");
+    cli_args_done();
 
     char msg[512];
     sw_l2c_model model;

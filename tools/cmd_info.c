@@ -7,6 +7,7 @@ int cmd_info(int argc, char **argv)
 {
     (void)argv;
     if (argc > 1) cli_die("info takes no options");
+    cli_args_done();
     char feats[512];
     cli_check(swiglu_cpu_features(feats, sizeof feats), "reading CPU features");
     printf("swiglu %s\n", swiglu_version_string());

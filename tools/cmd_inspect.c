@@ -315,6 +315,7 @@ int cmd_inspect(int argc, char **argv)
         else { usage(stderr); cli_die("inspect: unknown option '%s'", a); }
     }
     if (!model_path) { usage(stderr); cli_die("inspect: --model F.bin is required"); }
+    cli_args_done();
     const int ours = is_ours(model_path);
     if (data && !tok_path && !ours) cli_die("inspect: --data needs --tokenizer T.bin to turn text into tokens");
     if (ours && tok_path) cli_die("inspect: %s is a swiglu checkpoint with its own vocabulary; drop --tokenizer", model_path);

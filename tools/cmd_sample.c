@@ -47,6 +47,7 @@ int cmd_sample(int argc, char **argv)
         else { usage(stderr); cli_die("unknown option '%s'", a); }
     }
     if (!ckpt) { usage(stderr); cli_die("--ckpt FILE is required"); }
+    cli_args_done();
     char err[512];
     sw_model *m;
     uint8_t itos[256];

@@ -13,8 +13,9 @@
 #include <stddef.h>
 #include "swiglu.h"
 
-/* Writes the stripped text of in[0..n) into out (capacity cap >= n always
- * suffices: stripping never lengthens) and its length into *len.
+/* Writes the stripped text of in[0..n) into out (capacity cap >= n + 1
+ * always suffices: stripping never lengthens a token, but a last sentence
+ * without its newline gets one) and its length into *len.
  * out must not overlap in. SWIGLU_ERR_SIZE when cap is too small. */
 swiglu_status sw_brown_strip(char *out, size_t cap, size_t *len, const char *in, size_t n);
 

@@ -162,15 +162,13 @@ static swiglu_status ckpt_read(ckpt *k, const char *path, char *err, size_t cap)
         sw_train_config_check(tc, why, sizeof why) || k->step < 0)
         return sw_io_fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' holds an invalid configuration (%s)", path,
                     (int)k->vocab != c->vocab || k->mode > 1 || k->step < 0 ? "vocabulary/state" : why);
-    return SWIGLU_OK;
-}
-
-static swiglu_status check_params(const sw_model *m, const ckpt *k, const char *path,
-                                  char *err, size_t cap)
-{
-    if (m->n_params != k->n_params)
+    /* before anything is allocated for it: the configuration's size must be the file's */
+    size_t need;
+    if (sw_model_config_param_count(&need, c) != SWIGLU_OK)
+        return sw_io_fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' holds an invalid configuration (model too large)", path);
+    if (need != k->n_params)
         return sw_io_fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' holds %llu parameters, its configuration needs %zu",
-                    path, (unsigned long long)k->n_params, m->n_params);
+                    path, (unsigned long long)k->n_params, need);
     return SWIGLU_OK;
 }
 
@@ -247,7 +245,6 @@ swiglu_status sw_trainer_load(sw_trainer **out, const char *path, const sw_datas
     }
     sw_trainer *t;
     if ((st = sw_trainer_create(&t, &k.mc, &k.tc, data, err, cap))) { free(k.file); return st; }
-    if ((st = check_params(t->model, &k, path, err, cap))) { sw_trainer_free(t); free(k.file); return st; }
     size_t n = t->model->n_params * sizeof(float);
     memcpy(t->model->params, k.params, n);
     memcpy(t->m, k.m, n);
@@ -256,6 +253,20 @@ swiglu_status sw_trainer_load(sw_trainer **out, const char *path, const sw_datas
     free(k.file);
     *out = t;
     return SWIGLU_OK;
+}
+
+swiglu_status sw_checkpoint_read_config(sw_model_config *mc, sw_tokens *mode, long long *step,
+                                        const char *path, char *err, size_t cap)
+{
+    ckpt k;
+    swiglu_status st = ckpt_read(&k, path, err, cap);
+    if (st == SWIGLU_OK) {
+        *mc = k.mc;
+        if (mode) *mode = (sw_tokens)k.mode;
+        if (step) *step = k.step;
+    }
+    free(k.file);
+    return st;
 }
 
 swiglu_status sw_checkpoint_load_model(sw_model **out, size_t Bmax, uint8_t itos[256], int *vocab,
@@ -271,7 +282,6 @@ swiglu_status sw_checkpoint_load_model(sw_model **out, size_t Bmax, uint8_t itos
         free(k.file);
         return sw_io_fail(err, cap, st, "cannot create the model of '%s': %s", path, swiglu_status_str(st));
     }
-    if ((st = check_params(m, &k, path, err, cap))) { sw_model_free(m); free(k.file); return st; }
     memcpy(m->params, k.params, m->n_params * sizeof(float));
     memcpy(itos, k.itos, 256);
     *vocab = (int)k.vocab;

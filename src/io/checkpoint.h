@@ -12,6 +12,11 @@
 #define SW_CKPT_VERSION 1u
 #define SW_CKPT_HEADER_BYTES 32u
 
+/* Reads and checks a whole checkpoint (every header field, the CRC, the
+ * configuration, the parameter count it implies) and returns its model
+ * configuration, token mode and step (mode, step may be NULL), allocating nothing for the model. */
+swiglu_status sw_checkpoint_read_config(sw_model_config *mc, sw_tokens *mode, long long *step,
+                                        const char *path, char *err, size_t errcap);
 /* Loads the model of a checkpoint for batches of up to Bmax sequences
  * (inference only: no gradients), and its vocabulary (itos[0..vocab)). */
 swiglu_status sw_checkpoint_load_model(sw_model **m, size_t Bmax, uint8_t itos[256], int *vocab,

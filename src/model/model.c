@@ -28,7 +28,9 @@ swiglu_status sw_model_config_check(const sw_model_config *c, char *err, size_t 
     if (nkv < 1 || c->n_head % nkv) BAD("kv heads (%d) must divide heads (%d)", nkv, c->n_head);
     if (c->d_model < 2 || c->d_model % c->n_head || (c->d_model / c->n_head) % 2)
         BAD("d_model (%d) must be heads (%d) times an even head size", c->d_model, c->n_head);
-    if (c->d_ff < 0) BAD("d_ff must be >= 0 (0: parameter-matched), got %d", c->d_ff);
+    if (c->d_model > SW_MODEL_MAX_DIM) BAD("d_model must be <= %d, got %d", SW_MODEL_MAX_DIM, c->d_model);
+    if (c->d_ff < 0 || c->d_ff > SW_MODEL_MAX_DFF)
+        BAD("d_ff must be in [0, %d] (0: parameter-matched), got %d", SW_MODEL_MAX_DFF, c->d_ff);
     if (c->seq_len < 1 || c->seq_len > 65536) BAD("context must be in [1, 65536], got %d", c->seq_len);
     if ((unsigned)c->ffn >= SWIGLU_FFN_VARIANT_COUNT) BAD("unknown FFN variant %d", (int)c->ffn);
     if (c->learn_beta && c->ffn != SWIGLU_FFN_SWIGLU && c->ffn != SWIGLU_FFN_SWISH)
@@ -39,6 +41,78 @@ swiglu_status sw_model_config_check(const sw_model_config *c, char *err, size_t 
     if (!(c->init_std > 0.0f)) BAD("init std must be > 0");
     return SWIGLU_OK;
 #undef BAD
+}
+
+/* ---- sizes ----------------------------------------------------------------- */
+
+/* a * b, setting *ovf when it does not fit in size_t */
+static size_t mul_ovf(size_t a, size_t b, int *ovf)
+{
+    size_t r;
+    if (__builtin_mul_overflow(a, b, &r)) { *ovf = 1; return SIZE_MAX; }
+    return r;
+}
+static size_t add_ovf(size_t a, size_t b, int *ovf)
+{
+    size_t r;
+    if (__builtin_add_overflow(a, b, &r)) { *ovf = 1; return SIZE_MAX; }
+    return r;
+}
+
+/* The FFN configuration of every layer (d_ff parameter-matched when cfg->d_ff is 0). */
+static swiglu_status config_ffn(swiglu_ffn_config *fc, const sw_model_config *cfg)
+{
+    swiglu_status st = swiglu_ffn_config_init(fc, (size_t)cfg->d_model, cfg->ffn);
+    if (st) return st;
+    if (cfg->d_ff > 0) fc->d_ff = (size_t)cfg->d_ff;
+    if (cfg->ffn_beta != 0.0f) fc->beta = cfg->ffn_beta;
+    fc->learn_beta = cfg->learn_beta;
+    if (cfg->bf16) fc->dtype = SWIGLU_BF16;
+    return SWIGLU_OK;
+}
+
+/* The parameter count of `layout` below, in checked arithmetic:
+ *   V D (tied) or 2 V D, + D, + L (2 D + 2 D^2 + 2 KV D + (2 or 3) H D + learn_beta) */
+swiglu_status sw_model_config_param_count(size_t *n, const sw_model_config *cfg)
+{
+    char why[160];
+    *n = 0;
+    swiglu_status st = sw_model_config_check(cfg, why, sizeof why);
+    if (st) return st;
+    swiglu_ffn_config fc;
+    if ((st = config_ffn(&fc, cfg))) return st;
+    size_t D = (size_t)cfg->d_model, V = (size_t)cfg->vocab, L = (size_t)cfg->n_layer, H = fc.d_ff;
+    size_t nkv = (size_t)(cfg->n_kv_head ? cfg->n_kv_head : cfg->n_head);
+    size_t KV = nkv * (D / (size_t)cfg->n_head);
+    int ovf = 0;
+    size_t per = add_ovf(2 * D + 2 * mul_ovf(D, D, &ovf), mul_ovf(2 * KV, D, &ovf), &ovf);
+    per = add_ovf(per, mul_ovf((size_t)(swiglu_ffn_variant_gated(cfg->ffn) ? 3 : 2), mul_ovf(H, D, &ovf), &ovf), &ovf);
+    per = add_ovf(per, (size_t)(cfg->learn_beta != 0), &ovf);
+    size_t total = add_ovf(mul_ovf(L, per, &ovf), mul_ovf(V, D, &ovf) * (cfg->tied ? 1 : 2), &ovf);
+    total = add_ovf(total, D, &ovf);
+    if (ovf || total > SW_MODEL_MAX_ELEMS) return SWIGLU_ERR_SIZE;
+    *n = total;
+    return SWIGLU_OK;
+}
+
+/* Refuses a model whose largest buffers (in elements) overflow or pass
+ * SW_MODEL_MAX_ELEMS. Every buffer `carve` takes is at most 8 times one of
+ * these products, so its size_t arithmetic cannot wrap once this passes:
+ *   attention L N NH T, activations (2L + 2) N max(D, V, KV), FFN workspace
+ *   L ws, per-thread attention scratch nth T T. */
+static swiglu_status check_sizes(const sw_model *m)
+{
+    int ovf = 0;
+    size_t N = mul_ovf(m->Bmax, m->Tmax, &ovf);
+    size_t wide = m->D > m->V ? m->D : m->V;
+    size_t terms[4] = {
+        mul_ovf(mul_ovf(mul_ovf(m->L, N, &ovf), m->NH, &ovf), m->Tmax, &ovf),
+        mul_ovf(mul_ovf(2 * m->L + 2, N, &ovf), wide, &ovf),
+        mul_ovf(m->L, m->ffn_ws_bytes, &ovf),
+        mul_ovf(mul_ovf((size_t)m->nth, m->Tmax, &ovf), m->Tmax, &ovf),
+    };
+    for (int i = 0; i < 4; i++) if (terms[i] > SW_MODEL_MAX_ELEMS) ovf = 1;
+    return ovf ? SWIGLU_ERR_SIZE : SWIGLU_OK;
 }
 
 /* ---- parameter layout ---------------------------------------------------- */
@@ -192,11 +266,9 @@ swiglu_status sw_model_create(sw_model **out, const sw_model_config *cfg, size_t
     if (m->nth < 1) m->nth = 1;
 
     swiglu_ffn_config fc;
-    if ((st = swiglu_ffn_config_init(&fc, m->D, cfg->ffn))) goto fail;
-    if (cfg->d_ff > 0) fc.d_ff = (size_t)cfg->d_ff;
-    if (cfg->ffn_beta != 0.0f) fc.beta = cfg->ffn_beta;
-    fc.learn_beta = cfg->learn_beta;
-    if (cfg->bf16) fc.dtype = SWIGLU_BF16;
+    size_t n_params;
+    if ((st = sw_model_config_param_count(&n_params, cfg))) goto fail;   /* layout's sums cannot wrap */
+    if ((st = config_ffn(&fc, cfg))) goto fail;
     m->H = fc.d_ff;
     m->cfg.d_ff = (int)fc.d_ff;
     m->cfg.ffn_beta = fc.beta;
@@ -204,6 +276,7 @@ swiglu_status sw_model_create(sw_model **out, const sw_model_config *cfg, size_t
     if (cfg->bf16 && (st = swiglu_ffn_set_output_dtype(m->ffn, SWIGLU_F32))) goto fail;
     if ((st = swiglu_ffn_workspace_size(&m->ffn_ws_bytes, m->ffn, Bmax * m->Tmax, 1))) goto fail;
     m->ffn_ws_bytes = (m->ffn_ws_bytes + 63) & ~(size_t)63;
+    if ((st = check_sizes(m))) goto fail;
 
     layout(m);                                   /* count */
     m->tensors = calloc(m->n_tensors, sizeof *m->tensors);
@@ -211,6 +284,7 @@ swiglu_status sw_model_create(sw_model **out, const sw_model_config *cfg, size_t
     m->g.layer = calloc(m->L, sizeof *m->g.layer);
     if (!m->tensors || !m->w.layer || !m->g.layer) { st = SWIGLU_ERR_ALLOC; goto fail; }
     layout(m);                                   /* fill */
+    if (m->n_params != n_params) { st = SWIGLU_ERR_STATE; goto fail; }   /* the two counts must agree */
     m->params = calloc(m->n_params, sizeof(float));
     if (!m->params) { st = SWIGLU_ERR_ALLOC; goto fail; }
     point(m, &m->w, m->params);

@@ -40,8 +40,19 @@ typedef struct sw_model_config {
 /* Defaults: byte vocabulary, 4 layers, 4 heads, D 128, T 64, SwiGLU, tied,
  * eps 1e-5, theta 1e4, no dropout, std 0.02. */
 void sw_model_config_default(sw_model_config *c);
+/* Limits that keep every size computation inside size_t: D and H per the
+ * config check; a model whose parameter count or largest activation buffer
+ * (elements) passes SW_MODEL_MAX_ELEMS is refused with SWIGLU_ERR_SIZE. */
+#define SW_MODEL_MAX_DIM  (1 << 20)
+#define SW_MODEL_MAX_DFF  (1 << 24)
+#define SW_MODEL_MAX_ELEMS ((size_t)1 << 52)
+
 /* Checks ranges and divisibility; the reason in err. */
 swiglu_status sw_model_config_check(const sw_model_config *c, char *err, size_t errcap);
+/* The parameter count a configuration needs, without allocating (readers
+ * compare it with a file's before creating the model). SWIGLU_ERR_ARG for an
+ * invalid config, SWIGLU_ERR_SIZE past SW_MODEL_MAX_ELEMS. */
+swiglu_status sw_model_config_param_count(size_t *n, const sw_model_config *c);
 
 typedef struct sw_layer_weights {
     float *rms_att;   /* [D] */

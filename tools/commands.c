@@ -1,0 +1,35 @@
+/* commands.c -- the command table of `swiglu` and its dispatch (cli_run):
+ * one subcommand per file, tools/cmd_<name>.c. */
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+
+static const cli_command commands[] = {
+    {"compare", cmd_compare, "the lab: every FFN variant, parameter-matched, over seeds; a report per claim"},
+    {"info", cmd_info, "CPU features, the chosen kernel set, library version"},
+    {"bench", cmd_bench, "benchmarks: `swiglu bench act [--json]`"},
+    {"train", cmd_train, "train a LLaMA-style model with any FFN variant on a file"},
+    {"sample", cmd_sample, "text from a checkpoint of `swiglu train`"},
+    {"generate", cmd_generate, "text or token ids from a llama2.c checkpoint"},
+    {"inspect", cmd_inspect, "per-layer gate statistics of a model (llama2.c or ours) over text"},
+    {"export", cmd_export, "a checkpoint of `swiglu train` as a llama2.c model file"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: swiglu <command> [options]   (swiglu <command> --help)\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+}
+
+int cli_run(int argc, char **argv)
+{
+    if (argc < 2) { usage(stderr); return 2; }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) { usage(stdout); return 0; }
+    if (!strcmp(argv[1], "--version")) { printf("swiglu %s\n", swiglu_version_string()); return 0; }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "swiglu: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}
