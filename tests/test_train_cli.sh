@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test_train_cli.sh -- `swiglu train` and `swiglu sample` end to end on a tiny
 # model: data errors, resume bit for bit (2N straight vs N + resume + N),
-# Ctrl-C saves and exits 0 within a second, damaged checkpoints refused,
-# metrics lines, sampling. Ends with "N passed, N failed".
+# Ctrl-C and SIGTERM save and exit 0 within a second (the run resumes),
+# damaged checkpoints refused, metrics lines, sampling. Ends with
+# "N passed, N failed".
 set -u
 # a busy machine (parallel builds) makes spinning OpenMP threads wait for each other
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
@@ -76,21 +77,28 @@ expect "sample is deterministic for a seed" [ "$s1" = "$s2" ]
 out=$("$SW" sample --ckpt "$tmp/full.ckpt" --prompt "XYZ" 2>&1); rc=$?
 expect "prompt outside the vocabulary refused: '$out'" [ $rc -ne 0 ]
 
-# --- Ctrl-C: saves a checkpoint and exits 0 within a second ---
-"$SW" train --data "$tmp/data.txt" "${TINY[@]}" --steps 1000000 --eval-every 0 --ckpt "$tmp/int.ckpt" \
-    --loss-log "$tmp/int.log" &
-pid=$!
-for _ in $(seq 100); do [ -s "$tmp/int.log" ] && break; sleep 0.05; done
-sleep 0.2
-t0=$(date +%s.%N)
-kill -INT $pid
-wait $pid; rc=$?
-t1=$(date +%s.%N)
-expect "SIGINT: exit 0 (got $rc)" [ $rc -eq 0 ]
-expect "SIGINT: within a second" awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a < 1.0) }'
-expect "SIGINT: checkpoint written" [ -s "$tmp/int.ckpt" ]
-out=$("$SW" sample --ckpt "$tmp/int.ckpt" -n 5 2>&1); rc=$?
-expect "SIGINT checkpoint loads: '$out'" [ $rc -eq 0 ]
+# --- Ctrl-C and SIGTERM: save a checkpoint and exit 0 within a second; it resumes ---
+for sig in INT TERM; do
+    ck=$tmp/$sig.ckpt log=$tmp/$sig.log
+    "$SW" train --data "$tmp/data.txt" "${TINY[@]}" --steps 1000000 --eval-every 0 --ckpt "$ck" --loss-log "$log" &
+    pid=$!
+    for _ in $(seq 100); do [ -s "$log" ] && break; sleep 0.05; done
+    sleep 0.2
+    t0=$(date +%s.%N)
+    kill -$sig $pid
+    wait $pid; rc=$?
+    t1=$(date +%s.%N)
+    expect "SIG$sig: exit 0 (got $rc)" [ $rc -eq 0 ]
+    expect "SIG$sig: within a second" awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a < 1.0) }'
+    expect "SIG$sig: checkpoint written" [ -s "$ck" ]
+    out=$("$SW" sample --ckpt "$ck" -n 5 2>&1); rc=$?
+    expect "SIG$sig checkpoint loads: '$out'" [ $rc -eq 0 ]
+    k=$(wc -l < "$log")
+    out=$("$SW" train --data "$tmp/data.txt" --threads 2 --resume "$ck" --ckpt "$ck" --steps $((k + 2)) --loss-log "$log" 2>&1); rc=$?
+    expect "SIG$sig checkpoint resumes: rc $rc" [ $rc -eq 0 ]
+    expect "SIG$sig checkpoint resumes at step $k: '$out'" grep -q "resumed from $ck at step $k\$" <<<"$out"
+    expect "SIG$sig: the resumed run took 2 more steps" [ "$(wc -l < "$log")" -eq $((k + 2)) ]
+done
 
 echo "test_train_cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]

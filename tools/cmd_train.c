@@ -1,6 +1,9 @@
 /* cmd_train.c -- `swiglu train`: a thin CLI over the trainer API
  * (src/model/trainer.h). Parses options, loads data, runs, prints progress,
- * writes metrics (JSON lines) and checkpoints; Ctrl-C saves and exits 0. */
+ * writes metrics (JSON lines) and checkpoints; Ctrl-C or SIGTERM saves and
+ * exits 0. A NaN or infinite loss or gradient stops it with exit 2 and no save,
+ * so the last checkpoint written stays the last good one; so does a failed
+ * save (full disk): the checkpoint file is replaced only by a complete one. */
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,21 +30,26 @@ static void usage(FILE *f)
 "  train    --steps 2000 --batch 12 --accum 1 --lr 1e-3 --min-lr 1e-4 --warmup 100\n"
 "           --decay-steps STEPS --beta1 0.9 --beta2 0.95 --wd 0.1 --clip 1 --seed 1337 --threads N\n"
 "  eval     --eval-every 250 --eval-batches 20\n"
-"  files    --ckpt FILE (swiglu.ckpt; written at the end and on Ctrl-C) --save-every N\n"
+"  files    --ckpt FILE (swiglu.ckpt; written at the end and on Ctrl-C or SIGTERM) --save-every N\n"
 "           --resume FILE --metrics FILE (JSON lines) --loss-log FILE (per step, exact)\n"
 "  run      --stop-at STEP (stop and save after it) --log-every 10 --quiet\n");
 }
 
 static volatile int interrupted;
-static void on_sigint(int sig)
+static void on_signal(int sig)
 {
     (void)sig;
     interrupted = 1;
-    signal(SIGINT, SIG_DFL);   /* a second Ctrl-C kills */
+    /* a second Ctrl-C or SIGTERM kills */
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
 }
 
 typedef struct run_ctx {
     const char *ckpt;
+    const char *good;         /* the last checkpoint written or resumed from, or NULL */
+    long long good_step;
+    sw_step_info bad;         /* the refused non-finite step */
     FILE *metrics, *losslog;
     long long stop_at, save_every, log_every;
     int tty, quiet;
@@ -67,16 +75,21 @@ static void fmt_time(char *buf, size_t cap, double s)
     else snprintf(buf, cap, "%lds", v);
 }
 
-static void save(const sw_trainer *tr, const char *path)
+/* A failed save (full disk, say) ends the run: the file at path is still
+ * the previous checkpoint, whole, since only a complete one replaces it. */
+static void save(run_ctx *c, const sw_trainer *tr)
 {
     char err[512];
-    if (sw_trainer_save(tr, path, err, sizeof err)) cli_die("%s", err);
+    if (sw_trainer_save(tr, c->ckpt, err, sizeof err)) cli_die("%s", err);
+    c->good = c->ckpt;
+    c->good_step = tr->step;
 }
 
 static int on_step(void *ctx, const sw_trainer *tr, const sw_step_info *s)
 {
     run_ctx *c = ctx;
     if (c->losslog) fprintf(c->losslog, "%lld %a %a %a\n", s->step, s->loss, s->lr, s->grad_norm);
+    if (s->nonfinite) { c->bad = *s; return 1; }   /* reported after the run; nothing to save */
     double el = now() - c->t0 - c->eval_time;
     double done = (double)(s->step - c->step0);
     double tps = el > 0 ? done * (double)c->tokens_per_step / el : 0;
@@ -96,7 +109,7 @@ static int on_step(void *ctx, const sw_trainer *tr, const sw_step_info *s)
                tr->tc.steps, s->loss, s->lr, s->grad_norm, tps, es);
         fflush(stdout);
     }
-    if (c->save_every > 0 && s->step % c->save_every == 0) save(tr, c->ckpt);
+    if (c->save_every > 0 && s->step % c->save_every == 0) save(c, tr);
     return c->stop_at > 0 && s->step >= c->stop_at;
 }
 
@@ -232,21 +245,35 @@ int cmd_train(int argc, char **argv)
                m->L, m->D, m->NH, m->NKV, swiglu_ffn_variant_name(m->cfg.ffn), m->H, m->V, m->Tmax,
                m->n_params, m->cfg.bf16 ? "bf16 mixed precision" : "fp32", m->nth, resume ? "; resumed" : "");
     if (resume && !c.quiet) printf("resumed from %s at step %lld\n", resume, tr->step);
+    if (resume) { c.good = resume; c.good_step = tr->step; }
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigint;
+    sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 
     sw_train_hooks h = {on_step, on_eval, &c, &interrupted};
     int stopped = 0;
     c.t0 = now();
     c.last_val = NAN;
     swiglu_status st = sw_trainer_run(tr, &h, &stopped);
+    if (c.tty && !c.quiet) fprintf(stderr, "\r\033[K");
+    if (st == SWIGLU_ERR_NONFINITE) {
+        /* no save: the last finite step's weights are often already on their
+         * way out (huge), and writing them would replace the saner checkpoint */
+        const sw_step_info *s = &c.bad;
+        char kept[4200];
+        if (c.good) snprintf(kept, sizeof kept, "last checkpoint kept: %s (step %lld)", c.good, c.good_step);
+        else snprintf(kept, sizeof kept, "no checkpoint was written");
+        double v = isfinite(s->loss) ? s->grad_norm : s->loss;
+        cli_die("%s is %s at step %lld (diverged; try a lower --lr); parameters not updated, %s",
+                isfinite(s->loss) ? "gradient norm" : "loss", isnan(v) ? "nan" : v > 0 ? "inf" : "-inf",
+                s->step, kept);
+    }
     if (st) cli_die("training failed at step %lld: %s", tr->step, swiglu_status_str(st));
     double wall = now() - c.t0;
-    if (c.tty && !c.quiet) fprintf(stderr, "\r\033[K");
-    save(tr, c.ckpt);
+    save(&c, tr);
     double tps = wall - c.eval_time > 0 ? (double)(tr->step - c.step0) * (double)c.tokens_per_step / (wall - c.eval_time) : 0;
     if (!c.quiet) {
         if (stopped) printf("stopped at step %lld%s; checkpoint %s\n", tr->step, interrupted ? " (interrupted)" : "", c.ckpt);
