@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "io/crc32.h"
 #include "io/dataset.h"
 #include "model/rng.h"
@@ -19,6 +20,13 @@ swiglu_status sw_dataset_load(sw_dataset *ds, const char *path, sw_tokens mode, 
     memset(ds, 0, sizeof *ds);
     FILE *f = fopen(path, "rb");
     if (!f) { snprintf(err, errcap, "cannot open data file '%s': %s", path, strerror(errno)); return SWIGLU_ERR_IO; }
+    /* a folder "opens" too, and its size is whatever the file system says (ext4: 2^63 - 1) */
+    struct stat sb;
+    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        fclose(f);
+        snprintf(err, errcap, "data file '%s' is not a regular file", path);
+        return SWIGLU_ERR_IO;
+    }
     if (fseek(f, 0, SEEK_END) != 0) { fclose(f); snprintf(err, errcap, "data file '%s' is not seekable", path); return SWIGLU_ERR_IO; }
     long len = ftell(f);
     rewind(f);

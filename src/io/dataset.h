@@ -22,8 +22,9 @@ typedef struct sw_dataset {
     uint64_t file_bytes;
 } sw_dataset;
 
-/* Loads `path`. Missing, empty, or too short for windows of T+1 tokens in
- * both splits: SWIGLU_ERR_IO / SWIGLU_ERR_FORMAT with a one-line reason in err. */
+/* Loads `path`. Missing, not a regular file, empty, or too short for windows
+ * of T+1 tokens in both splits: SWIGLU_ERR_IO / SWIGLU_ERR_FORMAT with a
+ * one-line reason in err. */
 swiglu_status sw_dataset_load(sw_dataset *ds, const char *path, sw_tokens mode, size_t T,
                               char *err, size_t errcap);
 void sw_dataset_free(sw_dataset *ds);

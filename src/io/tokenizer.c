@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "core/internal.h"
 #include "io/tokenizer.h"
 #include "io/io_util.h"
@@ -152,6 +153,12 @@ swiglu_status sw_tok_load(sw_tokenizer *t, const char *path, int vocab_size, cha
     memset(t, 0, sizeof *t);
     FILE *f = fopen(path, "rb");
     if (!f) return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "%s: %s", path, strerror(errno));
+    /* a folder, a pipe or a device (/dev/zero would fill a 32 GiB buffer before the size limit) */
+    struct stat sb;
+    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        fclose(f);
+        return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "%s: not a regular file", path);
+    }
     size_t n = 0, capb = 1 << 16;
     unsigned char *buf = malloc(capb);
     if (!buf) { fclose(f); return SWIGLU_ERR_ALLOC; }

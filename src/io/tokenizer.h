@@ -45,7 +45,8 @@ typedef struct sw_tokenizer {
  * SWIGLU_ERR_FORMAT with msg naming the field on a bad file. */
 swiglu_status sw_tok_parse(sw_tokenizer *t, const void *buf, size_t size, int vocab_size,
                            char *msg, size_t msg_cap);
-/* Reads `path` and sw_tok_parse(). SWIGLU_ERR_IO when it cannot be read. */
+/* Reads `path` and sw_tok_parse(). SWIGLU_ERR_IO when it cannot be read or
+ * is not a regular file (a folder, a pipe, a device). */
 swiglu_status sw_tok_load(sw_tokenizer *t, const char *path, int vocab_size,
                           char *msg, size_t msg_cap);
 void sw_tok_free(sw_tokenizer *t);
