@@ -644,11 +644,11 @@ static int run_cli(const cli_row *c, char *msg, size_t cap, int *lines)
     *lines = 0;
     if (rc) return -1;
     int status = 0, done = 0;
-    for (int waited = 0; waited < 2000 && !done; waited++) {   /* 20 s at most */
+    for (int waited = 0; waited < 20000 && !done; waited++) {   /* 20 s at most, in 1 ms steps */
         pid_t w = waitpid(pid, &status, WNOHANG);
         if (w == pid) done = 1;
         else if (w < 0 && errno != EINTR) break;
-        else nanosleep(&(struct timespec){0, 10000000}, NULL);
+        else nanosleep(&(struct timespec){0, 1000000}, NULL);
     }
     if (!done) { kill(pid, SIGKILL); waitpid(pid, &status, 0); return -1; }
     size_t n;
