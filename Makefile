@@ -130,16 +130,16 @@ bench: $(CLI)
 bench-compare: $(CLI)
 	@O=$(O) PYTHON=$(PYTHON) bash scripts/bench_compare.sh
 
+# (SAN reaches the tests too: those that link the library themselves need it)
+ASAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 debug:
-	$(MAKE) O=build-debug CFLAGS="-O0 -g -fno-omit-frame-pointer" \
-	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" all tests-build
-	O=build-debug bash scripts/run_tests.sh
+	$(MAKE) O=build-debug CFLAGS="-O0 -g -fno-omit-frame-pointer" SAN="$(ASAN)" all tests-build
+	O=build-debug SAN="$(ASAN)" bash scripts/run_tests.sh
 # the whole suite on an ASan + UBSan build (-O1: the numeric tests stay
 # fast enough for CI); any report fails its test
 test-asan:
-	$(MAKE) O=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
-	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" all tests-build
-	O=build-asan bash scripts/run_tests.sh
+	$(MAKE) O=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" SAN="$(ASAN)" all tests-build
+	O=build-asan SAN="$(ASAN)" bash scripts/run_tests.sh
 
 # --- install (static + shared library, header, pkg-config file, CLI) ---
 install: all

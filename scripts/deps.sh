@@ -5,9 +5,10 @@
 #
 #   scripts/deps.sh           what building, testing and the main job need:
 #                             compiler, make, oneDNN, gnuplot (the lab's plots),
-#                             npm (fetches the default corpus)
+#                             npm (fetches the default corpus), clang and its
+#                             libFuzzer runtime (the test suite's fuzz stage)
 #   scripts/deps.sh --bench   also PyTorch and NumPy (Debian's python3-torch:
-#                             the benchmarks' side-by-side runs) and clang
+#                             the benchmarks' side-by-side runs) and valgrind
 set -euo pipefail
 # each line: package  check (a shell test that succeeds when it is present)
 wanted='
@@ -20,11 +21,13 @@ gnuplot-nox      command -v gnuplot
 libcurl4-openssl-dev  test -e /usr/include/x86_64-linux-gnu/curl/curl.h -o -e /usr/include/curl/curl.h
 npm              command -v npm
 ca-certificates  test -d /etc/ssl/certs
+clang            command -v clang
+libclang-rt-14-dev  ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a
 '
 bench='
 python3-torch    /usr/bin/python3 -c "import torch"
 python3-numpy    /usr/bin/python3 -c "import numpy"
-clang            command -v clang
+valgrind         command -v valgrind
 '
 for arg in "$@"; do
     case "$arg" in

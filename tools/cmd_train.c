@@ -212,20 +212,19 @@ int cmd_train(int argc, char **argv)
     }
 
     char err[512];
+    /* the options' model and schedule, before any file is read (the
+     * vocabulary comes from the data later; the default 256 is valid) */
+    if (!resume && (sw_model_config_check(&mc, err, sizeof err) || sw_train_config_check(&tc, err, sizeof err)))
+        cli_die("%s", err);
+    cli_args_done();
     sw_dataset ds;
     sw_trainer *tr = NULL;
     if (resume) {
         /* the checkpoint fixes model and schedule; the data must be the same file */
-        sw_model *probe;
-        uint8_t itos[256];
-        int vocab;
+        sw_model_config ck;
         sw_tokens ck_mode;
-        long long ck_step;
-        if (sw_checkpoint_load_model(&probe, 1, itos, &vocab, &ck_mode, &ck_step, resume, err, sizeof err))
-            cli_die("%s", err);
-        size_t T = probe->Tmax;
-        sw_model_free(probe);
-        if (sw_dataset_load(&ds, data, ck_mode, T, err, sizeof err)) cli_die("%s", err);
+        if (sw_checkpoint_read_config(&ck, &ck_mode, NULL, resume, err, sizeof err)) cli_die("%s", err);
+        if (sw_dataset_load(&ds, data, ck_mode, (size_t)ck.seq_len, err, sizeof err)) cli_die("%s", err);
         if (sw_trainer_load(&tr, resume, &ds, err, sizeof err)) cli_die("%s", err);
         /* --steps may extend a finished run */
         for (int i = 1; i < argc; i++)

@@ -157,11 +157,17 @@ static swiglu_status ckpt_read(ckpt *k, const char *path, char *err, size_t cap)
     k->params = r.p + r.pos;
     k->m = k->params + k->n_params * sizeof(float);
     k->v = k->m + k->n_params * sizeof(float);
-    char why[160];
-    if (sw_model_config_check(c, why, sizeof why) || (int)k->vocab != c->vocab || k->mode > 1 ||
-        sw_train_config_check(tc, why, sizeof why) || k->step < 0)
-        return sw_io_fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' holds an invalid configuration (%s)", path,
-                    (int)k->vocab != c->vocab || k->mode > 1 || k->step < 0 ? "vocabulary/state" : why);
+    char why[160] = "";
+    if (sw_model_config_check(c, why, sizeof why) == SWIGLU_OK && sw_train_config_check(tc, why, sizeof why) == SWIGLU_OK) {
+        if ((int)k->vocab != c->vocab)
+            snprintf(why, sizeof why, "the data's vocabulary is %u tokens, the model's %d", k->vocab, c->vocab);
+        else if (k->mode > 1)
+            snprintf(why, sizeof why, "token mode %u (0 byte, 1 char)", k->mode);
+        else if (k->step < 0)
+            snprintf(why, sizeof why, "step %lld < 0", k->step);
+    }
+    if (why[0])
+        return sw_io_fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' holds an invalid configuration (%s)", path, why);
     /* before anything is allocated for it: the configuration's size must be the file's */
     size_t need;
     if (sw_model_config_param_count(&need, c) != SWIGLU_OK)
@@ -234,8 +240,15 @@ swiglu_status sw_trainer_load(sw_trainer **out, const char *path, const sw_datas
     ckpt k;
     swiglu_status st = ckpt_read(&k, path, err, cap);
     if (st) { free(k.file); return st; }
-    if ((uint32_t)data->mode != k.mode || (uint32_t)data->vocab != k.vocab ||
-        memcmp(data->itos, k.itos, k.vocab) || data->crc != k.data_crc || data->file_bytes != k.data_bytes) {
+    if (data->crc == k.data_crc && data->file_bytes == k.data_bytes && (uint32_t)data->mode == k.mode &&
+        ((uint32_t)data->vocab != k.vocab || memcmp(data->itos, k.itos, k.vocab))) {
+        /* the same file, the same mode: only the stored vocabulary can differ */
+        free(k.file);
+        return sw_io_fail(err, cap, SWIGLU_ERR_FORMAT,
+                          "checkpoint '%s' holds a vocabulary (token-to-byte table) other than this data's %s tokens",
+                          path, data->mode ? "char" : "byte");
+    }
+    if ((uint32_t)data->mode != k.mode || data->crc != k.data_crc || data->file_bytes != k.data_bytes) {
         st = sw_io_fail(err, cap, SWIGLU_ERR_ARG,
                   "checkpoint '%s' was trained on other data (%llu bytes, CRC-32 %08x, %s tokens); this data is %llu bytes, CRC-32 %08x, %s tokens",
                   path, (unsigned long long)k.data_bytes, k.data_crc, k.mode ? "char" : "byte",

@@ -35,10 +35,13 @@ swiglu_status sw_model_config_check(const sw_model_config *c, char *err, size_t 
     if ((unsigned)c->ffn >= SWIGLU_FFN_VARIANT_COUNT) BAD("unknown FFN variant %d", (int)c->ffn);
     if (c->learn_beta && c->ffn != SWIGLU_FFN_SWIGLU && c->ffn != SWIGLU_FFN_SWISH)
         BAD("a learned beta needs the swish or swiglu FFN, not %s", swiglu_ffn_variant_name(c->ffn));
-    if (!(c->rms_eps > 0.0f)) BAD("rms eps must be > 0");
-    if (!(c->rope_theta > 1.0f)) BAD("rope theta must be > 1");
+    if ((unsigned)c->learn_beta > 1 || (unsigned)c->tied > 1 || (unsigned)c->bf16 > 1)
+        BAD("the flags learn_beta, tied, bf16 must be 0 or 1, got %d, %d, %d", c->learn_beta, c->tied, c->bf16);
+    if (!isfinite(c->ffn_beta)) BAD("ffn beta must be finite, got %g", (double)c->ffn_beta);
+    if (!(c->rms_eps > 0.0f) || !isfinite(c->rms_eps)) BAD("rms eps must be finite and > 0, got %g", (double)c->rms_eps);
+    if (!(c->rope_theta > 1.0f) || !isfinite(c->rope_theta)) BAD("rope theta must be finite and > 1, got %g", (double)c->rope_theta);
     if (!(c->dropout >= 0.0f && c->dropout < 1.0f)) BAD("dropout must be in [0, 1), got %g", (double)c->dropout);
-    if (!(c->init_std > 0.0f)) BAD("init std must be > 0");
+    if (!(c->init_std > 0.0f) || !isfinite(c->init_std)) BAD("init std must be finite and > 0, got %g", (double)c->init_std);
     return SWIGLU_OK;
 #undef BAD
 }
