@@ -7,6 +7,7 @@
 #   make bench-compare    our kernels against PyTorch's, as ratios (needs python3-torch)
 #   make debug        -O0 -g with AddressSanitizer + UndefinedBehaviorSanitizer, in build-debug/
 #   make test-asan    the test suite on an ASan + UBSan build (-O1), in build-asan/
+#   make test-valgrind    the test binaries under valgrind memcheck (slow)
 #   make fuzz         libFuzzer targets for every parser, FUZZ_SECONDS=60 each (clang)
 #   make install      PREFIX=/usr/local: lib, header, swiglu.pc, the CLI
 #   make clean
@@ -73,14 +74,14 @@ LAB       := $(O)/libswiglu_lab.a
 LAB_LIBS  := -lcurl
 CLI       := $(O)/swiglu
 
-.PHONY: all lib tests-build test test-asan test-exhaustive bench bench-compare debug install uninstall clean info help
+.PHONY: all lib tests-build test test-asan test-valgrind test-exhaustive bench bench-compare debug install uninstall clean info help
 .DEFAULT_GOAL := all
 
 all: $(STATIC) $(SHARED) $(CLI)
 lib: $(STATIC) $(SHARED)
 
 help:
-	@sed -n '2,18p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,17p' Makefile | sed 's/^# \{0,1\}//'
 
 info:
 	@echo "CC      $(CC) ($(shell $(CC) -dumpversion))"
@@ -140,6 +141,10 @@ debug:
 test-asan:
 	$(MAKE) O=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" SAN="$(ASAN)" all tests-build
 	O=build-asan SAN="$(ASAN)" bash scripts/run_tests.sh
+
+# every test binary and a few CLI runs under valgrind's memcheck (slow; not in CI)
+test-valgrind: tests-build
+	O=$(O) bash scripts/valgrind.sh
 
 # --- install (static + shared library, header, pkg-config file, CLI) ---
 install: all

@@ -80,7 +80,7 @@ static void unary_forward(int exhaustive)
     int nisa = isa_list(isas);
     float *x = malloc(CHUNK * sizeof *x), *y = malloc(CHUNK * sizeof *y);
     double *ref = malloc(CHUNK * sizeof *ref);
-    const uint64_t total = exhaustive ? (1ull << 32) : 10000000ull;
+    const uint64_t total = exhaustive ? (1ull << 32) : (uint64_t)(10000000.0 * tl_scale());
     for (size_t c = 0; c < NUNARY; c++) {
         const unary_case *uc = &unary[c];
         if (exhaustive && (uc->beta != 1.0f || uc->act == SWIGLU_ACT_RELU || uc->act == SWIGLU_ACT_IDENTITY)) continue;
@@ -239,7 +239,7 @@ static void backward(void)
 {
     swiglu_isa isas[SWIGLU_ISA_COUNT];
     int nisa = isa_list(isas);
-    const size_t n = 1000000;
+    const size_t n = (size_t)(1000000.0 * tl_scale());
     float *x = malloc(n * 4), *u = malloc(n * 4), *d = malloc(n * 4), *dg = malloc(n * 4), *du = malloc(n * 4);
     for (size_t c = 0; c < NUNARY; c++) {
         const unary_case *uc = &unary[c];

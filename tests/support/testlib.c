@@ -75,6 +75,15 @@ double tl_ulp_err(float a, double r)
     return fabs((double)a - r) / ulp;
 }
 
+double tl_scale(void)
+{
+    const char *s = getenv("SWIGLU_TEST_SCALE");
+    double v = s ? strtod(s, NULL) : 1.0;
+    if (!(v <= 1.0)) v = 1.0;
+    if (v < 1e-4) v = 1e-4;
+    return v;
+}
+
 const char *tl_shared_dir(void)
 {
     static char buf[4096];

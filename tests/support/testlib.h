@@ -31,6 +31,11 @@ uint64_t tl_ulp_diff(float a, float b);
  * the fraction lost by rounding r, so 0.5 means "correctly rounded"). */
 double tl_ulp_err(float a, double r);
 
+/* SWIGLU_TEST_SCALE (default 1, at least 1e-4): the factor by which the
+ * sampling tests shrink their sample counts, for slow runners such as
+ * valgrind (scripts/valgrind.sh); assertions stay the same. */
+double tl_scale(void);
+
 /* Directory of the repository's shared data (../shared from the repo root),
  * or NULL when it is not there; tests that need it skip cleanly. */
 const char *tl_shared_dir(void);
