@@ -15,7 +15,9 @@ set -u
 cd "$(dirname "$0")/.."
 O=${O:-build}
 export SWIGLU_TEST_SCALE=${SWIGLU_TEST_SCALE:-0.01}
-export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
+# one thread: valgrind runs threads one at a time, and spinning OpenMP
+# workers would only burn its time
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} OMP_WAIT_POLICY=passive
 command -v valgrind >/dev/null || { echo "scripts/valgrind.sh: valgrind is not installed (scripts/deps.sh --bench)"; echo "0 passed, 1 failed"; exit 1; }
 mkdir -p "$O/valgrind"
 VG=(valgrind --tool=memcheck --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
