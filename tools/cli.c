@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "cli.h"
 
 static jmp_buf *trap;
@@ -68,4 +69,15 @@ const char *cli_value(int argc, char **argv, int *i)
 {
     if (*i + 1 >= argc) cli_die("%s needs a value", argv[*i]);
     return argv[++*i];
+}
+
+int cli_dispatch(const cli_command *table, size_t n, const char *what, void (*usage)(FILE *f),
+                 int argc, char **argv)
+{
+    if (argc < 2) { usage(stderr); return 2; }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) { usage(stdout); return 0; }
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(argv[1], table[i].name)) return table[i].run(argc - 1, argv + 1);
+    usage(stderr);
+    cli_die("unknown %s '%s'", what, argv[1]);
 }

@@ -5,6 +5,7 @@
 #define SW_TOOLS_CLI_H
 #include <setjmp.h>
 #include <stddef.h>
+#include <stdio.h>
 #include "swiglu.h"
 
 /* A subcommand: argv[0] is the subcommand's name. Returns the exit code. */
@@ -28,6 +29,12 @@ int bench_ffn(int argc, char **argv);
 /* Runs the command line argv[0..argc) (argv[0] the program, argv[1] the
  * subcommand) and returns the exit code (tools/commands.c; main is in swiglu.c). */
 int cli_run(int argc, char **argv);
+
+/* Runs the entry of table[0..n) named argv[1] with (argc - 1, argv + 1).
+ * No name: usage to stderr, 2; --help / -h: usage to stdout, 0; an unknown
+ * name: usage to stderr, then dies with "unknown <what> '<name>'". */
+int cli_dispatch(const cli_command *table, size_t n, const char *what, void (*usage)(FILE *f),
+                 int argc, char **argv);
 
 /* Prints "swiglu: <message>" to stderr and exits with status 2. */
 void cli_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));

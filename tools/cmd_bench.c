@@ -1,7 +1,6 @@
 /* cmd_bench.c -- `swiglu bench <target>`: a dispatcher, one benchmark a file
  * (tools/bench_<target>.c). Add a target by adding a line to the table. */
 #include <stdio.h>
-#include <string.h>
 #include "cli.h"
 
 static const cli_command targets[] = {
@@ -18,10 +17,5 @@ static void usage(FILE *f)
 
 int cmd_bench(int argc, char **argv)
 {
-    if (argc < 2) { usage(stderr); return 2; }
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) { usage(stdout); return 0; }
-    for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++)
-        if (!strcmp(argv[1], targets[i].name)) return targets[i].run(argc - 1, argv + 1);
-    usage(stderr);
-    cli_die("unknown bench target '%s'", argv[1]);
+    return cli_dispatch(targets, sizeof targets / sizeof targets[0], "bench target", usage, argc, argv);
 }

@@ -24,12 +24,7 @@ static void usage(FILE *f)
 
 int cli_run(int argc, char **argv)
 {
-    if (argc < 2) { usage(stderr); return 2; }
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) { usage(stdout); return 0; }
-    if (!strcmp(argv[1], "--version")) { printf("swiglu %s\n", swiglu_version_string()); return 0; }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "swiglu: unknown command '%s'\n", argv[1]);
-    usage(stderr);
-    return 2;
+    if (argc >= 2 && !strcmp(argv[1], "help")) { usage(stdout); return 0; }
+    if (argc >= 2 && !strcmp(argv[1], "--version")) { printf("swiglu %s\n", swiglu_version_string()); return 0; }
+    return cli_dispatch(commands, sizeof commands / sizeof commands[0], "command", usage, argc, argv);
 }
