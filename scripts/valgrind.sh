@@ -8,6 +8,9 @@
 #
 #   scripts/valgrind.sh [test_name ...]     (make test-valgrind)
 #
+# Valgrind runs x87 long double at double precision: test_act_accuracy's
+# oracle then fails its own checks (inf handled as a finite number), so for
+# that one binary only memcheck's verdict counts.
 # Valgrind knows no AVX-512: under it the CPU looks like AVX2, so the
 # dispatch picks the avx2 and ref kernels (the avx512 ones are covered by
 # the ASan build); --smc-check lets oneDNN's JIT-generated GEMMs run.
@@ -29,8 +32,15 @@ check() {  # name, command...
     "${VG[@]}" --log-file="$log" "$@" >"$O/valgrind/$name.out" 2>&1
     local rc=$?
     local errs; errs=$(grep -oE 'ERROR SUMMARY: [0-9]+' "$log" | grep -oE '[0-9]+' | sort -n | tail -n 1)
+    local own; own=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$O/valgrind/$name.out" | tail -n 1)
     if [ "$rc" -eq 0 ] && [ "${errs:-1}" -eq 0 ]; then
         echo "ok $name (memcheck: 0 errors, $((SECONDS - t0)) s)"; passed=$((passed + 1))
+    elif [ "${errs:-1}" -eq 0 ] && [ "$rc" -ne 99 ] && [ "$rc" -lt 128 ] && [ "$name" = test_act_accuracy ]; then
+        # valgrind runs x87 long double at double precision, and this test's
+        # oracle is long double (tests/support/actref.h): its own checks are
+        # not meaningful here (they pass natively and under ASan)
+        echo "ok $name (memcheck: 0 errors, $((SECONDS - t0)) s; its long-double oracle under valgrind: $own)"
+        passed=$((passed + 1))
     else
         echo "FAIL $name (exit $rc, memcheck errors ${errs:-?}): $log"
         tail -n 3 "$O/valgrind/$name.out"
