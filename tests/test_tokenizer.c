@@ -267,6 +267,14 @@ static void test_bad(void)
     expect_bad(&b, 7, "trailing bytes", "more tokens than vocab_size");
     b.n = 4;
     expect_bad(&b, 0, "no tokens", "header only");
+    /* found by tests/fuzz/fuzz_tokenizer.c: a 1-token file parsed, and
+     * encode's <s> (id 1) then read past its arrays */
+    b.n = 0;
+    put32(&b, 5);
+    tok(&b, 0, 5, "<unk>");
+    expect_bad(&b, 0, "ids 0-2 must be", "one token");
+    tok(&b, 0, 3, "<s>");
+    expect_bad(&b, 0, "ids 0-2 must be", "two tokens");
     CHECK(sw_tok_parse(&t, b.b, b.n, -1, msg, sizeof msg) == SWIGLU_ERR_ARG, "vocab_size -1 accepted");
     CHECK(sw_tok_load(&t, "/nonexistent/tok.bin", 0, msg, sizeof msg) == SWIGLU_ERR_IO &&
           strstr(msg, "/nonexistent/tok.bin"), "missing file: '%s'", msg);

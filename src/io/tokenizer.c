@@ -95,6 +95,11 @@ swiglu_status sw_tok_parse(sw_tokenizer *t, const void *buf, size_t size, int vo
             return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "tokenizer: more than %d tokens", SW_TOK_MAX_VOCAB);
     }
     if (count == 0) return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "tokenizer: file holds no tokens");
+    /* found by tests/fuzz/fuzz_tokenizer.c: encode writes <s> (id 1) and
+     * </s> (id 2), which a shorter vocabulary does not hold */
+    if (count <= SW_TOK_EOS)
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
+                    "tokenizer: file holds %zu tokens; ids 0-2 must be <unk>, <s>, </s>", count);
     if (vocab_size > 0 && count < (size_t)vocab_size)
         return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
                     "tokenizer: file holds %zu tokens, fewer than the model's vocab_size = %d",
@@ -206,6 +211,7 @@ swiglu_status sw_tok_encode(const sw_tokenizer *t, const char *text, int bos, in
     size_t n = 0;
     *n_out = 0;
 #define PUSH(id) do { if (n >= cap) return SWIGLU_ERR_SIZE; ids[n++] = (id); } while (0)
+    if ((bos && SW_TOK_BOS >= t->vocab_size) || (eos && SW_TOK_EOS >= t->vocab_size)) return SWIGLU_ERR_FORMAT;
     if (bos) PUSH(SW_TOK_BOS);
     if (text[0] != '\0' && t->space_id >= 0) PUSH(t->space_id);  /* dummy prefix */
 
