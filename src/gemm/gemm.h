@@ -51,6 +51,15 @@ swiglu_status sw_gemm_post_bf16(void *C, swiglu_dtype c_type, size_t ldc,
                                 size_t M, size_t N, size_t K, float alpha, float beta,
                                 sw_gemm_post post, float post_alpha);
 
+/* The reference loops' bf16 GEMM (gemm_ref.c), whatever the engine: the
+ * oneDNN engine runs bf16 on it where oneDNN has no bf16 matmul for the CPU
+ * (before AVX-512: an AVX2 machine, or valgrind's emulated CPU). */
+swiglu_status sw_gemm_ref_post_bf16(void *C, swiglu_dtype c_type, size_t ldc,
+                                    const uint16_t *A, size_t lda, int trans_a,
+                                    const uint16_t *B, size_t ldb, int trans_b,
+                                    size_t M, size_t N, size_t K, float alpha, float beta,
+                                    sw_gemm_post post, float post_alpha);
+
 /* "onednn" or "ref": which engine this build has. */
 const char *sw_gemm_engine(void);
 /* Number of GEMM primitives cached so far (tests: one per shape). */

@@ -230,6 +230,29 @@ swiglu_status sw_gemm_post_f32(float *C, size_t ldc,
                     M, N, K, alpha, beta, post, post_alpha);
 }
 
+/* Whether oneDNN has a bf16 matmul on this CPU (from avx512_core on): a
+ * 1 x 1 x 1 primitive is created once and dropped, outside the cache, so
+ * that the cache still holds one entry per shape in use. Where it has none,
+ * bf16 runs on the reference loops: the same contract, slowly. */
+static pthread_once_t bf16_once = PTHREAD_ONCE_INIT;
+static int bf16_native;
+static void bf16_probe(void)
+{
+    gemm_key k;
+    memset(&k, 0, sizeof k);
+    k.M = k.N = k.K = k.lda = k.ldb = k.ldc = 1;
+    k.a_dt = k.b_dt = (int)dnnl_bf16;
+    k.c_dt = (int)dnnl_f32;
+    k.alpha_bits = float_bits(1.0f);
+    k.beta_bits = float_bits(0.0f);
+    pthread_mutex_lock(&cache_lock);
+    if (!engine && dnnl_engine_create(&engine, dnnl_cpu, 0) != dnnl_success) engine = NULL;
+    gemm_entry *e = NULL;
+    bf16_native = engine && entry_create(&e, &k) == SWIGLU_OK;
+    if (e) entry_free(e);
+    pthread_mutex_unlock(&cache_lock);
+}
+
 swiglu_status sw_gemm_post_bf16(void *C, swiglu_dtype c_type, size_t ldc,
                                 const uint16_t *A, size_t lda, int trans_a,
                                 const uint16_t *B, size_t ldb, int trans_b,
@@ -237,6 +260,10 @@ swiglu_status sw_gemm_post_bf16(void *C, swiglu_dtype c_type, size_t ldc,
                                 sw_gemm_post post, float post_alpha)
 {
     SW_RETURN_IF(c_type != SWIGLU_F32 && c_type != SWIGLU_BF16, SWIGLU_ERR_DTYPE);
+    pthread_once(&bf16_once, bf16_probe);
+    if (!bf16_native)
+        return sw_gemm_ref_post_bf16(C, c_type, ldc, A, lda, trans_a, B, ldb, trans_b, M, N, K, alpha, beta,
+                                     post, post_alpha);
     return gemm_run(C, c_type == SWIGLU_F32 ? dnnl_f32 : dnnl_bf16, ldc,
                     A, dnnl_bf16, lda, trans_a, B, dnnl_bf16, ldb, trans_b, M, N, K, alpha, beta,
                     post, post_alpha);

@@ -1,18 +1,14 @@
-/* gemm_ref.c -- the fallback GEMM engine for builds without oneDNN: plain C
- * loops with fp32 accumulation in the k order. Correct and slow; it exists so
- * that the library and its tests build and pass everywhere.
+/* gemm_ref.c -- the reference GEMM: plain C loops with fp32 accumulation in
+ * the k order. Correct and slow. It is the whole engine of builds without
+ * oneDNN (so that the library and its tests build and pass everywhere), and
+ * the oneDNN engine's bf16 path on CPUs where oneDNN has no bf16 matmul.
  * Legend: C [M x N] = alpha op(A) [M x K] op(B) [K x N] + beta C. */
-#if !defined(SWIGLU_HAVE_DNNL)
 #include <math.h>
 #include "core/internal.h"
 #include "gemm/gemm.h"
 #include "kernels/kernels.h"
 
-const char *sw_gemm_engine(void) { return "ref"; }
-size_t sw_gemm_cache_entries(void) { return 0; }
-
 typedef float (*load_fn)(const void *p, size_t i);
-static float load_f32(const void *p, size_t i) { return ((const float *)p)[i]; }
 static float load_bf16(const void *p, size_t i) { return sw_bf16_to_f32(((const uint16_t *)p)[i]); }
 
 static swiglu_status ref_gemm(void *C, int c_bf16, size_t ldc, const void *A, size_t lda,
@@ -57,6 +53,23 @@ static swiglu_status ref_gemm(void *C, int c_bf16, size_t ldc, const void *A, si
     return SWIGLU_OK;
 }
 
+swiglu_status sw_gemm_ref_post_bf16(void *C, swiglu_dtype c_type, size_t ldc,
+                                    const uint16_t *A, size_t lda, int trans_a,
+                                    const uint16_t *B, size_t ldb, int trans_b,
+                                    size_t M, size_t N, size_t K, float alpha, float beta,
+                                    sw_gemm_post post, float post_alpha)
+{
+    SW_RETURN_IF(c_type != SWIGLU_F32 && c_type != SWIGLU_BF16, SWIGLU_ERR_DTYPE);
+    return ref_gemm(C, c_type == SWIGLU_BF16, ldc, A, lda, trans_a, B, ldb, trans_b, load_bf16,
+                    M, N, K, alpha, beta, post, post_alpha);
+}
+
+#if !defined(SWIGLU_HAVE_DNNL)
+/* the engine of builds without oneDNN */
+static float load_f32(const void *p, size_t i) { return ((const float *)p)[i]; }
+const char *sw_gemm_engine(void) { return "ref"; }
+size_t sw_gemm_cache_entries(void) { return 0; }
+
 swiglu_status sw_gemm_post_f32(float *C, size_t ldc, const float *A, size_t lda, int trans_a,
                                const float *B, size_t ldb, int trans_b,
                                size_t M, size_t N, size_t K, float alpha, float beta,
@@ -72,10 +85,7 @@ swiglu_status sw_gemm_post_bf16(void *C, swiglu_dtype c_type, size_t ldc,
                                 size_t M, size_t N, size_t K, float alpha, float beta,
                                 sw_gemm_post post, float post_alpha)
 {
-    SW_RETURN_IF(c_type != SWIGLU_F32 && c_type != SWIGLU_BF16, SWIGLU_ERR_DTYPE);
-    return ref_gemm(C, c_type == SWIGLU_BF16, ldc, A, lda, trans_a, B, ldb, trans_b, load_bf16,
-                    M, N, K, alpha, beta, post, post_alpha);
+    return sw_gemm_ref_post_bf16(C, c_type, ldc, A, lda, trans_a, B, ldb, trans_b, M, N, K, alpha, beta,
+                                 post, post_alpha);
 }
-#else
-typedef int sw_gemm_ref_unused; /* ISO C: a translation unit is never empty */
 #endif
