@@ -24,7 +24,8 @@ export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} OMP_WAIT_POLICY=passive
 command -v valgrind >/dev/null || { echo "scripts/valgrind.sh: valgrind is not installed (scripts/deps.sh --bench)"; echo "0 passed, 1 failed"; exit 1; }
 mkdir -p "$O/valgrind"
 VG=(valgrind --tool=memcheck --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
-    --show-leak-kinds=definite,indirect --smc-check=all-non-file --track-origins=no --num-callers=30)
+    --show-leak-kinds=definite,indirect --smc-check=all-non-file --track-origins=no --num-callers=30
+    --suppressions=scripts/valgrind.supp)
 passed=0; failed=0
 check() {  # name, command...
     local name=$1; shift
