@@ -7,14 +7,7 @@
 # and foreign files); a GELU checkpoint inspected through our own forward.
 # (The logits comparison is tests/test_export.c.) Ends with "N passed, N failed".
 set -u
-export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
-O=${O:-build}
-SW="$O/swiglu"
-pass=0; fail=0
-expect() { # description, condition
-    local what=$1; shift
-    if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $what"; fi
-}
+. "$(dirname "$0")/support/cli_test.bash"   # O, SW, pass/fail, expect
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 awk 'BEGIN { srand(7); split("the cat sat on a mat and the dog ran to it.", w, " ");

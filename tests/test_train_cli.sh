@@ -5,16 +5,8 @@
 # damaged checkpoints refused, metrics lines, sampling. Ends with
 # "N passed, N failed".
 set -u
-# a busy machine (parallel builds) makes spinning OpenMP threads wait for each other
-export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
-O=${O:-build}
-SW="$O/swiglu"
-pass=0; fail=0
+. "$(dirname "$0")/support/cli_test.bash"   # O, SW, pass/fail, expect
 ok() { if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $*"; fi; }
-expect() { # description, condition
-    local what=$1; shift
-    if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $what"; fi
-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

@@ -14,15 +14,7 @@
 # skipped, saying so, without a C compiler or a binary that runs with it.
 # Ends with "N passed, N failed".
 set -u
-# a busy machine (parallel builds) makes spinning OpenMP threads wait for each other
-export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
-O=${O:-build}
-SW="$O/swiglu"
-pass=0; fail=0
-expect() { # description, condition
-    local what=$1; shift
-    if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $what"; fi
-}
+. "$(dirname "$0")/support/cli_test.bash"   # O, SW, pass/fail, expect
 matches() { [[ $1 =~ $2 ]]; }
 lines() { printf '%s\n' "$1" | wc -l; }
 sha() { sha256sum "$1" | cut -d' ' -f1; }
