@@ -15,6 +15,7 @@
  * write-allocate read of a store is not counted, as in STREAM):
  *   copy a = b               8     act forward  out = act(x)        8
  *   triad a = b + s c       12     GLU forward  out = f(g, u)      12
+ *   triad, streaming stores 12
  *   GLU backward, overwrite: reads dout g u, writes dg du          20
  *   GLU backward, accumulate: also reads dg du                     28
  */
@@ -25,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <immintrin.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -37,10 +39,11 @@
 #define TARGET_THREADS 2
 #define TARGET_PCT 85.0
 
-enum row_kind { RK_COPY, RK_TRIAD, RK_ACT_FWD, RK_GLU_FWD, RK_GLU_BWD, RK_GLU_BWD_ACC };
+enum row_kind { RK_COPY, RK_TRIAD, RK_TRIAD_NT, RK_ACT_FWD, RK_GLU_FWD, RK_GLU_BWD, RK_GLU_BWD_ACC };
+#define NBOUND 3 /* rows[0..2]: copy, triad, triad_nt; the kernels follow */
 
-static const char *const kind_names[] = {"copy", "triad", "act_fwd", "glu_fwd", "glu_bwd", "glu_bwd_acc"};
-static const double kind_bytes[] = {8, 12, 8, 12, 20, 28};
+static const char *const kind_names[] = {"copy", "triad", "triad_nt", "act_fwd", "glu_fwd", "glu_bwd", "glu_bwd_acc"};
+static const double kind_bytes[] = {8, 12, 12, 8, 12, 20, 28};
 
 typedef struct row {
     enum row_kind kind;
@@ -106,19 +109,44 @@ BOUND_LOOPS(sse2, )
 BOUND_LOOPS(avx2, __attribute__((target("avx2,fma"))))
 BOUND_LOOPS(avx512, __attribute__((target("avx512f,avx2,fma"))))
 
+/* The triad again with streaming stores (vmovntps): the line is written
+ * without first being read, so the loop moves 3 streams instead of 4. The
+ * library streams the outputs of large calls (swiglu_stream_threshold_set),
+ * so this is the bound a streaming kernel meets on equal terms; the targets
+ * are stated against the plain triad above, as the issue (and STREAM) do. */
+#define TRIAD_NT(sfx, attr, W, vt, set1, add, mul, load, stream)                             \
+    attr static void triad_nt_##sfx(float *restrict a, const float *restrict b,              \
+                                    const float *restrict c, float s, size_t i0, size_t i1)  \
+    {                                                                                        \
+        size_t i = i0;                                                                       \
+        for (; i < i1 && ((uintptr_t)(a + i) % (W * 4)); i++) a[i] = b[i] + s * c[i];        \
+        vt vs = set1(s);                                                                     \
+        for (; i + W <= i1; i += W) stream(a + i, add(load(b + i), mul(vs, load(c + i))));   \
+        for (; i < i1; i++) a[i] = b[i] + s * c[i];                                          \
+        _mm_sfence();                                                                        \
+    }
+TRIAD_NT(sse2, , 4, __m128, _mm_set1_ps, _mm_add_ps, _mm_mul_ps, _mm_loadu_ps, _mm_stream_ps)
+TRIAD_NT(avx2, __attribute__((target("avx2,fma"))), 8, __m256, _mm256_set1_ps, _mm256_add_ps,
+         _mm256_mul_ps, _mm256_loadu_ps, _mm256_stream_ps)
+TRIAD_NT(avx512, __attribute__((target("avx512f,avx2,fma"))), 16, __m512, _mm512_set1_ps,
+         _mm512_add_ps, _mm512_mul_ps, _mm512_loadu_ps, _mm512_stream_ps)
+
 typedef void (*copy_fn)(float *restrict, const float *restrict, size_t, size_t);
 typedef void (*triad_fn)(float *restrict, const float *restrict, const float *restrict, float,
                          size_t, size_t);
 static copy_fn bound_copy_range = copy_sse2;
 static triad_fn bound_triad_range = triad_sse2;
+static triad_fn bound_triad_nt_range = triad_nt_sse2;
 static const char *bound_width = "sse2";
 
 static void bounds_pick(void)
 {
     if (swiglu_isa_supported(SWIGLU_ISA_AVX512)) {
         bound_copy_range = copy_avx512, bound_triad_range = triad_avx512, bound_width = "avx512";
+        bound_triad_nt_range = triad_nt_avx512;
     } else if (swiglu_isa_supported(SWIGLU_ISA_AVX2)) {
         bound_copy_range = copy_avx2, bound_triad_range = triad_avx2, bound_width = "avx2";
+        bound_triad_nt_range = triad_nt_avx2;
     }
 }
 
@@ -152,12 +180,12 @@ static void bound_copy(float *a, const float *b, size_t n, int nth)
     PAR_END
 }
 
-static void bound_triad(float *a, const float *b, const float *c, float s, size_t n, int nth)
+static void bound_triad(triad_fn f, float *a, const float *b, const float *c, float s, size_t n, int nth)
 {
     PAR_BEGIN(nth)
         size_t i0, i1;
         part(&i0, &i1, n, t_, nth);
-        bound_triad_range(a, b, c, s, i0, i1);
+        f(a, b, c, s, i0, i1);
     PAR_END
 }
 
@@ -220,7 +248,8 @@ static void run_once(const row *r, const bufs *b, int nth)
     swiglu_gate gate;
     switch (r->kind) {
     case RK_COPY: bound_copy(b->out, b->g, n, nth); return;
-    case RK_TRIAD: bound_triad(b->out, b->g, b->u, 0.5f, n, nth); return;
+    case RK_TRIAD: bound_triad(bound_triad_range, b->out, b->g, b->u, 0.5f, n, nth); return;
+    case RK_TRIAD_NT: bound_triad(bound_triad_nt_range, b->out, b->g, b->u, 0.5f, n, nth); return;
     case RK_ACT_FWD:
         cli_check(swiglu_act_forward(b->out, b->g, n, (swiglu_act)r->op, 1.0f), "act forward");
         return;
@@ -278,6 +307,7 @@ static int build_rows(row *rows, const opts *o, size_t n)
     int k = 0;
     rows[k++] = (row){.kind = RK_COPY, .isa = -1};
     rows[k++] = (row){.kind = RK_TRIAD, .isa = -1};
+    rows[k++] = (row){.kind = RK_TRIAD_NT, .isa = -1};
     for (int i = 0; i < o->nisas; i++) {
         int isa = o->isas[i];
         /* The scalar reference is 10-50x slower than the SIMD sets: out of
@@ -299,7 +329,7 @@ static int build_rows(row *rows, const opts *o, size_t n)
 
 static const char *op_name(const row *r)
 {
-    if (r->kind == RK_COPY || r->kind == RK_TRIAD) return kind_names[r->kind];
+    if (r->kind < NBOUND) return kind_names[r->kind];
     if (r->kind == RK_ACT_FWD) return swiglu_act_name((swiglu_act)r->op);
     return swiglu_glu_name((swiglu_glu)r->op);
 }
@@ -307,7 +337,7 @@ static const char *op_name(const row *r)
 /* the row label in the table: "fwd swish", "glu swiglu", "bwd swiglu" */
 static void row_label(char *buf, size_t cap, const row *r)
 {
-    static const char *const prefix[] = {"", "", "act ", "glu ", "bwd ", "bwd+= "};
+    static const char *const prefix[] = {"", "", "", "act ", "glu ", "bwd ", "bwd+= "};
     snprintf(buf, cap, "%s%s", prefix[r->kind], op_name(r));
 }
 
@@ -337,10 +367,13 @@ static void print_group(const opts *o, const group *gr)
 {
     const row *rows = gr->rows;
     double triad = row_gbs(&rows[1], gr->n), copy = row_gbs(&rows[0], gr->n);
+    double triad_nt = row_gbs(&rows[2], gr->n);
     char sz[32];
     fmt_size(sz, sizeof sz, gr->n);
-    printf("\nn = %s floats (%.1f MiB a buffer), %d thread%s:  copy %.1f GB/s, triad %.1f GB/s\n",
-           sz, (double)gr->n * 4.0 / (1 << 20), gr->threads, gr->threads == 1 ? "" : "s", copy, triad);
+    printf("\nn = %s floats (%.1f MiB a buffer), %d thread%s:  copy %.1f GB/s, triad %.1f GB/s "
+           "(%.1f with streaming stores)\n",
+           sz, (double)gr->n * 4.0 / (1 << 20), gr->threads, gr->threads == 1 ? "" : "s", copy, triad,
+           triad_nt);
     printf("  %-20s %4s", "kernel", "B/el");
     for (int i = 0; i < o->nisas; i++) printf("  %8s %-6s", swiglu_isa_name((swiglu_isa)o->isas[i]), "");
     printf("\n");
@@ -350,7 +383,7 @@ static void print_group(const opts *o, const group *gr)
         int nops = kind == RK_ACT_FWD ? SWIGLU_ACT_COUNT : SWIGLU_GLU_COUNT;
         for (int op = 0; op < nops; op++) {
             const row *any = NULL;
-            for (int j = 2; j < gr->nrows; j++)
+            for (int j = NBOUND; j < gr->nrows; j++)
                 if ((int)rows[j].kind == kind && rows[j].op == op) any = &rows[j];
             if (!any) continue;
             char label[48];
@@ -359,7 +392,7 @@ static void print_group(const opts *o, const group *gr)
             int mark = 0;
             for (int c = 0; c < o->nisas; c++) {
                 const row *m = NULL;
-                for (int j = 2; j < gr->nrows; j++)
+                for (int j = NBOUND; j < gr->nrows; j++)
                     if ((int)rows[j].kind == kind && rows[j].op == op && rows[j].isa == o->isas[c]) m = &rows[j];
                 if (!m) { printf("  %8s %-6s", "-", ""); continue; }
                 double g = row_gbs(m, gr->n);
@@ -377,17 +410,18 @@ static void print_targets(const opts *o, const group *groups, int ngroups)
     int any = 0;
     for (int gi = 0; gi < ngroups; gi++) {
         const group *gr = &groups[gi];
-        double triad = row_gbs(&gr->rows[1], gr->n);
-        for (int i = 2; i < gr->nrows; i++) {
+        double triad = row_gbs(&gr->rows[1], gr->n), triad_nt = row_gbs(&gr->rows[2], gr->n);
+        for (int i = NBOUND; i < gr->nrows; i++) {
             const row *r = &gr->rows[i];
             if (!is_target_row(o, gr, r)) continue;
             if (!any) printf("\ntargets (* above): >= %.0f%% of the triad bandwidth of the same run\n", TARGET_PCT);
             any = 1;
             double pct = 100.0 * row_gbs(r, gr->n) / triad;
-            printf("  swiglu %-8s 16M floats, %d threads, %-6s  %6.2f GB/s = %3.0f%% of triad  %s\n",
+            printf("  swiglu %-8s 16M floats, %d threads, %-6s  %6.2f GB/s = %3.0f%% of triad  %-6s"
+                   " (%3.0f%% of the streaming-store triad)\n",
                    r->kind == RK_GLU_FWD ? "forward" : "backward", gr->threads,
                    swiglu_isa_name((swiglu_isa)r->isa), row_gbs(r, gr->n), pct,
-                   pct >= TARGET_PCT ? "met" : "MISSED");
+                   pct >= TARGET_PCT ? "met" : "MISSED", 100.0 * row_gbs(r, gr->n) / triad_nt);
         }
     }
     if (!any) printf("\n(targets are stated at 16M floats and 2 threads: not in this run)\n");
@@ -494,16 +528,16 @@ static void print_json(const opts *o, const group *groups, int ngroups, double o
     first = 1;
     for (int gi = 0; gi < ngroups; gi++) {
         const group *gr = &groups[gi];
-        double triad = row_gbs(&gr->rows[1], gr->n);
-        for (int i = 2; i < gr->nrows; i++) {
+        double triad = row_gbs(&gr->rows[1], gr->n), triad_nt = row_gbs(&gr->rows[2], gr->n);
+        for (int i = NBOUND; i < gr->nrows; i++) {
             const row *r = &gr->rows[i];
             if (!is_target_row(o, gr, r)) continue;
             double pct = 100.0 * row_gbs(r, gr->n) / triad;
             printf("%s\n    {\"what\": \"swiglu_%s\", \"isa\": \"%s\", \"n\": %zu, \"threads\": %d, "
-                   "\"pct_triad\": %.1f, \"goal_pct\": %.0f, \"met\": %s}",
+                   "\"pct_triad\": %.1f, \"pct_triad_nt\": %.1f, \"goal_pct\": %.0f, \"met\": %s}",
                    first ? "" : ",", r->kind == RK_GLU_FWD ? "fwd" : "bwd",
-                   swiglu_isa_name((swiglu_isa)r->isa), gr->n, gr->threads, pct, TARGET_PCT,
-                   pct >= TARGET_PCT ? "true" : "false");
+                   swiglu_isa_name((swiglu_isa)r->isa), gr->n, gr->threads, pct,
+                   100.0 * row_gbs(r, gr->n) / triad_nt, TARGET_PCT, pct >= TARGET_PCT ? "true" : "false");
             first = 0;
         }
     }

@@ -46,4 +46,8 @@ static inline size_t sw_extent(size_t rows, size_t cols, size_t ld)
 }
 
 
+/* 1 when a call writing `outputs` float tensors of `elements` elements each
+ * should use streaming stores (stream.c, swiglu_stream_threshold_set). */
+int sw_stream_wanted(size_t elements, size_t outputs);
+
 #endif

@@ -136,6 +136,8 @@ swiglu_status swiglu_ffn_create(swiglu_ffn **out, const swiglu_ffn_config *cfg)
     f->gate.clamp = isfinite(g.limit) || g.up_shift != 0.0f;
     f->gate.limit = g.limit;
     f->gate.shift = g.up_shift;
+    f->gate.want_db = cfg->learn_beta != 0; /* dbeta terms only for a learned beta */
+    f->gate.stream = 0;  /* pre/h are read back by the next GEMM: keep them cached */
     *out = f;
     return SWIGLU_OK;
 }

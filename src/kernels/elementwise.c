@@ -192,14 +192,17 @@ static double glu_segment(const glu_job *j, size_t r, size_t c0, size_t c1)
     const float *dd = j->bwd ? j->dout.p + r * j->dout.ld + c0 : NULL;
     if (j->in_g.cs == 1)
         return j->k->glu_bwd(og, ou, dd, gi, ui, len, &j->g, j->overwrite);
-    /* interleaved: de-interleave a block, run the unit-stride kernel, re-interleave */
+    /* interleaved: de-interleave a block, run the unit-stride kernel, re-interleave
+     * (the block buffers are on the stack: never streamed) */
+    sw_gate gb = j->g;
+    gb.stream = 0;
     double db = 0.0;
     float bg[SW_IL_BLOCK], bu[SW_IL_BLOCK], dg[SW_IL_BLOCK], du[SW_IL_BLOCK];
     for (size_t b = 0; b < len; b += SW_IL_BLOCK) {
         size_t m = len - b < SW_IL_BLOCK ? len - b : SW_IL_BLOCK;
         for (size_t i = 0; i < m; i++) { bg[i] = gi[2 * (b + i)]; bu[i] = ui[2 * (b + i)]; }
-        if (!j->bwd) { j->k->glu_fwd(og + b, bg, bu, m, &j->g); continue; }
-        db += j->k->glu_bwd(dg, du, dd + b, bg, bu, m, &j->g, 1);
+        if (!j->bwd) { j->k->glu_fwd(og + b, bg, bu, m, &gb); continue; }
+        db += j->k->glu_bwd(dg, du, dd + b, bg, bu, m, &gb, 1);
         for (size_t i = 0; i < m; i++) {
             float *pg = og + 2 * (b + i), *pu = ou + 2 * (b + i);
             *pg = j->overwrite ? dg[i] : (float)((double)*pg + dg[i]);
@@ -247,6 +250,7 @@ static swiglu_status glu_job_fwd(glu_job *j, size_t *total, float *out, size_t l
     SW_RETURN_IF(views_clash(&j->out_g, &j->in_g) || views_clash(&j->out_g, &j->in_u), SWIGLU_ERR_ALIAS);
     j->k = sw_kernels_active();
     j->n = n;
+    j->g.stream = sw_stream_wanted(*total, 1);
     return SWIGLU_OK;
 }
 
@@ -283,6 +287,7 @@ static swiglu_status glu_job_bwd(glu_job *j, size_t *total, float *din, float *d
     j->bwd = 1;
     j->overwrite = (flags & SWIGLU_BWD_OVERWRITE) != 0;
     j->n = n;
+    j->g.stream = j->overwrite && sw_stream_wanted(*total, 2);
     return SWIGLU_OK;
 }
 
@@ -321,6 +326,7 @@ swiglu_status swiglu_glu_backward(float *din, float *dup, size_t ld_din, float *
     size_t total;
     SW_FORWARD_IF_ERROR(glu_job_bwd(&j, &total, din, dup, ld_din, dout, ld_dout, in, up, ld_in,
                                     rows, n, layout, gate, flags));
+    j.g.want_db = dbeta != NULL;
     double db = total ? glu_run_threaded(&j, total) : 0.0;
     if (dbeta) *dbeta = (flags & SWIGLU_BWD_OVERWRITE) ? (float)db : (float)((double)*dbeta + db);
     return SWIGLU_OK;
@@ -336,6 +342,7 @@ swiglu_status swiglu_glu_backward_range(float *din, float *dup, size_t ld_din, d
     size_t total;
     SW_FORWARD_IF_ERROR(glu_job_bwd(&j, &total, din, dup, ld_din, dout, ld_dout, in, up, ld_in,
                                     rows, n, layout, gate, flags));
+    j.g.want_db = dbeta != NULL;
     SW_RETURN_IF(begin > end || end > total, SWIGLU_ERR_SIZE);
     double db = begin < end ? glu_span(&j, begin, end) : 0.0;
     if (dbeta) *dbeta += db;
@@ -380,6 +387,7 @@ static swiglu_status act_job_init(act_job *j, float *out, const float *dout, con
     j->k = sw_kernels_active();
     j->bwd = bwd;
     j->overwrite = (flags & SWIGLU_BWD_OVERWRITE) != 0;
+    j->g.stream = (!bwd || j->overwrite) && sw_stream_wanted(n, 1);
     j->out = out;
     j->x = x;
     j->dout = dout;
@@ -409,6 +417,7 @@ swiglu_status swiglu_act_backward(float *dx, float *dbeta, const float *dout, co
 {
     act_job j;
     SW_FORWARD_IF_ERROR(act_job_init(&j, dx, dout, x, n, act, beta, 1, flags));
+    j.g.want_db = dbeta != NULL;
     double db = n ? act_run_threaded(&j, n) : 0.0;
     if (dbeta) *dbeta = (flags & SWIGLU_BWD_OVERWRITE) ? (float)db : (float)((double)*dbeta + db);
     return SWIGLU_OK;
@@ -420,6 +429,7 @@ swiglu_status swiglu_act_backward_range(float *dx, double *dbeta, const float *d
 {
     act_job j;
     SW_FORWARD_IF_ERROR(act_job_init(&j, dx, dout, x, n, act, beta, 1, flags));
+    j.g.want_db = dbeta != NULL;
     SW_RETURN_IF(begin > end || end > n, SWIGLU_ERR_SIZE);
     double db = begin < end ? act_span(&j, begin, end) : 0.0;
     if (dbeta) *dbeta += db;

@@ -23,6 +23,8 @@ typedef struct sw_gate {
     int clamp;      /* 1: g' = min(g, limit), u' = clamp(u, -limit, limit) + shift */
     double limit;
     double shift;
+    int want_db;    /* 1: the caller wants dbeta (kernels may skip its terms otherwise) */
+    int stream;     /* 1: overwritten outputs may take streaming stores (large calls) */
 } sw_gate;
 
 typedef struct sw_kernels {

@@ -22,12 +22,14 @@
  *   vd_recip(d) ~ 1/d for d in [1, 2], relative error < 2^-50
  *   vd_ge vd_gt vd_lt vd_le (masks) vd_sel(m, a, b) = m ? a : b  vd_hsum
  *   vf_load vf_store vf_lo vf_hi (float halves to vd) vf_join(lo, hi)
+ *   vf_stream(p, a): a non-temporal store (p VF-float aligned); vf_fence()
  *   vf_nonfinite(x) -> nonzero when a lane is inf or NaN
  */
 #ifndef SW_SIMD_PREFIX
 #error "include simd_body.h from an ISA file that defines the vector operations"
 #endif
 
+#include <stdint.h>
 #include "kernels/kernels.h"
 #include "kernels/act_scalar.h"
 #include "kernels/glu_scalar.h"
@@ -180,7 +182,16 @@ SW_INLINE void v_act(int act, int want_d, vd x, vd beta, vd *a, vd *da, vd *db)
 
 /* ---- loops, one instance per activation -------------------------------- */
 
-SW_INLINE void act_fwd_loop(int act, float *out, const float *x, size_t n, const sw_gate *g)
+/* A vector store; nt (a constant at every call site): a streaming store,
+ * which writes the line to memory without reading it into the cache first
+ * (the caller has aligned p; see stream_head below). */
+SW_INLINE void sw_st(int nt, float *p, vf a)
+{
+    if (nt) vf_stream(p, a);
+    else vf_store(p, a);
+}
+
+SW_INLINE void act_fwd_loop(int act, int nt, float *out, const float *x, size_t n, const sw_gate *g)
 {
     vd beta = vd_set1(g->beta), da, db;
     size_t i = 0;
@@ -190,7 +201,7 @@ SW_INLINE void act_fwd_loop(int act, float *out, const float *x, size_t n, const
         vd lo, hi;
         v_act(act, 0, vf_lo(xv), beta, &lo, &da, &db);
         v_act(act, 0, vf_hi(xv), beta, &hi, &da, &db);
-        vf_store(out + i, vf_join(lo, hi));
+        sw_st(nt, out + i, vf_join(lo, hi));
     }
     for (; i < n; i++) out[i] = (float)sw_act_d(act, x[i], g->beta);
 }
@@ -204,7 +215,7 @@ SW_INLINE vd bwd_half(int act, vd x, vd d, vd beta, vd *dbacc)
     return vd_mul(d, da);
 }
 
-SW_INLINE double act_bwd_loop(int act, float *dx, const float *dout, const float *x, size_t n,
+SW_INLINE double act_bwd_loop(int act, int nt, float *dx, const float *dout, const float *x, size_t n,
                               const sw_gate *g, int overwrite)
 {
     vd beta = vd_set1(g->beta), dbacc = vd_set1(0.0);
@@ -223,7 +234,7 @@ SW_INLINE double act_bwd_loop(int act, float *dx, const float *dout, const float
             lo = vd_add(lo, vf_lo(old));
             hi = vd_add(hi, vf_hi(old));
         }
-        vf_store(dx + i, vf_join(lo, hi));
+        sw_st(nt, dx + i, vf_join(lo, hi));
     }
     db += sw_act_bwd_tail(dx, dout, x, i, n, g, overwrite);
     return db + vd_hsum(dbacc);
@@ -245,7 +256,7 @@ SW_INLINE vd glu_fwd_half(int act, const sw_gate *g, vd gv, vd uv, vd beta)
     return vd_mul(a, uv);
 }
 
-SW_INLINE void glu_fwd_loop(int act, float *out, const float *gi, const float *ui, size_t n,
+SW_INLINE void glu_fwd_loop(int act, int nt, float *out, const float *gi, const float *ui, size_t n,
                             const sw_gate *g)
 {
     vd beta = vd_set1(g->beta);
@@ -255,7 +266,7 @@ SW_INLINE void glu_fwd_loop(int act, float *out, const float *gi, const float *u
         if (vf_nonfinite(gv) || vf_nonfinite(uv)) { sw_glu_fwd_tail(out, gi, ui, i, i + VF, g); continue; }
         vd lo = glu_fwd_half(act, g, vf_lo(gv), vf_lo(uv), beta);
         vd hi = glu_fwd_half(act, g, vf_hi(gv), vf_hi(uv), beta);
-        vf_store(out + i, vf_join(lo, hi));
+        sw_st(nt, out + i, vf_join(lo, hi));
     }
     sw_glu_fwd_tail(out, gi, ui, i, n, g);
 }
@@ -279,7 +290,7 @@ SW_INLINE void glu_bwd_half(int act, const sw_gate *g, vd gv, vd uv, vd d, vd be
     }
 }
 
-SW_INLINE double glu_bwd_loop(int act, float *dg, float *du, const float *dout, const float *gi,
+SW_INLINE double glu_bwd_loop(int act, int nt, float *dg, float *du, const float *dout, const float *gi,
                               const float *ui, size_t n, const sw_gate *g, int overwrite)
 {
     vd beta = vd_set1(g->beta), dbacc = vd_set1(0.0);
@@ -300,8 +311,8 @@ SW_INLINE double glu_bwd_loop(int act, float *dg, float *du, const float *dout, 
             glo = vd_add(glo, vf_lo(og)); ghi = vd_add(ghi, vf_hi(og));
             ulo = vd_add(ulo, vf_lo(ou)); uhi = vd_add(uhi, vf_hi(ou));
         }
-        vf_store(dg + i, vf_join(glo, ghi));
-        vf_store(du + i, vf_join(ulo, uhi));
+        sw_st(nt, dg + i, vf_join(glo, ghi));
+        sw_st(nt, du + i, vf_join(ulo, uhi));
     }
     db += sw_glu_bwd_tail(dg, du, dout, gi, ui, i, n, g, overwrite);
     return db + vd_hsum(dbacc);
@@ -326,50 +337,103 @@ SW_INLINE double glu_bwd_loop(int act, float *dg, float *du, const float *dout, 
     default: CALL(SWIGLU_ACT_SWISH); break;                                  \
     }
 
-static void SW_FN(act_fwd_)(float *out, const float *x, size_t n, const sw_gate *g)
+/* Streaming stores (g->stream: the framework found the call's outputs large,
+ * see swiglu_stream_threshold_set) need VF-float aligned vectors: the first
+ * elements, up to out's boundary, take normal stores. Returns that head's
+ * length, or n (nothing streamed) when out is not float-aligned or when a
+ * second output b cannot be aligned together with it. */
+static size_t SW_FN(stream_head_)(const float *out, const float *b, size_t n)
+{
+    const uintptr_t al = VF * sizeof(float), p = (uintptr_t)out;
+    if (p % sizeof(float) || (b && ((uintptr_t)b - p) % al)) return n;
+    size_t h = (size_t)((al - p % al) % al) / sizeof(float);
+    return h < n ? h : n;
+}
+
+SW_INLINE void act_fwd_any(int nt, float *out, const float *x, size_t n, const sw_gate *g)
 {
     if (g->act == SWIGLU_ACT_SWISH) {
-        if (g->beta == 1.0) swf_act_fwd_loop(1, out, x, n, g);
-        else swf_act_fwd_loop(0, out, x, n, g);
+        if (g->beta == 1.0) swf_act_fwd_loop(1, nt, out, x, n, g);
+        else swf_act_fwd_loop(0, nt, out, x, n, g);
         return;
     }
-#define CALL(A) act_fwd_loop(A, out, x, n, g)
+#define CALL(A) act_fwd_loop(A, nt, out, x, n, g)
     SW_SWITCH_ACT(CALL)
 #undef CALL
 }
 
-static double SW_FN(act_bwd_)(float *dx, const float *dout, const float *x, size_t n,
-                              const sw_gate *g, int overwrite)
+static void SW_FN(act_fwd_)(float *out, const float *x, size_t n, const sw_gate *g)
+{
+    size_t h = g->stream ? SW_FN(stream_head_)(out, NULL, n) : n;
+    act_fwd_any(0, out, x, h, g);
+    if (h < n) { act_fwd_any(1, out + h, x + h, n - h, g); vf_fence(); }
+}
+
+SW_INLINE double act_bwd_any(int nt, float *dx, const float *dout, const float *x, size_t n,
+                             const sw_gate *g, int overwrite)
 {
     double r = 0.0;
-#define CALL(A) r = act_bwd_loop(A, dx, dout, x, n, g, overwrite)
+#define CALL(A) r = act_bwd_loop(A, nt, dx, dout, x, n, g, overwrite)
     SW_SWITCH_ACT(CALL)
 #undef CALL
     return r;
 }
 
-static void SW_FN(glu_fwd_)(float *out, const float *gi, const float *ui, size_t n, const sw_gate *g)
+static double SW_FN(act_bwd_)(float *dx, const float *dout, const float *x, size_t n,
+                              const sw_gate *g, int overwrite)
+{
+    size_t h = g->stream && overwrite ? SW_FN(stream_head_)(dx, NULL, n) : n;
+    double r = act_bwd_any(0, dx, dout, x, h, g, overwrite);
+    if (h < n) { r += act_bwd_any(1, dx + h, dout + h, x + h, n - h, g, overwrite); vf_fence(); }
+    return r;
+}
+
+SW_INLINE void glu_fwd_any(int nt, float *out, const float *gi, const float *ui, size_t n,
+                           const sw_gate *g)
 {
     if (g->act == SWIGLU_ACT_SWISH && !g->clamp) {
-        if (g->beta == 1.0) swf_glu_fwd_loop(1, out, gi, ui, n, g);
-        else swf_glu_fwd_loop(0, out, gi, ui, n, g);
+        if (g->beta == 1.0) swf_glu_fwd_loop(1, nt, out, gi, ui, n, g);
+        else swf_glu_fwd_loop(0, nt, out, gi, ui, n, g);
         return;
     }
-#define CALL(A) glu_fwd_loop(A, out, gi, ui, n, g)
+#define CALL(A) glu_fwd_loop(A, nt, out, gi, ui, n, g)
     SW_SWITCH_ACT(CALL)
 #undef CALL
+}
+
+static void SW_FN(glu_fwd_)(float *out, const float *gi, const float *ui, size_t n, const sw_gate *g)
+{
+    size_t h = g->stream ? SW_FN(stream_head_)(out, NULL, n) : n;
+    glu_fwd_any(0, out, gi, ui, h, g);
+    if (h < n) { glu_fwd_any(1, out + h, gi + h, ui + h, n - h, g); vf_fence(); }
+}
+
+SW_INLINE double glu_bwd_any(int nt, float *dg, float *du, const float *dout, const float *gi,
+                             const float *ui, size_t n, const sw_gate *g, int overwrite)
+{
+    if (g->act == SWIGLU_ACT_SWISH && !g->clamp && overwrite) {
+        if (g->want_db)
+            return g->beta == 1.0 ? swf_glu_bwd_loop(1, 1, nt, dg, du, dout, gi, ui, n, g)
+                                  : swf_glu_bwd_loop(0, 1, nt, dg, du, dout, gi, ui, n, g);
+        return g->beta == 1.0 ? swf_glu_bwd_loop(1, 0, nt, dg, du, dout, gi, ui, n, g)
+                              : swf_glu_bwd_loop(0, 0, nt, dg, du, dout, gi, ui, n, g);
+    }
+    double r = 0.0;
+#define CALL(A) r = glu_bwd_loop(A, nt, dg, du, dout, gi, ui, n, g, overwrite)
+    SW_SWITCH_ACT(CALL)
+#undef CALL
+    return r;
 }
 
 static double SW_FN(glu_bwd_)(float *dg, float *du, const float *dout, const float *gi,
                               const float *ui, size_t n, const sw_gate *g, int overwrite)
 {
-    if (g->act == SWIGLU_ACT_SWISH && !g->clamp && overwrite)
-        return g->beta == 1.0 ? swf_glu_bwd_loop(1, dg, du, dout, gi, ui, n, g)
-                              : swf_glu_bwd_loop(0, dg, du, dout, gi, ui, n, g);
-    double r = 0.0;
-#define CALL(A) r = glu_bwd_loop(A, dg, du, dout, gi, ui, n, g, overwrite)
-    SW_SWITCH_ACT(CALL)
-#undef CALL
+    size_t h = g->stream && overwrite ? SW_FN(stream_head_)(dg, du, n) : n;
+    double r = glu_bwd_any(0, dg, du, dout, gi, ui, h, g, overwrite);
+    if (h < n) {
+        r += glu_bwd_any(1, dg + h, du + h, dout + h, gi + h, ui + h, n - h, g, overwrite);
+        vf_fence();
+    }
     return r;
 }
 

@@ -106,13 +106,29 @@ SW_INLINE int vxm_any(vxm m) { return vfm_any(vfm_or(m.a, m.b)); }
 SW_INLINE vx vx_load(const float *p) { vx r = {vf_load(p), vf_load(p + VF)}; return r; }
 SW_INLINE vx vx_dup(vf v) { vx r = {v, v}; return r; }
 
-/* lanes with |x| < 2^-100 among those of mask nz (x = 0 there means underflow);
- * swf_tiny_abs: x >= 0 already (vf_minabs) */
+/* Software prefetch of the inputs SWF_PF_AHEAD floats ahead, every 64-byte
+ * line of a 2 VF step (SWF_PF_LINES; PF_EVERY_OTHER halves them). This loop
+ * does ~3 cycles of arithmetic per element, long enough that the hardware
+ * prefetcher alone leaves the core waiting on memory for part of each step
+ * out of cache (measured: forward 80-86 % of triad without, 92-95 % with, at
+ * 16M floats, 2 threads). In cache the prefetches hit and cost a load slot. */
+#ifndef SWF_PF_AHEAD
+#define SWF_PF_AHEAD 512
+#endif
+SW_INLINE void swf_prefetch(const float *p)
+{
+#ifdef PF_EVERY_OTHER
+    __builtin_prefetch(p + SWF_PF_AHEAD);
+#else
+    for (int l = 0; l < 2 * VF; l += 16) __builtin_prefetch(p + SWF_PF_AHEAD + l);
+#endif
+}
+
+/* lanes with x < 2^-100 among those of mask nz (x = |.| >= 0; 0 there means underflow) */
 SW_INLINE vxm swf_tiny_abs(vx x, vxm nz)
 {
     return vxm_and(vx_lt(x, vx_set1(SWF_ATINY)), nz);
 }
-SW_INLINE vxm swf_tiny(vx x, vxm nz) { return swf_tiny_abs(vx_abs(x), nz); }
 
 /* The sigmoid of z = beta g (the algorithm above), shared by forward and
  * backward. refine (backward): one Newton step on the reciprocal (c = 1 - s
@@ -216,31 +232,33 @@ static __attribute__((noinline, cold)) void swf_glu_fwd_fix(float *out, const fl
 /* Two vectors a step (the vx operations interleave them), one test of the
  * fallback masks for both; a last single vector goes through the same code
  * with its copy as the second. */
-SW_INLINE void swf_glu_fwd_loop(int beta1, float *out, const float *gi, const float *ui, size_t n,
+SW_INLINE void swf_glu_fwd_loop(int beta1, int nt, float *out, const float *gi, const float *ui, size_t n,
                                 const sw_gate *g)
 {
     vx beta = vx_set1((float)g->beta);
     size_t i = 0;
     for (; i + 2 * VF <= n; i += 2 * VF) {
+        swf_prefetch(gi + i);
+        swf_prefetch(ui + i);
         vx gv = vx_load(gi + i), uv = vx_load(ui + i);
         vxm bad = vxm_none();
         vx o = swf_glu_fwd(beta1, gv, uv, beta, &bad);
         if (__builtin_expect(vxm_any(bad), 0)) {
             if (vfm_any(bad.a)) swf_glu_fwd_fix(out, gi, ui, i, gv.a, uv.a, g);
-            else vf_store(out + i, o.a);
+            else sw_st(nt, out + i, o.a);
             if (vfm_any(bad.b)) swf_glu_fwd_fix(out, gi, ui, i + VF, gv.b, uv.b, g);
-            else vf_store(out + i + VF, o.b);
+            else sw_st(nt, out + i + VF, o.b);
             continue;
         }
-        vf_store(out + i, o.a);
-        vf_store(out + i + VF, o.b);
+        sw_st(nt, out + i, o.a);
+        sw_st(nt, out + i + VF, o.b);
     }
     if (i + VF <= n) {
         vx gv = vx_dup(vf_load(gi + i)), uv = vx_dup(vf_load(ui + i));
         vxm bad = vxm_none();
         vx o = swf_glu_fwd(beta1, gv, uv, beta, &bad);
         if (__builtin_expect(vfm_any(bad.a), 0)) swf_glu_fwd_fix(out, gi, ui, i, gv.a, uv.a, g);
-        else vf_store(out + i, o.a);
+        else sw_st(nt, out + i, o.a);
         i += VF;
     }
     sw_glu_fwd_tail(out, gi, ui, i, n, g);
@@ -259,7 +277,7 @@ static __attribute__((noinline, cold)) void swf_act_fwd_fix(float *out, const fl
     vf_store(out + i, vf_join(lo, hi));
 }
 
-SW_INLINE void swf_act_fwd_loop(int beta1, float *out, const float *x, size_t n, const sw_gate *g)
+SW_INLINE void swf_act_fwd_loop(int beta1, int nt, float *out, const float *x, size_t n, const sw_gate *g)
 {
     vx beta = vx_set1((float)g->beta);
     size_t i = 0;
@@ -269,20 +287,20 @@ SW_INLINE void swf_act_fwd_loop(int beta1, float *out, const float *x, size_t n,
         vx o = swf_act_fwd(beta1, xv, beta, &bad);
         if (__builtin_expect(vxm_any(bad), 0)) {
             if (vfm_any(bad.a)) swf_act_fwd_fix(out, x, i, xv.a, g);
-            else vf_store(out + i, o.a);
+            else sw_st(nt, out + i, o.a);
             if (vfm_any(bad.b)) swf_act_fwd_fix(out, x, i + VF, xv.b, g);
-            else vf_store(out + i + VF, o.b);
+            else sw_st(nt, out + i + VF, o.b);
             continue;
         }
-        vf_store(out + i, o.a);
-        vf_store(out + i + VF, o.b);
+        sw_st(nt, out + i, o.a);
+        sw_st(nt, out + i + VF, o.b);
     }
     if (i + VF <= n) {
         vx xv = vx_dup(vf_load(x + i));
         vxm bad = vxm_none();
         vx o = swf_act_fwd(beta1, xv, beta, &bad);
         if (__builtin_expect(vfm_any(bad.a), 0)) swf_act_fwd_fix(out, x, i, xv.a, g);
-        else vf_store(out + i, o.a);
+        else sw_st(nt, out + i, o.a);
         i += VF;
     }
     for (; i < n; i++) out[i] = (float)sw_act_d(SWIGLU_ACT_SWISH, x[i], g->beta);
@@ -293,7 +311,7 @@ SW_INLINE void swf_act_fwd_loop(int beta1, float *out, const float *x, size_t n,
  * z = beta g. sigmoid(z) = s = q0 + q1 as in the forward, with the reciprocal
  * refined by a Newton step (q1 then carries the quotient to 2^-40); s is then
  * as good as e: < 2^-27 relative.
- *   du = fma(a_hi, d, a_lo d), a = g s as a pair (as the forward's out)
+ *   du = (d g) s: d g as an exact pair (FMA), times s = q0 + q1, rounded once
  *   swish'(z) = s G, G = 1 + z c, c = sigmoid(-z) = 1 - s (Fast2Sum: exact pair)
  *     z c as a pair (FMA), 1 + z c by TwoSum: G to 2^-40 absolute, plus what c
  *     brings: |z| s (1 - s) 2^-27 absolute.
@@ -303,30 +321,39 @@ SW_INLINE void swf_act_fwd_loop(int beta1, float *out, const float *x, size_t n,
  *     2^-47 grid of the products beta g in [1, 2), so z - Z1 and zl - Z2 are
  *     exact), R = the Taylor series of G/h at z0 (G'(z0) = 1 exactly) to h^5:
  *     truncation 7e-11 relative; R = 1 + h S(h) as a pair.
+ *     G = h + h^2 S(h) is handed on as the pair (A, B) = (h_hi, h_lo + h_hi^2 S):
+ *     |B| < 2^-6 |A|, the terms dropped are < 2^-29 relative.
  *   Outside the window the amplification |z| s (1 - s)/|G| is < 2.1, so
  *   G is within 2.1 2^-27 relative everywhere (2^-30 inside).
  *   dg = P m, P = d u (exact pair), m = s G (pair): rounded once.
  * dgate: |error| < 0.5 + (2^-27 + 2.1 2^-27) 2^24 = 0.89 ulp; dup as the forward.
- * Measured: dgate 0.56 ulp (avx512) / 0.60 (avx2) in tests/test_act_accuracy,
- * <= 0.85 with denormal-range products in dev/swiglu_kernel_bench.c acc; dup 0.53 / 0.78.
- *   dbeta: the float term (d u g)(g s c), relative error < 3 2^-24, summed in double.
- * A vector goes to the double kernel when a lane has z outside [-69, 87], a
- * tiny (0 < |x| < 2^-100) g s or d u, or a non-finite result. */
+ * Underflow: where a product inside the pairs (d g, d u, their low parts,
+ * p m_lo) falls below 2^-126 it is rounded to the denormal grid, 2^-150 at
+ * most each; the results are then themselves tiny (|s| <= 1, |m| < 1.1), so
+ * each such term adds at most half an ulp of the result's own grid: < 1.9 ulp
+ * in all, and only for results below ~2^-100. No lane needs a check for it.
+ * Measured: dgate 0.56 ulp (avx512) / 0.60 (avx2) in tests/test_act_accuracy
+ * (0.64 for gates dense around the crossing); with denormal-range products
+ * (dev/swiglu_kernel_bench.c acc) dgate 1.36, dup 1.48.
+ *   dbeta (only when the caller asks for it, want_db): the float term
+ *   (d u g)(g s c), relative error < 3 2^-24, summed in double.
+ * A vector goes to the double kernel when a lane has z outside [-69, 87] or
+ * a non-finite result (an inf or NaN input, or an overflow). */
 #define SWG_Z1 (-0x1.474974p+0f)
 #define SWG_Z2 0x1.bdf7p-27f
 #define SWG_Z3 (-0x1.6fc6bap-49f)
 
-SW_INLINE void swf_glu_bwd(int beta1, vx g, vx u, vx d, vx beta, vx *dg_out, vx *du_out,
+SW_INLINE void swf_glu_bwd(int beta1, int want_db, vx g, vx u, vx d, vx beta, vx *dg_out, vx *du_out,
                            vx *dbt_out, vxm *bad)
 {
     vx one = vx_set1(1.0f);
     swf_sig o = swf_sigmoid(beta1, 1, g, beta);
     vx z = o.z, zl = o.zl, q0 = o.q0, q1 = o.q1;
     vxm neg = o.neg;
-    /* du = d g s */
-    vx ah = vx_mul(g, q0);
-    vx al = vx_fma(g, q1, vx_fms(g, q0, ah));
-    vx du = vx_xsign(vx_fma(ah, d, vx_mul(al, d)), g, d);
+    /* du = d g s: d g as an exact pair times s = q0 + q1, rounded once */
+    vx dg_hi = vx_mul(d, g);
+    vx dg_lo = vx_fms(d, g, dg_hi);
+    vx du = vx_xsign(vx_fma(dg_hi, q0, vx_fma(dg_hi, q1, vx_mul(dg_lo, q0))), g, d);
     /* c = 1 - s exactly as a pair */
     vx c_hi = vx_sub(one, q0);
     vx c_lo = vx_sub(vx_sub(vx_sub(one, c_hi), q0), q1);
@@ -346,12 +373,10 @@ SW_INLINE void swf_glu_bwd(int beta1, vx g, vx u, vx d, vx beta, vx *dg_out, vx 
     sp = vx_fma(sp, h_hi, vx_set1(-0x1.353eb6p-8f));
     sp = vx_fma(sp, h_hi, vx_set1(-0x1.9072f0p-5f));
     sp = vx_fma(sp, h_hi, vx_set1(-0x1.be1410p-4f));
-    vx r_hi = vx_fma(h_hi, sp, one);
-    vx r_lo = vx_fma(h_hi, sp, vx_sub(one, r_hi));
-    vx w_hi = vx_mul(h_hi, r_hi);
-    vx w_lo = vx_fma(h_lo, r_hi, vx_fma(h_hi, r_lo, vx_fms(h_hi, r_hi, w_hi)));
+    /* G = h + h^2 S(h) as A + B: A = h_hi, B = h_lo + h_hi^2 S, |B| < 2^-6 |A| */
+    vx w_lo = vx_fma(vx_mul(h_hi, h_hi), sp, h_lo);
     vxm win = vx_lt(vx_abs(h1), vx_set1(0.125f));
-    g_hi = vx_sel(win, w_hi, g_hi);
+    g_hi = vx_sel(win, h_hi, g_hi);
     g_lo = vx_sel(win, w_lo, g_lo);
     /* m = s G, dg = (d u) m */
     vx m_hi = vx_mul(q0, g_hi);
@@ -361,16 +386,19 @@ SW_INLINE void swf_glu_bwd(int beta1, vx g, vx u, vx d, vx beta, vx *dg_out, vx 
     vx dg = vx_fma(p_hi, m_hi, vx_fma(p_hi, m_lo, vx_mul(p_lo, m_hi)));
     /* dbeta term: d u g (g s c), s and c rounded from their pairs, but c = e s
      * for z >= 0 (1 - s would lose it): 1.5 2^-24 for s c, 3 2^-24 in all */
-    vx s_f = vx_add(q0, q1);
-    vx c_f = vx_sel(neg, vx_add(c_hi, c_lo), vx_fma(vx_mul(o.el, o.s2), s_f, vx_mul(o.e_hi, s_f)));
-    vx dbt = vx_mul(vx_mul(p_hi, g), vx_mul(g, vx_mul(s_f, c_f)));
+    vx dbt = vx_set1(0.0f);
+    if (want_db) {
+        vx s_f = vx_add(q0, q1);
+        vx c_f = vx_sel(neg, vx_add(c_hi, c_lo), vx_fma(vx_mul(o.el, o.s2), s_f, vx_mul(o.e_hi, s_f)));
+        dbt = vx_mul(vx_mul(p_hi, g), vx_mul(g, vx_mul(s_f, c_f)));
+    }
     *dg_out = dg;
     *du_out = du;
     *dbt_out = dbt;
     vxm range = vxm_or(vx_lt(z, vx_set1(SWF_ZNEG)), vx_lt(vx_set1(87.0f), z));
-    vx zero = vx_set1(0.0f);
-    vxm tiny = vxm_or(swf_tiny(ah, vx_ne(g, zero)), swf_tiny(p_hi, vxm_and(vx_ne(d, zero), vx_ne(u, zero))));
-    *bad = vxm_or(*bad, vxm_or(vxm_or(range, tiny), vx_isnonfinite(vx_add(vx_add(dg, du), dbt))));
+    vx sum = vx_add(dg, du);
+    if (want_db) sum = vx_add(sum, dbt);
+    *bad = vxm_or(*bad, vxm_or(range, vx_isnonfinite(sum)));
 }
 
 /* a vector the fast path cannot serve: redone in double; returns its dbeta
@@ -393,7 +421,7 @@ static __attribute__((noinline, cold)) double swf_glu_bwd_fix(float *dg, float *
 }
 
 /* Two vectors a step, as the forward loop. */
-SW_INLINE double swf_glu_bwd_loop(int beta1, float *dg, float *du, const float *dout, const float *gi,
+SW_INLINE double swf_glu_bwd_loop(int beta1, int want_db, int nt, float *dg, float *du, const float *dout, const float *gi,
                                   const float *ui, size_t n, const sw_gate *g)
 {
     vx beta = vx_set1((float)g->beta);
@@ -401,43 +429,47 @@ SW_INLINE double swf_glu_bwd_loop(int beta1, float *dg, float *du, const float *
     double db = 0.0;
     size_t i = 0;
     for (; i + 2 * VF <= n; i += 2 * VF) {
+        swf_prefetch(gi + i);
+        swf_prefetch(ui + i);
+        swf_prefetch(dout + i);
         vx gv = vx_load(gi + i), uv = vx_load(ui + i), dv = vx_load(dout + i);
         vxm bad = vxm_none();
         vx og, ou, ob;
-        swf_glu_bwd(beta1, gv, uv, dv, beta, &og, &ou, &ob, &bad);
+        swf_glu_bwd(beta1, want_db, gv, uv, dv, beta, &og, &ou, &ob, &bad);
         /* all inputs of a vector are read before its stores: dg/du may alias g/u/dout */
         if (__builtin_expect(vxm_any(bad), 0)) {
             if (vfm_any(bad.a)) db += swf_glu_bwd_fix(dg, du, dout, gi, ui, i, gv.a, uv.a, dv.a, g, &dbacc);
             else {
-                dbacc = vd_add(dbacc, vd_add(vf_lo(ob.a), vf_hi(ob.a)));
-                vf_store(dg + i, og.a);
-                vf_store(du + i, ou.a);
+                if (want_db) dbacc = vd_add(dbacc, vd_add(vf_lo(ob.a), vf_hi(ob.a)));
+                sw_st(nt, dg + i, og.a);
+                sw_st(nt, du + i, ou.a);
             }
             if (vfm_any(bad.b)) db += swf_glu_bwd_fix(dg, du, dout, gi, ui, i + VF, gv.b, uv.b, dv.b, g, &dbacc);
             else {
-                dbacc = vd_add(dbacc, vd_add(vf_lo(ob.b), vf_hi(ob.b)));
-                vf_store(dg + i + VF, og.b);
-                vf_store(du + i + VF, ou.b);
+                if (want_db) dbacc = vd_add(dbacc, vd_add(vf_lo(ob.b), vf_hi(ob.b)));
+                sw_st(nt, dg + i + VF, og.b);
+                sw_st(nt, du + i + VF, ou.b);
             }
             continue;
         }
-        dbacc = vd_add(dbacc, vd_add(vd_add(vf_lo(ob.a), vf_hi(ob.a)), vd_add(vf_lo(ob.b), vf_hi(ob.b))));
-        vf_store(dg + i, og.a);
-        vf_store(du + i, ou.a);
-        vf_store(dg + i + VF, og.b);
-        vf_store(du + i + VF, ou.b);
+        if (want_db)
+            dbacc = vd_add(dbacc, vd_add(vd_add(vf_lo(ob.a), vf_hi(ob.a)), vd_add(vf_lo(ob.b), vf_hi(ob.b))));
+        sw_st(nt, dg + i, og.a);
+        sw_st(nt, du + i, ou.a);
+        sw_st(nt, dg + i + VF, og.b);
+        sw_st(nt, du + i + VF, ou.b);
     }
     if (i + VF <= n) {
         vx gv = vx_dup(vf_load(gi + i)), uv = vx_dup(vf_load(ui + i)), dv = vx_dup(vf_load(dout + i));
         vxm bad = vxm_none();
         vx og, ou, ob;
-        swf_glu_bwd(beta1, gv, uv, dv, beta, &og, &ou, &ob, &bad);
+        swf_glu_bwd(beta1, want_db, gv, uv, dv, beta, &og, &ou, &ob, &bad);
         if (__builtin_expect(vfm_any(bad.a), 0)) {
             db += swf_glu_bwd_fix(dg, du, dout, gi, ui, i, gv.a, uv.a, dv.a, g, &dbacc);
         } else {
-            dbacc = vd_add(dbacc, vd_add(vf_lo(ob.a), vf_hi(ob.a)));
-            vf_store(dg + i, og.a);
-            vf_store(du + i, ou.a);
+            if (want_db) dbacc = vd_add(dbacc, vd_add(vf_lo(ob.a), vf_hi(ob.a)));
+            sw_st(nt, dg + i, og.a);
+            sw_st(nt, du + i, ou.a);
         }
         i += VF;
     }

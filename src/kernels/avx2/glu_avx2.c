@@ -47,6 +47,9 @@ static inline double vd_hsum(vd a)
 
 static inline vf vf_load(const float *p) { return _mm256_loadu_ps(p); }
 static inline void vf_store(float *p, vf a) { _mm256_storeu_ps(p, a); }
+/* vmovntps: p 32-byte aligned; vf_fence orders these stores before the call returns */
+static inline void vf_stream(float *p, vf a) { _mm256_stream_ps(p, a); }
+static inline void vf_fence(void) { _mm_sfence(); }
 static inline vd vf_lo(vf a) { return _mm256_cvtps_pd(_mm256_castps256_ps128(a)); }
 static inline vd vf_hi(vf a) { return _mm256_cvtps_pd(_mm256_extractf128_ps(a, 1)); }
 static inline vf vf_join(vd lo, vd hi)

@@ -36,6 +36,9 @@ static inline double vd_hsum(vd a) { return _mm512_reduce_add_pd(a); }
 
 static inline vf vf_load(const float *p) { return _mm512_loadu_ps(p); }
 static inline void vf_store(float *p, vf a) { _mm512_storeu_ps(p, a); }
+/* vmovntps: p 64-byte aligned; vf_fence orders these stores before the call returns */
+static inline void vf_stream(float *p, vf a) { _mm512_stream_ps(p, a); }
+static inline void vf_fence(void) { _mm_sfence(); }
 static inline vd vf_lo(vf a) { return _mm512_cvtps_pd(_mm512_castps512_ps256(a)); }
 static inline vd vf_hi(vf a) { return _mm512_cvtps_pd(_mm512_extractf32x8_ps(a, 1)); }
 static inline vf vf_join(vd lo, vd hi)
