@@ -504,6 +504,9 @@ static void print_json(const opts *o, const group *groups, int ngroups, double o
     printf("  \"reps\": %d,\n  \"statistic\": \"median\",\n  \"best_isa\": \"%s\",\n  \"bound_loops\": \"%s\",\n",
            o->reps, swiglu_isa_name((swiglu_isa)best_isa(o)), bound_width);
     printf("  \"cpus\": %ld,\n  \"other_load_cores\": %.2f,\n", sysconf(_SC_NPROCESSORS_ONLN), other);
+    size_t st = swiglu_stream_threshold_get();
+    if (st == SIZE_MAX) printf("  \"stream_threshold_bytes\": null,\n");
+    else printf("  \"stream_threshold_bytes\": %zu,\n", st);
     printf("  \"bytes_per_elem\": {");
     for (int k = 0; k <= RK_GLU_BWD_ACC; k++) printf("%s\"%s\": %.0f", k ? ", " : "", kind_names[k], kind_bytes[k]);
     printf("},\n  \"rows\": [\n");
@@ -550,7 +553,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: swiglu bench act [--json] [--reps N] [--sizes 16M,64K] [--threads 1,2]\n"
-            "                        [--isa ref,avx2,avx512|best] [--full] [--swiglu-only]\n"
+            "                        [--isa ref,avx2,avx512|best] [--full] [--swiglu-only] [--no-stream]\n"
             "Effective GB/s of every activation forward, every GLU forward and the fused\n"
             "SwiGLU backward (overwrite and accumulate), per ISA and thread count, and\n"
             "their %% of the triad bandwidth measured in the same run (median of N reps).\n"
@@ -562,7 +565,9 @@ static void usage(FILE *f)
             "  --isa      kernel sets (default: every one this CPU supports; best: the\n"
             "             widest supported)\n"
             "  --full     every row for the scalar ref set out of cache too (slow)\n"
-            "  --swiglu-only  only the SwiGLU forward and backward rows (and the bounds)\n");
+            "  --swiglu-only  only the SwiGLU forward and backward rows (and the bounds)\n"
+            "  --no-stream    no streaming stores in the kernels (swiglu_stream_threshold_set\n"
+            "             (SIZE_MAX)); by default outputs of calls >= 32 MiB are streamed\n");
 }
 
 static size_t parse_size(const char *s)
@@ -601,6 +606,7 @@ static void parse_opts(opts *o, int argc, char **argv)
         else if (!strcmp(a, "--json")) o->json = 1;
         else if (!strcmp(a, "--full")) o->full = 1;
         else if (!strcmp(a, "--swiglu-only")) o->swiglu_only = 1;
+        else if (!strcmp(a, "--no-stream")) cli_check(swiglu_stream_threshold_set(SIZE_MAX), "stream threshold");
         else if (!strcmp(a, "--reps")) {
             o->reps = (int)cli_parse_int(a, cli_value(argc, argv, &i), 1, 1000);
             o->reps_given = 1;
@@ -661,6 +667,9 @@ int bench_act(int argc, char **argv)
                swiglu_version_string(), cpu, o.reps);
         printf("(act: out = act(x); glu: out = act(g) u; bwd: SwiGLU dg, du overwritten; bwd+=: accumulated;\n"
                " copy/triad: plain C loops, %s vectors; slow rows: median of 3)\n", bound_width);
+        if (swiglu_stream_threshold_get() == SIZE_MAX) printf("(--no-stream: the kernels use normal stores only)\n");
+        else printf("(the kernels stream the stores of calls whose outputs reach %zu MiB)\n",
+                    swiglu_stream_threshold_get() >> 20);
         fflush(stdout);
     }
     int gi = 0;
