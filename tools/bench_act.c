@@ -654,7 +654,7 @@ int bench_act(int argc, char **argv)
     load_probe probe0 = load_probe_now();
     int maxth = 1;
     for (int i = 0; i < o.nthreads; i++) if (o.threads[i] > maxth) maxth = o.threads[i];
-    int max_rows = 2 + o.nisas * (SWIGLU_ACT_COUNT + SWIGLU_GLU_COUNT + 2);
+    int max_rows = NBOUND + o.nisas * (SWIGLU_ACT_COUNT + SWIGLU_GLU_COUNT + 2);
     int ngroups = o.nsizes * o.nthreads;
     group *groups = calloc((size_t)ngroups, sizeof *groups);
     if (!groups) cli_die("out of memory");

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# test_bench_cli.sh -- `swiglu bench act` runs end to end on tiny sizes (a
+# smoke test, not a benchmark: no number is judged): every row of every ISA
+# at 1 and 2 threads, as a table and as JSON, with and without streaming
+# stores. Under the ASan stage of scripts/test.sh this also checks the
+# benchmark's own buffers and row tables. Ends with "N passed, N failed".
+set -u
+. "$(dirname "$0")/support/cli_test.bash"   # O, SW, pass/fail, expect
+out=$("$SW" bench act --sizes 4K --threads 1,2 --reps 1 2>&1); rc=$?
+expect "bench act exits 0 ($rc)" [ "$rc" = 0 ]
+expect "bench act names the streaming-store triad" grep -q "with streaming stores" <<< "$out"
+expect "bench act has a GEGLU row" grep -q "glu geglu" <<< "$out"
+expect "bench act has the accumulating backward" grep -q "bwd+= swiglu" <<< "$out"
+json=$("$SW" bench act --sizes 4K --threads 1 --reps 1 --json --no-stream 2>&1); rc=$?
+expect "bench act --json exits 0 ($rc)" [ "$rc" = 0 ]
+expect "JSON has the triad_nt rows" grep -q '"kind": "triad_nt"' <<< "$json"
+expect "JSON records --no-stream" grep -q '"stream_threshold_bytes": null' <<< "$json"
+expect "JSON ends its document" [ "$(tail -c 2 <<< "$json")" = "}" ]
+out=$("$SW" bench act --sizes 4K --reps 1 --no-stream 2>&1); rc=$?
+expect "bench act --no-stream exits 0 ($rc)" [ "$rc" = 0 ]
+expect "the table says --no-stream" grep -q "normal stores only" <<< "$out"
+echo "test_bench_cli: $pass passed, $fail failed"
+[ "$fail" = 0 ]
