@@ -4,7 +4,8 @@
 # llama2.c v0 and v1 (`generate --ids` runs both, same greedy ids), inspected
 # (ours: converted in memory; the table has a row per layer, fractions in
 # [0, 1]); refusals with their reasons (GELU, learned beta, eps 1e-6, missing
-# and foreign files); a GELU checkpoint inspected through our own forward.
+# and foreign files); a GELU checkpoint inspected through our own forward
+# (its --out table written atomically).
 # (The logits comparison is tests/test_export.c.) Ends with "N passed, N failed".
 set -u
 . "$(dirname "$0")/support/cli_test.bash"   # O, SW, pass/fail, expect
@@ -68,6 +69,13 @@ rows=$(grep -cE '^[0-9]+ +\|' <<<"$out")
 expect "inspect gelu: 2 layer rows, got $rows" [ "$rows" -eq 2 ]
 bad=$(grep -E '^[0-9]+ +\|' <<<"$out" | awk -F'|' '{ split($4, d, " "); if (d[1] < 0 || d[1] > 1 || d[2] < 0 || d[2] > 1) n++ } END { print n + 0 }')
 expect "inspect gelu: fractions in [0, 1]" [ "$bad" -eq 0 ]
+mkdir -p "$tmp/g"
+"$SW" inspect --model "$tmp/gelu.ckpt" --data "$tmp/data.txt" -n 200 --out "$tmp/g" > /dev/null 2>&1; rc=$?
+expect "inspect gelu --out: rc $rc" [ $rc -eq 0 ]
+expect "inspect gelu --out: a header and 2 layer rows" [ "$(grep -vc '^#' "$tmp/g/inspect_layers.tsv" 2>/dev/null)" = 3 ]
+expect "inspect gelu --out: no temporary left" [ ! -e "$tmp/g/inspect_layers.tsv.tmp" ]
+"$SW" inspect --model "$tmp/gelu.ckpt" --data "$tmp/data.txt" -n 200 --out "$tmp/nodir" > /dev/null 2>"$tmp/err"; rc=$?
+expect "inspect --out into a missing folder: one line, exit 2 ($rc)" [ $rc -eq 2 -a "$(wc -l < "$tmp/err")" = 1 ]
 out=$("$SW" inspect --model "$tmp/gelu.ckpt" 2>&1); rc=$?
 expect "inspect gelu without --data: one-line refusal '$out'" [ $rc -ne 0 -a "$(printf '%s\n' "$out" | wc -l)" -eq 1 ]
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli.h"
 
 static jmp_buf *trap;
@@ -80,4 +81,25 @@ int cli_dispatch(const cli_command *table, size_t n, const char *what, void (*us
         if (!strcmp(argv[1], table[i].name)) return table[i].run(argc - 1, argv + 1);
     usage(stderr);
     cli_die("unknown %s '%s'", what, argv[1]);
+}
+
+void cli_out_open(cli_out *o, const char *path)
+{
+    if (snprintf(o->path, sizeof o->path, "%s", path) >= (int)sizeof o->path) cli_die("path too long: %s", path);
+    snprintf(o->tmp, sizeof o->tmp, "%s.tmp", path);
+    o->f = fopen(o->tmp, "w");
+    if (!o->f) cli_die("cannot write %s: %s", o->tmp, strerror(errno));
+}
+
+void cli_out_close(cli_out *o)
+{
+    int bad = ferror(o->f) != 0, e = bad ? EIO : 0;
+    if (fflush(o->f) != 0 || fsync(fileno(o->f)) != 0) { bad = 1; e = errno; }
+    if (fclose(o->f) != 0 && !bad) { bad = 1; e = errno; }
+    o->f = NULL;
+    if (!bad && rename(o->tmp, o->path) != 0) { bad = 1; e = errno; }
+    if (bad) {
+        unlink(o->tmp);
+        cli_die("cannot write %s: %s", o->path, strerror(e));
+    }
 }

@@ -33,8 +33,9 @@
  * runs through our own batched forward (sw_model_forward over windows of
  * seq_len) and gets the library's per-layer summary (swiglu_ffn_hidden_stats):
  * h = act(g) * u for gated variants, act(g) for plain ones; dead fraction,
- * zero fraction, g and h mean/std, mean |u|. No histograms there, and
- * --data is required (no sampler on that path).
+ * zero fraction, g and h mean/std, mean |u|. No histograms there (--out DIR
+ * writes that table as DIR/inspect_layers.tsv), and --data is required (no
+ * sampler on that path). Every file is written atomically (cli_out).
  * Legend: H hidden units, L layers, V vocab, T seq_len, B windows.
  */
 #include <float.h>
@@ -154,9 +155,10 @@ static char *read_text(const char *path)
 static void write_plots(const char *dir, const layer_stats *ls, int nl)
 {
     char path[4200];
+    cli_out out;
     snprintf(path, sizeof path, "%s/inspect_hist.dat", dir);
-    FILE *f = fopen(path, "w");
-    if (!f) cli_die("inspect: cannot write %s", path);
+    cli_out_open(&out, path);
+    FILE *f = out.f;
     fprintf(f, "# swiglu inspect histograms: one block per layer (two blank lines apart)\n"
                "# columns: gate_bin_centre gate_fraction swish_bin_centre swish_fraction absup_bin_centre absup_fraction\n");
     for (int l = 0; l < nl; l++) {
@@ -172,10 +174,10 @@ static void write_plots(const char *dir, const layer_stats *ls, int nl)
         }
         fprintf(f, "\n\n");
     }
-    fclose(f);
+    cli_out_close(&out);
     snprintf(path, sizeof path, "%s/inspect.gp", dir);
-    f = fopen(path, "w");
-    if (!f) cli_die("inspect: cannot write %s", path);
+    cli_out_open(&out, path);
+    f = out.f;
     const char *what[3][3] = {{"gate", "gate pre-activation g = w1 x", "1:2"},
                               {"swish", "gate output swish(g)", "3:4"},
                               {"up", "|up| = |w3 x|", "5:6"}};
@@ -187,7 +189,7 @@ static void write_plots(const char *dir, const layer_stats *ls, int nl)
                    "plot for [l=0:%d] 'inspect_hist.dat' index l using %s title sprintf('layer %%d', l)\n",
                 what[k][0], what[k][1], nl - 1, what[k][2]);
     }
-    fclose(f);
+    cli_out_close(&out);
     if (system("command -v gnuplot >/dev/null 2>&1") == 0) {
         char cmd[8600];
         snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot inspect.gp", dir);
@@ -245,7 +247,7 @@ static int *our_tokens(const char *data, const uint8_t *itos, int V, long long n
 /* Any model of ours llama2.c cannot run: our batched forward over B windows
  * of T tokens (all in one forward, so the dead-unit test sees every token),
  * and the library's per-layer summary. */
-static int inspect_native(const char *path, const char *data, long long ntok, const char *why)
+static int inspect_native(const char *path, const char *data, long long ntok, const char *why, const char *out)
 {
     char err[512];
     sw_model *m;
@@ -272,11 +274,27 @@ static int inspect_native(const char *path, const char *data, long long ntok, co
     printf("\ng = gate pre-activation x W1^T, h = act(g) (* u = x W3^T when gated); our batched forward\n");
     printf("%-5s | %8s %7s | %8s %7s | %7s %8s | %8s\n", "layer", "g mean", "g std", "h mean", "h std",
            "dead h", "sp<1e-6", "|u|mean");
+    /* --out DIR: the same table as tab-separated columns (no histograms here) */
+    cli_out tsv = {0};
+    char tpath[4200];
+    if (out) {
+        snprintf(tpath, sizeof tpath, "%s/inspect_layers.tsv", out);
+        cli_out_open(&tsv, tpath);
+        fprintf(tsv.f, "# swiglu inspect: %s, FFN %s, %zu tokens of %s\n"
+                       "layer\tg_mean\tg_std\th_mean\th_std\tdead_h\tzero_h\tabs_u_mean\n", path, var, B * T, data);
+    }
     for (size_t l = 0; l < m->L; l++) {
         swiglu_ffn_stats st;
         if (sw_model_ffn_stats(m, l, &st)) cli_die("inspect: statistics of layer %zu failed", l);
         printf("%-5zu | %8.3f %7.3f | %8.4f %7.3f | %7.4f %8.4f | %8.4f\n", l, st.gate_mean, st.gate_std,
                st.act_mean, st.act_std, st.dead_fraction, st.zero_fraction, st.up_abs_mean);
+        if (out)
+            fprintf(tsv.f, "%zu\t%.6g\t%.6g\t%.6g\t%.6g\t%.6g\t%.6g\t%.6g\n", l, st.gate_mean, st.gate_std,
+                    st.act_mean, st.act_std, st.dead_fraction, st.zero_fraction, st.up_abs_mean);
+    }
+    if (out) {
+        cli_out_close(&tsv);
+        fprintf(stderr, "swiglu inspect: wrote %s\n", tpath);
     }
     printf("dead h: fraction of the %zu hidden units whose |h| < 1e-6 on every token;\n"
            "sp<1e-6: fraction of (token, unit) entries with |h| < 1e-6; |u|mean 0 for plain variants\n", m->H);
@@ -295,7 +313,8 @@ static void usage(FILE *f)
             "               ours uses its own vocabulary); without it the model samples\n"
             "               its own text (temperature 1)\n"
             "  -n TOKENS    tokens to inspect (default 1024), in windows of seq_len\n"
-            "  --out DIR    histograms (inspect_hist.dat), gnuplot script and PNGs\n");
+            "  --out DIR    histograms (inspect_hist.dat), gnuplot script and PNGs;\n"
+            "               for checkpoints run through our own forward: inspect_layers.tsv\n");
 }
 
 int cmd_inspect(int argc, char **argv)
@@ -336,7 +355,7 @@ int cmd_inspect(int argc, char **argv)
             cli_die("inspect: %s", msg);
         swiglu_status es = sw_export_l2c_build(m, &model, &storage, msg, sizeof msg);
         sw_model_free(m);
-        if (es == SWIGLU_ERR_ARG) return inspect_native(model_path, data, ntok, msg);
+        if (es == SWIGLU_ERR_ARG) return inspect_native(model_path, data, ntok, msg, out);
         cli_check(es, "inspect: conversion to llama2.c");
         bos = -1;
         start = 0;
