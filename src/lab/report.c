@@ -542,9 +542,16 @@ swiglu_status sw_lab_report(const sw_lab_plan *p, const char *out, const sw_lab_
             for (size_t s = 0; s < S; s++) bsp += vs[base[b]].spikes[s];
             k += (size_t)snprintf(l2 + k, sizeof l2 - k, ", %s %.0f", p->variants[base[b]].name, bsp);
         }
-        snprintf(l2 + k, sizeof l2 - k, "; gradient-norm jitter: %s",
-                 sm_sign > 0 ? "SwiGLU smoother (paired over seeds)" : sm_sign < 0 ? "SwiGLU rougher (paired over seeds)"
-                                                                    : "no significant difference");
+        /* jitter, baseline by baseline (the verdict needs both) */
+        k += (size_t)snprintf(l2 + k, sizeof l2 - k, "; gradient-norm jitter, paired over seeds:");
+        for (int b = 0, j = 0; b < 2; b++) {
+            if (base[b] < 0) continue;
+            const sw_verdict w = sm[j++];
+            k += (size_t)snprintf(l2 + k, sizeof l2 - k, "%s SwiGLU %s %s", j > 1 ? "," : "",
+                                  w == SW_HELD ? "smoother than" : w == SW_NOT_HELD ? "rougher than" : "level with",
+                                  p->variants[base[b]].name);
+            if (k >= sizeof l2) k = sizeof l2 - 1;
+        }
     }
     /* claim 3: dead units at the end of training */
     if (cand >= 0 && vs[cand].seeds_done) {
