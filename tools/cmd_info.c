@@ -18,5 +18,6 @@ int cmd_info(int argc, char **argv)
     printf("\nactive isa: %s\n", swiglu_isa_name(swiglu_isa_active()));
     if (swiglu_isa_env_error()) printf("note: %s\n", swiglu_isa_env_error());
     printf("threads: %d\n", swiglu_threads_get());
+    printf("streaming stores: outputs of >= %zu MiB a call\n", swiglu_stream_threshold_get() >> 20);
     return 0;
 }
