@@ -35,6 +35,7 @@ for c in summary lr_sweep dead_units expressivity; do
 done
 check "18 runs finished" '[ "$(ls "$tmp"/full/runs/*/result.txt | wc -l)" -eq 18 ]'
 check "no checkpoints left" '! ls "$tmp"/full/runs/*/ckpt.bin >/dev/null 2>&1'
+check "no temporary files left (report, CSVs, plot data written atomically)" '[ -z "$(find "$tmp/full" -name "*.tmp*")" ]'
 
 # the same plan again: nothing to do, the same report numbers
 "$SW" "${args[@]}" --out "$tmp/full" >/dev/null 2>"$tmp/again.err"

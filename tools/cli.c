@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "cli.h"
 
 static jmp_buf *trap;
@@ -83,23 +82,15 @@ int cli_dispatch(const cli_command *table, size_t n, const char *what, void (*us
     cli_die("unknown %s '%s'", what, argv[1]);
 }
 
-void cli_out_open(cli_out *o, const char *path)
+FILE *cli_out_open(sw_atomic_file *o, const char *path)
 {
-    if (snprintf(o->path, sizeof o->path, "%s", path) >= (int)sizeof o->path) cli_die("path too long: %s", path);
-    snprintf(o->tmp, sizeof o->tmp, "%s.tmp", path);
-    o->f = fopen(o->tmp, "w");
-    if (!o->f) cli_die("cannot write %s: %s", o->tmp, strerror(errno));
+    char msg[4400];
+    if (!sw_atomic_open(o, path, msg, sizeof msg)) cli_die("%s", msg);
+    return o->f;
 }
 
-void cli_out_close(cli_out *o)
+void cli_out_close(sw_atomic_file *o)
 {
-    int bad = ferror(o->f) != 0, e = bad ? EIO : 0;
-    if (fflush(o->f) != 0 || fsync(fileno(o->f)) != 0) { bad = 1; e = errno; }
-    if (fclose(o->f) != 0 && !bad) { bad = 1; e = errno; }
-    o->f = NULL;
-    if (!bad && rename(o->tmp, o->path) != 0) { bad = 1; e = errno; }
-    if (bad) {
-        unlink(o->tmp);
-        cli_die("cannot write %s: %s", o->path, strerror(e));
-    }
+    char msg[4400];
+    if (sw_atomic_commit(o, msg, sizeof msg) != SWIGLU_OK) cli_die("%s", msg);
 }

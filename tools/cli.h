@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "swiglu.h"
+#include "io/io_util.h"
 
 /* A subcommand: argv[0] is the subcommand's name. Returns the exit code. */
 typedef int (*cli_main_fn)(int argc, char **argv);
@@ -61,13 +62,9 @@ double cli_parse_double(const char *opt, const char *s, double lo, double hi);
 /* The value after option argv[*i], advancing *i, or dies naming the option. */
 const char *cli_value(int argc, char **argv, int *i);
 
-/* A text file written atomically: cli_out_open writes to "<path>.tmp" next to
- * path; cli_out_close checks that every write succeeded, flushes it to disk
- * and renames it over path, so path holds the old file or the whole new one,
- * never a part. Either dies with one line naming the file (the temporary
- * removed). */
-typedef struct cli_out { FILE *f; char path[4096], tmp[4112]; } cli_out;
-void cli_out_open(cli_out *o, const char *path);
-void cli_out_close(cli_out *o);
+/* A text file written atomically (sw_atomic_file, io/io_util.h): the same
+ * open and commit, dying with one line naming the file on failure. */
+FILE *cli_out_open(sw_atomic_file *o, const char *path);
+void cli_out_close(sw_atomic_file *o);
 
 #endif

@@ -35,7 +35,7 @@
  * h = act(g) * u for gated variants, act(g) for plain ones; dead fraction,
  * zero fraction, g and h mean/std, mean |u|. No histograms there (--out DIR
  * writes that table as DIR/inspect_layers.tsv), and --data is required (no
- * sampler on that path). Every file is written atomically (cli_out).
+ * sampler on that path). Every file is written atomically (sw_atomic_file).
  * Legend: H hidden units, L layers, V vocab, T seq_len, B windows.
  */
 #include <float.h>
@@ -155,7 +155,7 @@ static char *read_text(const char *path)
 static void write_plots(const char *dir, const layer_stats *ls, int nl)
 {
     char path[4200];
-    cli_out out;
+    sw_atomic_file out;
     snprintf(path, sizeof path, "%s/inspect_hist.dat", dir);
     cli_out_open(&out, path);
     FILE *f = out.f;
@@ -275,7 +275,7 @@ static int inspect_native(const char *path, const char *data, long long ntok, co
     printf("%-5s | %8s %7s | %8s %7s | %7s %8s | %8s\n", "layer", "g mean", "g std", "h mean", "h std",
            "dead h", "sp<1e-6", "|u|mean");
     /* --out DIR: the same table as tab-separated columns (no histograms here) */
-    cli_out tsv = {0};
+    sw_atomic_file tsv = {0};
     char tpath[4200];
     if (out) {
         snprintf(tpath, sizeof tpath, "%s/inspect_layers.tsv", out);

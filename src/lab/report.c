@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "io/io_util.h"
 #include "lab/csv.h"
 #include "lab/run.h"
 #include "lab/report.h"
@@ -196,7 +197,8 @@ static void collect(vsum *vs, const sw_lab_plan *p, const char *out)
 static int write_curves(const char *dat, const sw_lab_plan *p, const char *out, const char *file,
                         const char *col, int max_over_layers_prefix)
 {
-    FILE *f = fopen(dat, "w");
+    sw_atomic_file af;
+    FILE *f = sw_atomic_open(&af, dat, NULL, 0);
     if (!f) return -1;
     char path[4400];
     for (size_t v = 0; v < p->n_variants; v++) {
@@ -236,8 +238,7 @@ static int write_curves(const char *dat, const sw_lab_plan *p, const char *out, 
         fprintf(f, "\n\n");
         for (int s = 0; s < ns; s++) sw_csv_free(&t[s]);
     }
-    fclose(f);
-    return 0;
+    return sw_atomic_commit(&af, NULL, 0) == SWIGLU_OK ? 0 : -1;
 }
 
 static int run_gnuplot(const char *script)
@@ -252,7 +253,8 @@ static int plot(const char *dir, const char *name, const char *body)
 {
     char script[4400];
     snprintf(script, sizeof script, "%s/%s.gp", dir, name);
-    FILE *f = fopen(script, "w");
+    sw_atomic_file af;
+    FILE *f = sw_atomic_open(&af, script, NULL, 0);
     if (!f) return -1;
     const char *terms[2][2] = {{"svg size 900,560 dynamic font 'Helvetica,12'", "svg"},
                                {"pngcairo size 900,560 font 'Helvetica,10'", "png"}};
@@ -265,7 +267,7 @@ static int plot(const char *dir, const char *name, const char *body)
         for (int c = 0; c < 10; c++) fprintf(f, "set linetype %d lc rgb '%s'\n", c + 1, tab10[c]);
         fprintf(f, "set linetype cycle 10\nset grid\nset key outside right top\nset datafile missing 'nan'\n%s\nunset output\n", body);
     }
-    fclose(f);
+    if (sw_atomic_commit(&af, NULL, 0) != SWIGLU_OK) return -1;
     return run_gnuplot(script);
 }
 
@@ -334,14 +336,15 @@ static int make_plots(const sw_lab_plan *p, const char *out, const vsum *vs)
 
     /* learning-rate sweep */
     snprintf(dat, sizeof dat, "%s/lr_sweep.dat", dir);
-    FILE *f = fopen(dat, "w");
+    sw_atomic_file af;
+    FILE *f = sw_atomic_open(&af, dat, NULL, 0);
     if (f) {
         for (size_t v = 0; v < p->n_variants; v++) {
             fprintf(f, "# %s\n", p->variants[v].name);
             for (int r = 0; r < p->preset.n_rates; r++) fprintf(f, "%g %.6g\n", p->preset.rates[r], vs[v].sweep[r]);
             fprintf(f, "\n\n");
         }
-        fclose(f);
+        fails += sw_atomic_commit(&af, NULL, 0) != SWIGLU_OK;
     }
     snprintf(body, sizeof body,
              "names = '%s'\nset title 'Learning-rate sweep (seed 0): final validation loss; gaps: diverged'\n"
@@ -352,7 +355,7 @@ static int make_plots(const sw_lab_plan *p, const char *out, const vsum *vs)
 
     /* expressivity: test accuracy against steps */
     snprintf(dat, sizeof dat, "%s/expressivity.dat", dir);
-    f = fopen(dat, "w");
+    f = sw_atomic_open(&af, dat, NULL, 0);
     if (f) {
         char path[4400];
         for (size_t v = 0; v < p->n_variants; v++) {
@@ -377,7 +380,7 @@ static int make_plots(const sw_lab_plan *p, const char *out, const vsum *vs)
             fprintf(f, "\n\n");
             for (int s = 0; s < ns; s++) sw_csv_free(&t[s]);
         }
-        fclose(f);
+        fails += sw_atomic_commit(&af, NULL, 0) != SWIGLU_OK;
     }
     snprintf(body, sizeof body,
              "names = '%s'\nset title 'Expressivity: sign of a random quadratic form from one FFN layer, test accuracy, mean over seeds'\n"
@@ -435,43 +438,42 @@ swiglu_status sw_lab_report(const sw_lab_plan *p, const char *out, const sw_lab_
     char path[4300];
     /* summary.csv: one row per main run */
     snprintf(path, sizeof path, "%s/summary.csv", out);
-    FILE *f = fopen(path, "w");
-    if (!f) { free(vs); snprintf(err, errcap, "cannot write %s: %s", path, strerror(errno)); return SWIGLU_ERR_IO; }
+    sw_atomic_file af;
+    FILE *f = sw_atomic_open(&af, path, err, errcap);
+    if (!f) { free(vs); return SWIGLU_ERR_IO; }
     fprintf(f, "variant,seed,final_val_loss,final_train_loss,params,ffn_params_per_layer,d_ff,spikes,grad_jitter,grad_flow_log10\n");
     for (size_t v = 0; v < p->n_variants; v++)
         for (size_t s = 0; s < S; s++)
             fprintf(f, "%s,%zu,%.6f,%.6f,%.0f,%.0f,%.0f,%.0f,%.6f,%.6f\n", p->variants[v].name, s, vs[v].val[s], vs[v].train[s],
                     vs[v].params, vs[v].ffn_params, vs[v].d_ff, vs[v].spikes[s], vs[v].jitter[s], vs[v].flow[s]);
-    fclose(f);
+    if (sw_atomic_commit(&af, err, errcap) != SWIGLU_OK) { free(vs); return SWIGLU_ERR_IO; }
     snprintf(path, sizeof path, "%s/lr_sweep.csv", out);
-    if ((f = fopen(path, "w"))) {
+    if ((f = sw_atomic_open(&af, path, NULL, 0))) {
         fprintf(f, "variant,lr,final_val_loss,trains\n");
         for (size_t v = 0; v < p->n_variants; v++)
             for (int r = 0; r < pr->n_rates; r++)
                 fprintf(f, "%s,%g,%.6f,%d\n", p->variants[v].name, pr->rates[r], vs[v].sweep[r],
                         vs[v].stable_lr >= pr->rates[r] && isfinite(vs[v].sweep[r]));
-        fclose(f);
+        if (sw_atomic_commit(&af, err, errcap) != SWIGLU_OK) { free(vs); return SWIGLU_ERR_IO; }
     }
     snprintf(path, sizeof path, "%s/dead_units.csv", out);
-    if ((f = fopen(path, "w"))) {
+    if ((f = sw_atomic_open(&af, path, NULL, 0))) {
         fprintf(f, "variant,dead_at_init_max_layer,dead_at_end_max_layer_seed,zero_fraction_at_end\n");
         for (size_t v = 0; v < p->n_variants; v++)
             fprintf(f, "%s,%.6f,%.6f,%.6f\n", p->variants[v].name, vs[v].dead_init, vs[v].dead_end, vs[v].zero_end);
-        fclose(f);
+        if (sw_atomic_commit(&af, err, errcap) != SWIGLU_OK) { free(vs); return SWIGLU_ERR_IO; }
     }
     snprintf(path, sizeof path, "%s/expressivity.csv", out);
-    if ((f = fopen(path, "w"))) {
+    if ((f = sw_atomic_open(&af, path, NULL, 0))) {
         fprintf(f, "variant,seed,final_test_acc\n");
         for (size_t v = 0; v < p->n_variants; v++)
             for (size_t s = 0; s < S; s++) fprintf(f, "%s,%zu,%.6f\n", p->variants[v].name, s, vs[v].acc[s]);
-        fclose(f);
+        if (sw_atomic_commit(&af, err, errcap) != SWIGLU_OK) { free(vs); return SWIGLU_ERR_IO; }
     }
 
     snprintf(path, sizeof path, "%s/report.md", out);
-    char tmp[4400];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    f = fopen(tmp, "w");
-    if (!f) { free(vs); snprintf(err, errcap, "cannot write %s: %s", tmp, strerror(errno)); return SWIGLU_ERR_IO; }
+    f = sw_atomic_open(&af, path, err, errcap);
+    if (!f) { free(vs); return SWIGLU_ERR_IO; }
     size_t done = 0;
     for (size_t i = 0; i < p->n_runs; i++) done += sw_lab_run_done(out, &p->runs[i]);
     time_t now = time(NULL);
@@ -683,8 +685,6 @@ swiglu_status sw_lab_report(const sw_lab_plan *p, const char *out, const sw_lab_
                "per run under `runs/<id>/`: `steps.csv`, `evals.csv` (per-layer gradient norms, dead and near-zero "
                "fractions, gate statistics, beta), `metrics.jsonl`, `result.txt`. Plots in `plots/` as SVG and PNG%s.\n",
             fails ? " (some plots failed: is gnuplot installed?)" : "");
-    fclose(f);
     free(vs);
-    if (rename(tmp, path)) { snprintf(err, errcap, "cannot write %s: %s", path, strerror(errno)); return SWIGLU_ERR_IO; }
-    return SWIGLU_OK;
+    return sw_atomic_commit(&af, err, errcap);
 }
