@@ -8,8 +8,10 @@
  *                 (sigmoid, swish with beta = 1, gelu_erf, gelu_tanh) on each
  *                 SIMD kernel set, against the double-precision reference
  *                 (libm's exp and erfc are within an ulp of double: 2^29
- *                 times finer than the float ulp measured here). The ref set
- *                 is left out there: it is those same libm calls. Minutes.
+ *                 times finer than the float ulp measured here); and the
+ *                 gelu_erf backward (d = 1) on all 2^32 inputs, whose
+ *                 single-precision path has no double computation. The ref
+ *                 set is left out there: it is those same libm calls. Minutes.
  *
  * Bounds (docs/KERNELS.md): forward <= 2 ulp (the kernels reach 1); backward
  * within 8 ulp or 1e-6 relative; dbeta within 1e-6 relative.
@@ -143,6 +145,8 @@ static float one_act(int act, float x, float beta)
     return y;
 }
 
+static int grad_ok(float got, long double want, double *worst_ulp);
+
 static void special_values(void)
 {
     swiglu_isa isas[SWIGLU_ISA_COUNT];
@@ -174,6 +178,32 @@ static void special_values(void)
         for (int i = 0; i < 32; i++) x[i] = 17.0f;
         swiglu_act_backward(dx, NULL, d1, x, 32, SWIGLU_ACT_SIGMOID, 1, SWIGLU_BWD_OVERWRITE);
         CHECK(dx[0] > 0, "%s: sigmoid'(17) = %g, must not be 0", in, dx[0]);
+        /* every activation's backward on the special values, inside full
+         * vectors: an inf or NaN in x or d gives what the scalar reference
+         * gives (NaN, or the limit; the single-precision GELU backward once
+         * turned a NaN x in an otherwise ordinary vector into 1), a finite x
+         * the usual bound. Two sets: the specials in order (vectors that also
+         * hold -inf or x < -9 go to the fallback as a whole) and ordinary
+         * vectors with one non-finite lane each (the fast paths). */
+        for (size_t c = 0; c < NUNARY; c++) {
+            const unary_case *uc = &unary[c];
+            float xs[128], ds[128], gs[128], gr[128];
+            for (int i = 0; i < 64; i++) { xs[i] = specials[i % NSPECIAL]; ds[i] = (i & 1) ? 0.5f : -2.0f; }
+            for (int i = 64; i < 128; i++) { xs[i] = 0.5f + 0.01f * (float)i; ds[i] = 1.0f; }
+            ds[7] = NAN; xs[7] = 0.25f; ds[9] = 0.0f; xs[9] = 1.5f;
+            xs[69] = NAN; xs[85] = INFINITY; ds[101] = NAN; ds[117] = INFINITY; xs[118] = -NAN;
+            swiglu_isa_set(SWIGLU_ISA_REF);
+            swiglu_act_backward(gr, NULL, ds, xs, 128, (swiglu_act)uc->act, uc->beta, SWIGLU_BWD_OVERWRITE);
+            swiglu_isa_set(isas[k]);
+            CHECK(swiglu_act_backward(gs, NULL, ds, xs, 128, (swiglu_act)uc->act, uc->beta, SWIGLU_BWD_OVERWRITE) == SWIGLU_OK,
+                  "act bwd status");
+            size_t badn = 0;
+            for (int i = 0; i < 128; i++) {
+                if (!isfinite(xs[i]) || !isfinite(ds[i])) badn += !(gs[i] == gr[i] || (isnan(gs[i]) && isnan(gr[i])));
+                else { double w = 0; badn += !grad_ok(gs[i], (long double)ds[i] * ref_dact(uc->act, xs[i], uc->beta), &w); }
+            }
+            CHECK(badn == 0, "%s %s backward on special values: %zu wrong", uc->name, in, badn);
+        }
     }
 }
 
@@ -284,13 +314,64 @@ static void backward(void)
     free(x); free(u); free(d); free(dg); free(du);
 }
 
+/* ---- exhaustive: the fast GELU backward --------------------------------- */
+
+/* gelu'(x) in double: Phi(x) + x phi(x) with libm's erfc and exp (within an
+ * ulp of double; at the float nearest gelu's zero crossing, |gelu'| > 1e-8,
+ * so the reference is still 2^20 times finer than the float ulp there) */
+static double gelu_d_dbl(double x)
+{
+    double phi = exp(-0.5 * x * x) * 0.39894228040143267794;
+    return 0.5 * erfc(-x * 0.70710678118654752440) + (phi == 0 ? 0.0 : x * phi);
+}
+
+/* dx = gelu'(x) (d = 1) for all 2^32 inputs on each SIMD set: the single-
+ * precision GELU backward (simd_gelu.h) has no double computation to lean
+ * on, so every input is checked against the bound */
+static void gelu_backward_exhaustive(void)
+{
+    swiglu_isa isas[SWIGLU_ISA_COUNT];
+    int nisa = isa_list(isas);
+    float *x = malloc(CHUNK * sizeof *x), *y = malloc(CHUNK * sizeof *y), *d = malloc(CHUNK * sizeof *d);
+    double *ref = malloc(CHUNK * sizeof *ref);
+    for (size_t i = 0; i < CHUNK; i++) d[i] = 1.0f;
+    for (int k = 0; k < nisa; k++) {
+        if (isas[k] == SWIGLU_ISA_REF) continue;
+        swiglu_isa_set(isas[k]);
+        double worst = 0;
+        float worst_x = 0;
+        size_t bad = 0;
+        for (uint64_t base = 0; base < (1ull << 32); base += CHUNK) {
+            for (size_t i = 0; i < CHUNK; i++) { uint32_t b = (uint32_t)(base + i); memcpy(&x[i], &b, 4); }
+            CHECK(swiglu_act_backward(y, NULL, d, x, CHUNK, SWIGLU_ACT_GELU_ERF, 1.0f, SWIGLU_BWD_OVERWRITE) == SWIGLU_OK,
+                  "act_backward status");
+#pragma omp parallel for schedule(static)
+            for (size_t i = 0; i < CHUNK; i++) ref[i] = gelu_d_dbl(x[i]);
+            for (size_t i = 0; i < CHUNK; i++) {
+                if (isnan(x[i])) { bad += !isnan(y[i]); continue; }
+                double w = worst;
+                bad += !grad_ok(y[i], ref[i], &worst);
+                if (worst > w) worst_x = x[i];
+            }
+        }
+        printf("  %-16s %-7s backward max error %.3f ulp (at x = %.9g) over all 2^32 inputs\n", "gelu_erf",
+               swiglu_isa_name(isas[k]), worst, worst_x);
+        CHECK(bad == 0, "gelu_erf backward on %s: %zu inputs outside the bound", swiglu_isa_name(isas[k]), bad);
+    }
+    free(x); free(y); free(d); free(ref);
+}
+
 int main(int argc, char **argv)
 {
     int exhaustive = argc > 1 && !strcmp(argv[1], "--exhaustive");
     swiglu_threads_set(2);
     printf("forward, unary activations:\n");
     unary_forward(exhaustive);
-    if (exhaustive) return tl_finish("test_act_accuracy --exhaustive");
+    if (exhaustive) {
+        printf("backward, gelu_erf (single-precision path):\n");
+        gelu_backward_exhaustive();
+        return tl_finish("test_act_accuracy --exhaustive");
+    }
     special_values();
     printf("forward, GLU products:\n");
     glu_forward();

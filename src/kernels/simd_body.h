@@ -336,6 +336,8 @@ SW_INLINE double glu_bwd_loop(int act, int nt, float *dg, float *du, const float
 
 /* the fast single-precision Swish/SwiGLU forward (its fallback: the loops above) */
 #include "kernels/simd_swiglu.h"
+/* the fast single-precision GELU (erf), and the unary loops of both */
+#include "kernels/simd_gelu.h"
 
 /* ---- the kernel table: dispatch on the activation once per call -------- */
 
@@ -369,8 +371,12 @@ static size_t SW_FN(stream_head_)(const float *out, const float *b, size_t n)
 SW_INLINE void act_fwd_any(int nt, float *out, const float *x, size_t n, const sw_gate *g)
 {
     if (g->act == SWIGLU_ACT_SWISH) {
-        if (g->beta == 1.0) swf_act_fwd_loop(1, nt, out, x, n, g);
-        else swf_act_fwd_loop(0, nt, out, x, n, g);
+        if (g->beta == 1.0) swf_unary_loop(SWIGLU_ACT_SWISH, 0, 1, nt, out, NULL, x, n, g);
+        else swf_unary_loop(SWIGLU_ACT_SWISH, 0, 0, nt, out, NULL, x, n, g);
+        return;
+    }
+    if (g->act == SWIGLU_ACT_GELU_ERF) {
+        swf_unary_loop(SWIGLU_ACT_GELU_ERF, 0, 1, nt, out, NULL, x, n, g);
         return;
     }
 #define CALL(A) act_fwd_loop(A, nt, out, x, n, g)
@@ -388,6 +394,10 @@ static void SW_FN(act_fwd_)(float *out, const float *x, size_t n, const sw_gate 
 SW_INLINE double act_bwd_any(int nt, float *dx, const float *dout, const float *x, size_t n,
                              const sw_gate *g, int overwrite)
 {
+    if (g->act == SWIGLU_ACT_GELU_ERF && overwrite) {
+        swf_unary_loop(SWIGLU_ACT_GELU_ERF, 1, 1, nt, dx, dout, x, n, g);
+        return 0.0;
+    }
     double r = 0.0;
 #define CALL(A) r = act_bwd_loop(A, nt, dx, dout, x, n, g, overwrite)
     SW_SWITCH_ACT(CALL)

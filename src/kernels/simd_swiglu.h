@@ -16,6 +16,7 @@
  *     holds (t holds 2^VF_TBITS floats)
  *   vf_pow2k(kf) = 2^floor(k / 2^VF_TBITS) for that k, as a float (-127 2^TBITS <= k <= 0;
  *     kf's bits hold k + 127 2^TBITS, SWF_SHIFT's bias: a shift and a mask)
+ *   vf_tbl16(t, jf): t[j] of a 16-float table for the j in jf's low 4 bits (simd_gelu.h)
  *
  * Algorithm (lanes are independent; g, u finite floats):
  *   z = beta g exactly, as the pair z + zl (zl = fma(beta, g, -z); zl = 0 for beta = 1)
@@ -142,6 +143,35 @@ typedef struct swf_sig {
     vx q0, q1;      /* sigmoid(z) = q0 + q1 */
 } swf_sig;
 
+/* The exponential both fast gates use (the sigmoid here, GELU's exp(-x^2/2)
+ * in simd_gelu.h), in two steps so that a caller can correct r in between:
+ * swf_exp_reduce: w in [-87, 0] -> r = w - k ln2/2^TB (Cody-Waite), *kf = k
+ * in SWF_SHIFT's encoding (for vf_tbl and vf_pow2k); exp(w) = 2^(k/2^TB) e^r.
+ * swf_exp_pair: e = 2^(k/2^TB) e^r as e_hi + el s2 (e_hi = eh s2; eh + el
+ * exact by Fast2Sum, |el| <= 2^-24 eh; s2 = 2^floor(k/2^TB)), to 2^-27
+ * relative for |r| <= ln2/2^(TB+1) (the analysis above). */
+SW_INLINE vx swf_exp_reduce(vx w, vx *kf)
+{
+    *kf = vx_fma(w, vx_set1((float)(1 << VF_TBITS) * 0x1.715476p+0f), vx_set1(SWF_SHIFT));
+    vx k = vx_sub(*kf, vx_set1(SWF_SHIFT));
+    vx r = vx_fma(k, vx_set1(-SWF_LN2_C1 / (float)(1 << VF_TBITS)), w);
+    return vx_fma(k, vx_set1(-SWF_LN2_C2 / (float)(1 << VF_TBITS)), r);
+}
+
+SW_INLINE void swf_exp_pair(vx r, vx kf, vx *e_hi, vx *el, vx *s2)
+{
+    /* expm1(r) = r + r^2 (1/2 + r/6 + r^2/24) */
+    vx p = vx_fma(r, vx_set1(1.0f / 24), vx_set1(1.0f / 6));
+    p = vx_fma(p, r, vx_set1(0.5f));
+    vx t = vx_fma(vx_mul(r, r), p, r);
+    vx thi = vx_tbl(sw_exp2_16_hi, kf), tlo = vx_tbl(sw_exp2_16_lo, kf);
+    *s2 = vx_pow2k(kf);
+    vx l = vx_fma(thi, t, tlo);                             /* |l| < 2^-3.5 thi */
+    vx eh = vx_add(thi, l);
+    *el = vx_add(vx_sub(thi, eh), l);                       /* Fast2Sum: eh + el exact */
+    *e_hi = vx_mul(eh, *s2);
+}
+
 SW_INLINE swf_sig swf_sigmoid(int beta1, int refine, vx g, vx beta)
 {
     swf_sig o;
@@ -149,11 +179,7 @@ SW_INLINE swf_sig swf_sigmoid(int beta1, int refine, vx g, vx beta)
     o.z = beta1 ? g : vx_mul(beta, g);
     o.zl = beta1 ? zero : vx_fms(beta, g, o.z);
     o.neg = vx_lt(o.z, zero);
-    vx w = vx_negminabs(o.z, vx_set1(87.0f));                 /* -|z|, clamped */
-    vx kf = vx_fma(w, vx_set1((float)(1 << VF_TBITS) * 0x1.715476p+0f), vx_set1(SWF_SHIFT));
-    vx k = vx_sub(kf, vx_set1(SWF_SHIFT));
-    vx r = vx_fma(k, vx_set1(-SWF_LN2_C1 / (float)(1 << VF_TBITS)), w);
-    r = vx_fma(k, vx_set1(-SWF_LN2_C2 / (float)(1 << VF_TBITS)), r);
+    vx kf, r = swf_exp_reduce(vx_negminabs(o.z, vx_set1(87.0f)), &kf);   /* w = -|z|, clamped */
     if (!beta1) {
         /* exp(-|z + zl|) = exp(-|z| - sign(z) zl) */
         r = vx_add(r, vx_signz(o.zl, o.z));
@@ -161,16 +187,7 @@ SW_INLINE swf_sig swf_sigmoid(int beta1, int refine, vx g, vx beta)
          * keep r in range (a no-op for every other lane) */
         if (!refine) r = vx_min(vx_max(r, vx_set1(-0.0625f)), vx_set1(0.0625f));
     }
-    /* expm1(r) = r + r^2 (1/2 + r/6 + r^2/24) */
-    vx p = vx_fma(r, vx_set1(1.0f / 24), vx_set1(1.0f / 6));
-    p = vx_fma(p, r, vx_set1(0.5f));
-    vx t = vx_fma(vx_mul(r, r), p, r);
-    vx thi = vx_tbl(sw_exp2_16_hi, kf), tlo = vx_tbl(sw_exp2_16_lo, kf);
-    o.s2 = vx_pow2k(kf);
-    vx el = vx_fma(thi, t, tlo);                            /* |el| < 2^-3.5 thi */
-    vx eh = vx_add(thi, el);
-    o.el = vx_add(vx_sub(thi, eh), el);                     /* Fast2Sum: eh + el exact */
-    o.e_hi = vx_mul(eh, o.s2);
+    swf_exp_pair(r, kf, &o.e_hi, &o.el, &o.s2);
     vx d_hi = vx_add(one, o.e_hi);
     vx d_lo = vx_fma(o.el, o.s2, vx_add(vx_sub(one, d_hi), o.e_hi));
     vx n_hi = vx_sel(o.neg, o.e_hi, one), n_lo = vx_sel(o.neg, o.el, zero);
@@ -262,48 +279,6 @@ SW_INLINE void swf_glu_fwd_loop(int beta1, int nt, float *out, const float *gi, 
         i += VF;
     }
     sw_glu_fwd_tail(out, gi, ui, i, n, g);
-}
-
-static __attribute__((noinline, cold)) void swf_act_fwd_fix(float *out, const float *x, size_t i, vf xv,
-                                                            const sw_gate *g)
-{
-    if (vf_nonfinite(xv)) {
-        for (size_t k = i; k < i + VF; k++) out[k] = (float)sw_act_d(SWIGLU_ACT_SWISH, x[k], g->beta);
-        return;
-    }
-    vd betad = vd_set1(g->beta), da, db, lo, hi;
-    v_act(SWIGLU_ACT_SWISH, 0, vf_lo(xv), betad, &lo, &da, &db);
-    v_act(SWIGLU_ACT_SWISH, 0, vf_hi(xv), betad, &hi, &da, &db);
-    vf_store(out + i, vf_join(lo, hi));
-}
-
-SW_INLINE void swf_act_fwd_loop(int beta1, int nt, float *out, const float *x, size_t n, const sw_gate *g)
-{
-    vx beta = vx_set1((float)g->beta);
-    size_t i = 0;
-    for (; i + 2 * VF <= n; i += 2 * VF) {
-        vx xv = vx_load(x + i);
-        vxm bad = vxm_none();
-        vx o = swf_act_fwd(beta1, xv, beta, &bad);
-        if (__builtin_expect(vxm_any(bad), 0)) {
-            if (vfm_any(bad.a)) swf_act_fwd_fix(out, x, i, xv.a, g);
-            else sw_st(nt, out + i, o.a);
-            if (vfm_any(bad.b)) swf_act_fwd_fix(out, x, i + VF, xv.b, g);
-            else sw_st(nt, out + i + VF, o.b);
-            continue;
-        }
-        sw_st(nt, out + i, o.a);
-        sw_st(nt, out + i + VF, o.b);
-    }
-    if (i + VF <= n) {
-        vx xv = vx_dup(vf_load(x + i));
-        vxm bad = vxm_none();
-        vx o = swf_act_fwd(beta1, xv, beta, &bad);
-        if (__builtin_expect(vfm_any(bad.a), 0)) swf_act_fwd_fix(out, x, i, xv.a, g);
-        else sw_st(nt, out + i, o.a);
-        i += VF;
-    }
-    for (; i < n; i++) out[i] = (float)sw_act_d(SWIGLU_ACT_SWISH, x[i], g->beta);
 }
 
 /* ---- fused backward (SWIGLU_BWD_OVERWRITE) -------------------------------

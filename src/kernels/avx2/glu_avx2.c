@@ -120,6 +120,15 @@ static inline vf vf_tbl(const float *t, vf kf)
     vf t8 = _mm256_setr_ps(t[0], t[2], t[4], t[6], t[8], t[10], t[12], t[14]);
     return _mm256_permutevar8x32_ps(t8, _mm256_castps_si256(kf));
 }
+/* t[j] of a 16-entry table, j = the low 4 bits of jf's bits (simd_gelu.h):
+ * both halves through vpermps, chosen by bit 3 (shifted into the sign bit) */
+static inline vf vf_tbl16(const float *t, vf jf)
+{
+    __m256i j = _mm256_castps_si256(jf);
+    vf lo = _mm256_permutevar8x32_ps(_mm256_loadu_ps(t), j);
+    vf hi = _mm256_permutevar8x32_ps(_mm256_loadu_ps(t + 8), j);
+    return _mm256_blendv_ps(lo, hi, _mm256_castsi256_ps(_mm256_slli_epi32(j, 28)));
+}
 /* 2^floor(k/8): bits of kf are 0x4B400000 + k + 127*8 (SWF_SHIFT's bias), with
  * 0 <= k + 127*8 < 2^10; shifted left by 20 and masked, the exponent field
  * holds (k >> 3) + 127 */

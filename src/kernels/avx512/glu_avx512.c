@@ -90,6 +90,8 @@ static inline vf vf_signz(vf a, vf z)
 }
 /* vpermps takes the low 4 bits of each index: k mod 16 for kf = 1.5 2^23 + 127*16 + k */
 static inline vf vf_tbl(const float *t, vf kf) { return _mm512_permutexvar_ps(_mm512_castps_si512(kf), _mm512_loadu_ps(t)); }
+/* t[j] of a 16-entry table, j = the low 4 bits of jf's bits (simd_gelu.h) */
+static inline vf vf_tbl16(const float *t, vf jf) { return _mm512_permutexvar_ps(_mm512_castps_si512(jf), _mm512_loadu_ps(t)); }
 /* 2^floor(k/16): bits of kf are 0x4B400000 + k + 127*16 (SWF_SHIFT's bias), with
  * 0 <= k + 127*16 < 2^11; shifted left by 19 and masked, the exponent field
  * holds (k >> 4) + 127 */
