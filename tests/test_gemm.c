@@ -7,6 +7,7 @@
 #include <string.h>
 #include "support/testlib.h"
 #include "gemm/gemm.h"
+#include "kernels/kernels.h"
 
 static void fill(float *p, size_t n, tl_rng *r)
 {
@@ -156,23 +157,45 @@ int main(void)
     CHECK(sw_f32_to_bf16(1.00390625f) == 0x3f80, "tie to even (down)");
     CHECK(sw_f32_to_bf16(1.01171875f) == 0x3f82, "tie to even (up)");
     CHECK(isnan(sw_bf16_to_f32(sw_f32_to_bf16(NAN))), "NaN stays NaN");
-    /* the 8-wide row conversion gives the scalar bits: random, ties, specials */
+    /* every ISA's buffer conversion (the kernels' to_bf16, and the threaded
+     * sw_to_bf16) gives the scalar bits: every high half with the low halves
+     * that decide the rounding (0, 1, below/at/above the tie, all ones),
+     * random patterns, the specials; at every start offset mod 16 and odd
+     * lengths, so vector bodies and scalar tails both see them */
     {
-        enum { N = 4099 };
+        enum { N = 65536 * 6 + 4099 };
         static float src[N];
-        static uint16_t got[N];
+        static uint16_t got[N + 32];
+        static const uint32_t lows[6] = {0x0000u, 0x0001u, 0x7fffu, 0x8000u, 0x8001u, 0xffffu};
         tl_rng r = {99};
         for (size_t i = 0; i < N; i++) {
-            uint32_t u = (uint32_t)tl_next(&r);
-            if (i % 7 == 0) u = (u & 0xffff0000u) | 0x8000u;  /* exact ties */
+            uint32_t u = i < 65536 * 6 ? ((uint32_t)(i / 6) << 16) | lows[i % 6] : (uint32_t)tl_next(&r);
             memcpy(&src[i], &u, 4);
         }
         const float specials[] = {0.0f, -0.0f, INFINITY, -INFINITY, NAN, -NAN, 3.4028235e38f, -3.4028235e38f, 1e-45f};
-        for (size_t i = 0; i < sizeof specials / sizeof specials[0]; i++) src[i * 3 + 1] = specials[i];
-        sw_f32_to_bf16_n(got, src, N);
-        size_t bad = 0;
-        for (size_t i = 0; i < N; i++) bad += got[i] != sw_f32_to_bf16(src[i]);
-        CHECK(bad == 0, "sw_f32_to_bf16_n differs from the scalar rounding in %zu of %d", bad, (int)N);
+        for (size_t i = 0; i < sizeof specials / sizeof specials[0]; i++) src[65536 * 6 + i * 3 + 1] = specials[i];
+        swiglu_isa was = swiglu_isa_active();
+        for (int isa = 0; isa < SWIGLU_ISA_COUNT; isa++) {
+            if (!swiglu_isa_supported((swiglu_isa)isa)) continue;
+            const sw_kernels *k = sw_kernels_for((swiglu_isa)isa);
+            size_t bad = 0;
+            k->to_bf16(got, src, N);
+            for (size_t i = 0; i < N; i++) bad += got[i] != sw_f32_to_bf16(src[i]);
+            for (size_t off = 1; off < 16; off++) {
+                size_t len = 37 + 16 * off + off;
+                got[off + len] = 0xabcd;
+                k->to_bf16(got + off, src + 65536 * 3 + off, len);
+                for (size_t i = 0; i < len; i++) bad += got[off + i] != sw_f32_to_bf16(src[65536 * 3 + off + i]);
+                bad += got[off + len] != 0xabcd;  /* nothing written past n */
+            }
+            CHECK(bad == 0, "%s to_bf16 differs from the scalar rounding in %zu places", k->name, bad);
+            swiglu_isa_set((swiglu_isa)isa);
+            sw_to_bf16(got, src, N);
+            bad = 0;
+            for (size_t i = 0; i < N; i++) bad += got[i] != sw_f32_to_bf16(src[i]);
+            CHECK(bad == 0, "sw_to_bf16 (%s) differs from the scalar rounding in %zu of %d", k->name, bad, (int)N);
+        }
+        swiglu_isa_set(was);
     }
     return tl_finish("test_gemm");
 }

@@ -148,7 +148,7 @@ static double fwd_rows(const row_job *j, size_t r0, size_t r1)
                 size_t n = H - c < ROW_CHUNK ? H - c : ROW_CHUNK;
                 if (f->gated) j->k->glu_fwd(buf, g + c, u + c, n, &j->g);
                 else j->k->act_fwd(buf, g + c, n, &j->g);
-                sw_f32_to_bf16_n(j->h16 + r * H + c, buf, n);
+                j->k->to_bf16(j->h16 + r * H + c, buf, n);
             }
         } else if (f->gated) {
             j->k->glu_fwd(j->h32 + r * j->ldh, g, u, H, &j->g);  /* may be in place over g */
@@ -177,15 +177,15 @@ static double bwd_rows(const row_job *j, size_t r0, size_t r1)
                 size_t n = H - c < ROW_CHUNK ? H - c : ROW_CHUNK;
                 if (f->gated) db += j->k->glu_bwd(bg, bu, j->dh + r * H + c, g + c, u + c, n, &j->g, 1);
                 else db += j->k->act_bwd(bg, j->dh + r * H + c, g + c, n, &j->g, 1);
-                sw_f32_to_bf16_n(dg16 + c, bg, n);
-                if (f->gated) sw_f32_to_bf16_n(du16 + c, bu, n);
+                j->k->to_bf16(dg16 + c, bg, n);
+                if (f->gated) j->k->to_bf16(du16 + c, bu, n);
             }
             continue;
         }
         float *dg = j->dpre + r * P + f->gate_off, *du = j->dpre + r * P + f->up_off;
         if (f->gated) db += j->k->glu_bwd(dg, du, j->dh + r * H, g, u, H, &j->g, 1);
         else db += j->k->act_bwd(dg, j->dh + r * H, g, H, &j->g, 1);
-        if (j->dpre16) sw_f32_to_bf16_n(j->dpre16 + r * P, j->dpre + r * P, P);
+        if (j->dpre16) j->k->to_bf16(j->dpre16 + r * P, j->dpre + r * P, P);
     }
     return db;
 }
@@ -404,7 +404,7 @@ swiglu_status swiglu_ffn_backward(const swiglu_ffn *f, float *dx, swiglu_ffn_par
     const void *dyop = dy;
     if (bf) {
         uint16_t *dy16 = (uint16_t *)(base + L.dy16);
-        if (!f->bare) sw_f32_to_bf16_rows(dy16, D, dy, D, T, D);
+        if (!f->bare) sw_to_bf16(dy16, dy, T * D);
         dyop = dy16;
     }
 

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "swiglu.h"
+#include "core/bf16.h"   /* sw_f32_to_bf16, sw_bf16_to_f32 (buffers: the kernels' to_bf16) */
 
 swiglu_status sw_gemm_f32(float *C, size_t ldc,
                           const float *A, size_t lda, int trans_a,
@@ -64,25 +65,5 @@ swiglu_status sw_gemm_ref_post_bf16(void *C, swiglu_dtype c_type, size_t ldc,
 const char *sw_gemm_engine(void);
 /* Number of GEMM primitives cached so far (tests: one per shape). */
 size_t sw_gemm_cache_entries(void);
-
-/* bf16 <-> fp32 (round to nearest even; NaN stays NaN). gemm_util.c. */
-static inline uint16_t sw_f32_to_bf16(float f)
-{
-    union { float f; uint32_t u; } v = {f};
-    if ((v.u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((v.u >> 16) | 0x40u);  /* quiet NaN */
-    v.u += 0x7fffu + ((v.u >> 16) & 1u);
-    return (uint16_t)(v.u >> 16);
-}
-static inline float sw_bf16_to_f32(uint16_t h)
-{
-    union { uint32_t u; float f; } v = {(uint32_t)h << 16};
-    return v.f;
-}
-/* dst[j] = bf16(src[j]), j < n, on the calling thread (SSE2, 8 at a time:
- * baseline x86-64, no ISA flags; the same bits as sw_f32_to_bf16). */
-void sw_f32_to_bf16_n(uint16_t *dst, const float *src, size_t n);
-/* dst[r*ld_dst + j] = bf16(src[r*ld_src + j]), r < rows, j < cols, threaded. */
-void sw_f32_to_bf16_rows(uint16_t *dst, size_t ld_dst, const float *src, size_t ld_src,
-                         size_t rows, size_t cols);
 
 #endif

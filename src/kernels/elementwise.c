@@ -435,3 +435,21 @@ swiglu_status swiglu_act_backward_range(float *dx, double *dbeta, const float *d
     if (dbeta) *dbeta += db;
     return SWIGLU_OK;
 }
+
+/* ---- bf16 rounding of a buffer ------------------------------------------ */
+
+typedef struct bf16_job { const sw_kernels *k; uint16_t *dst; const float *src; } bf16_job;
+
+static double bf16_span(const void *ctx, size_t b, size_t e)
+{
+    const bf16_job *j = ctx;
+    j->k->to_bf16(j->dst + b, j->src + b, e - b);
+    return 0.0;
+}
+
+void sw_to_bf16(uint16_t *dst, const float *src, size_t n)
+{
+    bf16_job j = {sw_kernels_active(), dst, src};
+    /* blocks of 8192: a few microseconds each, so small buffers stay on one thread */
+    sw_parallel_sum(n, 8192, bf16_span, &j);
+}

@@ -1,7 +1,7 @@
 /* kernels.h -- the contract between the elementwise framework
  * (src/kernels/elementwise.c) and the per-ISA kernels (ref/, avx2/, avx512/).
  *
- * Every ISA provides the same four functions with the same signatures; a
+ * Every ISA provides the same five functions with the same signatures; a
  * kernel works on n contiguous elements, any n >= 0 (vector body, then the
  * scalar element functions of act_scalar.h for the tail and for any vector
  * holding a non-finite input). Unaligned pointers are legal.
@@ -14,6 +14,7 @@
 #define SW_KERNELS_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "swiglu.h"
 
 /* A gate, normalized for kernels: clamp = 0 means limit and shift are unused. */
@@ -40,6 +41,8 @@ typedef struct sw_kernels {
      * du[i] (+)= dout[i] act(g'[i]) [|u| <= limit];  returns sum dout u' d act/d beta */
     double (*glu_bwd)(float *dg, float *du, const float *dout, const float *gi,
                       const float *ui, size_t n, const sw_gate *g, int overwrite);
+    /* dst[i] = bf16(src[i]) (core/bf16.h's rounding, bit for bit) */
+    void (*to_bf16)(uint16_t *dst, const float *src, size_t n);
 } sw_kernels;
 
 extern const sw_kernels sw_kernels_ref;
@@ -50,5 +53,10 @@ extern const sw_kernels sw_kernels_avx512;
 const sw_kernels *sw_kernels_for(swiglu_isa isa);
 /* The table of the active ISA. */
 const sw_kernels *sw_kernels_active(void);
+
+/* dst[i] = bf16(src[i]), i < n, with the active ISA's to_bf16, threaded
+ * (swiglu_threads_get(), static chunks: the same bits for any split);
+ * elementwise.c. */
+void sw_to_bf16(uint16_t *dst, const float *src, size_t n);
 
 #endif

@@ -24,6 +24,8 @@
  *   vf_load vf_store vf_lo vf_hi (float halves to vd) vf_join(lo, hi)
  *   vf_stream(p, a): a non-temporal store (p VF-float aligned); vf_fence()
  *   vf_nonfinite(x) -> nonzero when a lane is inf or NaN
+ *   vf_store_bf16(p, a): the VF lanes rounded to bf16 (core/bf16.h's
+ *     rounding: u + 0x7fff + ((u >> 16) & 1), NaN made quiet), stored at p
  */
 #ifndef SW_SIMD_PREFIX
 #error "include simd_body.h from an ISA file that defines the vector operations"
@@ -33,6 +35,7 @@
 #include "kernels/kernels.h"
 #include "kernels/act_scalar.h"
 #include "kernels/glu_scalar.h"
+#include "core/bf16.h"
 
 #define SW_INLINE static inline __attribute__((always_inline))
 /* Horner loops fully unrolled: -O2 keeps a short loop of constant trip
@@ -463,5 +466,14 @@ static double SW_FN(glu_bwd_)(float *dg, float *du, const float *dout, const flo
     return r;
 }
 
+/* bf16 rounding of a buffer: VF at a time (vf_store_bf16), the tail by the
+ * scalar definition; the same bits */
+static void SW_FN(to_bf16_)(uint16_t *dst, const float *src, size_t n)
+{
+    size_t i = 0;
+    for (; i + VF <= n; i += VF) vf_store_bf16(dst + i, vf_load(src + i));
+    for (; i < n; i++) dst[i] = sw_f32_to_bf16(src[i]);
+}
+
 const sw_kernels SW_CAT(sw_kernels_, SW_SIMD_PREFIX) = {
-    SW_STR_PREFIX, SW_FN(act_fwd_), SW_FN(act_bwd_), SW_FN(glu_fwd_), SW_FN(glu_bwd_)};
+    SW_STR_PREFIX, SW_FN(act_fwd_), SW_FN(act_bwd_), SW_FN(glu_fwd_), SW_FN(glu_bwd_), SW_FN(to_bf16_)};

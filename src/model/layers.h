@@ -83,8 +83,6 @@ swiglu_status sw_linear_forward_bf16(float *y, const uint16_t *x, const uint16_t
 swiglu_status sw_linear_backward_bf16(float *dx, float *dw, uint16_t *dy_bf, const float *dy,
                                       const uint16_t *x, const uint16_t *w,
                                       size_t N, size_t in, size_t out);
-/* dst[i] = bf16(src[i]), threaded */
-void sw_to_bf16(uint16_t *dst, const float *src, size_t n);
 
 /* ---- softmax cross-entropy ---------------------------------------------- */
 /* losses [N] = -log softmax(logits[n])[tgt[n]]; probs [N x V] = softmax,

@@ -3,6 +3,7 @@
  *   y = x W^T;   dx += dy W;   dW += dy^T x
  */
 #include "gemm/gemm.h"
+#include "kernels/kernels.h"   /* sw_to_bf16 */
 #include "model/layers.h"
 
 /* y [N x out]; x [N x in]; w [out x in] */
@@ -29,17 +30,6 @@ swiglu_status sw_linear_backward_bf16(float *dx, float *dw, uint16_t *dy_bf, con
         if (st) return st;
     }
     return sw_gemm_bf16(dw, SWIGLU_F32, in, dy_bf, out, 1, x, in, 0, out, in, N, 1.0f, 1.0f);
-}
-
-void sw_to_bf16(uint16_t *dst, const float *src, size_t n)
-{
-    size_t chunk = 16384, nc = (n + chunk - 1) / chunk;
-    int nth = swiglu_threads_get();
-    SW_PRAGMA(omp parallel for num_threads(nth) schedule(static) if (n > SW_PAR_MIN))
-    for (size_t c = 0; c < nc; c++) {
-        size_t b = c * chunk, e = b + chunk < n ? b + chunk : n;
-        sw_f32_to_bf16_n(dst + b, src + b, e - b);
-    }
 }
 
 /* dx [N x in] += dy [N x out] . W [out x in];  dw [out x in] += dy^T . x [N x in] */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "kernels/kernels.h"   /* sw_to_bf16 */
 #include "model/layers.h"
 #include "model/model.h"
 #include "model/rng.h"

@@ -2,6 +2,7 @@
  * Compiled with -mavx2 -mfma only. 8 floats a step, computed as two vectors
  * of 4 doubles. */
 #include <immintrin.h>
+#include <stdint.h>
 
 typedef __m256d vd;
 typedef __m256 vf;
@@ -61,6 +62,19 @@ static inline int vf_nonfinite(vf a)
 {
     __m256i e = _mm256_and_si256(_mm256_castps_si256(a), _mm256_set1_epi32(0x7f800000));
     return _mm256_movemask_epi8(_mm256_cmpeq_epi32(e, _mm256_set1_epi32(0x7f800000))) != 0;
+}
+
+/* bf16 rounding as core/bf16.h, 8 lanes: integer add, NaN lanes take
+ * u | 0x400000, arithmetic shift (so the signed pack is exact), pack */
+static inline void vf_store_bf16(uint16_t *p, vf a)
+{
+    __m256i u = _mm256_castps_si256(a);
+    __m256i rn = _mm256_add_epi32(u, _mm256_add_epi32(_mm256_set1_epi32(0x7fff),
+                                                      _mm256_and_si256(_mm256_srli_epi32(u, 16), _mm256_set1_epi32(1))));
+    __m256i nan = _mm256_cmpgt_epi32(_mm256_and_si256(u, _mm256_set1_epi32(0x7fffffff)), _mm256_set1_epi32(0x7f800000));
+    __m256i v = _mm256_blendv_epi8(rn, _mm256_or_si256(u, _mm256_set1_epi32(0x00400000)), nan);
+    v = _mm256_srai_epi32(v, 16);
+    _mm_storeu_si128((__m128i *)(void *)p, _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1)));
 }
 
 /* ---- single-precision lanes (simd_swiglu.h) ---- */

@@ -2,6 +2,7 @@
  * Compiled with -mavx512f -mavx512dq -mavx512bw -mavx512vl -mfma only.
  * 16 floats a step, computed as two vectors of 8 doubles. */
 #include <immintrin.h>
+#include <stdint.h>
 
 typedef __m512d vd;
 typedef __m512 vf;
@@ -44,6 +45,17 @@ static inline vd vf_hi(vf a) { return _mm512_cvtps_pd(_mm512_extractf32x8_ps(a, 
 static inline vf vf_join(vd lo, vd hi)
 {
     return _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(lo)), _mm512_cvtpd_ps(hi), 1);
+}
+/* bf16 rounding as core/bf16.h, 16 lanes: integer add, NaN lanes (|u| >
+ * 0x7f800000) take u | 0x400000 instead, then vpmovdw of the high halves */
+static inline void vf_store_bf16(uint16_t *p, vf a)
+{
+    __m512i u = _mm512_castps_si512(a);
+    __m512i rn = _mm512_add_epi32(u, _mm512_add_epi32(_mm512_set1_epi32(0x7fff),
+                                                      _mm512_and_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(1))));
+    __mmask16 nan = _mm512_cmpgt_epi32_mask(_mm512_and_si512(u, _mm512_set1_epi32(0x7fffffff)), _mm512_set1_epi32(0x7f800000));
+    __m512i v = _mm512_mask_or_epi32(rn, nan, u, _mm512_set1_epi32(0x00400000));
+    _mm256_storeu_si256((__m256i *)(void *)p, _mm512_cvtepi32_epi16(_mm512_srli_epi32(v, 16)));
 }
 /* vfpclassps: QNaN 0x01 | +inf 0x08 | -inf 0x10 | SNaN 0x80 */
 static inline int vf_nonfinite(vf a) { return _mm512_fpclass_ps_mask(a, 0x99) != 0; }

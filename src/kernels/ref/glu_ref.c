@@ -5,6 +5,7 @@
 #include "kernels/kernels.h"
 #include "kernels/act_scalar.h"
 #include "kernels/glu_scalar.h"
+#include "core/bf16.h"
 
 static void act_fwd_ref(float *out, const float *x, size_t n, const sw_gate *g)
 {
@@ -28,4 +29,9 @@ static double glu_bwd_ref(float *dg, float *du, const float *dout, const float *
     return sw_glu_bwd_tail(dg, du, dout, gi, ui, 0, n, g, overwrite);
 }
 
-const sw_kernels sw_kernels_ref = {"ref", act_fwd_ref, act_bwd_ref, glu_fwd_ref, glu_bwd_ref};
+static void to_bf16_ref(uint16_t *dst, const float *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++) dst[i] = sw_f32_to_bf16(src[i]);
+}
+
+const sw_kernels sw_kernels_ref = {"ref", act_fwd_ref, act_bwd_ref, glu_fwd_ref, glu_bwd_ref, to_bf16_ref};
