@@ -23,6 +23,7 @@
 #include "swiglu.h"
 #include "testlib.h"
 #include "support/actref.h"
+#include "kernels/kernels.h"   /* sw_gate.lowp: internal */
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -314,6 +315,52 @@ static void backward(void)
     free(x); free(u); free(d); free(dg); free(du);
 }
 
+/* ---- the bf16-grade GELU (sw_gate.lowp: what bf16 FFN layers use) -------- */
+
+#define LOWP_ULP_BOUND 8.0   /* measured: 3.0 forward, 4.0 backward */
+
+/* forward and backward of the lowp variant on 10^6 inputs (dense around
+ * gelu's zero crossing and its usual range, then every special value) on
+ * each SIMD set, against long double: within LOWP_ULP_BOUND float ulps, a
+ * 2^13th of the bf16 rounding that follows */
+static void gelu_lowp(void)
+{
+    const size_t n = (size_t)(1000000.0 * tl_scale());
+    float *x = malloc(n * 4), *d = malloc(n * 4), *y = malloc(n * 4);
+    tl_rng rng = {0x10f0};
+    for (size_t i = 0; i < n; i++) {
+        x[i] = i < NSPECIAL ? specials[i] : (float)tl_uniform(&rng, (i & 1) ? -1.5 : -12, (i & 1) ? 0 : 12);
+        d[i] = (float)tl_normal(&rng);
+    }
+    sw_gate g = {.act = SWIGLU_ACT_GELU_ERF, .beta = 1.0, .lowp = 1};
+    for (int isa = SWIGLU_ISA_AVX2; isa < SWIGLU_ISA_COUNT; isa++) {
+        if (!swiglu_isa_supported((swiglu_isa)isa)) continue;
+        const sw_kernels *k = sw_kernels_for((swiglu_isa)isa);
+        double wf = 0, wb = 0;
+        size_t badf = 0, badb = 0;
+        k->act_fwd(y, x, n, &g);
+        for (size_t i = 0; i < n; i++) {
+            long double want = ref_act(SWIGLU_ACT_GELU_ERF, x[i], 1.0L);
+            if (isnan(x[i])) { badf += !isnan(y[i]); continue; }
+            double e = tl_ulp_err(y[i], (double)want);
+            if (e > wf) wf = e;
+            badf += e > LOWP_ULP_BOUND;
+        }
+        k->act_bwd(y, d, x, n, &g, 1);
+        for (size_t i = 0; i < n; i++) {
+            if (isnan(x[i])) { badb += !isnan(y[i]); continue; }
+            if (isinf(x[i])) continue;  /* the limits: special_values() */
+            double e = tl_ulp_err(y[i], (double)((long double)d[i] * ref_dact(SWIGLU_ACT_GELU_ERF, x[i], 1.0L)));
+            if (e > wb) wb = e;
+            badb += e > LOWP_ULP_BOUND;
+        }
+        printf("  gelu_erf lowp     %-7s max error: forward %.2f ulp, backward %.2f ulp\n", k->name, wf, wb);
+        CHECK(badf == 0 && badb == 0, "%s gelu lowp: %zu forward, %zu backward outside %.0f ulp", k->name, badf, badb,
+              LOWP_ULP_BOUND);
+    }
+    free(x); free(d); free(y);
+}
+
 /* ---- exhaustive: the fast GELU backward --------------------------------- */
 
 /* gelu'(x) in double: Phi(x) + x phi(x) with libm's erfc and exp (within an
@@ -377,5 +424,7 @@ int main(int argc, char **argv)
     glu_forward();
     printf("backward:\n");
     backward();
+    printf("bf16-grade (lowp) GELU:\n");
+    gelu_lowp();
     return tl_finish("test_act_accuracy");
 }

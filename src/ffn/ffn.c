@@ -138,6 +138,9 @@ swiglu_status swiglu_ffn_create(swiglu_ffn **out, const swiglu_ffn_config *cfg)
     f->gate.shift = g.up_shift;
     f->gate.want_db = cfg->learn_beta != 0; /* dbeta terms only for a learned beta */
     f->gate.stream = 0;  /* pre/h are read back by the next GEMM: keep them cached */
+    /* bf16 layers round h and dpre to bf16 right after the kernels: their
+     * bf16-grade variant (a few float ulps, 2^15 times finer) suffices */
+    f->gate.lowp = cfg->dtype == SWIGLU_BF16;
     *out = f;
     return SWIGLU_OK;
 }

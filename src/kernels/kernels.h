@@ -26,6 +26,9 @@ typedef struct sw_gate {
     double shift;
     int want_db;    /* 1: the caller wants dbeta (kernels may skip its terms otherwise) */
     int stream;     /* 1: overwritten outputs may take streaming stores (large calls) */
+    int lowp;       /* 1: bf16-grade results suffice (the caller rounds them to bf16):
+                     * the float GELU drops its compensation terms (3.0 / 4.0 ulp of
+                     * float forward / backward instead of 0.8 / 2.3), ~30 % faster */
 } sw_gate;
 
 typedef struct sw_kernels {

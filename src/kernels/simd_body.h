@@ -374,12 +374,13 @@ static size_t SW_FN(stream_head_)(const float *out, const float *b, size_t n)
 SW_INLINE void act_fwd_any(int nt, float *out, const float *x, size_t n, const sw_gate *g)
 {
     if (g->act == SWIGLU_ACT_SWISH) {
-        if (g->beta == 1.0) swf_unary_loop(SWIGLU_ACT_SWISH, 0, 1, nt, out, NULL, x, n, g);
-        else swf_unary_loop(SWIGLU_ACT_SWISH, 0, 0, nt, out, NULL, x, n, g);
+        if (g->beta == 1.0) swf_unary_loop(SWIGLU_ACT_SWISH, 0, 1, 0, nt, out, NULL, x, n, g);
+        else swf_unary_loop(SWIGLU_ACT_SWISH, 0, 0, 0, nt, out, NULL, x, n, g);
         return;
     }
     if (g->act == SWIGLU_ACT_GELU_ERF) {
-        swf_unary_loop(SWIGLU_ACT_GELU_ERF, 0, 1, nt, out, NULL, x, n, g);
+        if (g->lowp) swf_unary_loop(SWIGLU_ACT_GELU_ERF, 0, 1, 1, nt, out, NULL, x, n, g);
+        else swf_unary_loop(SWIGLU_ACT_GELU_ERF, 0, 1, 0, nt, out, NULL, x, n, g);
         return;
     }
 #define CALL(A) act_fwd_loop(A, nt, out, x, n, g)
@@ -398,7 +399,8 @@ SW_INLINE double act_bwd_any(int nt, float *dx, const float *dout, const float *
                              const sw_gate *g, int overwrite)
 {
     if (g->act == SWIGLU_ACT_GELU_ERF && overwrite) {
-        swf_unary_loop(SWIGLU_ACT_GELU_ERF, 1, 1, nt, dx, dout, x, n, g);
+        if (g->lowp) swf_unary_loop(SWIGLU_ACT_GELU_ERF, 1, 1, 1, nt, dx, dout, x, n, g);
+        else swf_unary_loop(SWIGLU_ACT_GELU_ERF, 1, 1, 0, nt, dx, dout, x, n, g);
         return 0.0;
     }
     double r = 0.0;
