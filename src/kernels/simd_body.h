@@ -374,8 +374,13 @@ static size_t SW_FN(stream_head_)(const float *out, const float *b, size_t n)
 SW_INLINE void act_fwd_any(int nt, float *out, const float *x, size_t n, const sw_gate *g)
 {
     if (g->act == SWIGLU_ACT_SWISH) {
-        if (g->beta == 1.0) swf_unary_loop(SWIGLU_ACT_SWISH, 0, 1, 0, nt, out, NULL, x, n, g);
-        else swf_unary_loop(SWIGLU_ACT_SWISH, 0, 0, 0, nt, out, NULL, x, n, g);
+        if (g->lowp) {
+            if (g->beta == 1.0) swf_unary_loop(SWIGLU_ACT_SWISH, 0, 1, 1, nt, out, NULL, x, n, g);
+            else swf_unary_loop(SWIGLU_ACT_SWISH, 0, 0, 1, nt, out, NULL, x, n, g);
+        } else {
+            if (g->beta == 1.0) swf_unary_loop(SWIGLU_ACT_SWISH, 0, 1, 0, nt, out, NULL, x, n, g);
+            else swf_unary_loop(SWIGLU_ACT_SWISH, 0, 0, 0, nt, out, NULL, x, n, g);
+        }
         return;
     }
     if (g->act == SWIGLU_ACT_GELU_ERF) {
@@ -423,8 +428,13 @@ SW_INLINE void glu_fwd_any(int nt, float *out, const float *gi, const float *ui,
                            const sw_gate *g)
 {
     if (g->act == SWIGLU_ACT_SWISH && !g->clamp) {
-        if (g->beta == 1.0) swf_glu_fwd_loop(1, nt, out, gi, ui, n, g);
-        else swf_glu_fwd_loop(0, nt, out, gi, ui, n, g);
+        if (g->lowp) {
+            if (g->beta == 1.0) swf_glu_fwd_loop(1, 1, nt, out, gi, ui, n, g);
+            else swf_glu_fwd_loop(0, 1, nt, out, gi, ui, n, g);
+        } else {
+            if (g->beta == 1.0) swf_glu_fwd_loop(1, 0, nt, out, gi, ui, n, g);
+            else swf_glu_fwd_loop(0, 0, nt, out, gi, ui, n, g);
+        }
         return;
     }
 #define CALL(A) glu_fwd_loop(A, nt, out, gi, ui, n, g)
@@ -443,11 +453,16 @@ SW_INLINE double glu_bwd_any(int nt, float *dg, float *du, const float *dout, co
                              const float *ui, size_t n, const sw_gate *g, int overwrite)
 {
     if (g->act == SWIGLU_ACT_SWISH && !g->clamp && overwrite) {
+        /* beta = 1 and lowp select instances; want_db stays a run-time flag
+         * in the lowp ones (bf16 layers with a learned beta are rare) */
+        if (g->lowp)
+            return g->beta == 1.0 ? swf_glu_bwd_loop(1, g->want_db, 1, nt, dg, du, dout, gi, ui, n, g)
+                                  : swf_glu_bwd_loop(0, g->want_db, 1, nt, dg, du, dout, gi, ui, n, g);
         if (g->want_db)
-            return g->beta == 1.0 ? swf_glu_bwd_loop(1, 1, nt, dg, du, dout, gi, ui, n, g)
-                                  : swf_glu_bwd_loop(0, 1, nt, dg, du, dout, gi, ui, n, g);
-        return g->beta == 1.0 ? swf_glu_bwd_loop(1, 0, nt, dg, du, dout, gi, ui, n, g)
-                              : swf_glu_bwd_loop(0, 0, nt, dg, du, dout, gi, ui, n, g);
+            return g->beta == 1.0 ? swf_glu_bwd_loop(1, 1, 0, nt, dg, du, dout, gi, ui, n, g)
+                                  : swf_glu_bwd_loop(0, 1, 0, nt, dg, du, dout, gi, ui, n, g);
+        return g->beta == 1.0 ? swf_glu_bwd_loop(1, 0, 0, nt, dg, du, dout, gi, ui, n, g)
+                              : swf_glu_bwd_loop(0, 0, 0, nt, dg, du, dout, gi, ui, n, g);
     }
     double r = 0.0;
 #define CALL(A) r = glu_bwd_loop(A, nt, dg, du, dout, gi, ui, n, g, overwrite)

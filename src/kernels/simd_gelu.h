@@ -180,7 +180,7 @@ SW_INLINE vx swf_unary(int act, int bwd, int beta1, int lp, vx x, vx d, vx beta,
 {
     if (bwd) return swf_gelu_bwd(lp, x, d, bad);
     if (act == SWIGLU_ACT_GELU_ERF) return swf_gelu_fwd(lp, x, bad);
-    return swf_act_fwd(beta1, x, beta, bad);
+    return swf_act_fwd(beta1, lp, x, beta, bad);
 }
 
 /* a vector the fast path cannot serve (a lane of *bad): redone in double,

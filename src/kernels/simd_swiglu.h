@@ -172,7 +172,10 @@ SW_INLINE void swf_exp_pair(vx r, vx kf, vx *e_hi, vx *el, vx *s2)
     *e_hi = vx_mul(eh, *s2);
 }
 
-SW_INLINE swf_sig swf_sigmoid(int beta1, int refine, vx g, vx beta)
+/* lp (sw_gate.lowp: bf16-grade results suffice): the quotient from a
+ * Newton-refined reciprocal alone (q1 = 0: 2^-24 relative, rounding of q0
+ * and of e_hi included) instead of the residual step on the pairs */
+SW_INLINE swf_sig swf_sigmoid(int beta1, int refine, int lp, vx g, vx beta)
 {
     swf_sig o;
     vx one = vx_set1(1.0f), zero = vx_set1(0.0f);
@@ -189,6 +192,14 @@ SW_INLINE swf_sig swf_sigmoid(int beta1, int refine, vx g, vx beta)
     }
     swf_exp_pair(r, kf, &o.e_hi, &o.el, &o.s2);
     vx d_hi = vx_add(one, o.e_hi);
+    if (lp) {
+        vx y = vx_rcp(d_hi);
+        y = vx_fma(y, vx_fnma(y, d_hi, one), y);
+        o.y = y;
+        o.q0 = vx_mul(vx_sel(o.neg, o.e_hi, one), y);
+        o.q1 = zero;
+        return o;
+    }
     vx d_lo = vx_fma(o.el, o.s2, vx_add(vx_sub(one, d_hi), o.e_hi));
     vx n_hi = vx_sel(o.neg, o.e_hi, one), n_lo = vx_sel(o.neg, o.el, zero);
     vx y = vx_rcp(d_hi);
@@ -202,34 +213,37 @@ SW_INLINE swf_sig swf_sigmoid(int beta1, int refine, vx g, vx beta)
 }
 
 /* sigmoid(beta g) g as the pair (*a_hi, *a_lo), and sigmoid's parts */
-SW_INLINE swf_sig swf_gsig(int beta1, vx g, vx beta, vx *a_hi, vx *a_lo, vxm *bad)
+SW_INLINE swf_sig swf_gsig(int beta1, int lp, vx g, vx beta, vx *a_hi, vx *a_lo, vxm *bad)
 {
-    swf_sig o = swf_sigmoid(beta1, 0, g, beta);
+    swf_sig o = swf_sigmoid(beta1, 0, lp, g, beta);
     vx ah = vx_mul(g, o.q0);
     *a_hi = ah;
-    *a_lo = vx_fma(g, o.q1, vx_fms(g, o.q0, ah));
+    *a_lo = lp ? vx_set1(0.0f) : vx_fma(g, o.q1, vx_fms(g, o.q0, ah));
     *bad = vxm_or(*bad, vx_lt(o.z, vx_set1(SWF_ZNEG)));
     return o;
 }
 
-/* out = g sigmoid(beta g) u, rounded once; *bad: lanes to redo in double */
-SW_INLINE vx swf_glu_fwd(int beta1, vx g, vx u, vx beta, vxm *bad)
+/* out = g sigmoid(beta g) u, rounded once (lp: a_hi u); *bad: lanes to redo in double */
+SW_INLINE vx swf_glu_fwd(int beta1, int lp, vx g, vx u, vx beta, vxm *bad)
 {
     vx ah, al;
-    swf_gsig(beta1, g, beta, &ah, &al, bad);
-    vx out = vx_xsign(vx_fma(ah, u, vx_mul(al, u)), g, u);
-    /* g = 0 or u = 0: out = +-0 exactly; otherwise neither a_hi nor out may be tiny */
-    vx zero = vx_set1(0.0f);
-    vxm tiny = swf_tiny_abs(vx_minabs(ah, out), vxm_and(vx_ne(g, zero), vx_ne(u, zero)));
-    *bad = vxm_or(*bad, vxm_or(vx_isnonfinite(out), tiny));
+    swf_gsig(beta1, lp, g, beta, &ah, &al, bad);
+    vx out = vx_xsign(lp ? vx_mul(ah, u) : vx_fma(ah, u, vx_mul(al, u)), g, u);
+    vxm flag = vx_isnonfinite(out);
+    if (!lp) {
+        /* g = 0 or u = 0: out = +-0 exactly; otherwise neither a_hi nor out may be tiny */
+        vx zero = vx_set1(0.0f);
+        flag = vxm_or(flag, swf_tiny_abs(vx_minabs(ah, out), vxm_and(vx_ne(g, zero), vx_ne(u, zero))));
+    }
+    *bad = vxm_or(*bad, flag);
     return out;
 }
 
 /* out = g sigmoid(beta g) (Swish), rounded once */
-SW_INLINE vx swf_act_fwd(int beta1, vx g, vx beta, vxm *bad)
+SW_INLINE vx swf_act_fwd(int beta1, int lp, vx g, vx beta, vxm *bad)
 {
     vx ah, al;
-    swf_gsig(beta1, g, beta, &ah, &al, bad);
+    swf_gsig(beta1, lp, g, beta, &ah, &al, bad);
     vx out = vx_xsign(vx_add(ah, al), g, vx_set1(1.0f));
     *bad = vxm_or(*bad, vxm_or(vx_isnonfinite(out), swf_tiny_abs(vx_minabs(ah, out), vx_ne(g, vx_set1(0.0f)))));
     return out;
@@ -249,7 +263,7 @@ static __attribute__((noinline, cold)) void swf_glu_fwd_fix(float *out, const fl
 /* Two vectors a step (the vx operations interleave them), one test of the
  * fallback masks for both; a last single vector goes through the same code
  * with its copy as the second. */
-SW_INLINE void swf_glu_fwd_loop(int beta1, int nt, float *out, const float *gi, const float *ui, size_t n,
+SW_INLINE void swf_glu_fwd_loop(int beta1, int lp, int nt, float *out, const float *gi, const float *ui, size_t n,
                                 const sw_gate *g)
 {
     vx beta = vx_set1((float)g->beta);
@@ -259,7 +273,7 @@ SW_INLINE void swf_glu_fwd_loop(int beta1, int nt, float *out, const float *gi, 
         swf_prefetch(ui + i);
         vx gv = vx_load(gi + i), uv = vx_load(ui + i);
         vxm bad = vxm_none();
-        vx o = swf_glu_fwd(beta1, gv, uv, beta, &bad);
+        vx o = swf_glu_fwd(beta1, lp, gv, uv, beta, &bad);
         if (__builtin_expect(vxm_any(bad), 0)) {
             if (vfm_any(bad.a)) swf_glu_fwd_fix(out, gi, ui, i, gv.a, uv.a, g);
             else sw_st(nt, out + i, o.a);
@@ -273,7 +287,7 @@ SW_INLINE void swf_glu_fwd_loop(int beta1, int nt, float *out, const float *gi, 
     if (i + VF <= n) {
         vx gv = vx_dup(vf_load(gi + i)), uv = vx_dup(vf_load(ui + i));
         vxm bad = vxm_none();
-        vx o = swf_glu_fwd(beta1, gv, uv, beta, &bad);
+        vx o = swf_glu_fwd(beta1, lp, gv, uv, beta, &bad);
         if (__builtin_expect(vfm_any(bad.a), 0)) swf_glu_fwd_fix(out, gi, ui, i, gv.a, uv.a, g);
         else sw_st(nt, out + i, o.a);
         i += VF;
@@ -313,32 +327,57 @@ SW_INLINE void swf_glu_fwd_loop(int beta1, int nt, float *out, const float *gi, 
  *   dbeta (only when the caller asks for it, want_db): the float term
  *   (d u g)(g s c), relative error < 3 2^-24, summed in double.
  * A vector goes to the double kernel when a lane has z outside [-69, 87] or
- * a non-finite result (an inf or NaN input, or an overflow). */
+ * a non-finite result (an inf or NaN input, or an overflow).
+ *
+ * lp (sw_gate.lowp, bf16 layers): s = q0 from the Newton-refined reciprocal,
+ * du = (d g) s, c = 1/D (D's rounding put back) for z < 0 or e/D, G = 1 + z c
+ * by one FMA outside the window, the window's G as above, dg = (d u)(s G):
+ * no pairs. Outside the window 1 + z c cancels up to 7x just past |h| = 1/8,
+ * where c's rounding makes up to 17 ulp of dgate (2^-20 relative); elsewhere
+ * a few ulp. */
 #define SWG_Z1 (-0x1.474974p+0f)
 #define SWG_Z2 0x1.bdf7p-27f
 #define SWG_Z3 (-0x1.6fc6bap-49f)
 
-SW_INLINE void swf_glu_bwd(int beta1, int want_db, vx g, vx u, vx d, vx beta, vx *dg_out, vx *du_out,
+SW_INLINE void swf_glu_bwd(int beta1, int want_db, int lp, vx g, vx u, vx d, vx beta, vx *dg_out, vx *du_out,
                            vx *dbt_out, vxm *bad)
 {
     vx one = vx_set1(1.0f);
-    swf_sig o = swf_sigmoid(beta1, 1, g, beta);
+    swf_sig o = swf_sigmoid(beta1, 1, lp, g, beta);
     vx z = o.z, zl = o.zl, q0 = o.q0, q1 = o.q1;
     vxm neg = o.neg;
     /* du = d g s: d g as an exact pair times s = q0 + q1, rounded once */
     vx dg_hi = vx_mul(d, g);
-    vx dg_lo = vx_fms(d, g, dg_hi);
-    vx du = vx_xsign(vx_fma(dg_hi, q0, vx_fma(dg_hi, q1, vx_mul(dg_lo, q0))), g, d);
-    /* c = 1 - s exactly as a pair */
-    vx c_hi = vx_sub(one, q0);
-    vx c_lo = vx_sub(vx_sub(vx_sub(one, c_hi), q0), q1);
-    /* G = 1 + z c: z c as a pair, then TwoSum */
-    vx zc = vx_mul(z, c_hi);
-    vx zc_lo = vx_fma(z, c_lo, vx_fms(z, c_hi, zc));
-    if (!beta1) zc_lo = vx_fma(zl, c_hi, zc_lo);
-    vx g_hi = vx_add(one, zc);
-    vx bb = vx_sub(g_hi, zc);
-    vx g_lo = vx_add(vx_add(vx_sub(one, bb), vx_sub(zc, vx_sub(g_hi, bb))), zc_lo);
+    vx dg_lo = lp ? vx_set1(0.0f) : vx_fms(d, g, dg_hi);
+    vx du = vx_xsign(lp ? vx_mul(dg_hi, q0) : vx_fma(dg_hi, q0, vx_fma(dg_hi, q1, vx_mul(dg_lo, q0))), g, d);
+    /* c = 1 - s exactly as a pair (lp: c = N'/D with N' = 1 (z < 0) or e, the
+     * reciprocal's product like s, so that c keeps its relative accuracy for
+     * z >> 0, where 1 - s would lose it and z c with it) */
+    vx c_hi;
+    if (lp) {
+        /* z < 0, where G = 1 + z c cancels (up to 7x just outside the window):
+         * c = 1/D with D's rounding put back, D = D_hi + D_lo (Fast2Sum):
+         * c = y - y^2 D_lo */
+        vx d_hi = vx_add(one, o.e_hi);
+        vx d_lo = vx_add(vx_sub(one, d_hi), o.e_hi);
+        c_hi = vx_sel(neg, vx_fnma(o.y, vx_mul(o.y, d_lo), o.y), vx_mul(o.e_hi, o.y));
+    } else {
+        c_hi = vx_sub(one, q0);
+    }
+    vx c_lo = lp ? vx_set1(0.0f) : vx_sub(vx_sub(vx_sub(one, c_hi), q0), q1);
+    /* G = 1 + z c: z c as a pair, then TwoSum (lp: one FMA) */
+    vx g_hi, g_lo;
+    if (lp) {
+        g_hi = vx_fma(z, c_hi, one);
+        g_lo = vx_set1(0.0f);
+    } else {
+        vx zc = vx_mul(z, c_hi);
+        vx zc_lo = vx_fma(z, c_lo, vx_fms(z, c_hi, zc));
+        if (!beta1) zc_lo = vx_fma(zl, c_hi, zc_lo);
+        g_hi = vx_add(one, zc);
+        vx bb = vx_sub(g_hi, zc);
+        g_lo = vx_add(vx_add(vx_sub(one, bb), vx_sub(zc, vx_sub(g_hi, bb))), zc_lo);
+    }
     /* the window |z - z0| < 1/8: G = h R(h) */
     vx h1 = vx_sub(z, vx_set1(SWG_Z1));
     vx h2 = beta1 ? vx_set1(-SWG_Z2) : vx_sub(zl, vx_set1(SWG_Z2));
@@ -354,11 +393,15 @@ SW_INLINE void swf_glu_bwd(int beta1, int want_db, vx g, vx u, vx d, vx beta, vx
     g_hi = vx_sel(win, h_hi, g_hi);
     g_lo = vx_sel(win, w_lo, g_lo);
     /* m = s G, dg = (d u) m */
-    vx m_hi = vx_mul(q0, g_hi);
-    vx m_lo = vx_fma(q1, g_hi, vx_fma(q0, g_lo, vx_fms(q0, g_hi, m_hi)));
-    vx p_hi = vx_mul(d, u);
-    vx p_lo = vx_fms(d, u, p_hi);
-    vx dg = vx_fma(p_hi, m_hi, vx_fma(p_hi, m_lo, vx_mul(p_lo, m_hi)));
+    vx p_hi = vx_mul(d, u), dg;
+    if (lp) {
+        dg = vx_mul(p_hi, vx_mul(q0, vx_add(g_hi, g_lo)));
+    } else {
+        vx m_hi = vx_mul(q0, g_hi);
+        vx m_lo = vx_fma(q1, g_hi, vx_fma(q0, g_lo, vx_fms(q0, g_hi, m_hi)));
+        vx p_lo = vx_fms(d, u, p_hi);
+        dg = vx_fma(p_hi, m_hi, vx_fma(p_hi, m_lo, vx_mul(p_lo, m_hi)));
+    }
     /* dbeta term: d u g (g s c), s and c rounded from their pairs, but c = e s
      * for z >= 0 (1 - s would lose it): 1.5 2^-24 for s c, 3 2^-24 in all */
     vx dbt = vx_set1(0.0f);
@@ -396,7 +439,7 @@ static __attribute__((noinline, cold)) double swf_glu_bwd_fix(float *dg, float *
 }
 
 /* Two vectors a step, as the forward loop. */
-SW_INLINE double swf_glu_bwd_loop(int beta1, int want_db, int nt, float *dg, float *du, const float *dout, const float *gi,
+SW_INLINE double swf_glu_bwd_loop(int beta1, int want_db, int lp, int nt, float *dg, float *du, const float *dout, const float *gi,
                                   const float *ui, size_t n, const sw_gate *g)
 {
     vx beta = vx_set1((float)g->beta);
@@ -410,7 +453,7 @@ SW_INLINE double swf_glu_bwd_loop(int beta1, int want_db, int nt, float *dg, flo
         vx gv = vx_load(gi + i), uv = vx_load(ui + i), dv = vx_load(dout + i);
         vxm bad = vxm_none();
         vx og, ou, ob;
-        swf_glu_bwd(beta1, want_db, gv, uv, dv, beta, &og, &ou, &ob, &bad);
+        swf_glu_bwd(beta1, want_db, lp, gv, uv, dv, beta, &og, &ou, &ob, &bad);
         /* all inputs of a vector are read before its stores: dg/du may alias g/u/dout */
         if (__builtin_expect(vxm_any(bad), 0)) {
             if (vfm_any(bad.a)) db += swf_glu_bwd_fix(dg, du, dout, gi, ui, i, gv.a, uv.a, dv.a, g, &dbacc);
@@ -438,7 +481,7 @@ SW_INLINE double swf_glu_bwd_loop(int beta1, int want_db, int nt, float *dg, flo
         vx gv = vx_dup(vf_load(gi + i)), uv = vx_dup(vf_load(ui + i)), dv = vx_dup(vf_load(dout + i));
         vxm bad = vxm_none();
         vx og, ou, ob;
-        swf_glu_bwd(beta1, want_db, gv, uv, dv, beta, &og, &ou, &ob, &bad);
+        swf_glu_bwd(beta1, want_db, lp, gv, uv, dv, beta, &og, &ou, &ob, &bad);
         if (__builtin_expect(vfm_any(bad.a), 0)) {
             db += swf_glu_bwd_fix(dg, du, dout, gi, ui, i, gv.a, uv.a, dv.a, g, &dbacc);
         } else {
