@@ -338,8 +338,8 @@ static size_t lowp_check(const float *y, const long double *want, const float *x
     return bad;
 }
 
-/* GELU forward and backward, Swish forward, SwiGLU forward and fused backward
- * (beta 1 and 1.702) of the lowp variants on 10^6 inputs per SIMD set (dense
+/* GELU forward and backward, GEGLU, Swish forward, SwiGLU forward and fused
+ * backward (beta 1 and 1.702) of the lowp variants on 10^6 inputs per SIMD set (dense
  * around the derivatives' zero crossings and the usual range, the specials
  * first), against long double: within LOWP_ULP_BOUND float ulps, a 2^12th of
  * the bf16 rounding that follows */
@@ -366,7 +366,19 @@ static void lowp_kernels(void)
         k->act_bwd(y, d, x, n, &g, 1);
         for (size_t i = 0; i < n; i++) w[i] = (long double)d[i] * ref_dact(SWIGLU_ACT_GELU_ERF, x[i], 1.0L);
         bad += lowp_check(y, w, x, n, &wb);
-        printf("  gelu_erf lowp     %-7s max error: forward %.2f ulp, backward %.2f ulp\n", k->name, wf, wb);
+        /* GEGLU: GLU forward and fused backward */
+        double wgf = 0, wgdg = 0, wgdu = 0;
+        k->glu_fwd(y, x, u, n, &g);
+        for (size_t i = 0; i < n; i++) w[i] = ref_act(SWIGLU_ACT_GELU_ERF, x[i], 1.0L) * u[i];
+        bad += lowp_check(y, w, x, n, &wgf);
+        k->glu_bwd(y, y2, d, x, u, n, &g, 1);
+        for (size_t i = 0; i < n; i++) {
+            w[i] = (long double)d[i] * u[i] * ref_dact(SWIGLU_ACT_GELU_ERF, x[i], 1.0L);
+            w2[i] = (long double)d[i] * ref_act(SWIGLU_ACT_GELU_ERF, x[i], 1.0L);
+        }
+        bad += lowp_check(y, w, x, n, &wgdg) + lowp_check(y2, w2, x, n, &wgdu);
+        printf("  gelu_erf lowp     %-7s max error: forward %.2f ulp, backward %.2f ulp; geglu %.2f, dgate %.2f, dup %.2f\n",
+               k->name, wf, wb, wgf, wgdg, wgdu);
         CHECK(bad == 0, "%s gelu lowp: %zu values outside %.0f ulp", k->name, bad, LOWP_ULP_BOUND);
         /* Swish gate: act forward, GLU forward, fused backward */
         const float betas[2] = {1.0f, 1.702f};

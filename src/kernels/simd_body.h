@@ -4,9 +4,11 @@
  * per-ISA register code, without a copy of the algorithm per ISA.
  *
  * The Swish gate (SwiGLU forward, Swish forward, and the fused SwiGLU backward
- * in overwrite mode) has its own single-precision kernels in simd_swiglu.h:
- * compensated float arithmetic, rounded once, faithful (< 0.7 and < 0.9 ulp by
- * their bounds), about twice as fast; they fall back to the loops here.
+ * in overwrite mode) and GELU (erf; GEGLU too) have their own single-precision
+ * kernels in simd_swiglu.h and simd_gelu.h (loops: simd_float_loops.h):
+ * compensated float arithmetic, rounded once (Swish: < 0.7 and < 0.9 ulp by
+ * their bounds; GELU: < 1.1 forward, < 2.4 backward), two to three times as
+ * fast; they fall back to the loops here.
  *
  * Every other activation is evaluated in double precision on float inputs and
  * rounded to float once, at the end: the results are within ~0.5 ulp of the
@@ -339,8 +341,10 @@ SW_INLINE double glu_bwd_loop(int act, int nt, float *dg, float *du, const float
 
 /* the fast single-precision Swish/SwiGLU forward (its fallback: the loops above) */
 #include "kernels/simd_swiglu.h"
-/* the fast single-precision GELU (erf), and the unary loops of both */
+/* the fast single-precision GELU (erf) */
 #include "kernels/simd_gelu.h"
+/* the loops of both fast paths */
+#include "kernels/simd_float_loops.h"
 
 /* ---- the kernel table: dispatch on the activation once per call -------- */
 
@@ -429,12 +433,17 @@ SW_INLINE void glu_fwd_any(int nt, float *out, const float *gi, const float *ui,
 {
     if (g->act == SWIGLU_ACT_SWISH && !g->clamp) {
         if (g->lowp) {
-            if (g->beta == 1.0) swf_glu_fwd_loop(1, 1, nt, out, gi, ui, n, g);
-            else swf_glu_fwd_loop(0, 1, nt, out, gi, ui, n, g);
+            if (g->beta == 1.0) swf_glu_fwd_loop(SWIGLU_ACT_SWISH, 1, 1, nt, out, gi, ui, n, g);
+            else swf_glu_fwd_loop(SWIGLU_ACT_SWISH, 0, 1, nt, out, gi, ui, n, g);
         } else {
-            if (g->beta == 1.0) swf_glu_fwd_loop(1, 0, nt, out, gi, ui, n, g);
-            else swf_glu_fwd_loop(0, 0, nt, out, gi, ui, n, g);
+            if (g->beta == 1.0) swf_glu_fwd_loop(SWIGLU_ACT_SWISH, 1, 0, nt, out, gi, ui, n, g);
+            else swf_glu_fwd_loop(SWIGLU_ACT_SWISH, 0, 0, nt, out, gi, ui, n, g);
         }
+        return;
+    }
+    if (g->act == SWIGLU_ACT_GELU_ERF && !g->clamp) {
+        if (g->lowp) swf_glu_fwd_loop(SWIGLU_ACT_GELU_ERF, 1, 1, nt, out, gi, ui, n, g);
+        else swf_glu_fwd_loop(SWIGLU_ACT_GELU_ERF, 1, 0, nt, out, gi, ui, n, g);
         return;
     }
 #define CALL(A) glu_fwd_loop(A, nt, out, gi, ui, n, g)
@@ -455,14 +464,20 @@ SW_INLINE double glu_bwd_any(int nt, float *dg, float *du, const float *dout, co
     if (g->act == SWIGLU_ACT_SWISH && !g->clamp && overwrite) {
         /* beta = 1 and lowp select instances; want_db stays a run-time flag
          * in the lowp ones (bf16 layers with a learned beta are rare) */
+        const int S = SWIGLU_ACT_SWISH;
         if (g->lowp)
-            return g->beta == 1.0 ? swf_glu_bwd_loop(1, g->want_db, 1, nt, dg, du, dout, gi, ui, n, g)
-                                  : swf_glu_bwd_loop(0, g->want_db, 1, nt, dg, du, dout, gi, ui, n, g);
+            return g->beta == 1.0 ? swf_glu_bwd_loop(S, 1, g->want_db, 1, nt, dg, du, dout, gi, ui, n, g)
+                                  : swf_glu_bwd_loop(S, 0, g->want_db, 1, nt, dg, du, dout, gi, ui, n, g);
         if (g->want_db)
-            return g->beta == 1.0 ? swf_glu_bwd_loop(1, 1, 0, nt, dg, du, dout, gi, ui, n, g)
-                                  : swf_glu_bwd_loop(0, 1, 0, nt, dg, du, dout, gi, ui, n, g);
-        return g->beta == 1.0 ? swf_glu_bwd_loop(1, 0, 0, nt, dg, du, dout, gi, ui, n, g)
-                              : swf_glu_bwd_loop(0, 0, 0, nt, dg, du, dout, gi, ui, n, g);
+            return g->beta == 1.0 ? swf_glu_bwd_loop(S, 1, 1, 0, nt, dg, du, dout, gi, ui, n, g)
+                                  : swf_glu_bwd_loop(S, 0, 1, 0, nt, dg, du, dout, gi, ui, n, g);
+        return g->beta == 1.0 ? swf_glu_bwd_loop(S, 1, 0, 0, nt, dg, du, dout, gi, ui, n, g)
+                              : swf_glu_bwd_loop(S, 0, 0, 0, nt, dg, du, dout, gi, ui, n, g);
+    }
+    if (g->act == SWIGLU_ACT_GELU_ERF && !g->clamp && overwrite) {
+        const int G = SWIGLU_ACT_GELU_ERF;
+        return g->lowp ? swf_glu_bwd_loop(G, 1, 0, 1, nt, dg, du, dout, gi, ui, n, g)
+                       : swf_glu_bwd_loop(G, 1, 0, 0, nt, dg, du, dout, gi, ui, n, g);
     }
     double r = 0.0;
 #define CALL(A) r = glu_bwd_loop(A, nt, dg, du, dout, gi, ui, n, g, overwrite)

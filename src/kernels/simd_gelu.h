@@ -1,7 +1,7 @@
 /* simd_gelu.h -- the fast GELU (erf): forward gelu(x) = x Phi(x) and the
- * backward dx = d gelu'(x) in single precision on VF float lanes, and the
- * single-precision unary loops that serve both fast activations (Swish's per
- * vector functions are in simd_swiglu.h). Included by simd_body.h after
+ * backward dx = d gelu'(x), and GEGLU's out = gelu(g) u with its fused
+ * backward, in single precision on VF float lanes, one vector at a time (the
+ * loops are in simd_float_loops.h). Included by simd_body.h after
  * simd_swiglu.h; the double kernels stay the fallback.
  *
  * Legend: x the input, t = |x|, d the upstream gradient.
@@ -128,18 +128,39 @@ SW_INLINE void swge_poly(int lp, const swge_arg *a, int row0, vx *hi, vx *lo)
     *lo = vx_add(vx_add(vx_sub(c0, *hi), tv), vx_add(tv_lo, vx_tbl16(sw_gelu_tab[row0 + 1], a->jf)));
 }
 
-/* m (1 - E C) for x >= 0, m E C for x < 0, rounded once: E C as a pair, and
- * 1 - E C by Fast2Sum (|E C| <= 1/2). Forward: C = R, m = x; backward:
- * C = F, m = d. */
-SW_INLINE vx swge_finish(int lp, const swge_arg *a, vx m, vx ch, vx cl)
+/* The factor A = 1 - E C for x >= 0, E C for x < 0, as the pair (*fh, *fl):
+ * E C as a pair, 1 - E C by Fast2Sum (|E C| <= 1/2). C = R: A = Phi(x);
+ * C = F: A = gelu'(x). lp: *fl = 0. */
+SW_INLINE void swge_factor(int lp, const swge_arg *a, vx ch, vx cl, vx *fh, vx *fl)
 {
     vx one = vx_set1(1.0f);
     vx qh = vx_mul(a->e_hi, ch);
-    if (lp) return vx_mul(m, vx_sel(a->neg, qh, vx_sub(one, qh)));
+    if (lp) {
+        *fh = vx_sel(a->neg, qh, vx_sub(one, qh));
+        *fl = vx_set1(0.0f);
+        return;
+    }
     vx ql = vx_fma(a->e_hi, cl, vx_fma(a->e_lo, ch, vx_fms(a->e_hi, ch, qh)));
     vx ph = vx_sub(one, qh);
     vx pl = vx_sub(vx_sub(vx_sub(one, ph), qh), ql);
-    return vx_fma(m, vx_sel(a->neg, qh, ph), vx_mul(m, vx_sel(a->neg, ql, pl)));
+    *fh = vx_sel(a->neg, qh, ph);
+    *fl = vx_sel(a->neg, ql, pl);
+}
+
+/* m A, rounded once. Forward: C = R, m = x; backward: C = F, m = d. */
+SW_INLINE vx swge_finish(int lp, const swge_arg *a, vx m, vx ch, vx cl)
+{
+    vx fh, fl;
+    swge_factor(lp, a, ch, cl, &fh, &fl);
+    return lp ? vx_mul(m, fh) : vx_fma(m, fh, vx_mul(m, fl));
+}
+
+/* (p q) A for the exact product p q (an FMA pair), rounded once (lp: plainly) */
+SW_INLINE vx swge_times2(int lp, vx p, vx q, vx fh, vx fl)
+{
+    vx h = vx_mul(p, q);
+    if (lp) return vx_mul(h, fh);
+    return vx_fma(h, fh, vx_fma(h, fl, vx_mul(vx_fms(p, q, h), fh)));
 }
 
 /* the lanes to redo in double: x < -9, or a non-finite x or result (x
@@ -172,77 +193,30 @@ SW_INLINE vx swf_gelu_bwd(int lp, vx x, vx d, vxm *bad)
     return out;
 }
 
-/* ---- the single-precision unary loops: Swish (beta1: beta = 1) forward,
- * GELU forward and backward (bwd: out = dout act'(x), overwrite mode) ---- */
-
-/* one vector: act(x), or d act'(x) */
-SW_INLINE vx swf_unary(int act, int bwd, int beta1, int lp, vx x, vx d, vx beta, vxm *bad)
+/* GEGLU: out = gelu(g) u = (g u) Phi(g), rounded once; its sign is
+ * sign(g) XOR sign(u), zeros included (Phi > 0) */
+SW_INLINE vx swf_geglu_fwd(int lp, vx g, vx u, vxm *bad)
 {
-    if (bwd) return swf_gelu_bwd(lp, x, d, bad);
-    if (act == SWIGLU_ACT_GELU_ERF) return swf_gelu_fwd(lp, x, bad);
-    return swf_act_fwd(beta1, lp, x, beta, bad);
+    swge_arg a = swge_prepare(lp, g);
+    vx rh, rl, fh, fl;
+    swge_poly(lp, &a, SWGE_R0H, &rh, &rl);
+    swge_factor(lp, &a, rh, rl, &fh, &fl);
+    vx out = vx_xsign(swge_times2(lp, g, u, fh, fl), g, u);
+    *bad = vxm_or(*bad, swge_bad(g, out));
+    return out;
 }
 
-/* a vector the fast path cannot serve (a lane of *bad): redone in double,
- * or by the scalar element functions when an input is not finite */
-static __attribute__((noinline, cold)) void swf_unary_fix(int act, int bwd, float *out, const float *dout,
-                                                          const float *x, size_t i, vf xv, vf dv,
-                                                          const sw_gate *g)
+/* GEGLU backward: dg = (d u) gelu'(g), du = (d g) Phi(g) (sign(d) XOR sign(g)),
+ * each rounded once; R and F share the exponential and the interval */
+SW_INLINE void swf_geglu_bwd(int lp, vx g, vx u, vx d, vx *dg_out, vx *du_out, vxm *bad)
 {
-    vd beta = vd_set1(g->beta), da, db, lo, hi;
-    if (bwd) {
-        if (vf_nonfinite(xv) || vf_nonfinite(dv)) { sw_act_bwd_tail(out, dout, x, i, i + VF, g, 1); return; }
-        vd dbacc = vd_set1(0.0);
-        lo = bwd_half(SWIGLU_ACT_GELU_ERF, vf_lo(xv), vf_lo(dv), beta, &dbacc);
-        hi = bwd_half(SWIGLU_ACT_GELU_ERF, vf_hi(xv), vf_hi(dv), beta, &dbacc);
-    } else if (vf_nonfinite(xv)) {
-        for (size_t k = i; k < i + VF; k++) out[k] = (float)sw_act_d(act, x[k], g->beta);
-        return;
-    } else if (act == SWIGLU_ACT_GELU_ERF) {
-        v_act(SWIGLU_ACT_GELU_ERF, 0, vf_lo(xv), beta, &lo, &da, &db);
-        v_act(SWIGLU_ACT_GELU_ERF, 0, vf_hi(xv), beta, &hi, &da, &db);
-    } else {
-        v_act(SWIGLU_ACT_SWISH, 0, vf_lo(xv), beta, &lo, &da, &db);
-        v_act(SWIGLU_ACT_SWISH, 0, vf_hi(xv), beta, &hi, &da, &db);
-    }
-    vf_store(out + i, vf_join(lo, hi));
-}
-
-/* Two vectors a step (the vx operations interleave them), one test of the
- * fallback masks for both; a last single vector goes through the same code
- * with its copy as the second. Every input of a step is read before its
- * stores: out may be x or dout (in place). dout is read only when bwd. */
-SW_INLINE void swf_unary_loop(int act, int bwd, int beta1, int lp, int nt, float *out, const float *dout,
-                              const float *x, size_t n, const sw_gate *g)
-{
-    vx beta = vx_set1((float)g->beta), dv = vx_set1(0.0f);
-    size_t i = 0;
-    for (; i + 2 * VF <= n; i += 2 * VF) {
-        swf_prefetch(x + i);
-        if (bwd) swf_prefetch(dout + i);
-        vx xv = vx_load(x + i);
-        if (bwd) dv = vx_load(dout + i);
-        vxm bad = vxm_none();
-        vx o = swf_unary(act, bwd, beta1, lp, xv, dv, beta, &bad);
-        if (__builtin_expect(vxm_any(bad), 0)) {
-            if (vfm_any(bad.a)) swf_unary_fix(act, bwd, out, dout, x, i, xv.a, dv.a, g);
-            else sw_st(nt, out + i, o.a);
-            if (vfm_any(bad.b)) swf_unary_fix(act, bwd, out, dout, x, i + VF, xv.b, dv.b, g);
-            else sw_st(nt, out + i + VF, o.b);
-            continue;
-        }
-        sw_st(nt, out + i, o.a);
-        sw_st(nt, out + i + VF, o.b);
-    }
-    if (i + VF <= n) {
-        vx xv = vx_dup(vf_load(x + i));
-        if (bwd) dv = vx_dup(vf_load(dout + i));
-        vxm bad = vxm_none();
-        vx o = swf_unary(act, bwd, beta1, lp, xv, dv, beta, &bad);
-        if (__builtin_expect(vfm_any(bad.a), 0)) swf_unary_fix(act, bwd, out, dout, x, i, xv.a, dv.a, g);
-        else sw_st(nt, out + i, o.a);
-        i += VF;
-    }
-    if (bwd) sw_act_bwd_tail(out, dout, x, i, n, g, 1);
-    else for (; i < n; i++) out[i] = (float)sw_act_d(act, x[i], g->beta);
+    swge_arg a = swge_prepare(lp, g);
+    vx ch, cl, fh, fl;
+    swge_poly(lp, &a, SWGE_R0H, &ch, &cl);
+    swge_factor(lp, &a, ch, cl, &fh, &fl);
+    *du_out = vx_xsign(swge_times2(lp, d, g, fh, fl), g, d);
+    swge_poly(lp, &a, SWGE_F0H, &ch, &cl);
+    swge_factor(lp, &a, ch, cl, &fh, &fl);
+    *dg_out = swge_times2(lp, d, u, fh, fl);
+    *bad = vxm_or(*bad, swge_bad(g, vx_add(*dg_out, *du_out)));
 }
