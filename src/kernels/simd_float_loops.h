@@ -171,8 +171,8 @@ SW_INLINE double swf_glu_bwd_loop(int act, int beta1, int want_db, int lp, int n
 /* one vector: act(x), or d act'(x) */
 SW_INLINE vx swf_unary(int act, int bwd, int beta1, int lp, vx x, vx d, vx beta, vxm *bad)
 {
-    if (bwd) return swf_gelu_bwd(lp, x, d, bad);
-    if (act == SWIGLU_ACT_GELU_ERF) return swf_gelu_fwd(lp, x, bad);
+    if (bwd) return swf_gelu(lp, SWGE_F0H, x, d, bad);
+    if (act == SWIGLU_ACT_GELU_ERF) return swf_gelu(lp, SWGE_R0H, x, x, bad);
     return swf_act_fwd(beta1, lp, x, beta, bad);
 }
 

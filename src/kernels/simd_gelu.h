@@ -171,24 +171,14 @@ SW_INLINE vxm swge_bad(vx x, vx out)
     return vxm_or(vx_lt(x, vx_set1(SWGE_XNEG)), vxm_or(vx_isnonfinite(x), vx_isnonfinite(out)));
 }
 
-/* gelu(x), rounded once; *bad: lanes to redo in double */
-SW_INLINE vx swf_gelu_fwd(int lp, vx x, vxm *bad)
+/* m A(x), rounded once: gelu(x) = x Phi(x) (row0 = SWGE_R0H, m = x) or
+ * d gelu'(x) (row0 = SWGE_F0H, m = d); *bad: lanes to redo in double */
+SW_INLINE vx swf_gelu(int lp, int row0, vx x, vx m, vxm *bad)
 {
     swge_arg a = swge_prepare(lp, x);
-    vx rh, rl;
-    swge_poly(lp, &a, SWGE_R0H, &rh, &rl);
-    vx out = swge_finish(lp, &a, x, rh, rl);
-    *bad = vxm_or(*bad, swge_bad(x, out));
-    return out;
-}
-
-/* d gelu'(x), rounded once */
-SW_INLINE vx swf_gelu_bwd(int lp, vx x, vx d, vxm *bad)
-{
-    swge_arg a = swge_prepare(lp, x);
-    vx fh, fl;
-    swge_poly(lp, &a, SWGE_F0H, &fh, &fl);
-    vx out = swge_finish(lp, &a, d, fh, fl);
+    vx ch, cl;
+    swge_poly(lp, &a, row0, &ch, &cl);
+    vx out = swge_finish(lp, &a, m, ch, cl);
     *bad = vxm_or(*bad, swge_bad(x, out));
     return out;
 }
