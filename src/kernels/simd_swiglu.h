@@ -49,7 +49,7 @@
  * within 1 ulp of the double kernel's result. Measured (tests/test_act_accuracy,
  * dev/swiglu_kernel_bench.c acc and sweep): 0.54 ulp (avx512), 0.60 (avx2).
  *
- * The loops take two vectors a step (vx below: every operation issued for
+ * The loops (simd_float_loops.h) take two vectors a step (vx below: every operation issued for
  * both, back to back), so that the two dependency chains overlap; the same
  * arithmetic lane by lane, hence the same results, as one vector a step.
  *
