@@ -22,8 +22,8 @@ got=$("$S" generate --model "$M/stories260K.bin" --ids -t 0 -n 10 2>/dev/null)
 [ "$got" = "$want" ] && ok || bad "greedy ids: '$got'"
 got=$("$S" generate --model "$M/stories260K.bin" --ids -t 0 -n 10 --threads 2 2>/dev/null)
 [ "$got" = "$want" ] && ok || bad "greedy ids, 2 threads: '$got'"
-# a prompt given as ids is forced, then greedy continues (-n counts forward passes)
-got=$("$S" generate --model "$M/stories260K.bin" --ids -t 0 -n 4 --prompt-ids "1 461" 2>/dev/null)
+# a prompt given as ids is forced, then greedy continues (-n counts new tokens)
+got=$("$S" generate --model "$M/stories260K.bin" --ids -t 0 -n 3 --prompt-ids "1 461" 2>/dev/null)
 [ "$got" = "1 461 461 401 401" ] && ok || bad "prompt ids: '$got'"
 # sampling with a seed is reproducible
 a=$("$S" generate --model "$M/stories260K.bin" --ids -n 30 --seed 7 2>/dev/null)

@@ -1,91 +1,245 @@
-/* cmd_generate.c -- `swiglu generate`: text (or token ids) from a llama2.c
- * checkpoint, as llama2.c's run.c generates it.
+/* cmd_generate.c -- `swiglu generate` and `swiglu sample`: one command under
+ * two names. Text (or token ids) from any model file the project reads: a
+ * checkpoint of `swiglu train` or a llama2.c model, told apart by content.
  *
- *   swiglu generate --model F.bin [--tokenizer T.bin] [--prompt S | --prompt-ids "1 2 3"]
- *                   [-n N] [-t TEMP] [--top-p P] [--seed S] [--ids] [--threads N]
- *                   [--bench RUNS]
+ *   swiglu generate|sample [--model] FILE [-z T.bin] [-i S | --prompt-ids "1 2 3"]
+ *                          [-n N] [-t TEMP] [-p P] [-k K] [-s SEED] [--ids] [--threads N] [--bench RUNS]
  *
- * Loop (run.c generate()): feed prompt[0] at pos 0; while pos < N: forward;
- * the next token is the next prompt token while there is one, else sampled;
- * a sampled BOS (1) ends the text. N = 0 or N > seq_len means seq_len.
- * Sampling (run.c sample()): TEMP = 0 is argmax (first maximum); otherwise
- * softmax(logits / TEMP), then top-p ("nucleus") sampling when 0 < P < 1, or
- * plain multinomial; coins from run.c's xorshift* generator, so a seed
- * gives the same text as run.c would (up to float rounding of the logits).
+ * Flags and defaults are llama2.c run.c's (-t 1.0, -p 0.9, -s the clock,
+ * -n 256), with -n counting new tokens. Decoding runs with a KV cache
+ * (model/llama_infer.h) for both kinds of model; the sampler is
+ * model/sampler.h (run.c's, plus top-k), so a llama2.c model gives run.c's
+ * tokens for a seed.
+ *
+ * Vocabularies:
+ *   chars -- ours (the checkpoint's bytes), or a tokenizer.bin whose every
+ *            token is one byte (what `swiglu export` writes beside the model):
+ *            the prompt is its characters; an empty prompt starts from '\n'
+ *            (or id 0), which is not printed; no id is special (no BOS/EOS).
+ *   llama2.c -- a tokenizer.bin with multi-byte pieces: run.c's encoding
+ *            (BOS = 1 first), decoding, and a sampled BOS ends the text.
+ *   none  -- a llama2.c model without a tokenizer: --ids only, BOS = 1 as run.c.
+ * When the context (seq_len) is full, the window restarts from its last half
+ * (the cache is refilled), so -n is not limited by the context.
  */
 #include <ctype.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include "cli.h"
+#include "io/checkpoint.h"
+#include "io/export_l2c.h"
 #include "io/llama2c.h"
 #include "io/tokenizer.h"
 #include "model/llama_infer.h"
+#include "model/sampler.h"
 
-/* ---- run.c's sampler -------------------------------------------------- */
+typedef struct gen_opts {
+    const char *cmd;           /* "generate" or "sample" */
+    const char *model, *tok, *prompt, *prompt_ids;
+    long long n, seed, threads, bench, top_k;
+    double temp, top_p;
+    int ids;
+} gen_opts;
 
-static uint32_t rng_u32(uint64_t *state)
+static void usage(FILE *f, const char *cmd)
 {
-    *state ^= *state >> 12;
-    *state ^= *state << 25;
-    *state ^= *state >> 27;
-    return (uint32_t)((*state * 0x2545F4914F6CDD1Dull) >> 32);
+    fprintf(f,
+            "usage: swiglu %s [--model] FILE [options]\n"
+            "  text from a model: a checkpoint of `swiglu train` or a llama2.c model file\n"
+            "  (told apart by content). `sample` and `generate` are the same command.\n"
+            "  -m, --model FILE     the model (or give FILE as the first argument; --ckpt is an alias)\n"
+            "  -z, --tokenizer T    llama2.c tokenizer.bin, for a llama2.c model (default: the\n"
+            "                       FILE.tokenizer.bin that `swiglu export` writes beside it, if any)\n"
+            "  -i, --prompt S       prompt text (default: none)\n"
+            "      --prompt-ids L   prompt as token ids (space or comma separated)\n"
+            "  -n N                 new tokens (default 256; 0 = until the context is full)\n"
+            "  -t, --temperature T  (default 1.0; 0 = greedy)\n"
+            "  -p, --top-p P        nucleus sampling mass (default 0.9; 0 or 1 = off)\n"
+            "  -k, --top-k K        keep the K most probable tokens (default 0 = off)\n"
+            "  -s, --seed S         sampler seed (default 0 = from the clock)\n"
+            "      --ids            print token ids instead of text\n"
+            "      --threads N      threads of the forward (default 1)\n"
+            "      --bench RUNS     generate RUNS times silently; print the median tokens/s\n"
+            "  Defaults are llama2.c run.c's. Tokens/s is printed on stderr at the end.\n",
+            cmd);
 }
-static float rng_f32(uint64_t *state) { return (float)(rng_u32(state) >> 8) / 16777216.0f; }
 
-typedef struct prob_index { float prob; int index; } prob_index;
-
-static int prob_desc(const void *a, const void *b)
+/* a is the long option, or the short one (NULL: none) */
+static int is_opt(const char *a, const char *lng, const char *shrt)
 {
-    const prob_index *x = a, *y = b;
-    return (x->prob < y->prob) - (x->prob > y->prob);
+    return !strcmp(a, lng) || (shrt && !strcmp(a, shrt));
 }
 
-static int argmax(const float *v, int n)
+static void parse(gen_opts *o, int argc, char **argv)
 {
-    int best = 0;
-    for (int i = 1; i < n; i++)
-        if (v[i] > v[best]) best = i;
-    return best;
-}
-
-/* probs [V] (overwritten), work [V]; returns the sampled id. */
-static int sample(float *probs, const float *logits, int n, float temp, float topp,
-                  uint64_t *rng, prob_index *work)
-{
-    if (temp == 0.0f) return argmax(logits, n);
-    float mx = -INFINITY, sum = 0.0f;
-    for (int i = 0; i < n; i++) { probs[i] = logits[i] / temp; if (probs[i] > mx) mx = probs[i]; }
-    for (int i = 0; i < n; i++) { probs[i] = expf(probs[i] - mx); sum += probs[i]; }
-    for (int i = 0; i < n; i++) probs[i] /= sum;
-    float coin = rng_f32(rng);
-    if (topp <= 0.0f || topp >= 1.0f) {
-        float cdf = 0.0f;
-        for (int i = 0; i < n; i++) { cdf += probs[i]; if (coin < cdf) return i; }
-        return n - 1;
+    memset(o, 0, sizeof *o);
+    o->cmd = argv[0];
+    o->n = 256; o->threads = 1; o->temp = 1.0; o->top_p = 0.9;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+#define IS(l, s) is_opt(a, l, s)
+        if (IS("--help", "-h")) { usage(stdout, o->cmd); cli_exit(0); }
+        else if (IS("--model", "-m") || IS("--ckpt", NULL)) o->model = cli_value(argc, argv, &i);
+        else if (IS("--tokenizer", "-z")) o->tok = cli_value(argc, argv, &i);
+        else if (IS("--prompt", "-i")) o->prompt = cli_value(argc, argv, &i);
+        else if (IS("--prompt-ids", NULL)) o->prompt_ids = cli_value(argc, argv, &i);
+        else if (IS("-n", "--steps")) o->n = cli_parse_int(a, cli_value(argc, argv, &i), 0, 1 << 30);
+        else if (IS("--temperature", "-t")) o->temp = cli_parse_double(a, cli_value(argc, argv, &i), 0.0, 1e6);
+        else if (IS("--top-p", "-p")) o->top_p = cli_parse_double(a, cli_value(argc, argv, &i), 0.0, 1.0);
+        else if (IS("--top-k", "-k")) o->top_k = cli_parse_int(a, cli_value(argc, argv, &i), 0, 1 << 30);
+        else if (IS("--seed", "-s")) o->seed = cli_parse_int(a, cli_value(argc, argv, &i), 0, INT64_MAX);
+        else if (IS("--ids", NULL)) o->ids = 1;
+        else if (IS("--threads", NULL)) o->threads = cli_parse_int(a, cli_value(argc, argv, &i), 1, 256);
+        else if (IS("--bench", NULL)) o->bench = cli_parse_int(a, cli_value(argc, argv, &i), 1, 1000);
+        else if (a[0] != '-' && !o->model) o->model = a;
+        else { usage(stderr, o->cmd); cli_die("%s: unknown option '%s'", o->cmd, a); }
+#undef IS
     }
-    /* top-p: drop tokens below (1 - p)/(n - 1) (cannot be in the nucleus),
-     * sort the rest, keep the shortest prefix whose mass exceeds p. */
-    const float cutoff = (1.0f - topp) / (float)(n - 1);
-    int n0 = 0;
-    for (int i = 0; i < n; i++)
-        if (probs[i] >= cutoff) { work[n0].index = i; work[n0].prob = probs[i]; n0++; }
-    qsort(work, (size_t)n0, sizeof *work, prob_desc);
-    float cum = 0.0f;
-    int last = n0 - 1;
-    for (int i = 0; i < n0; i++) {
-        cum += work[i].prob;
-        if (cum > topp) { last = i; break; }
-    }
-    float r = coin * cum, cdf = 0.0f;
-    for (int i = 0; i <= last; i++) { cdf += work[i].prob; if (r < cdf) return work[i].index; }
-    return work[last].index;
+    if (!o->model) { usage(stderr, o->cmd); cli_die("%s: --model F.bin is required (a checkpoint or a llama2.c model)", o->cmd); }
+    if (o->prompt && o->prompt_ids) cli_die("%s: give --prompt or --prompt-ids, not both", o->cmd);
 }
 
-/* ---- output ------------------------------------------------------------ */
+/* ---- the model and its vocabulary ---------------------------------------- */
+
+typedef enum { VOCAB_NONE, VOCAB_CHARS, VOCAB_L2C } vocab_kind;
+
+typedef struct gen_model {
+    sw_model *ours;          /* a checkpoint of ours, or */
+    sw_l2c_model l2c;        /* a llama2.c model */
+    sw_llama_state st;
+    vocab_kind kind;
+    sw_tokenizer tok;        /* VOCAB_L2C */
+    unsigned char itos[256]; /* VOCAB_CHARS: id -> byte */
+    int16_t stoi[256];       /* byte -> id, -1 when absent */
+    int V, S;
+} gen_model;
+
+/* "swiglu: PATH: problem" (the library's I/O messages may already start with PATH). */
+static void die_file(const char *path, const char *msg) __attribute__((noreturn));
+static void die_file(const char *path, const char *msg)
+{
+    if (!strncmp(msg, path, strlen(path))) cli_die("%s", msg);
+    cli_die("%s: %s", path, msg);
+}
+
+static int is_our_checkpoint(const char *path)
+{
+    char magic[8];
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    int ours = fread(magic, 1, sizeof magic, f) == sizeof magic && !memcmp(magic, SW_CKPT_MAGIC, 8);
+    fclose(f);
+    return ours;
+}
+
+static void set_chars(gen_model *g, const unsigned char *itos, int V)
+{
+    g->kind = VOCAB_CHARS;
+    for (int c = 0; c < 256; c++) g->stoi[c] = -1;
+    for (int t = 0; t < V; t++) { g->itos[t] = itos[t]; if (g->stoi[itos[t]] < 0) g->stoi[itos[t]] = (int16_t)t; }
+}
+
+static void load(gen_model *g, const gen_opts *o)
+{
+    char msg[4400];
+    memset(g, 0, sizeof *g);
+    if (is_our_checkpoint(o->model)) {
+        if (o->tok) cli_die("%s: %s is a checkpoint of `swiglu train`: its vocabulary is inside; drop --tokenizer",
+                            o->cmd, o->model);
+        uint8_t itos[256];
+        int vocab;
+        sw_tokens mode;
+        long long step;
+        if (sw_checkpoint_load_model(&g->ours, 1, itos, &vocab, &mode, &step, o->model, msg, sizeof msg))
+            cli_die("%s", msg);
+        cli_check(sw_llama_init_model(&g->st, g->ours, (int)o->threads), "model state");
+        set_chars(g, itos, vocab);
+        g->V = vocab;
+        g->S = (int)g->ours->Tmax;
+        return;
+    }
+    swiglu_status st = sw_l2c_open(&g->l2c, o->model, msg, sizeof msg);
+    if (st == SWIGLU_ERR_FORMAT)
+        cli_die("'%s' is not a swiglu checkpoint (bad magic) nor a llama2.c model: %s", o->model, msg);
+    if (st != SWIGLU_OK) die_file(o->model, msg);
+    g->V = g->l2c.cfg.vocab_size;
+    g->S = g->l2c.cfg.seq_len;
+    char beside[4200];
+    const char *tp = o->tok;
+    struct stat sb;
+    if (!tp && !sw_export_tokenizer_path(beside, sizeof beside, o->model) && stat(beside, &sb) == 0)
+        tp = beside;
+    if (tp) {
+        if (sw_tok_load(&g->tok, tp, g->V, msg, sizeof msg) != SWIGLU_OK) die_file(tp, msg);
+        if (sw_tok_is_chars(&g->tok)) {
+            unsigned char itos[256];
+            if (g->V > 256) cli_die("%s: a one-byte tokenizer of %d tokens", tp, g->V);
+            for (int t = 0; t < g->V; t++) itos[t] = (unsigned char)g->tok.vocab[t][0];
+            set_chars(g, itos, g->V);
+        } else {
+            g->kind = VOCAB_L2C;
+        }
+    } else {
+        g->kind = VOCAB_NONE;
+        if (o->prompt) cli_die("%s: --prompt needs --tokenizer T.bin (or use --prompt-ids)", o->cmd);
+        if (!o->ids && !o->bench) cli_die("%s: no tokenizer: pass --tokenizer T.bin, or --ids to print token ids", o->cmd);
+    }
+    cli_check(sw_llama_init(&g->st, &g->l2c, (int)o->threads), "model state");
+}
+
+static void unload(gen_model *g)
+{
+    sw_llama_free(&g->st);
+    sw_tok_free(&g->tok);
+    sw_l2c_close(&g->l2c);
+    sw_model_free(g->ours);
+}
+
+/* The prompt as ids [*np] (>= 1); *shown: 1 when ids[0] is text to print. */
+static int *prompt_ids(const gen_model *g, const gen_opts *o, size_t *np, int *shown)
+{
+    size_t cap = 4 + (o->prompt ? strlen(o->prompt) : 0) + (o->prompt_ids ? strlen(o->prompt_ids) : 0);
+    int *ids = malloc(cap * sizeof *ids);
+    if (!ids) cli_die("out of memory");
+    *np = 0;
+    *shown = o->ids;
+    if (o->prompt_ids) {
+        const char *p = o->prompt_ids;
+        while (*p) {
+            while (*p == ' ' || *p == ',' || *p == '\t' || *p == '\n') p++;
+            if (!*p) break;
+            char *end;
+            long v = strtol(p, &end, 10);
+            if (end == p) cli_die("--prompt-ids: not a number at '%s'", p);
+            if (v < 0 || v >= g->V) cli_die("--prompt-ids: token id %ld out of range [0, %d)", v, g->V);
+            ids[(*np)++] = (int)v;
+            p = end;
+        }
+        if (*np && g->kind == VOCAB_CHARS) *shown = 1;
+    } else if (o->prompt && *o->prompt && g->kind == VOCAB_CHARS) {
+        for (const char *c = o->prompt; *c; c++) {
+            int t = g->stoi[(unsigned char)*c];
+            if (t < 0) cli_die("the prompt's character 0x%02x ('%c') is not in the model's vocabulary",
+                               (unsigned char)*c, *c >= 32 && *c < 127 ? *c : '?');
+            ids[(*np)++] = t;
+        }
+        *shown = 1;
+    } else if (o->prompt && g->kind == VOCAB_L2C) {
+        swiglu_status st = sw_tok_encode(&g->tok, o->prompt, 1, 0, ids, cap, np);
+        if (st != SWIGLU_OK) cli_die("%s: cannot encode the prompt: %s", o->cmd, swiglu_status_str(st));
+    }
+    if (*np == 0) {
+        /* chars: nanoGPT's start, a newline (not printed), or id 0; else BOS */
+        ids[(*np)++] = g->kind == VOCAB_CHARS ? (g->stoi['\n'] >= 0 ? g->stoi['\n'] : 0) : SW_TOK_BOS;
+    }
+    return ids;
+}
+
+/* ---- output ------------------------------------------------------------- */
 
 /* run.c's safe_printf, except for UTF-8: a single raw byte is printed when
  * printable, whitespace, or >= 0x80 (a piece of a multi-byte character that
@@ -100,18 +254,21 @@ static void put_piece(const char *p, size_t n)
     fwrite(p, 1, n, stdout);
 }
 
+/* Prints token `id` (after `prev`; prev < 0: the first token). */
+static void emit(const gen_model *g, int ids, int prev, int id)
+{
+    if (ids) { printf(prev < 0 ? "%d" : " %d", id); return; }
+    if (g->kind == VOCAB_CHARS) { putchar(g->itos[id]); return; }
+    const char *piece;
+    size_t len;
+    cli_check(sw_tok_decode(&g->tok, prev < 0 ? 0 : prev, id, &piece, &len), "decode");
+    put_piece(piece, len);
+}
+
 static double now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* CPU seconds of the whole process (all threads). */
-static double cpu_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
@@ -121,161 +278,95 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* "swiglu: PATH: problem" (the library's I/O messages already start with PATH). */
-static void die_file(const char *path, const char *msg) __attribute__((noreturn));
-static void die_file(const char *path, const char *msg)
+/* One generation: seq [np + nnew] starts with the prompt; appends up to nnew
+ * tokens (fewer when a llama2.c BOS ends the text). Returns the count; the
+ * forward passes in *passes. */
+static size_t run_once(gen_model *g, int *seq, size_t np, size_t nnew, const gen_opts *o,
+                       uint64_t seed, int quiet, size_t *passes)
 {
-    if (!strncmp(msg, path, strlen(path))) cli_die("%s", msg);
-    cli_die("%s: %s", path, msg);
-}
-
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: swiglu generate --model F.bin [--tokenizer T.bin] [--prompt S | --prompt-ids \"1 2 3\"]\n"
-            "                       [-n N] [-t TEMP] [--top-p P] [--seed S] [--ids] [--threads N] [--bench RUNS]\n"
-            "  --model F.bin     llama2.c checkpoint (version 0 or 1), memory-mapped\n"
-            "  --tokenizer T.bin llama2.c tokenizer.bin (needed for text in or out)\n"
-            "  --prompt S        prompt text (needs --tokenizer)\n"
-            "  --prompt-ids L    prompt as token ids (space or comma separated; default: BOS = 1)\n"
-            "  -n N              steps, prompt included (default 256; 0 = seq_len)\n"
-            "  -t TEMP           temperature (default 1.0; 0 = greedy)\n"
-            "  --top-p P         nucleus sampling mass (default 0.9; 0 or 1 = off)\n"
-            "  --seed S          sampler seed (default: time)\n"
-            "  --ids             print token ids instead of text\n"
-            "  --threads N       threads of the forward (default 1)\n"
-            "  --bench RUNS      generate RUNS times silently; print the median tokens/s\n");
-}
-
-int cmd_generate(int argc, char **argv)
-{
-    const char *model_path = NULL, *tok_path = NULL, *prompt = NULL, *prompt_ids = NULL;
-    long long steps = 256, seed = 0, threads = 1, bench = 0;
-    double temp = 1.0, topp = 0.9;
-    int print_ids = 0, have_seed = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); return 0; }
-        else if (!strcmp(a, "--model") || !strcmp(a, "-m")) model_path = cli_value(argc, argv, &i);
-        else if (!strcmp(a, "--tokenizer") || !strcmp(a, "-z")) tok_path = cli_value(argc, argv, &i);
-        else if (!strcmp(a, "--prompt") || !strcmp(a, "-i")) prompt = cli_value(argc, argv, &i);
-        else if (!strcmp(a, "--prompt-ids")) prompt_ids = cli_value(argc, argv, &i);
-        else if (!strcmp(a, "-n") || !strcmp(a, "--steps")) steps = cli_parse_int(a, cli_value(argc, argv, &i), 0, 1 << 30);
-        else if (!strcmp(a, "-t") || !strcmp(a, "--temperature")) temp = cli_parse_double(a, cli_value(argc, argv, &i), 0.0, 1e6);
-        else if (!strcmp(a, "--top-p") || !strcmp(a, "-p")) topp = cli_parse_double(a, cli_value(argc, argv, &i), 0.0, 1.0);
-        else if (!strcmp(a, "--seed") || !strcmp(a, "-s")) { seed = cli_parse_int(a, cli_value(argc, argv, &i), 0, INT64_MAX); have_seed = 1; }
-        else if (!strcmp(a, "--ids")) print_ids = 1;
-        else if (!strcmp(a, "--threads")) threads = cli_parse_int(a, cli_value(argc, argv, &i), 1, 256);
-        else if (!strcmp(a, "--bench")) bench = cli_parse_int(a, cli_value(argc, argv, &i), 1, 1000);
-        else { usage(stderr); cli_die("generate: unknown option '%s'", a); }
+    sw_sampler sm;
+    cli_check(sw_sampler_init(&sm, (size_t)g->V, (float)o->temp, (float)o->top_p, (int)o->top_k, seed), "sampler");
+    const int bos_ends = g->kind != VOCAB_CHARS;
+    const size_t S = (size_t)g->S;
+    size_t len = np, fed = 0, produced = 0;
+    int pos = 0;
+    *passes = 0;
+    const float *logits;
+    while (produced < nnew) {
+        if ((size_t)pos == S) {   /* context full: refill the cache with the last half */
+            size_t keep = S / 2;
+            pos = 0;
+            for (size_t i = fed - keep; i < fed; i++, pos++, ++*passes)
+                cli_check(sw_llama_forward(&g->st, seq[i], pos, &logits), "forward");
+        }
+        cli_check(sw_llama_forward(&g->st, seq[fed], pos, &logits), "forward");
+        fed++; pos++; ++*passes;
+        if (fed < len) continue;   /* still reading the prompt */
+        int next = sw_sampler_next(&sm, logits);
+        if (bos_ends && next == SW_TOK_BOS) break;   /* BOS delimits sequences (run.c) */
+        if (!quiet) { emit(g, o->ids, seq[len - 1], next); fflush(stdout); }
+        seq[len++] = next;
+        produced++;
     }
-    if (!model_path) { usage(stderr); cli_die("generate: --model F.bin is required"); }
-    if (prompt && prompt_ids) cli_die("generate: give --prompt or --prompt-ids, not both");
-    if (prompt && !tok_path) cli_die("generate: --prompt needs --tokenizer T.bin (or use --prompt-ids)");
-    if (!tok_path && !print_ids && !bench)
-        cli_die("generate: no tokenizer: pass --tokenizer T.bin, or --ids to print token ids");
+    sw_sampler_free(&sm);
+    return produced;
+}
+
+static int generate_main(int argc, char **argv)
+{
+    gen_opts o;
+    parse(&o, argc, argv);
     cli_args_done();
 
-    char msg[512];
-    sw_l2c_model model;
+    gen_model g;
     double t_load = now_s();
-    if (sw_l2c_open(&model, model_path, msg, sizeof msg) != SWIGLU_OK) die_file(model_path, msg);
-    const int V = model.cfg.vocab_size;
-    sw_tokenizer tok;
-    memset(&tok, 0, sizeof tok);
-    if (tok_path && sw_tok_load(&tok, tok_path, V, msg, sizeof msg) != SWIGLU_OK)
-        die_file(tok_path, msg);
-
-    /* prompt ids [np] */
-    size_t cap = 4 + (prompt ? strlen(prompt) : 0) + (prompt_ids ? strlen(prompt_ids) : 0);
-    int *ids = malloc(cap * sizeof *ids);
-    if (!ids) cli_die("out of memory");
-    size_t np = 0;
-    if (prompt) {
-        swiglu_status st = sw_tok_encode(&tok, prompt, 1, 0, ids, cap, &np);
-        if (st != SWIGLU_OK) cli_die("generate: cannot encode the prompt: %s", swiglu_status_str(st));
-    } else if (prompt_ids) {
-        const char *p = prompt_ids;
-        while (*p) {
-            while (*p == ' ' || *p == ',' || *p == '\t' || *p == '\n') p++;
-            if (!*p) break;
-            char *end;
-            long v = strtol(p, &end, 10);
-            if (end == p) cli_die("--prompt-ids: not a number at '%s'", p);
-            if (v < 0 || v >= V) cli_die("--prompt-ids: token id %ld out of range [0, %d)", v, V);
-            ids[np++] = (int)v;
-            p = end;
-        }
-    }
-    if (np == 0) ids[np++] = SW_TOK_BOS;
-
-    int S = model.cfg.seq_len;
-    if (steps == 0 || steps > S) steps = S;
-    if ((long long)np > steps) cli_die("generate: the prompt has %zu tokens, more than -n %lld steps", np, steps);
-
-    sw_llama_state st;
-    cli_check(sw_llama_init(&st, &model, (int)threads), "generate: model state");
+    load(&g, &o);
     t_load = now_s() - t_load;
-    float *probs = malloc((size_t)V * sizeof *probs);
-    prob_index *work = malloc((size_t)V * sizeof *work);
-    if (!probs || !work) cli_die("out of memory");
-    uint64_t rng = have_seed ? (uint64_t)seed : (uint64_t)time(NULL);
-    if (rng == 0) rng = 1;  /* xorshift's one fixed point */
+    size_t np;
+    int shown;
+    int *ids = prompt_ids(&g, &o, &np, &shown);
+    size_t nnew = (size_t)o.n;
+    if (nnew == 0) nnew = (size_t)g.S + 1 > np ? (size_t)g.S + 1 - np : 0;   /* run.c's steps = seq_len */
+    int *seq = malloc((np + nnew) * sizeof *seq);
+    if (!seq) cli_die("out of memory");
+    memcpy(seq, ids, np * sizeof *seq);
+    uint64_t seed = o.seed ? (uint64_t)o.seed : (uint64_t)time(NULL);   /* run.c: seed <= 0 -> the clock */
 
-    int runs = bench ? (int)bench : 1;
+    int runs = o.bench ? (int)o.bench : 1;
     double *rates = malloc((size_t)runs * sizeof *rates);
-    double *cpu_rates = malloc((size_t)runs * sizeof *cpu_rates);
-    if (!rates || !cpu_rates) cli_die("out of memory");
+    if (!rates) cli_die("out of memory");
     for (int r = 0; r < runs; r++) {
-        uint64_t rs = rng;
-        int token = ids[0], pos = 0;
-        const int quiet = bench != 0;
-        if (!quiet && print_ids) printf("%d", token);
-        double t0 = now_s(), c0 = cpu_s();
-        while (pos < steps) {
-            const float *logits;
-            cli_check(sw_llama_forward(&st, token, pos, &logits), "generate: forward");
-            int next;
-            if ((size_t)pos < np - 1) next = ids[pos + 1];
-            else next = sample(probs, logits, V, (float)temp, (float)topp, &rs, work);
-            pos++;
-            if (next == SW_TOK_BOS) break;  /* BOS delimits sequences */
-            if (!quiet) {
-                if (print_ids) printf(" %d", next);
-                else {
-                    const char *piece;
-                    size_t len;
-                    cli_check(sw_tok_decode(&tok, token, next, &piece, &len), "generate: decode");
-                    put_piece(piece, len);
-                }
-                fflush(stdout);
-            }
-            token = next;
+        const int quiet = o.bench != 0;
+        if (!quiet) {
+            for (size_t i = 0; i < np; i++)
+                if (i > 0 || shown) emit(&g, o.ids, i ? seq[i - 1] : -1, seq[i]);
+            fflush(stdout);
         }
-        double dt = now_s() - t0, dc = cpu_s() - c0;
-        if (!quiet) { printf("\n"); fflush(stdout); }
-        rates[r] = pos / dt;
-        cpu_rates[r] = dc > 0 ? pos / dc : 0;
-        if (!quiet)
-            fprintf(stderr, "swiglu generate: %d tokens in %.1f ms: %.0f tok/s (%lld thread%s, %s kernels; load %.1f ms)\n",
-                    pos, dt * 1e3, rates[r], threads, threads > 1 ? "s" : "",
+        size_t passes;
+        double t0 = now_s();
+        size_t made = run_once(&g, seq, np, nnew, &o, seed, quiet, &passes);
+        double dt = now_s() - t0;
+        rates[r] = dt > 0 ? (double)made / dt : 0;
+        if (!quiet) {
+            printf("\n");
+            fflush(stdout);
+            fprintf(stderr, "swiglu %s: %zu tokens in %.1f ms: %.0f tok/s (%zu forward passes with a KV cache, "
+                    "%lld thread%s, %s kernels; load %.1f ms)\n",
+                    o.cmd, made, dt * 1e3, rates[r], passes, o.threads, o.threads > 1 ? "s" : "",
                     swiglu_isa_name(swiglu_isa_active()), t_load * 1e3);
+        }
     }
-    if (bench) {
+    if (o.bench) {
         qsort(rates, (size_t)runs, sizeof *rates, cmp_double);
-        qsort(cpu_rates, (size_t)runs, sizeof *cpu_rates, cmp_double);
         double med = runs % 2 ? rates[runs / 2] : 0.5 * (rates[runs / 2 - 1] + rates[runs / 2]);
-        double cmed = runs % 2 ? cpu_rates[runs / 2] : 0.5 * (cpu_rates[runs / 2 - 1] + cpu_rates[runs / 2]);
-        /* tokens per CPU-second: with 1 thread, meant as a figure less
-         * sensitive to other processes; a VM under load can overstate it */
-        printf("generate %s: threads %lld, steps %lld, runs %d, median %.0f tok/s (min %.0f, max %.0f; "
-               "%.0f tok per CPU-s), %s kernels\n",
-               model_path, threads, steps, runs, med, rates[0], rates[runs - 1], cmed,
+        printf("%s %s: threads %lld, new tokens %zu, runs %d, median %.0f tok/s (min %.0f, max %.0f), %s kernels\n",
+               o.cmd, o.model, o.threads, nnew, runs, med, rates[0], rates[runs - 1],
                swiglu_isa_name(swiglu_isa_active()));
     }
-    free(rates); free(cpu_rates); free(probs); free(work); free(ids);
-    sw_llama_free(&st);
-    sw_tok_free(&tok);
-    sw_l2c_close(&model);
+    free(rates); free(seq); free(ids);
+    unload(&g);
     return 0;
 }
+
+int cmd_generate(int argc, char **argv) { return generate_main(argc, argv); }
+int cmd_sample(int argc, char **argv) { return generate_main(argc, argv); }

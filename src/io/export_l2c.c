@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "io/export_l2c.h"
 #include "io/io_util.h"
+#include "io/tokenizer.h"
 
 swiglu_status sw_export_l2c_check(const sw_model_config *c, char *err, size_t cap)
 {
@@ -121,4 +122,22 @@ swiglu_status sw_export_l2c_write(const sw_model *m, int version, const char *pa
     free(tmp);
     sw_fsync_parent_dir(path);
     return SWIGLU_OK;
+}
+
+swiglu_status sw_export_tokenizer_path(char *dst, size_t cap, const char *model)
+{
+    if (!dst || !model) return SWIGLU_ERR_NULL;
+    size_t n = strlen(model);
+    if (n >= 4 && !strcmp(model + n - 4, ".bin")) n -= 4;
+    int w = snprintf(dst, cap, "%.*s.tokenizer.bin", (int)n, model);
+    return w < 0 || (size_t)w >= cap ? SWIGLU_ERR_SIZE : SWIGLU_OK;
+}
+
+swiglu_status sw_export_tokenizer_write(const unsigned char *itos, int V, const char *model_path,
+                                        char *written, size_t wcap, char *err, size_t cap)
+{
+    if (!itos || !model_path || !written) return SWIGLU_ERR_NULL;
+    if (sw_export_tokenizer_path(written, wcap, model_path))
+        return sw_io_fail(err, cap, SWIGLU_ERR_SIZE, "%s: path too long for its tokenizer's name", model_path);
+    return sw_tok_write_chars(written, itos, V, err, cap);
 }

@@ -32,4 +32,13 @@ swiglu_status sw_export_l2c_build(const sw_model *m, sw_l2c_model *out, float **
  * atomically (a temporary next to path, fsync, rename). */
 swiglu_status sw_export_l2c_write(const sw_model *m, int version, const char *path,
                                   char *err, size_t errcap);
+/* The tokenizer written beside an exported model: "<path minus .bin>.tokenizer.bin"
+ * (m.bin -> m.tokenizer.bin; m -> m.tokenizer.bin), where `generate` looks
+ * for it. SWIGLU_ERR_SIZE when dst (cap bytes) is too small. */
+swiglu_status sw_export_tokenizer_path(char *dst, size_t cap, const char *model_path);
+/* Writes the model's character vocabulary itos[0..V) there, as llama2.c's
+ * tokenizer.bin (io/tokenizer.h, sw_tok_write_chars): one byte per token,
+ * no BOS/EOS (see docs/LLAMA2C.md). *written receives the path. */
+swiglu_status sw_export_tokenizer_write(const unsigned char *itos, int V, const char *model_path,
+                                        char *written, size_t written_cap, char *err, size_t errcap);
 #endif

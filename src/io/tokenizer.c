@@ -102,12 +102,14 @@ swiglu_status sw_tok_parse(sw_tokenizer *t, const void *buf, size_t size, int vo
                     "tokenizer: file holds %zu tokens; ids 0-2 must be <unk>, <s>, </s>", count);
     if (vocab_size > 0 && count < (size_t)vocab_size)
         return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
-                    "tokenizer: file holds %zu tokens, fewer than the model's vocab_size = %d",
-                    count, vocab_size);
+                    "tokenizer: file holds %zu tokens, fewer than the model's vocab_size = %d "
+                    "(this model needs its own %d-token tokenizer)",
+                    count, vocab_size, vocab_size);
     if (off != size)
         return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
-                    "tokenizer: %zu trailing bytes after token %zu (more tokens than vocab_size = %d?)",
-                    size - off, count - 1, vocab_size);
+                    "tokenizer: %zu trailing bytes after token %zu: more tokens than the model's vocab_size = %d "
+                    "(this model needs its own %d-token tokenizer)",
+                    size - off, count - 1, vocab_size, vocab_size);
 
     /* Pass 2: copy. */
     t->vocab_size = (int)count;
@@ -300,4 +302,31 @@ swiglu_status sw_tok_decode(const sw_tokenizer *t, int prev, int id, const char 
     *piece = p;
     *len = n;
     return SWIGLU_OK;
+}
+
+int sw_tok_is_chars(const sw_tokenizer *t)
+{
+    if (!t || t->vocab_size < 1) return 0;
+    for (int i = 0; i < t->vocab_size; i++)
+        if (t->len[i] != 1) return 0;
+    return 1;
+}
+
+swiglu_status sw_tok_write_chars(const char *path, const unsigned char *bytes, int V,
+                                 char *msg, size_t cap)
+{
+    if (!path || !bytes) return SWIGLU_ERR_NULL;
+    if (V < 1 || V > 256) return sw_io_fail(msg, cap, SWIGLU_ERR_ARG, "a character vocabulary of %d tokens", V);
+    sw_atomic_file a;
+    if (!sw_atomic_open(&a, path, msg, cap)) return SWIGLU_ERR_IO;
+    const uint32_t max_len = 1;
+    const int32_t len = 1;
+    const float score = 0.0f;
+    fwrite(&max_len, sizeof max_len, 1, a.f);
+    for (int i = 0; i < V; i++) {
+        fwrite(&score, sizeof score, 1, a.f);
+        fwrite(&len, sizeof len, 1, a.f);
+        fputc(bytes[i], a.f);
+    }
+    return sw_atomic_commit(&a, msg, cap);
 }

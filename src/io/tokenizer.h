@@ -51,6 +51,15 @@ swiglu_status sw_tok_load(sw_tokenizer *t, const char *path, int vocab_size,
                           char *msg, size_t msg_cap);
 void sw_tok_free(sw_tokenizer *t);
 
+/* A character (byte) vocabulary: every token is one byte. Such a
+ * tokenizer has no BOS or EOS (ids 1 and 2 are characters like any other):
+ * what `swiglu export` writes for our models. 1 when t is one. */
+int sw_tok_is_chars(const sw_tokenizer *t);
+/* Writes the character vocabulary bytes[0..V) (token id i = the byte
+ * bytes[i], score 0, max_token_length 1) as a tokenizer.bin, atomically. */
+swiglu_status sw_tok_write_chars(const char *path, const unsigned char *bytes, int V,
+                                 char *msg, size_t msg_cap);
+
 /* Id of the token whose bytes are s[0..n), or -1. */
 int sw_tok_lookup(const sw_tokenizer *t, const char *s, size_t n);
 

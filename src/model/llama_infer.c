@@ -15,6 +15,8 @@
 #endif
 #include "core/internal.h"
 #include "core/threads.h"
+#include "ffn/ffn_internal.h"   /* the FFN handle's gate */
+#include "model/layers.h"        /* sw_rope_tables */
 #include "model/llama_infer.h"
 
 #ifdef _OPENMP
@@ -40,27 +42,25 @@ void sw_llama_free(sw_llama_state *s)
     float *bufs[] = {s->x, s->xb, s->xb2, s->xatt, s->q, s->hb, s->hb2, s->hg, s->att, s->logits,
                      s->key_cache, s->value_cache, s->rope_cos, s->rope_sin};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
+    free(s->layer);
     memset(s, 0, sizeof *s);
 }
 
-swiglu_status sw_llama_init(sw_llama_state *s, const sw_l2c_model *m, int nthreads)
+/* The buffers and kernels of a state whose s->c, s->layer, weights and eps
+ * are set; the RoPE tables are left to the caller. */
+static swiglu_status alloc_state(sw_llama_state *s, int nthreads)
 {
-    SW_RETURN_IF(!s || !m, SWIGLU_ERR_NULL);
-    SW_RETURN_IF(nthreads < 1, SWIGLU_ERR_ARG);
-    memset(s, 0, sizeof *s);
-    const sw_l2c_config *c = &m->cfg;
+    const sw_l2c_config *c = &s->c;
     size_t D = (size_t)c->dim, H = (size_t)c->hidden_dim, L = (size_t)c->n_layers;
     size_t S = (size_t)c->seq_len, KV = (size_t)c->kv_dim, hs = (size_t)c->head_size;
     size_t nh = (size_t)c->n_heads, V = (size_t)c->vocab_size;
     size_t cache, att, rope;
     SW_RETURN_IF(!sw_mul_ok(&cache, L, S) || !sw_mul_ok(&cache, cache, KV), SWIGLU_ERR_SIZE);
     SW_RETURN_IF(!sw_mul_ok(&att, nh, S) || !sw_mul_ok(&rope, S, hs / 2), SWIGLU_ERR_SIZE);
-    s->m = m;
     s->nthreads = nthreads;
     s->mv = sw_matvec_for(swiglu_isa_active());
     s->attn = sw_attn_for(swiglu_isa_active());
     s->k = sw_kernels_active();
-    s->gate = (sw_gate){.act = SWIGLU_ACT_SWISH, .beta = 1.0, .clamp = 0, .limit = INFINITY, .shift = 0.0};
     size_t per_thread;  /* [nthreads][D] private residual and norm copies */
     SW_RETURN_IF(!sw_mul_ok(&per_thread, (size_t)nthreads, D), SWIGLU_ERR_SIZE);
     s->x = alloc_floats(per_thread); s->xb = alloc_floats(per_thread); s->xb2 = alloc_floats(D);
@@ -74,6 +74,31 @@ swiglu_status sw_llama_init(sw_llama_state *s, const sw_l2c_model *m, int nthrea
         sw_llama_free(s);
         return SWIGLU_ERR_ALLOC;
     }
+    return SWIGLU_OK;
+}
+
+swiglu_status sw_llama_init(sw_llama_state *s, const sw_l2c_model *m, int nthreads)
+{
+    SW_RETURN_IF(!s || !m, SWIGLU_ERR_NULL);
+    SW_RETURN_IF(nthreads < 1, SWIGLU_ERR_ARG);
+    memset(s, 0, sizeof *s);
+    const sw_l2c_config *c = &m->cfg;
+    const sw_l2c_weights *w = &m->w;
+    size_t D = (size_t)c->dim, H = (size_t)c->hidden_dim, L = (size_t)c->n_layers;
+    size_t S = (size_t)c->seq_len, KV = (size_t)c->kv_dim, hs = (size_t)c->head_size;
+    s->c = *c;
+    s->emb = w->tok_emb; s->rms_final = w->rms_final; s->wcls = w->wcls;
+    s->eps = 1e-5f;
+    s->gate = (sw_gate){.act = SWIGLU_ACT_SWISH, .beta = 1.0, .clamp = 0, .limit = INFINITY, .shift = 0.0};
+    s->layer = calloc(L, sizeof *s->layer);
+    SW_RETURN_IF(!s->layer, SWIGLU_ERR_ALLOC);
+    for (size_t l = 0; l < L; l++)   /* llama2.c stacks each tensor over the layers */
+        s->layer[l] = (sw_llama_layer){
+            .rms_att = w->rms_att + l * D, .wq = w->wq + l * D * D, .wk = w->wk + l * KV * D,
+            .wv = w->wv + l * KV * D, .wo = w->wo + l * D * D, .rms_ffn = w->rms_ffn + l * D,
+            .w1 = w->w1 + l * H * D, .w3 = w->w3 + l * H * D, .w2 = w->w2 + l * D * H, .beta = 1.0};
+    swiglu_status st = alloc_state(s, nthreads);
+    if (st) return st;
     /* RoPE table, formed in float exactly as run.c does per token:
      * freq = 1 / powf(10000, (i mod hs) / (float)hs), angle = pos * freq. */
     for (size_t pos = 0; pos < S; pos++)
@@ -86,13 +111,42 @@ swiglu_status sw_llama_init(sw_llama_state *s, const sw_l2c_model *m, int nthrea
     return SWIGLU_OK;
 }
 
-/* o = x / sqrt(mean(x^2) + 1e-5) * w, in float as run.c. o may be x. */
-static void rmsnorm(float *o, const float *x, const float *w, size_t n)
+swiglu_status sw_llama_init_model(sw_llama_state *s, const sw_model *m, int nthreads)
+{
+    SW_RETURN_IF(!s || !m, SWIGLU_ERR_NULL);
+    SW_RETURN_IF(nthreads < 1, SWIGLU_ERR_ARG);
+    memset(s, 0, sizeof *s);
+    sw_l2c_config *c = &s->c;
+    c->dim = (int)m->D; c->hidden_dim = (int)m->H; c->n_layers = (int)m->L; c->n_heads = (int)m->NH;
+    c->n_kv_heads = (int)m->NKV; c->vocab_size = (int)m->V; c->seq_len = (int)m->Tmax;
+    c->shared_classifier = m->cfg.tied; c->head_size = (int)m->HS; c->kv_dim = (int)m->KV;
+    s->emb = m->w.emb; s->rms_final = m->w.rms_final; s->wcls = m->w.head;
+    s->eps = m->cfg.rms_eps;
+    /* the FFN handle's own gate (variant, beta, clamp), at full precision */
+    s->gate = m->ffn->gate;
+    s->gate.lowp = 0; s->gate.want_db = 0; s->gate.stream = 0;
+    s->layer = calloc(m->L, sizeof *s->layer);
+    SW_RETURN_IF(!s->layer, SWIGLU_ERR_ALLOC);
+    for (size_t l = 0; l < m->L; l++) {
+        const sw_layer_weights *lw = &m->w.layer[l];
+        s->layer[l] = (sw_llama_layer){
+            .rms_att = lw->rms_att, .wq = lw->wq, .wk = lw->wk, .wv = lw->wv, .wo = lw->wo,
+            .rms_ffn = lw->rms_ffn, .w1 = lw->w1, .w3 = lw->w3, .w2 = lw->w2,
+            .beta = lw->beta ? (double)lw->beta[0] : s->gate.beta};
+    }
+    swiglu_status st = alloc_state(s, nthreads);
+    if (st) return st;
+    sw_rope_tables(s->rope_cos, s->rope_sin, m->Tmax, m->HS, m->cfg.rope_theta);
+    return SWIGLU_OK;
+}
+
+/* o = x / sqrt(mean(x^2) + eps) * w, in float as run.c. o may be x. */
+static void rmsnorm(float *o, const float *x, const float *w, size_t n, float eps)
 {
     float ss = 0.0f;
     for (size_t j = 0; j < n; j++) ss += x[j] * x[j];
     ss /= (float)n;
-    ss += 1e-5f;
+    ss += eps;
     ss = 1.0f / sqrtf(ss);
     for (size_t j = 0; j < n; j++) o[j] = w[j] * (ss * x[j]);
 }
@@ -123,7 +177,7 @@ static void rope(float *v, size_t r0, size_t r1, size_t hs, const float *cs, con
 static void attention(const sw_llama_state *s, float *out, size_t loff, int pos,
                       size_t h0, size_t h1)
 {
-    const sw_l2c_config *c = &s->m->cfg;
+    const sw_l2c_config *c = &s->c;
     size_t hs = (size_t)c->head_size, KV = (size_t)c->kv_dim, S = (size_t)c->seq_len;
     size_t kv_mul = (size_t)(c->n_heads / c->n_kv_heads);
     for (size_t h = h0; h < h1; h++) {
@@ -142,8 +196,7 @@ static void attention(const sw_llama_state *s, float *out, size_t loff, int pos,
  * are the same bits for any number of threads. */
 static void forward_body(sw_llama_state *s, int token, int pos)
 {
-    const sw_l2c_config *c = &s->m->cfg;
-    const sw_l2c_weights *w = &s->m->w;
+    const sw_l2c_config *c = &s->c;
     const size_t D = (size_t)c->dim, H = (size_t)c->hidden_dim, KV = (size_t)c->kv_dim;
     const size_t hs = (size_t)c->head_size, S = (size_t)c->seq_len;
     const size_t nh = (size_t)c->n_heads, V = (size_t)c->vocab_size;
@@ -154,22 +207,23 @@ static void forward_body(sw_llama_state *s, int token, int pos)
     const float *sn = s->rope_sin + (size_t)pos * (hs / 2);
     size_t r0, r1;
 
-    memcpy(x, w->tok_emb + (size_t)token * D, D * sizeof(float));
+    memcpy(x, s->emb + (size_t)token * D, D * sizeof(float));
 
     for (size_t l = 0; l < (size_t)c->n_layers; l++) {
+        const sw_llama_layer *w = &s->layer[l];
         size_t loff = l * S * KV;
         float *kc = s->key_cache + loff + (size_t)pos * KV;
         float *vc = s->value_cache + loff + (size_t)pos * KV;
 
         /* q, k, v of this thread's rows, RoPE on them */
-        rmsnorm(xn, x, w->rms_att + l * D, D);
+        rmsnorm(xn, x, w->rms_att, D, s->eps);
         my_rows(&r0, &r1, D, G);
-        if (r0 < r1) { s->mv(s->q, w->wq + l * D * D, xn, D, r0, r1); rope(s->q, r0, r1, hs, cs, sn); }
+        if (r0 < r1) { s->mv(s->q, w->wq, xn, D, r0, r1); rope(s->q, r0, r1, hs, cs, sn); }
         my_rows(&r0, &r1, KV, G);
         if (r0 < r1) {
-            s->mv(kc, w->wk + l * KV * D, xn, D, r0, r1);
+            s->mv(kc, w->wk, xn, D, r0, r1);
             rope(kc, r0, r1, hs, cs, sn);
-            s->mv(vc, w->wv + l * KV * D, xn, D, r0, r1);
+            s->mv(vc, w->wv, xn, D, r0, r1);
         }
         OMP(omp barrier)
 
@@ -180,17 +234,24 @@ static void forward_body(sw_llama_state *s, int token, int pos)
 
         /* wo -> xb2 [D]; every thread adds it to its residual copy */
         my_rows(&r0, &r1, D, G);
-        if (r0 < r1) s->mv(s->xb2, w->wo + l * D * D, s->xatt, D, r0, r1);
+        if (r0 < r1) s->mv(s->xb2, w->wo, s->xatt, D, r0, r1);
         OMP(omp barrier)
         for (size_t i = 0; i < D; i++) x[i] += s->xb2[i];
 
-        /* FFN: hb = w1 xn (gate), hb2 = w3 xn (up), hg = swish(hb) * hb2 */
-        rmsnorm(xn, x, w->rms_ffn + l * D, D);
+        /* FFN: hb = w1 xn (gate), hb2 = w3 xn (up), hg = act(hb) * hb2;
+         * plain: hg = act(hb) */
+        rmsnorm(xn, x, w->rms_ffn, D, s->eps);
         my_rows(&r0, &r1, H, G);
         if (r0 < r1) {
-            s->mv(s->hb, w->w1 + l * H * D, xn, D, r0, r1);
-            s->mv(s->hb2, w->w3 + l * H * D, xn, D, r0, r1);
-            s->k->glu_fwd(s->hg + r0, s->hb + r0, s->hb2 + r0, r1 - r0, &s->gate);
+            sw_gate g = s->gate;
+            g.beta = w->beta;
+            s->mv(s->hb, w->w1, xn, D, r0, r1);
+            if (w->w3) {
+                s->mv(s->hb2, w->w3, xn, D, r0, r1);
+                s->k->glu_fwd(s->hg + r0, s->hb + r0, s->hb2 + r0, r1 - r0, &g);
+            } else {
+                s->k->act_fwd(s->hg + r0, s->hb + r0, r1 - r0, &g);
+            }
         }
         OMP(omp barrier)
         if (s->probe) {
@@ -201,20 +262,20 @@ static void forward_body(sw_llama_state *s, int token, int pos)
         /* w2 -> xb2 (all threads finished reading the old xb2 before the
          * barrier above); add to the residual copies */
         my_rows(&r0, &r1, D, G);
-        if (r0 < r1) s->mv(s->xb2, w->w2 + l * D * H, s->hg, H, r0, r1);
+        if (r0 < r1) s->mv(s->xb2, w->w2, s->hg, H, r0, r1);
         OMP(omp barrier)
         for (size_t i = 0; i < D; i++) x[i] += s->xb2[i];
     }
 
-    rmsnorm(xn, x, w->rms_final, D);
+    rmsnorm(xn, x, s->rms_final, D, s->eps);
     my_rows(&r0, &r1, V, G);
-    if (r0 < r1) s->mv(s->logits, w->wcls, xn, D, r0, r1);
+    if (r0 < r1) s->mv(s->logits, s->wcls, xn, D, r0, r1);
 }
 
 swiglu_status sw_llama_forward(sw_llama_state *s, int token, int pos, const float **logits)
 {
-    SW_RETURN_IF(!s || !s->m, SWIGLU_ERR_NULL);
-    const sw_l2c_config *c = &s->m->cfg;
+    SW_RETURN_IF(!s || !s->layer, SWIGLU_ERR_NULL);
+    const sw_l2c_config *c = &s->c;
     SW_RETURN_IF(token < 0 || token >= c->vocab_size, SWIGLU_ERR_ARG);
     SW_RETURN_IF(pos < 0 || pos >= c->seq_len, SWIGLU_ERR_ARG);
 #ifdef _OPENMP
