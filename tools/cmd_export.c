@@ -6,8 +6,9 @@
  * Version 0 (default) is the legacy format run.c reads; 1 is export.py's
  * "ak42" format. Only llama2.c-compatible models are written (SwiGLU, beta 1
  * not learned, eps 1e-5, theta 10000: src/io/export_l2c.h); any other is
- * refused with the reason. Our vocabularies (bytes, or a file's characters)
- * have no llama2.c tokenizer.bin: the export runs with `generate --ids`.
+ * refused with the reason. The vocabulary (bytes, or a file's characters) is
+ * written beside the model as a one-byte-per-token tokenizer.bin
+ * (OUT.tokenizer.bin, where `swiglu generate` finds it; no BOS/EOS).
  * Legend: none (no arrays here).
  */
 #include <stdio.h>
@@ -22,7 +23,9 @@ static void usage(FILE *f)
     fprintf(f, "usage: swiglu export --ckpt F --llama2c OUT.bin [--version 0|1]\n"
                "  writes a checkpoint of `swiglu train` as a llama2.c model (version 0: run.c's\n"
                "  legacy format, the default; 1: export.py's ak42 format). Only SwiGLU models\n"
-               "  with beta 1 (not learned), RMSNorm eps 1e-5 and RoPE theta 10000 can be exported.\n");
+               "  with beta 1 (not learned), RMSNorm eps 1e-5 and RoPE theta 10000 can be exported.\n"
+               "  The vocabulary goes beside it, OUT.tokenizer.bin (llama2.c's tokenizer.bin format,\n"
+               "  one character per token): `swiglu generate OUT.bin` prints text.\n");
 }
 
 int cmd_export(int argc, char **argv)
@@ -51,12 +54,18 @@ int cmd_export(int argc, char **argv)
         sw_model_free(m);
         cli_die("export: cannot export '%s': %s", ckpt, err);
     }
+    char tokp[4200];
+    if (sw_export_tokenizer_write(itos, vocab, outp, tokp, sizeof tokp, err, sizeof err)) {
+        sw_model_free(m);
+        cli_die("export: %s", err);
+    }
     printf("swiglu export: %s (step %lld, dim %zu, hidden %zu, %zu layers, vocab %d %s, %s classifier) -> %s (llama2.c v%lld)\n",
            ckpt, step, m->D, m->H, m->L, vocab, mode == SW_TOKENS_CHAR ? "char" : "byte",
            m->cfg.tied ? "shared" : "separate", outp, version);
     if (m->cfg.bf16)
         printf("note: trained with --bf16; the fp32 master weights were written, and llama2.c computes in fp32\n");
-    printf("note: no llama2.c tokenizer exists for this vocabulary; run it with `swiglu generate --ids`\n");
+    printf("tokenizer: %s (%d one-character tokens, no BOS/EOS); run it with `swiglu generate %s`\n",
+           tokp, vocab, outp);
     sw_model_free(m);
     return 0;
 }
