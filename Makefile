@@ -9,7 +9,7 @@
 #   make test-asan    the test suite on an ASan + UBSan build (-O1), in build-asan/
 #   make test-valgrind    the test binaries under valgrind memcheck (slow)
 #   make fuzz         libFuzzer targets for every parser, FUZZ_SECONDS=60 each (clang)
-#   make install      PREFIX=/usr/local: lib, header, swiglu.pc, the CLI
+#   make install      PREFIX=/usr/local: lib, header, swiglu.pc (+ swiglu-static.pc), the CLI
 #   make clean
 #
 # Knobs: CC=clang, WERROR=1 (CI), NO_OMP=1, O=<build dir>.
@@ -155,12 +155,14 @@ install: all
 	ln -sf libswiglu.so.$(VERSION_MAJOR) $(DESTDIR)$(PREFIX)/lib/libswiglu.so
 	install -m 644 include/swiglu.h $(DESTDIR)$(PREFIX)/include/
 	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
-	    -e 's|@LIBS_PRIVATE@|$(LDLIBS)|' swiglu.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/swiglu.pc
+	for pc in swiglu swiglu-static; do \
+	    sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+	        -e 's|@LIBS_PRIVATE@|$(LDLIBS)|' $$pc.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/$$pc.pc || exit 1; \
+	done
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libswiglu.a $(DESTDIR)$(PREFIX)/lib/libswiglu.so* \
 	    $(DESTDIR)$(PREFIX)/include/swiglu.h $(DESTDIR)$(PREFIX)/bin/swiglu \
-	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/swiglu.pc
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/swiglu.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/swiglu-static.pc
 
 clean:
 	rm -rf build build-debug build-asan build-fuzz build-clang
