@@ -63,7 +63,8 @@ expect "--ids on the export: 11 ids, got '$ids'" [ "$(wc -w <<<"$ids")" -eq 11 ]
 
 # --- refusals ---
 out=$("$SW" sample "$tmp/data.txt" -n 5 2>&1); rc=$?
-expect "a text file as the model: rc $rc '$out'" [ $rc -eq 2 ] && expect "names both formats" grep -q "nor a llama2.c model" <<<"$out"
+expect "a text file as the model: rc $rc '$out'" [ $rc -eq 2 ]
+expect "names both formats" grep -q "nor a llama2.c model" <<<"$out"
 out=$("$SW" sample "$tmp/m.ckpt" -z "$tmp/m.tokenizer.bin" -n 5 2>&1); rc=$?
 expect "a tokenizer with our checkpoint: rc $rc '$out'" [ $rc -eq 2 ]
 out=$("$SW" sample "$tmp/m.ckpt" "$tmp/m.ckpt" 2>&1); rc=$?

@@ -22,6 +22,7 @@
 #include "cli.h"
 #include "ffn/ffn_internal.h"
 #include "gemm/gemm.h"
+#include "model/ffn_name.h"
 
 #define MAX_REPS 101
 
@@ -52,6 +53,7 @@ typedef struct layer {
     swiglu_ffn_params p, g;
     void *x, *y, *ws;
     float *dy, *dx;
+    float beta, dbeta;        /* a learned beta's value and gradient */
     size_t wsb, T;
 } layer;
 
@@ -62,13 +64,15 @@ static void *xmalloc(size_t n)
     return p;
 }
 
-static void layer_make(layer *L, swiglu_ffn_variant v, swiglu_dtype dt, size_t T, size_t D, size_t H)
+static void layer_make(layer *L, swiglu_ffn_variant v, int learn_beta, swiglu_dtype dt, size_t T, size_t D, size_t H)
 {
     memset(L, 0, sizeof *L);
     swiglu_ffn_config c;
     cli_check(swiglu_ffn_config_init(&c, D, v), "config");
     c.d_ff = H;
     c.dtype = dt;
+    c.learn_beta = learn_beta;
+    if (learn_beta) { L->beta = c.beta; L->p.beta = &L->beta; L->g.beta = &L->dbeta; }
     c.weights = SWIGLU_WEIGHTS_PACKED;  /* the fused layout: one gate/up GEMM */
     cli_check(swiglu_ffn_create(&L->f, &c), "create");
     if (dt == SWIGLU_BF16) cli_check(swiglu_ffn_set_output_dtype(L->f, SWIGLU_BF16), "output dtype");
@@ -120,16 +124,18 @@ static double run_once(layer *L, int bare, int with_bwd)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: swiglu bench ffn [--json] [--reps N] [--shape I] [--dtype f32|bf16] [--variant NAME]\n"
+    fprintf(f, "usage: swiglu bench ffn [--json] [--reps N] [--shape I] [--dtype f32|bf16] [--variant NAME] [--threads N]\n"
                "  Forward and forward+backward of the FFN layer (median ms, GFLOP/s) and the ratio\n"
                "  to the bare GEMMs of the same run. Shapes (T, D, H): 0 = 512,512,1376;\n"
                "  1 = 2048,768,2048; 2 = 64,4096,11008 (plain variants use H = 4D).\n"
-               "  Threads: OMP_NUM_THREADS (targets are stated for 2).\n");
+               "  Variants: swiglu, relu, gelu by default; --variant any of\n"
+               "  " SW_FFN_NAMES "\n"
+               "  Threads: --threads N (default: OMP_NUM_THREADS, else every core).\n");
 }
 
 int bench_ffn(int argc, char **argv)
 {
-    int json = 0, reps = 7, only_shape = -1, only_dt = -1, only_v = -1;
+    int json = 0, reps = 7, only_shape = -1, only_dt = -1, only_v = -1, only_lb = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json")) json = 1;
         else if (!strcmp(argv[i], "--reps")) reps = (int)cli_parse_int("--reps", cli_value(argc, argv, &i), 1, MAX_REPS);
@@ -142,8 +148,14 @@ int bench_ffn(int argc, char **argv)
         } else if (!strcmp(argv[i], "--variant")) {
             swiglu_ffn_variant v;
             const char *n = cli_value(argc, argv, &i);
-            if (swiglu_ffn_variant_from_name(&v, n) != SWIGLU_OK) cli_die("--variant: unknown '%s'", n);
+            if (sw_ffn_name_parse(&v, &only_lb, n) != SWIGLU_OK) cli_die("--variant: unknown '%s' (" SW_FFN_NAMES ")", n);
             only_v = (int)v;
+        } else if (!strcmp(argv[i], "--threads")) {
+            int th = (int)cli_parse_int("--threads", cli_value(argc, argv, &i), 1, 1024);
+            cli_check(swiglu_threads_set(th), "--threads");
+#ifdef _OPENMP
+            omp_set_num_threads(th);   /* oneDNN's GEMMs run on the OpenMP pool */
+#endif
         } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) { usage(stdout); return 0; }
         else { usage(stderr); cli_die("bench ffn: unknown option '%s'", argv[i]); }
     }
@@ -152,26 +164,30 @@ int bench_ffn(int argc, char **argv)
 #ifdef _OPENMP
     threads = omp_get_max_threads();
 #endif
-    static const swiglu_ffn_variant variants[] = {SWIGLU_FFN_SWIGLU, SWIGLU_FFN_RELU, SWIGLU_FFN_GELU};
+    /* the default set; --variant runs that one alone */
+    swiglu_ffn_variant variants[3] = {SWIGLU_FFN_SWIGLU, SWIGLU_FFN_RELU, SWIGLU_FFN_GELU};
+    size_t nv = 3;
+    if (only_v >= 0) { variants[0] = (swiglu_ffn_variant)only_v; nv = 1; }
     if (json) printf("{\"bench\": \"ffn\", \"engine\": \"%s\", \"threads\": %d, \"reps\": %d, \"rows\": [",
                      sw_gemm_engine(), threads, reps);
     else printf("FFN layer, %s GEMMs, %d threads, median of %d (bare = the same GEMMs, no elementwise work)\n"
-                "%-9s %-5s %5s %5s %6s  %-8s %9s %8s %9s %6s\n", sw_gemm_engine(), threads, reps,
+                "%-19s %-5s %5s %5s %6s  %-8s %9s %8s %9s %6s\n", sw_gemm_engine(), threads, reps,
                 "variant", "dtype", "T", "D", "H", "pass", "ms", "GFLOP/s", "bare ms", "ratio");
     int first = 1;
     for (int si = 0; si < 3; si++) {
         if (only_shape >= 0 && si != only_shape) continue;
         for (int dt = 0; dt < 2; dt++) {
             if (only_dt >= 0 && dt != only_dt) continue;
-            for (size_t vi = 0; vi < sizeof variants / sizeof variants[0]; vi++) {
+            for (size_t vi = 0; vi < nv; vi++) {
                 swiglu_ffn_variant v = variants[vi];
-                if (only_v >= 0 && (int)v != only_v) continue;
+                char vname[48];
+                sw_ffn_name(vname, sizeof vname, v, only_lb);
                 size_t T = shapes[si].T, D = shapes[si].D, H = shapes[si].H;
                 if (!swiglu_ffn_variant_gated(v)) H = 4 * D;
                 size_t P = swiglu_ffn_variant_gated(v) ? 2 * H : H;
                 double fl = 2.0 * (double)T * (double)D * (double)P + 2.0 * (double)T * (double)H * (double)D;
                 layer L;
-                layer_make(&L, v, (swiglu_dtype)dt, T, D, H);
+                layer_make(&L, v, only_lb, (swiglu_dtype)dt, T, D, H);
                 for (int pass = 0; pass < 2; pass++) {
                     double ours[MAX_REPS], bare[MAX_REPS];
                     run_once(&L, 0, pass);  /* warm-up: primitives created, pages touched */
@@ -187,10 +203,10 @@ int bench_ffn(int argc, char **argv)
                     if (json)
                         printf("%s\n  {\"variant\": \"%s\", \"dtype\": \"%s\", \"T\": %zu, \"D\": %zu, \"H\": %zu, "
                                "\"pass\": \"%s\", \"ms\": %.4f, \"gflops\": %.2f, \"bare_ms\": %.4f, \"ratio\": %.4f}",
-                               first ? "" : ",", swiglu_ffn_variant_name(v), dn, T, D, H, pn, 1e3 * mo,
+                               first ? "" : ",", vname, dn, T, D, H, pn, 1e3 * mo,
                                flops / mo * 1e-9, 1e3 * mb, mo / mb);
                     else
-                        printf("%-9s %-5s %5zu %5zu %6zu  %-8s %9.3f %8.1f %9.3f %6.3f\n", swiglu_ffn_variant_name(v),
+                        printf("%-19s %-5s %5zu %5zu %6zu  %-8s %9.3f %8.1f %9.3f %6.3f\n", vname,
                                dn, T, D, H, pn, 1e3 * mo, flops / mo * 1e-9, 1e3 * mb, mo / mb);
                     fflush(stdout);
                     first = 0;

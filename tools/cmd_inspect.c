@@ -38,11 +38,13 @@
  * sampler on that path). Every file is written atomically (sw_atomic_file).
  * Legend: H hidden units, L layers, V vocab, T seq_len, B windows.
  */
+#include <errno.h>
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "cli.h"
 #include "io/checkpoint.h"
 #include "io/export_l2c.h"
@@ -335,6 +337,10 @@ int cmd_inspect(int argc, char **argv)
     }
     if (!model_path) { usage(stderr); cli_die("inspect: --model F.bin is required"); }
     cli_args_done();
+    /* --out DIR is created when missing, before any work (#20) */
+    struct stat ost;
+    if (out && mkdir(out, 0777) != 0 && errno != EEXIST) cli_die("inspect: cannot create folder %s: %s", out, strerror(errno));
+    if (out && (stat(out, &ost) != 0 || !S_ISDIR(ost.st_mode))) cli_die("inspect: --out %s is not a folder", out);
     const int ours = is_ours(model_path);
     if (data && !tok_path && !ours) cli_die("inspect: --data needs --tokenizer T.bin to turn text into tokens");
     if (ours && tok_path) cli_die("inspect: %s is a swiglu checkpoint with its own vocabulary; drop --tokenizer", model_path);

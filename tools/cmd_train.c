@@ -16,6 +16,7 @@
 #include <omp.h>
 #endif
 #include "io/checkpoint.h"
+#include "model/ffn_name.h"
 #include "model/trainer.h"
 
 static void usage(FILE *f)
@@ -24,13 +25,15 @@ static void usage(FILE *f)
 "usage: swiglu train --data FILE [options]\n"
 "  data     --data FILE  --tokens byte|char (byte)\n"
 "  model    --layers 4 --heads 4 --kv-heads NH --dim 128 --context 64\n"
-"           --ffn swiglu (relu gelu gelu_tanh swish glu bilinear reglu geglu geglu_tanh swiglu swiglu_clamped)\n"
-"           --ffn-hidden H (parameter-matched) --beta B --learn-beta --untied --rms-eps 1e-5\n"
+"           --ffn swiglu (relu gelu gelu_tanh swish glu bilinear reglu geglu geglu_tanh swiglu swiglu_clamped\n"
+"                  swiglu-learned-beta swish-learned-beta; '-' = '_')\n"
+"           --ffn-hidden H (parameter-matched) --beta B --learn-beta (= --ffn swiglu-learned-beta) --untied --rms-eps 1e-5\n"
 "           --dropout 0 --bf16 (mixed precision: bf16 GEMMs, fp32 master weights)\n"
 "  train    --steps 2000 --batch 12 --accum 1 --lr 1e-3 --min-lr 1e-4 --warmup 100\n"
 "           --decay-steps STEPS --beta1 0.9 --beta2 0.95 --wd 0.1 --clip 1 --seed 1337 --threads N\n"
 "  eval     --eval-every 250 --eval-batches 20\n"
-"  files    --ckpt FILE (swiglu.ckpt; written at the end and on Ctrl-C or SIGTERM) --save-every N\n"
+"  files    --ckpt FILE (written at the end and on Ctrl-C or SIGTERM; default: the --resume file, else\n"
+"           swiglu.ckpt) --save-every N\n"
 "           --resume FILE --metrics FILE (JSON lines) --loss-log FILE (per step, exact)\n"
 "  run      --stop-at STEP (stop and save after it) --log-every 10 --quiet\n");
 }
@@ -144,7 +147,7 @@ int cmd_train(int argc, char **argv)
     sw_train_config_default(&tc);
     const char *data = NULL, *resume = NULL, *metrics = NULL, *losslog = NULL;
     run_ctx c = {0};
-    c.ckpt = "swiglu.ckpt";
+    c.ckpt = NULL;   /* --ckpt, else the --resume file (continued), else swiglu.ckpt */
     c.log_every = 10;
     sw_tokens mode = SW_TOKENS_BYTE;
     int threads = 0;
@@ -167,7 +170,9 @@ int cmd_train(int argc, char **argv)
         else if (OPT("--context")) mc.seq_len = (int)cli_parse_int(a, VAL(), 1, 65536);
         else if (OPT("--ffn")) {
             const char *v = VAL();
-            if (swiglu_ffn_variant_from_name(&mc.ffn, v)) cli_die("unknown FFN variant '%s' (swiglu train --help lists them)", v);
+            int lb;
+            if (sw_ffn_name_parse(&mc.ffn, &lb, v)) cli_die("unknown FFN variant '%s' (" SW_FFN_NAMES ")", v);
+            if (lb) mc.learn_beta = 1;
         }
         else if (OPT("--ffn-hidden")) mc.d_ff = (int)cli_parse_int(a, VAL(), 1, 1 << 20);
         else if (OPT("--beta")) mc.ffn_beta = (float)cli_parse_double(a, VAL(), 1e-3, 1e3);
@@ -211,6 +216,7 @@ int cmd_train(int argc, char **argv)
 #endif
     }
 
+    if (!c.ckpt) c.ckpt = resume ? resume : "swiglu.ckpt";
     char err[512];
     /* the options' model and schedule, before any file is read (the
      * vocabulary comes from the data later; the default 256 is valid) */
@@ -276,8 +282,8 @@ int cmd_train(int argc, char **argv)
     double tps = wall - c.eval_time > 0 ? (double)(tr->step - c.step0) * (double)c.tokens_per_step / (wall - c.eval_time) : 0;
     if (!c.quiet) {
         if (stopped) printf("stopped at step %lld%s; checkpoint %s\n", tr->step, interrupted ? " (interrupted)" : "", c.ckpt);
-        printf("done: step %lld, val loss %.4f, wall %.2f s (%.2f s training, %.2f s eval), %.0f tokens/s\n",
-               tr->step, c.last_val, wall, wall - c.eval_time, c.eval_time, tps);
+        printf("done: step %lld, val loss %.4f, wall %.2f s (%.2f s training, %.2f s eval), %.0f tokens/s; checkpoint %s\n",
+               tr->step, c.last_val, wall, wall - c.eval_time, c.eval_time, tps, c.ckpt);
     }
     if (c.metrics) fclose(c.metrics);
     if (c.losslog) fclose(c.losslog);

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "lab/plan.h"
+#include "model/ffn_name.h"
 
 const sw_lab_variant sw_lab_variants[] = {
     {"relu", SWIGLU_FFN_RELU, 0},     {"gelu", SWIGLU_FFN_GELU, 0},
@@ -12,10 +13,14 @@ const sw_lab_variant sw_lab_variants[] = {
 };
 const size_t sw_lab_n_variants = sizeof sw_lab_variants / sizeof sw_lab_variants[0];
 
+/* any spelling of model/ffn_name.h (gelu-tanh, swiglu_learned_beta, ...) */
 const sw_lab_variant *sw_lab_variant_find(const char *name)
 {
+    swiglu_ffn_variant v;
+    int lb;
+    if (sw_ffn_name_parse(&v, &lb, name) != SWIGLU_OK) return NULL;
     for (size_t i = 0; i < sw_lab_n_variants; i++)
-        if (!strcmp(sw_lab_variants[i].name, name)) return &sw_lab_variants[i];
+        if (sw_lab_variants[i].ffn == v && sw_lab_variants[i].learn_beta == lb) return &sw_lab_variants[i];
     return NULL;
 }
 
@@ -108,7 +113,7 @@ swiglu_status sw_lab_plan_make(sw_lab_plan *p, const char *preset, const char *v
         for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
             const sw_lab_variant *v = sw_lab_variant_find(tok);
             if (!v) { snprintf(err, errcap, "unknown variant '%s' (relu, gelu, swish, glu, bilinear, reglu, geglu, swiglu, swiglu-learned-beta)", tok); return SWIGLU_ERR_ARG; }
-            if (sw_lab_plan_variant(p, tok) >= 0) continue;
+            if (sw_lab_plan_variant(p, v->name) >= 0) continue;
             if (p->n_variants >= SW_LAB_MAX_VARIANTS) { snprintf(err, errcap, "too many variants"); return SWIGLU_ERR_ARG; }
             p->variants[p->n_variants++] = *v;
         }

@@ -481,6 +481,7 @@ swiglu_status sw_lab_report(const sw_lab_plan *p, const char *out, const sw_lab_
     strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", gmtime(&now));
 
     fprintf(f, "# swiglu compare: %s, preset %s, %d seed%s\n\n", meta->corpus, pr->name, p->n_seeds, p->n_seeds > 1 ? "s" : "");
+    if (!strcmp(pr->name, "tiny")) fprintf(f, "> **Smoke test** (preset tiny: runs of %lld steps that exercise the machinery): the verdicts below say nothing about the variants.\n\n", (long long)pr->train.steps);
     fprintf(f, "%s. Command: `%s`. Kernels: %s; %d run%s at a time, %d thread%s each. "
                "Runs finished: %zu of %zu%s. Wall time of this invocation: %.0f s.\n\n",
             date, meta->command, meta->isa, meta->jobs, meta->jobs > 1 ? "s" : "", meta->threads,
