@@ -9,10 +9,10 @@ static const cli_command commands[] = {
     {"info", cmd_info, "CPU features, the chosen kernel set, library version"},
     {"bench", cmd_bench, "benchmarks: `swiglu bench act [--json]`"},
     {"train", cmd_train, "train a LLaMA-style model with any FFN variant on a file"},
-    {"sample", cmd_sample, "text from a checkpoint of `swiglu train`"},
-    {"generate", cmd_generate, "text or token ids from a llama2.c checkpoint"},
+    {"sample", cmd_sample, "text or token ids from a model, ours or llama2.c's (= generate)"},
+    {"generate", cmd_generate, "text or token ids from a model, ours or llama2.c's (= sample)"},
     {"inspect", cmd_inspect, "per-layer gate statistics of a model (llama2.c or ours) over text"},
-    {"export", cmd_export, "a checkpoint of `swiglu train` as a llama2.c model file"},
+    {"export", cmd_export, "a checkpoint of `swiglu train` as a llama2.c model file and tokenizer"},
 };
 
 static void usage(FILE *f)
