@@ -73,6 +73,7 @@ static int sample(float *probs, const float *logits, int n, float temp, float to
     int n0 = 0;
     for (int i = 0; i < n; i++)
         if (probs[i] >= cutoff) { work[n0].index = i; work[n0].prob = probs[i]; n0++; }
+    if (n0 == 0) return argmax(logits, n);   /* NaN probabilities pass no cutoff: never work[-1] */
     qsort(work, (size_t)n0, sizeof *work, prob_desc);
     float cum = 0.0f;
     int last = n0 - 1;
