@@ -19,8 +19,18 @@
  *     gradients of shared inputs and of several micro-batches sum for free.
  *     The elementwise kernels accept SWIGLU_BWD_OVERWRITE to store instead.
  *   - Aliasing: an output may be exactly an input of the same shape and
- *     stride (in place, element i reads before it writes); any other overlap
- *     between an output and another buffer is refused with SWIGLU_ERR_ALIAS.
+ *     stride (in place, element i reads before it writes) where a function
+ *     says so; any other overlap between an output and another buffer of
+ *     the call is refused with SWIGLU_ERR_ALIAS. Outputs are: out, dx, din,
+ *     dup, dbeta (a scalar: it may overlap nothing), y, each gradient tensor
+ *     and the workspace (written by forward, read and written by backward).
+ *     Every pair (output, any other buffer of the call) is checked, inputs
+ *     among themselves are not (they are only read).
+ *   - Alignment: float buffers must be 4-byte aligned, bf16 (uint16_t)
+ *     buffers 2-byte, double 8-byte (what malloc and any float array give);
+ *     a misaligned pointer is refused with SWIGLU_ERR_ARG, never loaded.
+ *   - Flags of int type (learn_beta, bias_up, bias_down, recompute,
+ *     training) are 0 or 1; any other value is SWIGLU_ERR_ARG.
  *   - Dimension legend: T tokens (rows), D d_model, H d_ff (hidden units),
  *     n elements per row of an elementwise kernel.
  */

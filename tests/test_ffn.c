@@ -501,7 +501,10 @@ static void bad_configs(void)
     CHECK(swiglu_ffn_forward(f, y, NULL, 4, &p, wsp, ws, 1) == SWIGLU_ERR_NULL, "NULL x");
     CHECK(swiglu_ffn_forward(f, (char *)wsp + 64, x, 4, &p, wsp, ws, 1) == SWIGLU_ERR_ALIAS, "y inside workspace");
     memset(wsp, 0, ws);
-    swiglu_ffn_params g = {.w1 = w1, .w3 = w3, .w2 = w2};
+    /* gradients on the parameters themselves are an alias (issue #21) */
+    CHECK(swiglu_ffn_backward(f, NULL, &p, y, x, 4, &p, wsp, ws) == SWIGLU_ERR_ALIAS, "gradients on the parameters");
+    float *g1 = fzeros(H * D), *g3 = fzeros(H * D), *g2 = fzeros(D * H);
+    swiglu_ffn_params g = {.w1 = g1, .w3 = g3, .w2 = g2};
     CHECK(swiglu_ffn_backward(f, NULL, &g, y, x, 4, &p, wsp, ws) == SWIGLU_ERR_STATE, "backward before forward");
     CHECK(swiglu_ffn_forward(f, y, x, 4, &p, wsp, ws, 1) == SWIGLU_OK, "forward");
     CHECK(swiglu_ffn_backward(f, NULL, &g, y, x, 3, &p, wsp, ws) == SWIGLU_ERR_STATE, "backward with another T");
@@ -510,7 +513,7 @@ static void bad_configs(void)
     swiglu_ffn_stats st;
     CHECK(swiglu_ffn_hidden_stats(f, &st, wsp, 4) == SWIGLU_OK, "stats");
     swiglu_ffn_destroy(f);
-    free(w1); free(w3); free(w2); free(x); free(y); free(wsp);
+    free(w1); free(w3); free(w2); free(x); free(y); free(wsp); free(g1); free(g3); free(g2);
 }
 
 /* init is deterministic with the stated spread; ReLU zeroes about half its units */

@@ -6,7 +6,8 @@
  *  - a run that blows up by itself (lr 10, weight decay 1): sw_trainer_run
  *    returns SWIGLU_ERR_NONFINITE after showing the step to on_step, and the
  *    trainer equals a fresh one stepped to the last good step;
- *  - the lab (src/lab/run.c) resumed from a poisoned checkpoint: the run
+ *  - the lab (src/lab/run.c) resumed from a poisoned checkpoint (huge
+ *    finite weights: NaN ones are refused at load, test_hardening2.sh): the run
  *    ends as before the trainer refused such steps (status=diverged, NaN
  *    losses, the step counted, its steps.csv row, no checkpoint left) and
  *    sw_lab_execute succeeds.
@@ -62,6 +63,15 @@ static void poison(sw_trainer *t)
     /* the embedding: every token's row, and the tied head */
     const sw_tensor *e = &t->model->tensors[0];
     for (size_t i = 0; i < e->numel; i++) t->model->params[e->offset + i] = NAN;
+}
+
+/* For a checkpoint: NaN weights are refused at load (sw_trainer_load), so
+ * the lab's run is poisoned with the largest finite ones, whose first
+ * forward overflows to a non-finite loss. */
+static void poison_finite(sw_trainer *t)
+{
+    const sw_tensor *e = &t->model->tensors[0];
+    for (size_t i = 0; i < e->numel; i++) t->model->params[e->offset + i] = 3e38f;
 }
 
 static void refused_step(const sw_dataset *ds)
@@ -170,7 +180,7 @@ static void lab_diverges(const char *data_path)
     CHECK(sw_trainer_create(&t, &mc, &tc, &ds, err, sizeof err) == SWIGLU_OK, "create: %s", err);
     sw_step_info si;
     for (int i = 0; i < 2; i++) sw_trainer_step(t, &si);
-    poison(t);
+    poison_finite(t);
     CHECK(sw_trainer_save(t, ck, err, sizeof err) == SWIGLU_OK, "save: %s", err);
     sw_trainer_free(t);
 

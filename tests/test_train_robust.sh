@@ -4,7 +4,8 @@
 #    stops with exit 2 and one line naming the step; the checkpoint of the
 #    step before is kept, byte-identical to a run stopped there, and resumes;
 #    without --save-every it says no checkpoint was written; NaN weights in
-#    a checkpoint give "loss is nan" (needs python3 to poison one);
+#    a checkpoint are refused at load, naming the tensor (needs python3 to
+#    poison one);
 #  - a second SIGTERM during the (slowed) save kills it, the old checkpoint
 #    intact (the first one's save, exit 0 and resume: test_train_cli.sh);
 #  - a full disk (ENOSPC from write, or from fsync) while checkpointing: one
@@ -65,12 +66,12 @@ expect "diverged without --save-every: exit 2, one line: '$out'" [ $rc -eq 2 -a 
 expect "diverged without --save-every: says so" matches "$out" "; parameters not updated, no checkpoint was written\$"
 expect "diverged without --save-every: no file" [ ! -e "$tmp/none.ckpt" ]
 
-# NaN weights in a checkpoint (the header's CRC-32 redone): the loss is nan
+# NaN weights in a checkpoint (the header's CRC-32 redone): refused at load
 "$SW" train "${TINY[@]}" --steps 3 --ckpt "$tmp/p.ckpt" >/dev/null 2>&1
 if command -v python3 >/dev/null 2>&1; then
     # payload layout (docs/FORMATS.md): 464 bytes of configuration and state
     # (the parameter count last), then the parameters
-    python3 - "$tmp/p.ckpt" <<'PY'
+    n=$(python3 - "$tmp/p.ckpt" <<'PY'
 import struct, sys, zlib
 path = sys.argv[1]
 b = bytearray(open(path, "rb").read())
@@ -78,12 +79,14 @@ n = struct.unpack_from("<Q", b, 32 + 456)[0]
 b[32 + 464:32 + 464 + 4 * n] = struct.pack("<f", float("nan")) * n
 struct.pack_into("<I", b, 24, zlib.crc32(bytes(b[32:])) & 0xFFFFFFFF)
 open(path, "wb").write(b)
+print(n)
 PY
+)
     h=$(sha "$tmp/p.ckpt")
     out=$("$SW" train --data "$tmp/data.txt" --threads 1 --quiet --resume "$tmp/p.ckpt" --ckpt "$tmp/p.ckpt" \
           --steps 6 2>&1); rc=$?
     expect "NaN weights: exit 2, one line: '$out'" [ $rc -eq 2 -a "$(lines "$out")" -eq 1 ]
-    expect "NaN weights: the message" [ "$out" = "swiglu: loss is nan at step 4 (diverged; try a lower --lr); parameters not updated, last checkpoint kept: $tmp/p.ckpt (step 3)" ]
+    expect "NaN weights: refused at load, naming the tensor" [ "$out" = "swiglu: checkpoint '$tmp/p.ckpt' holds $n non-finite weights (NaN or infinite; the first: emb[0] = nan)" ]
     expect "NaN weights: the checkpoint is untouched" [ "$(sha "$tmp/p.ckpt")" = "$h" ]
 else
     echo "skipped: the NaN-weights check (no python3 to write the checkpoint)"

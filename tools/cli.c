@@ -1,10 +1,17 @@
 /* cli.c -- error and argument helpers of the CLI (see cli.h). */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include "cli.h"
 
 static jmp_buf *trap;
@@ -93,4 +100,95 @@ void cli_out_close(sw_atomic_file *o)
 {
     char msg[4400];
     if (sw_atomic_commit(o, msg, sizeof msg) != SWIGLU_OK) cli_die("%s", msg);
+}
+
+void cli_check_output(const char *opt, const char *path, int kind, const cli_file *ins, size_t n)
+{
+    if (!path) return;
+    char msg[4400];
+    struct stat sb;
+    if (kind == CLI_OUT_SAVE) {
+        if (sw_out_check(path, msg, sizeof msg)) cli_die("%s: %s", opt, msg);
+    } else if (stat(path, &sb) == 0) {
+        if (S_ISDIR(sb.st_mode)) cli_die("%s: '%s' is a folder, not a file", opt, path);
+    } else if (sw_out_check(path, msg, sizeof msg)) {
+        cli_die("%s: %s", opt, msg);   /* a new file: its folder must exist */
+    }
+    for (size_t i = 0; i < n; i++)
+        if (ins[i].path && sw_same_file(path, ins[i].path))
+            cli_die("%s '%s' is the %s file; refusing to overwrite an input", opt, path, ins[i].opt);
+}
+
+void cli_out_dir(const char *opt, const char *dir)
+{
+    struct stat sb;
+    if (stat(dir, &sb) == 0) {
+        if (!S_ISDIR(sb.st_mode)) cli_die("%s: '%s' exists and is not a folder", opt, dir);
+        return;
+    }
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) cli_die("%s: cannot create folder '%s': %s", opt, dir, strerror(errno));
+}
+
+/* An alternate signal stack for the calling thread (kept for its lifetime). */
+static void alt_stack(void)
+{
+    stack_t ss;
+    size_t size = 1 << 16;
+    long min = sysconf(_SC_SIGSTKSZ);
+    if (min > 0 && (size_t)min * 4 > size) size = (size_t)min * 4;
+    ss.ss_sp = malloc(size);
+    if (!ss.ss_sp) return;
+    ss.ss_size = size;
+    ss.ss_flags = 0;
+    if (sigaltstack(&ss, NULL) != 0) free(ss.ss_sp);
+}
+
+void cli_on_signals(void (*handler)(int))
+{
+    alt_stack();
+#ifdef _OPENMP
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    /* the pool is made here, at its full size, so each of its threads can
+     * get its stack and mask (later regions reuse these threads) */
+#pragma omp parallel
+    if (omp_get_thread_num() != 0) {
+        alt_stack();
+        pthread_sigmask(SIG_BLOCK, &set, NULL);
+    }
+#endif
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sa.sa_flags = SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+void cli_signals_default(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+void cli_stream_check(FILE *f, const char *opt, const char *path, int flush)
+{
+    if (!f) return;
+    errno = 0;
+    if ((flush && fflush(f) != 0) || ferror(f))
+        cli_die("%s: cannot write '%s': %s", opt, path, errno ? strerror(errno) : "write error");
+}
+
+void cli_stream_close(FILE *f, const char *opt, const char *path)
+{
+    if (!f) return;
+    cli_stream_check(f, opt, path, 1);
+    if (fclose(f) != 0) cli_die("%s: cannot write '%s': %s", opt, path, strerror(errno));
 }

@@ -62,9 +62,41 @@ double cli_parse_double(const char *opt, const char *s, double lo, double hi);
 /* The value after option argv[*i], advancing *i, or dies naming the option. */
 const char *cli_value(int argc, char **argv, int *i);
 
+/* An input of a command, for the output checks: its option and path
+ * (path NULL: not given, skipped). */
+typedef struct cli_file { const char *opt, *path; } cli_file;
+enum { CLI_OUT_SAVE = 0,     /* replaced atomically: a regular file or a new name (sw_out_check) */
+       CLI_OUT_STREAM = 1 }; /* written as it goes (logs): also a FIFO or a device, never a folder */
+/* Dies with one line unless `path`, the value of output option `opt`, can
+ * be written as `kind` says and is none of the inputs ins[0..n) (the same
+ * file by device and inode, or the same new name: sw_same_file). Every
+ * command calls it for each output after its options are parsed and before
+ * any work, so that a bad path is found in a second, not after the run. */
+void cli_check_output(const char *opt, const char *path, int kind, const cli_file *ins, size_t n);
+/* The output folder of option `opt`: created when missing (its parent must
+ * exist); dies when it exists and is not a folder, or cannot be made. */
+void cli_out_dir(const char *opt, const char *dir);
+
+/* Installs handler for SIGINT and SIGTERM on an alternate signal stack
+ * (sigaltstack + SA_ONSTACK): oneDNN's JIT code may point the stack register
+ * elsewhere while it runs, and a signal frame pushed there corrupts the heap.
+ * Every thread of the OpenMP pool gets its own alternate stack and blocks
+ * the two signals, so the main thread takes them. Call before any work. */
+void cli_on_signals(void (*handler)(int));
+/* Restores the default action of SIGINT and SIGTERM (async-signal-safe:
+ * a handler calls it so that a second signal kills). */
+void cli_signals_default(void);
+
 /* A text file written atomically (sw_atomic_file, io/io_util.h): the same
  * open and commit, dying with one line naming the file on failure. */
 FILE *cli_out_open(sw_atomic_file *o, const char *path);
 void cli_out_close(sw_atomic_file *o);
+
+/* A stream output (a log written as the run goes, opened with fopen): dies
+ * naming opt and path when a write to f has failed (ferror, after fflush
+ * when flush), or, with close, when fclose fails. A full disk or /dev/full
+ * is reported at once rather than leaving an empty log and exit 0. */
+void cli_stream_check(FILE *f, const char *opt, const char *path, int flush);
+void cli_stream_close(FILE *f, const char *opt, const char *path);
 
 #endif

@@ -228,6 +228,9 @@ int cmd_compare(int argc, char **argv)
         snprintf(outbuf, sizeof outbuf, "swiglu-lab/%.*s-%s", cl, corpus, p->preset.name);
         out = outbuf;
     }
+    /* the output folder: not a file (the data, say), before any work */
+    struct stat ob;
+    if (stat(out, &ob) == 0 && !S_ISDIR(ob.st_mode)) cli_die("--out: '%s' exists and is not a folder", out);
     sw_dataset ds;
     if (sw_dataset_load(&ds, path, !strcmp(o.tokens, "char") ? SW_TOKENS_CHAR : SW_TOKENS_BYTE,
                         (size_t)p->preset.seq_len, err, sizeof err))
@@ -244,11 +247,7 @@ int cmd_compare(int argc, char **argv)
              (unsigned long long)ds.file_bytes, ds.crc, o.tokens);
     check_plan_file(out, key);
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    cli_on_signals(on_signal);
 
     if (o.worker >= 0) {
         /* a worker stops (saving its checkpoint) when its parent dies, even

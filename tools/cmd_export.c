@@ -42,6 +42,8 @@ int cmd_export(int argc, char **argv)
     }
     if (!ckpt || !outp) { usage(stderr); cli_die("export: --ckpt F and --llama2c OUT.bin are required"); }
     cli_args_done();
+    const cli_file ins[] = {{"--ckpt", ckpt}};
+    cli_check_output("--llama2c", outp, CLI_OUT_SAVE, ins, 1);
     char err[512];
     sw_model *m;
     uint8_t itos[256];

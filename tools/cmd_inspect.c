@@ -46,6 +46,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "cli.h"
+#include "core/internal.h"
 #include "io/checkpoint.h"
 #include "io/export_l2c.h"
 #include "io/llama2c.h"
@@ -59,6 +60,7 @@ typedef struct hist {
     double lo, hi;
     double count, sum, sumsq, min, max;
     double under, over, bin[NBINS];
+    double nonfinite;          /* NaN or infinite values: counted, never binned */
 } hist;
 
 static void hist_init(hist *h, double lo, double hi)
@@ -69,6 +71,7 @@ static void hist_init(hist *h, double lo, double hi)
 
 static void hist_add(hist *h, double v)
 {
+    if (!isfinite(v)) { h->nonfinite++; return; }   /* (int)NaN would be the bin index */
     h->count++; h->sum += v; h->sumsq += v * v;
     if (v < h->min) h->min = v;
     if (v > h->max) h->max = v;
@@ -78,16 +81,20 @@ static void hist_add(hist *h, double v)
     h->bin[b < NBINS ? b : NBINS - 1]++;
 }
 
-static double hist_mean(const hist *h) { return h->count ? h->sum / h->count : 0; }
+/* An empty histogram (every value non-finite) has statistics nan. */
+static double hist_mean(const hist *h) { return h->count ? h->sum / h->count : NAN; }
+static double hist_min(const hist *h) { return h->count ? h->min : NAN; }
+static double hist_max(const hist *h) { return h->count ? h->max : NAN; }
 static double hist_std(const hist *h)
 {
-    if (!h->count) return 0;
+    if (!h->count) return NAN;
     double m = hist_mean(h), v = h->sumsq / h->count - m * m;
     return v > 0 ? sqrt(v) : 0;
 }
 /* Quantile q from the bins (bin centre; the extremes for the tails). */
 static double hist_q(const hist *h, double q)
 {
+    if (!h->count) return NAN;
     double want = q * h->count, acc = h->under;
     if (acc >= want) return h->min;
     for (int b = 0; b < NBINS; b++) {
@@ -132,10 +139,15 @@ static void probe(void *vctx, int layer, const float *g, const float *u, const f
     L->tokens++;
 }
 
-static char *read_text(const char *path)
+/* The whole of --data (at most 1 GiB), NUL-terminated, its length in *len;
+ * dies with one line when it is not a regular file, cannot be read, or is
+ * empty. */
+static char *read_text(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
+    if (!f) cli_die("inspect: cannot read --data '%s': %s", path, strerror(errno));
+    struct stat sb;
+    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) cli_die("inspect: --data '%s' is not a regular file", path);
     size_t n = 0, cap = 1 << 16;
     char *b = malloc(cap + 1);
     size_t got;
@@ -149,8 +161,13 @@ static char *read_text(const char *path)
             cap *= 2;
         }
     }
+    int bad = ferror(f);
     fclose(f);
-    if (b) b[n] = '\0';
+    if (!b) cli_die("out of memory");
+    if (bad) cli_die("inspect: cannot read --data '%s'", path);
+    if (n == 0) cli_die("inspect: --data '%s' is empty", path);
+    b[n] = '\0';
+    *len = n;
     return b;
 }
 
@@ -227,12 +244,12 @@ static int is_ours(const char *path)
 static int *our_tokens(const char *data, const uint8_t *itos, int V, long long ntok, size_t *n,
                        size_t *skipped)
 {
-    char *text = read_text(data);
-    if (!text) cli_die("inspect: cannot read %s", data);
+    size_t len;
+    char *text = read_text(data, &len);
     int stoi[256];
     for (int i = 0; i < 256; i++) stoi[i] = -1;
     for (int i = 0; i < V; i++) stoi[itos[i]] = i;
-    size_t len = strlen(text), k = 0;
+    size_t k = 0;   /* every byte, a NUL too: our vocabularies are bytes */
     *skipped = 0;
     int *ids = malloc((len + 1) * sizeof *ids);
     if (!ids) cli_die("out of memory");
@@ -246,6 +263,14 @@ static int *our_tokens(const char *data, const uint8_t *itos, int V, long long n
     return ids;
 }
 
+/* inspect reads a model whatever its weights: NaN or infinite ones are
+ * counted and reported (the statistics count non-finite values apart). */
+static void report_nonfinite(size_t n)
+{
+    if (n) printf("warning: %zu weight%s NaN or infinite; the statistics below count non-finite values apart\n",
+                  n, n == 1 ? " is" : "s are");
+}
+
 /* Any model of ours llama2.c cannot run: our batched forward over B windows
  * of T tokens (all in one forward, so the dead-unit test sees every token),
  * and the library's per-layer summary. */
@@ -257,7 +282,7 @@ static int inspect_native(const char *path, const char *data, long long ntok, co
     int V;
     sw_tokens mode;
     long long step;
-    if (sw_checkpoint_load_model(&m, 1, itos, &V, &mode, &step, path, err, sizeof err)) cli_die("inspect: %s", err);
+    if (sw_checkpoint_load_model_unchecked(&m, 1, itos, &V, &mode, &step, path, err, sizeof err)) cli_die("inspect: %s", err);
     size_t T = m->Tmax;
     sw_model_free(m);
     if (!data) cli_die("inspect: %s cannot run as a llama2.c model (%s); inspecting it needs --data FILE", path, why);
@@ -266,7 +291,8 @@ static int inspect_native(const char *path, const char *data, long long ntok, co
     if (n == 0) cli_die("inspect: %s holds no token of %s's vocabulary", data, path);
     if (n < T) T = n;
     size_t B = n / T;
-    if (sw_checkpoint_load_model(&m, B, itos, &V, &mode, &step, path, err, sizeof err)) cli_die("inspect: %s", err);
+    if (sw_checkpoint_load_model_unchecked(&m, B, itos, &V, &mode, &step, path, err, sizeof err)) cli_die("inspect: %s", err);
+    report_nonfinite(sw_count_nonfinite(m->params, m->n_params, NULL));
     sw_model_set_dropout(m, 0, 0);
     if (sw_model_forward(m, ids, NULL, B, T, NULL)) cli_die("inspect: forward failed");
     const char *var = swiglu_ffn_variant_name(m->cfg.ffn);
@@ -305,6 +331,16 @@ static int inspect_native(const char *path, const char *data, long long ntok, co
     return 0;
 }
 
+/* The output files of --out DIR: none may be an input. */
+static void check_out_files(const char *dir, const char *const *names, size_t n, const cli_file *ins, size_t nin)
+{
+    for (size_t i = 0; i < n; i++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        cli_check_output("--out", path, CLI_OUT_SAVE, ins, nin);
+    }
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -337,10 +373,14 @@ int cmd_inspect(int argc, char **argv)
     }
     if (!model_path) { usage(stderr); cli_die("inspect: --model F.bin is required"); }
     cli_args_done();
-    /* --out DIR is created when missing, before any work (#20) */
-    struct stat ost;
-    if (out && mkdir(out, 0777) != 0 && errno != EEXIST) cli_die("inspect: cannot create folder %s: %s", out, strerror(errno));
-    if (out && (stat(out, &ost) != 0 || !S_ISDIR(ost.st_mode))) cli_die("inspect: --out %s is not a folder", out);
+    if (out) {
+        /* the folder and the files it will get, before any work */
+        const cli_file ins[] = {{"--model", model_path}, {"--tokenizer", tok_path}, {"--data", data}};
+        const char *files[] = {"inspect_hist.dat", "inspect.gp", "inspect_layers.tsv", "inspect_gate.png",
+                               "inspect_swish.png", "inspect_up.png"};
+        cli_out_dir("--out", out);
+        check_out_files(out, files, sizeof files / sizeof files[0], ins, 3);
+    }
     const int ours = is_ours(model_path);
     if (data && !tok_path && !ours) cli_die("inspect: --data needs --tokenizer T.bin to turn text into tokens");
     if (ours && tok_path) cli_die("inspect: %s is a swiglu checkpoint with its own vocabulary; drop --tokenizer", model_path);
@@ -357,7 +397,7 @@ int cmd_inspect(int argc, char **argv)
         int V0;
         sw_tokens mode;
         long long step;
-        if (sw_checkpoint_load_model(&m, 1, itos, &V0, &mode, &step, model_path, msg, sizeof msg))
+        if (sw_checkpoint_load_model_unchecked(&m, 1, itos, &V0, &mode, &step, model_path, msg, sizeof msg))
             cli_die("inspect: %s", msg);
         swiglu_status es = sw_export_l2c_build(m, &model, &storage, msg, sizeof msg);
         sw_model_free(m);
@@ -366,7 +406,10 @@ int cmd_inspect(int argc, char **argv)
         bos = -1;
         start = 0;
         for (int i = 0; i < V0; i++) if (itos[i] == '\n') start = i;
-    } else if (sw_l2c_open(&model, model_path, msg, sizeof msg) != SWIGLU_OK) die_file(model_path, msg);
+    } else if (sw_l2c_open_unchecked(&model, model_path, msg, sizeof msg) != SWIGLU_OK) die_file(model_path, msg);
+    size_t bad_weights = 0;
+    sw_l2c_nonfinite(&model, &bad_weights, NULL, 0);
+    report_nonfinite(bad_weights);
     const sw_l2c_config *c = &model.cfg;
     const int V = c->vocab_size, H = c->hidden_dim, NL = c->n_layers;
 
@@ -379,14 +422,16 @@ int cmd_inspect(int argc, char **argv)
     } else if (data) {
         sw_tokenizer tok;
         if (sw_tok_load(&tok, tok_path, V, msg, sizeof msg) != SWIGLU_OK) die_file(tok_path, msg);
-        char *text = read_text(data);
-        if (!text) cli_die("inspect: cannot read %s", data);
+        size_t len;
+        char *text = read_text(data, &len);
+        const char *nul = memchr(text, 0, len);
+        if (nul) cli_die("inspect: --data '%s' holds a NUL byte (at offset %zu); the tokenizer reads text", data, (size_t)(nul - text));
         /* BPE merging is quadratic in the text length (run.c's algorithm),
          * so the text is encoded in pieces of at most CHUNK bytes cut after
          * a newline (or a space), until -n tokens are there; each piece gets
          * its own dummy-prefix space, the first one BOS. */
         enum { CHUNK = 1024 };
-        size_t cap = (size_t)ntok + CHUNK + 3, len = strlen(text), at = 0;
+        size_t cap = (size_t)ntok + CHUNK + 3, at = 0;
         ids = malloc(cap * sizeof *ids);
         if (!ids) cli_die("out of memory");
         char piece[CHUNK + 1];
@@ -409,6 +454,7 @@ int cmd_inspect(int argc, char **argv)
         free(text);
         sw_tok_free(&tok);
         if ((long long)nids > ntok) nids = (size_t)ntok;
+        if (nids == 0) cli_die("inspect: --data '%s' gave no tokens", data);
     }
 
     layer_stats *ls = calloc((size_t)NL, sizeof *ls);
@@ -478,13 +524,17 @@ int cmd_inspect(int argc, char **argv)
         int dh = 0, ds = 0;
         for (int i = 0; i < H; i++) { dh += L->max_abs_h[i] < 1e-6; ds += L->max_abs_s[i] < 1e-6; }
         printf("%-5d | %8.3f %7.3f %8.3f %8.3f %8.3f %8.3f | %8.4f %7.3f %8.4f %8.3f | %7.4f %7.4f | %8.4f %8.4f | %7.4f %7.3f\n",
-               l, hist_mean(&L->g), hist_std(&L->g), L->g.min, hist_q(&L->g, 0.01), hist_q(&L->g, 0.5),
-               L->g.max, hist_mean(&L->s), hist_std(&L->s), L->s.min, L->s.max, (double)dh / H,
+               l, hist_mean(&L->g), hist_std(&L->g), hist_min(&L->g), hist_q(&L->g, 0.01), hist_q(&L->g, 0.5),
+               hist_max(&L->g), hist_mean(&L->s), hist_std(&L->s), hist_min(&L->s), hist_max(&L->s), (double)dh / H,
                (double)ds / H, L->tokens ? L->sp6 / L->tokens : 0, L->tokens ? L->sp2 / L->tokens : 0,
-               hist_mean(&L->au), L->au.max);
+               hist_mean(&L->au), hist_max(&L->au));
     }
     printf("dead h / dead s: fraction of the %d hidden units whose |h| (|s|) < 1e-6 on every token;\n"
            "sp<e: fraction of units per token with |s| < e, averaged over tokens\n", H);
+    for (int l = 0; l < NL; l++)
+        if (ls[l].g.nonfinite || ls[l].s.nonfinite || ls[l].au.nonfinite)
+            printf("layer %d: non-finite values left out above: %.0f of g, %.0f of s, %.0f of |u|\n", l,
+                   ls[l].g.nonfinite, ls[l].s.nonfinite, ls[l].au.nonfinite);
     if (out) write_plots(out, ls, NL);
 
     for (int l = 0; l < NL; l++) { free(ls[l].max_abs_h); free(ls[l].max_abs_s); }

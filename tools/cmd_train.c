@@ -4,8 +4,8 @@
  * exits 0. A NaN or infinite loss or gradient stops it with exit 2 and no save,
  * so the last checkpoint written stays the last good one; so does a failed
  * save (full disk): the checkpoint file is replaced only by a complete one. */
+#include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,8 +44,7 @@ static void on_signal(int sig)
     (void)sig;
     interrupted = 1;
     /* a second Ctrl-C or SIGTERM kills */
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    cli_signals_default();
 }
 
 typedef struct run_ctx {
@@ -54,6 +53,7 @@ typedef struct run_ctx {
     long long good_step;
     sw_step_info bad;         /* the refused non-finite step */
     FILE *metrics, *losslog;
+    const char *metrics_path, *losslog_path;
     long long stop_at, save_every, log_every;
     int tty, quiet;
     double t0, eval_time;
@@ -91,7 +91,10 @@ static void save(run_ctx *c, const sw_trainer *tr)
 static int on_step(void *ctx, const sw_trainer *tr, const sw_step_info *s)
 {
     run_ctx *c = ctx;
-    if (c->losslog) fprintf(c->losslog, "%lld %a %a %a\n", s->step, s->loss, s->lr, s->grad_norm);
+    if (c->losslog) {
+        fprintf(c->losslog, "%lld %a %a %a\n", s->step, s->loss, s->lr, s->grad_norm);
+        cli_stream_check(c->losslog, "--loss-log", c->losslog_path, 0);
+    }
     if (s->nonfinite) { c->bad = *s; return 1; }   /* reported after the run; nothing to save */
     double el = now() - c->t0 - c->eval_time;
     double done = (double)(s->step - c->step0);
@@ -127,7 +130,7 @@ static int on_eval(void *ctx, const sw_trainer *tr, const sw_eval_info *e)
         size_t n = sw_eval_json(line, sizeof line, e);
         if (n >= sizeof line) cli_die("metrics line too long");
         fputs(line, c->metrics);
-        fflush(c->metrics);
+        cli_stream_check(c->metrics, "--metrics", c->metrics_path, 1);
     }
     if (!c->quiet) {
         if (c->tty) fprintf(stderr, "\r\033[K");
@@ -223,6 +226,12 @@ int cmd_train(int argc, char **argv)
     if (!resume && (sw_model_config_check(&mc, err, sizeof err) || sw_train_config_check(&tc, err, sizeof err)))
         cli_die("%s", err);
     cli_args_done();
+    /* every output checked before any work (--ckpt may be the --resume file:
+     * that continues it in place) */
+    const cli_file ins[] = {{"--data", data}, {"--resume", resume}, {"--ckpt", c.ckpt}, {"--metrics", metrics}};
+    cli_check_output("--ckpt", c.ckpt, CLI_OUT_SAVE, ins, 1);
+    cli_check_output("--metrics", metrics, CLI_OUT_STREAM, ins, 3);
+    cli_check_output("--loss-log", losslog, CLI_OUT_STREAM, ins, 4);
     sw_dataset ds;
     sw_trainer *tr = NULL;
     if (resume) {
@@ -239,8 +248,12 @@ int cmd_train(int argc, char **argv)
         if (sw_dataset_load(&ds, data, mode, (size_t)mc.seq_len, err, sizeof err)) cli_die("%s", err);
         if (sw_trainer_create(&tr, &mc, &tc, &ds, err, sizeof err)) cli_die("%s", err);
     }
-    if (metrics && !(c.metrics = fopen(metrics, resume ? "a" : "w"))) cli_die("cannot open metrics file '%s'", metrics);
-    if (losslog && !(c.losslog = fopen(losslog, resume ? "a" : "w"))) cli_die("cannot open loss log '%s'", losslog);
+    if (metrics && !(c.metrics = fopen(metrics, resume ? "a" : "w")))
+        cli_die("--metrics: cannot open '%s': %s", metrics, strerror(errno));
+    if (losslog && !(c.losslog = fopen(losslog, resume ? "a" : "w")))
+        cli_die("--loss-log: cannot open '%s': %s", losslog, strerror(errno));
+    c.metrics_path = metrics;
+    c.losslog_path = losslog;
     c.tty = isatty(2);
     c.step0 = tr->step;
     c.tokens_per_step = (size_t)tr->tc.batch * (size_t)tr->tc.accum * tr->model->Tmax;
@@ -252,12 +265,7 @@ int cmd_train(int argc, char **argv)
     if (resume && !c.quiet) printf("resumed from %s at step %lld\n", resume, tr->step);
     if (resume) { c.good = resume; c.good_step = tr->step; }
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-
+    cli_on_signals(on_signal);
     sw_train_hooks h = {on_step, on_eval, &c, &interrupted};
     int stopped = 0;
     c.t0 = now();
@@ -285,8 +293,8 @@ int cmd_train(int argc, char **argv)
         printf("done: step %lld, val loss %.4f, wall %.2f s (%.2f s training, %.2f s eval), %.0f tokens/s; checkpoint %s\n",
                tr->step, c.last_val, wall, wall - c.eval_time, c.eval_time, tps, c.ckpt);
     }
-    if (c.metrics) fclose(c.metrics);
-    if (c.losslog) fclose(c.losslog);
+    cli_stream_close(c.metrics, "--metrics", metrics);
+    cli_stream_close(c.losslog, "--loss-log", losslog);
     sw_trainer_free(tr);
     sw_dataset_free(&ds);
     return 0;

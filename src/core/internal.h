@@ -45,6 +45,18 @@ static inline size_t sw_extent(size_t rows, size_t cols, size_t ld)
     return b;
 }
 
+/* The number of values of p[0..n) that are NaN or infinite; *first (may be
+ * NULL) gets the index of the first of them (n when none). Weight files with
+ * one are refused at load, naming the tensor: a NaN used as a logit or an
+ * index is a wrong answer or an out-of-bounds read later. */
+static inline size_t sw_count_nonfinite(const float *p, size_t n, size_t *first)
+{
+    size_t count = 0;
+    if (first) *first = n;
+    for (size_t i = 0; i < n; i++)
+        if (!__builtin_isfinite(p[i]) && count++ == 0 && first) *first = i;
+    return count;
+}
 
 /* 1 when a call writing `outputs` float tensors of `elements` elements each
  * should use streaming stores (stream.c, swiglu_stream_threshold_set). */

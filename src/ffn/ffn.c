@@ -76,6 +76,8 @@ static swiglu_status config_check(const swiglu_ffn_config *c)
     SW_RETURN_IF((unsigned)c->weights >= SWIGLU_WEIGHTS_COUNT, SWIGLU_ERR_ARG);
     SW_RETURN_IF((unsigned)c->dtype >= SWIGLU_DTYPE_COUNT, SWIGLU_ERR_DTYPE);
     SW_RETURN_IF(!isfinite(c->beta), SWIGLU_ERR_ARG);
+    /* the flags are 0 or 1: any other value is a caller's mistake, not "on" */
+    SW_RETURN_IF((c->learn_beta | c->bias_up | c->bias_down | c->recompute) & ~1, SWIGLU_ERR_ARG);
     SW_RETURN_IF(c->learn_beta && c->variant != SWIGLU_FFN_SWISH && c->variant != SWIGLU_FFN_SWIGLU,
                  SWIGLU_ERR_ARG);
     SW_RETURN_IF(c->d_model == 0 || c->d_ff == 0, SWIGLU_ERR_SIZE);

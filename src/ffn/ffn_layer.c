@@ -88,6 +88,7 @@ swiglu_status sw_ffn_ws_layout(sw_ffn_ws *L, const swiglu_ffn *f, size_t T, int 
 swiglu_status swiglu_ffn_workspace_size(size_t *bytes, const swiglu_ffn *f, size_t T, int training)
 {
     SW_RETURN_IF(!bytes || !f, SWIGLU_ERR_NULL);
+    SW_RETURN_IF(training != 0 && training != 1, SWIGLU_ERR_ARG);
     sw_ffn_ws L;
     SW_FORWARD_IF_ERROR(sw_ffn_ws_layout(&L, f, T, !!training));
     *bytes = L.total;
@@ -105,6 +106,50 @@ static swiglu_status params_check(const swiglu_ffn *f, const swiglu_ffn_params *
     SW_RETURN_IF(c->bias_up && (!p->b1 || (split3 && !p->b3)), SWIGLU_ERR_NULL);
     SW_RETURN_IF((c->bias_down && !p->b2) || (c->learn_beta && !p->beta), SWIGLU_ERR_NULL);
     return SWIGLU_OK;
+}
+
+/* ---- aliasing and alignment of a call's tensors --------------------------------- */
+
+typedef struct span { const void *p; size_t bytes; } span;
+
+/* The parameter tensors of p as byte spans (the absent ones skipped), with
+ * weights of `we` bytes an element (2: bf16, 4: float; gradients are always
+ * float); returns how many. The sizes fit: checked at create. */
+static size_t param_spans(span *s, const swiglu_ffn *f, const swiglu_ffn_params *p, size_t we)
+{
+    const swiglu_ffn_config *c = &f->cfg;
+    size_t D = c->d_model, H = c->d_ff, F = sizeof(float), n = 0;
+    int split3 = f->gated && c->weights == SWIGLU_WEIGHTS_SPLIT;
+    size_t w1rows = split3 ? H : f->P;   /* PACKED: [2H x D] */
+    s[n++] = (span){p->w1, w1rows * D * we};
+    if (split3) s[n++] = (span){p->w3, H * D * we};
+    s[n++] = (span){p->w2, D * H * we};
+    if (c->bias_up) {
+        s[n++] = (span){p->b1, w1rows * F};
+        if (split3) s[n++] = (span){p->b3, H * F};
+    }
+    if (c->bias_down) s[n++] = (span){p->b2, D * F};
+    if (c->learn_beta) s[n++] = (span){p->beta, F};
+    return n;
+}
+
+/* 1 when a span of a[0..na) overlaps one of b[0..nb) (b NULL: the spans of
+ * a among themselves). */
+static int spans_clash(const span *a, size_t na, const span *b, size_t nb)
+{
+    for (size_t i = 0; i < na; i++)
+        for (size_t j = b ? 0 : i + 1; j < (b ? nb : na); j++)
+            if (sw_overlap(a[i].p, a[i].bytes, (b ? b : a)[j].p, (b ? b : a)[j].bytes)) return 1;
+    return 0;
+}
+
+/* 1 when every span starts at a multiple of its element size (float 4,
+ * bf16 2): a misaligned float* is refused (SWIGLU_ERR_ARG), never loaded. */
+static int spans_aligned(const span *s, size_t n, size_t align)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i].p && (uintptr_t)s[i].p % align) return 0;
+    return 1;
 }
 
 /* The gate with this call's beta (the learned one when cfg.learn_beta). */
@@ -298,10 +343,18 @@ swiglu_status swiglu_ffn_forward(const swiglu_ffn *f, void *y, const void *x, si
     SW_FORWARD_IF_ERROR(sw_ffn_ws_layout(&L, f, T, !!training));
     SW_RETURN_IF(workspace_bytes < L.total, SWIGLU_ERR_WORKSPACE);
     size_t D = f->cfg.d_model, H = f->cfg.d_ff, P = f->P;
-    size_t yb = T * D * (f->out_dtype == SWIGLU_BF16 ? 2 : 4), xb = T * D * esize(f);
-    SW_RETURN_IF(sw_overlap(y, yb, workspace, workspace_bytes) ||
-                 sw_overlap(x, xb, workspace, workspace_bytes), SWIGLU_ERR_ALIAS);
-    SW_RETURN_IF(y != x && sw_overlap(y, yb, x, xb), SWIGLU_ERR_ALIAS);  /* y == x is fine: x is read before y is written */
+    size_t ye = f->out_dtype == SWIGLU_BF16 ? 2 : 4, yb = T * D * ye, xb = T * D * esize(f);
+    SW_RETURN_IF(training != 0 && training != 1, SWIGLU_ERR_ARG);
+    span par[7];
+    size_t np = param_spans(par, f, p, esize(f));
+    span outs[2] = {{y, yb}, {workspace, workspace_bytes}}, xin = {x, xb};
+    SW_RETURN_IF(!spans_aligned(par, np, esize(f)) || (uintptr_t)y % ye || (uintptr_t)x % esize(f),
+                 SWIGLU_ERR_ARG);
+    /* outputs: y and the workspace; neither may touch the parameters, x or
+     * each other, except y == x (x is read before y is written) */
+    SW_RETURN_IF(spans_clash(outs, 2, par, np) || spans_clash(outs, 2, NULL, 0) ||
+                 sw_overlap(workspace, workspace_bytes, x, xb), SWIGLU_ERR_ALIAS);
+    SW_RETURN_IF(y != x && spans_clash(outs, 1, &xin, 1), SWIGLU_ERR_ALIAS);
     sw_gate g;
     SW_FORWARD_IF_ERROR(call_gate(&g, f, p));
 
@@ -375,9 +428,19 @@ swiglu_status swiglu_ffn_backward(const swiglu_ffn *f, float *dx, swiglu_ffn_par
     SW_FORWARD_IF_ERROR(sw_ffn_ws_layout(&L, f, T, 1));
     SW_RETURN_IF(workspace_bytes < L.total, SWIGLU_ERR_WORKSPACE);
     size_t TDb = T * c->d_model * sizeof(float);  /* fits: checked by the layout */
-    SW_RETURN_IF((dx && sw_overlap(dx, TDb, workspace, workspace_bytes)) ||
-                 sw_overlap(dy, TDb, workspace, workspace_bytes) ||
-                 (dx && sw_overlap(dx, TDb, dy, TDb)), SWIGLU_ERR_ALIAS);
+    /* outputs: dx, every gradient and the workspace (read and written);
+     * inputs: dy, x and the parameters. No output may touch another output
+     * or an input. */
+    span outs[9], ins[9];
+    size_t no = param_spans(outs, f, grads, sizeof(float)), ni = param_spans(ins, f, p, esize(f));
+    SW_RETURN_IF(!spans_aligned(outs, no, sizeof(float)) || !spans_aligned(ins, ni, esize(f)) ||
+                 (uintptr_t)dx % sizeof(float) || (uintptr_t)dy % sizeof(float) || (uintptr_t)x % esize(f),
+                 SWIGLU_ERR_ARG);
+    outs[no++] = (span){workspace, workspace_bytes};
+    if (dx) outs[no++] = (span){dx, TDb};
+    ins[ni++] = (span){dy, TDb};
+    ins[ni++] = (span){x, T * c->d_model * esize(f)};
+    SW_RETURN_IF(spans_clash(outs, no, NULL, 0) || spans_clash(outs, no, ins, ni), SWIGLU_ERR_ALIAS);
     unsigned char *base = sw_ffn_ws_base(workspace);
     const sw_ffn_hdr *hd = (const sw_ffn_hdr *)(base + L.hdr);
     SW_RETURN_IF(hd->magic != SW_FFN_MAGIC || hd->owner != f || hd->T != T || !hd->training,

@@ -6,6 +6,7 @@
  * Payload: model config, train config, state (step, RNG), data identity,
  * parameters, AdamW moments m and v. */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "core/internal.h"
 #include "io/checkpoint.h"
 #include "io/io_util.h"
 #include "io/crc32.h"
@@ -178,10 +180,45 @@ static swiglu_status ckpt_read(ckpt *k, const char *path, char *err, size_t cap)
     return SWIGLU_OK;
 }
 
+/* SWIGLU_OK when every value of the tensors at base (laid out as m's
+ * parameters: the weights, or an AdamW moment) is finite; else the count
+ * and the first one by tensor name and index, in err. */
+static swiglu_status check_finite(const sw_model *m, const unsigned char *base, const char *what,
+                                  const char *path, char *err, size_t cap)
+{
+    size_t total = 0;
+    char first[96] = "";
+    for (size_t i = 0; i < m->n_tensors; i++) {
+        const sw_tensor *t = &m->tensors[i];
+        size_t at, k;
+        /* the file's bytes are not aligned for float: checked in pieces */
+        float buf[1024];
+        k = 0; at = t->numel;
+        for (size_t o = 0; o < t->numel; o += 1024) {
+            size_t n = t->numel - o < 1024 ? t->numel - o : 1024, a;
+            memcpy(buf, base + (t->offset + o) * sizeof(float), n * sizeof(float));
+            size_t c = sw_count_nonfinite(buf, n, &a);
+            if (c && at == t->numel) at = o + a;
+            k += c;
+        }
+        if (k && !first[0]) {
+            float v;
+            memcpy(&v, base + (t->offset + at) * sizeof(float), sizeof v);
+            snprintf(first, sizeof first, "%s[%zu] = %s", t->name, at, isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
+        }
+        total += k;
+    }
+    if (!total) return SWIGLU_OK;
+    return sw_io_fail(err, cap, SWIGLU_ERR_NONFINITE, "checkpoint '%s' holds %zu non-finite %s%s (NaN or infinite; the first: %s)",
+                      path, total, what, total == 1 ? "" : "s", first);
+}
+
 /* ---- save ------------------------------------------------------------------ */
 
 swiglu_status sw_trainer_save(const sw_trainer *t, const char *path, char *err, size_t cap)
 {
+    swiglu_status cst = sw_out_check(path, err, cap);
+    if (cst) return cst;
     wbuf w = {NULL, 0};
     put_payload(&w, t);
     size_t plen = w.len, total = SW_CKPT_HEADER_BYTES + plen;
@@ -218,17 +255,16 @@ swiglu_status sw_trainer_save(const sw_trainer *t, const char *path, char *err, 
     int saved_errno = errno;
     if (ok && fsync(fd) != 0) { ok = 0; saved_errno = errno; }
     if (close(fd) != 0 && ok) { ok = 0; saved_errno = errno; }
-    if (ok && rename(tmp, path) != 0) { ok = 0; saved_errno = errno; }
     if (!ok) {
         unlink(tmp);
         swiglu_status st = sw_io_fail(err, cap, SWIGLU_ERR_IO, "cannot write checkpoint '%s': %s", path, strerror(saved_errno));
         free(buf); free(tmp);
         return st;
     }
-    /* make the rename durable */
-    sw_fsync_parent_dir(path);
+    /* checks the target again, renames, syncs the folder, removes dead writers' temporaries */
+    swiglu_status st = sw_atomic_rename(tmp, path, err, cap);
     free(buf); free(tmp);
-    return SWIGLU_OK;
+    return st;
 }
 
 /* ---- load ------------------------------------------------------------------ */
@@ -258,6 +294,13 @@ swiglu_status sw_trainer_load(sw_trainer **out, const char *path, const sw_datas
     }
     sw_trainer *t;
     if ((st = sw_trainer_create(&t, &k.mc, &k.tc, data, err, cap))) { free(k.file); return st; }
+    if ((st = check_finite(t->model, k.params, "weight", path, err, cap)) ||
+        (st = check_finite(t->model, k.m, "AdamW first moment", path, err, cap)) ||
+        (st = check_finite(t->model, k.v, "AdamW second moment", path, err, cap))) {
+        sw_trainer_free(t);
+        free(k.file);
+        return st;
+    }
     size_t n = t->model->n_params * sizeof(float);
     memcpy(t->model->params, k.params, n);
     memcpy(t->m, k.m, n);
@@ -285,6 +328,22 @@ swiglu_status sw_checkpoint_read_config(sw_model_config *mc, sw_tokens *mode, lo
 swiglu_status sw_checkpoint_load_model(sw_model **out, size_t Bmax, uint8_t itos[256], int *vocab,
                                        sw_tokens *mode, long long *step, const char *path,
                                        char *err, size_t cap)
+{
+    swiglu_status st = sw_checkpoint_load_model_unchecked(out, Bmax, itos, vocab, mode, step, path, err, cap);
+    if (st) return st;
+    size_t n = sw_count_nonfinite((*out)->params, (*out)->n_params, NULL);
+    if (n) {
+        /* names the tensor: the same check as a resume's, on the loaded weights */
+        st = check_finite(*out, (const unsigned char *)(*out)->params, "weight", path, err, cap);
+        sw_model_free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
+swiglu_status sw_checkpoint_load_model_unchecked(sw_model **out, size_t Bmax, uint8_t itos[256], int *vocab,
+                                                 sw_tokens *mode, long long *step, const char *path,
+                                                 char *err, size_t cap)
 {
     *out = NULL;
     ckpt k;

@@ -18,8 +18,15 @@
 swiglu_status sw_checkpoint_read_config(sw_model_config *mc, sw_tokens *mode, long long *step,
                                         const char *path, char *err, size_t errcap);
 /* Loads the model of a checkpoint for batches of up to Bmax sequences
- * (inference only: no gradients), and its vocabulary (itos[0..vocab)). */
+ * (inference only: no gradients), and its vocabulary (itos[0..vocab)).
+ * A NaN or infinite weight is refused (SWIGLU_ERR_NONFINITE, the message
+ * names the tensor and index), as sw_trainer_load refuses one in the
+ * weights or the AdamW moments. */
 swiglu_status sw_checkpoint_load_model(sw_model **m, size_t Bmax, uint8_t itos[256], int *vocab,
                                        sw_tokens *mode, long long *step, const char *path,
                                        char *err, size_t errcap);
+/* The same without the non-finite check (inspect counts them itself). */
+swiglu_status sw_checkpoint_load_model_unchecked(sw_model **m, size_t Bmax, uint8_t itos[256], int *vocab,
+                                                 sw_tokens *mode, long long *step, const char *path,
+                                                 char *err, size_t errcap);
 #endif

@@ -96,9 +96,11 @@ swiglu_status sw_export_l2c_write(const sw_model *m, int version, const char *pa
 {
     if (!m || !path) return SWIGLU_ERR_NULL;
     if (version != 0 && version != 1) return sw_io_fail(err, cap, SWIGLU_ERR_ARG, "llama2.c version %d: 0 or 1", version);
+    swiglu_status st = sw_out_check(path, err, cap);
+    if (st) return st;
     sw_l2c_model lm;
     float *storage;
-    swiglu_status st = sw_export_l2c_build(m, &lm, &storage, err, cap);
+    st = sw_export_l2c_build(m, &lm, &storage, err, cap);
     if (st) return st;
     size_t n = strlen(path) + 32;
     char *tmp = malloc(n);
@@ -113,15 +115,14 @@ swiglu_status sw_export_l2c_write(const sw_model *m, int version, const char *pa
     int ok = fd >= 0 && fsync(fd) == 0;
     int e = errno;
     if (fd >= 0) close(fd);
-    if (ok && rename(tmp, path) != 0) { ok = 0; e = errno; }
     if (!ok) {
         unlink(tmp);
         free(tmp);
         return sw_io_fail(err, cap, SWIGLU_ERR_IO, "%s: cannot write: %s", path, strerror(e));
     }
+    st = sw_atomic_rename(tmp, path, err, cap);
     free(tmp);
-    sw_fsync_parent_dir(path);
-    return SWIGLU_OK;
+    return st;
 }
 
 swiglu_status sw_export_tokenizer_path(char *dst, size_t cap, const char *model)

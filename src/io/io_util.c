@@ -1,10 +1,14 @@
 /* io_util.c -- see io_util.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "io/io_util.h"
 
@@ -30,6 +34,107 @@ void sw_fsync_parent_dir(const char *path)
     free(dir);
 }
 
+/* The folder part of path ("." when none) into dir [PATH_MAX]; returns the
+ * name part. */
+static const char *split_path(char *dir, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash) { strcpy(dir, "."); return path; }
+    size_t n = (size_t)(slash - path);
+    if (n == 0) n = 1;   /* "/x": the root */
+    if (n >= PATH_MAX) n = PATH_MAX - 1;
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    return slash + 1;
+}
+
+swiglu_status sw_out_check(const char *path, char *msg, size_t cap)
+{
+    if (!path || !*path) return sw_io_fail(msg, cap, SWIGLU_ERR_ARG, "empty output path");
+    if (strlen(path) >= PATH_MAX - 64) return sw_io_fail(msg, cap, SWIGLU_ERR_ARG, "path too long: %.64s...", path);
+    struct stat sb;
+    if (lstat(path, &sb) == 0) {
+        if (S_ISREG(sb.st_mode)) return SWIGLU_OK;
+        const char *what = S_ISDIR(sb.st_mode) ? "a folder" : S_ISLNK(sb.st_mode) ? "a symbolic link"
+                         : S_ISFIFO(sb.st_mode) ? "a FIFO" : S_ISCHR(sb.st_mode) || S_ISBLK(sb.st_mode) ? "a device"
+                         : S_ISSOCK(sb.st_mode) ? "a socket" : "not a regular file";
+        return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "'%s' is %s; refusing to replace it (give a regular file or a new name)",
+                          path, what);
+    }
+    if (errno != ENOENT) return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
+    char dir[PATH_MAX];
+    const char *base = split_path(dir, path);
+    if (!*base) return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "'%s' names a folder, not a file", path);
+    if (stat(dir, &sb) != 0)
+        return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "cannot write '%s': folder '%s': %s", path, dir, strerror(errno));
+    if (!S_ISDIR(sb.st_mode)) return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "cannot write '%s': '%s' is not a folder", path, dir);
+    if (access(dir, W_OK | X_OK) != 0)
+        return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "cannot write '%s': folder '%s': %s", path, dir, strerror(errno));
+    return SWIGLU_OK;
+}
+
+/* path with its folder resolved (realpath), into out [PATH_MAX + NAME_MAX + 2]. */
+static int canonical(char *out, const char *path)
+{
+    char dir[PATH_MAX], real[PATH_MAX];
+    const char *base = split_path(dir, path);
+    if (!realpath(dir, real)) return -1;
+    snprintf(out, PATH_MAX + NAME_MAX + 2, "%s/%s", real, base);
+    return 0;
+}
+
+int sw_same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    int ea = stat(a, &sa), eb = stat(b, &sb);
+    if (ea == 0 && eb == 0) return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    if (ea == 0 || eb == 0) return 0;
+    char ca[PATH_MAX + NAME_MAX + 2], cb[PATH_MAX + NAME_MAX + 2];
+    return canonical(ca, a) == 0 && canonical(cb, b) == 0 && !strcmp(ca, cb);
+}
+
+/* Removes "<base>.tmp.<pid>" in dir for every pid that is not a live
+ * process (kill(pid, 0) fails with ESRCH), never this process's own. */
+static void remove_stale_tmp(const char *path)
+{
+    char dir[PATH_MAX];
+    const char *base = split_path(dir, path);
+    size_t bl = strlen(base);
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *n = e->d_name;
+        if (strncmp(n, base, bl) || strncmp(n + bl, ".tmp.", 5)) continue;
+        const char *digits = n + bl + 5;
+        char *end;
+        errno = 0;
+        long pid = strtol(digits, &end, 10);
+        if (errno || end == digits || *end || *digits == '-' || *digits == '+' || pid <= 0 || pid == (long)getpid())
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;   /* alive, or not ours to judge */
+        char full[PATH_MAX + NAME_MAX + 2];
+        snprintf(full, sizeof full, "%s/%s", dir, n);
+        struct stat sb;
+        if (lstat(full, &sb) == 0 && S_ISREG(sb.st_mode)) unlink(full);
+    }
+    closedir(d);
+}
+
+swiglu_status sw_atomic_rename(const char *tmp, const char *path, char *msg, size_t cap)
+{
+    swiglu_status st = sw_out_check(path, msg, cap);
+    if (st) { unlink(tmp); return st; }
+    if (rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "cannot write %s: %s", path, strerror(e));
+    }
+    sw_fsync_parent_dir(path);
+    remove_stale_tmp(path);
+    return SWIGLU_OK;
+}
+
 FILE *sw_atomic_open(sw_atomic_file *a, const char *path, char *msg, size_t cap)
 {
     a->f = NULL;
@@ -37,6 +142,7 @@ FILE *sw_atomic_open(sw_atomic_file *a, const char *path, char *msg, size_t cap)
         sw_io_fail(msg, cap, SWIGLU_ERR_IO, "path too long: %s", path);
         return NULL;
     }
+    if (sw_out_check(path, msg, cap)) return NULL;
     snprintf(a->tmp, sizeof a->tmp, "%s.tmp.%ld", path, (long)getpid());
     a->f = fopen(a->tmp, "w");
     if (!a->f) sw_io_fail(msg, cap, SWIGLU_ERR_IO, "cannot write %s: %s", a->tmp, strerror(errno));
@@ -49,11 +155,9 @@ swiglu_status sw_atomic_commit(sw_atomic_file *a, char *msg, size_t cap)
     if (fflush(a->f) != 0 || fsync(fileno(a->f)) != 0) e = e ? e : errno;
     if (fclose(a->f) != 0) e = e ? e : errno;
     a->f = NULL;
-    if (!e && rename(a->tmp, a->path) != 0) e = errno;
     if (e) {
         unlink(a->tmp);
         return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "cannot write %s: %s", a->path, strerror(e));
     }
-    sw_fsync_parent_dir(a->path);
-    return SWIGLU_OK;
+    return sw_atomic_rename(a->tmp, a->path, msg, cap);
 }

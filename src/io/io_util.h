@@ -15,12 +15,33 @@ swiglu_status sw_io_fail(char *msg, size_t cap, swiglu_status st, const char *fm
  * crash; best effort (errors ignored: the file itself is already synced). */
 void sw_fsync_parent_dir(const char *path);
 
+/* Whether path can be the target of an atomic save: a regular file (it
+ * will be replaced) or a new name in an existing folder. Anything else is
+ * refused with the reason in msg, because the rename would replace it: a
+ * folder, a device (as root, /dev/null), a FIFO, a socket, a symbolic link
+ * (the link, not the file it names, would be replaced). Every atomic writer
+ * calls it before it writes and again just before its rename. */
+swiglu_status sw_out_check(const char *path, char *msg, size_t cap);
+
+/* 1 when a and b name the same file: the same device and inode when both
+ * exist; when neither exists, the same name in the same folder (symbolic
+ * links and ".." resolved). 0 otherwise. */
+int sw_same_file(const char *a, const char *b);
+
+/* The end of every atomic save: checks path again (sw_out_check), renames
+ * tmp over it, syncs the folder, then removes the temporaries that dead
+ * writers left for the same target ("<path>.tmp.<pid>" whose pid is not a
+ * live process: a writer killed during its save). On failure tmp is
+ * removed and path is untouched. */
+swiglu_status sw_atomic_rename(const char *tmp, const char *path, char *msg, size_t cap);
+
 /* A text file written atomically: sw_atomic_open creates "<path>.tmp.<pid>" beside
  * path and returns its stream (NULL, with the reason in msg, on failure);
  * write to a->f; sw_atomic_commit checks that every write succeeded, flushes
  * the file to disk, renames it over path and syncs the folder, so path holds
  * the old file or the whole new one, never a part. On failure it removes the
  * temporary and returns SWIGLU_ERR_IO with the reason. */
+/* sw_atomic_open refuses what sw_out_check refuses. */
 typedef struct sw_atomic_file { FILE *f; char path[4096], tmp[4128]; } sw_atomic_file;
 FILE *sw_atomic_open(sw_atomic_file *a, const char *path, char *msg, size_t cap);
 swiglu_status sw_atomic_commit(sw_atomic_file *a, char *msg, size_t cap);

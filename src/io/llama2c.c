@@ -218,7 +218,58 @@ swiglu_status sw_l2c_parse(sw_l2c_model *m, const void *buf, size_t size, char *
     return SWIGLU_OK;
 }
 
+swiglu_status sw_l2c_nonfinite(const sw_l2c_model *m, size_t *count, char *msg, size_t cap)
+{
+    SW_RETURN_IF(!m, SWIGLU_ERR_NULL);
+    const sw_l2c_config *c = &m->cfg;
+    const sw_l2c_weights *w = &m->w;
+    const size_t D = (size_t)c->dim, H = (size_t)c->hidden_dim, L = (size_t)c->n_layers;
+    const size_t V = (size_t)c->vocab_size, KV = (size_t)c->kv_dim;
+    /* name, data, layers (0: not stacked), rows, columns */
+    const struct { const char *name; const float *p; size_t layers, rows, cols; } t[] = {
+        {"tok_emb", w->tok_emb, 0, V, D}, {"rms_att", w->rms_att, L, 1, D}, {"wq", w->wq, L, D, D},
+        {"wk", w->wk, L, KV, D}, {"wv", w->wv, L, KV, D}, {"wo", w->wo, L, D, D},
+        {"rms_ffn", w->rms_ffn, L, 1, D}, {"w1", w->w1, L, H, D}, {"w2", w->w2, L, D, H},
+        {"w3", w->w3, L, H, D}, {"rms_final", w->rms_final, 0, 1, D},
+        {"wcls", c->shared_classifier ? NULL : w->wcls, 0, V, D}};
+    size_t total = 0;
+    int named = 0;
+    char first[96] = "";
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        if (!t[i].p) continue;
+        size_t per = t[i].rows * t[i].cols, n = (t[i].layers ? t[i].layers : 1) * per, at;
+        size_t k = sw_count_nonfinite(t[i].p, n, &at);
+        if (k && !named) {
+            named = 1;
+            size_t l = at / per, r = at % per / t[i].cols, col = at % t[i].cols;
+            float v = t[i].p[at];
+            const char *vs = isnan(v) ? "nan" : v > 0 ? "inf" : "-inf";
+            if (t[i].layers && t[i].rows > 1) snprintf(first, sizeof first, "%s[%zu][%zu][%zu] = %s", t[i].name, l, r, col, vs);
+            else if (t[i].layers) snprintf(first, sizeof first, "%s[%zu][%zu] = %s", t[i].name, l, col, vs);
+            else if (t[i].rows > 1) snprintf(first, sizeof first, "%s[%zu][%zu] = %s", t[i].name, r, col, vs);
+            else snprintf(first, sizeof first, "%s[%zu] = %s", t[i].name, col, vs);
+        }
+        total += k;
+    }
+    if (count) *count = total;
+    if (!total) return SWIGLU_OK;
+    return sw_io_fail(msg, cap, SWIGLU_ERR_NONFINITE, "llama2.c file: %zu non-finite weight%s (NaN or infinite; the first: %s)",
+                      total, total == 1 ? "" : "s", first);
+}
+
 swiglu_status sw_l2c_open(sw_l2c_model *m, const char *path, char *msg, size_t cap)
+{
+    swiglu_status st = sw_l2c_open_unchecked(m, path, msg, cap);
+    if (st) return st;
+    char why[256];
+    if ((st = sw_l2c_nonfinite(m, NULL, why, sizeof why))) {
+        sw_l2c_close(m);
+        return sw_io_fail(msg, cap, st, "%s: %s", path, why);
+    }
+    return SWIGLU_OK;
+}
+
+swiglu_status sw_l2c_open_unchecked(sw_l2c_model *m, const char *path, char *msg, size_t cap)
 {
     SW_RETURN_IF(!m || !path, SWIGLU_ERR_NULL);
     memset(m, 0, sizeof *m);

@@ -75,9 +75,18 @@ typedef struct sw_l2c_model {
 swiglu_status sw_l2c_parse(sw_l2c_model *m, const void *buf, size_t size,
                            char *msg, size_t msg_cap);
 
-/* Opens and memory-maps `path` read-only, then sw_l2c_parse().
+/* Opens and memory-maps `path` read-only, then sw_l2c_parse(), then
+ * sw_l2c_nonfinite(): a NaN or infinite weight is refused with
+ * SWIGLU_ERR_NONFINITE, msg naming the tensor and the index.
  * SWIGLU_ERR_IO when the file cannot be opened or mapped. */
 swiglu_status sw_l2c_open(sw_l2c_model *m, const char *path, char *msg, size_t msg_cap);
+/* sw_l2c_open without the non-finite check (inspect counts them itself). */
+swiglu_status sw_l2c_open_unchecked(sw_l2c_model *m, const char *path, char *msg, size_t msg_cap);
+
+/* Counts the NaN and infinite weights of m into *count (may be NULL);
+ * when there is one, msg says how many and names the first ("wq[1][5][3]
+ * = nan") and SWIGLU_ERR_NONFINITE is returned. */
+swiglu_status sw_l2c_nonfinite(const sw_l2c_model *m, size_t *count, char *msg, size_t msg_cap);
 
 /* Unmaps (when mapped); m is zeroed. NULL is a no-op. */
 void sw_l2c_close(sw_l2c_model *m);

@@ -98,7 +98,9 @@ static inline double sw_dact_d(int act, double x, double beta)
         sw_sig_parts(x, &s, &q);
         return q;
     case 5: {
-        double z = beta * x;
+        /* beta = 0: swish is x/2 and z = 0 for every x, +-inf included
+         * (beta * x would be 0 * inf = NaN; the limit of the derivative is 0.5) */
+        double z = beta == 0 ? 0.0 : beta * x;
         sw_sig_parts(z, &s, &q);
         return s + (q == 0 ? 0.0 : z * q);
     }
@@ -112,7 +114,7 @@ static inline double sw_dact_dbeta_d(int act, double x, double beta)
 {
     double s, q;
     if (act != 5) return 0.0;
-    sw_sig_parts(beta * x, &s, &q);
+    sw_sig_parts(beta == 0 ? 0.0 : beta * x, &s, &q);   /* beta = 0, x = +-inf: x^2 / 4 = +inf */
     return q == 0 ? 0.0 : x * x * q;
 }
 

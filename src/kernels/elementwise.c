@@ -131,6 +131,29 @@ static int views_clash(const view *a, const view *b)
     return 1;
 }
 
+/* 1 when the views' pointers are float-aligned (or NULL): a misaligned
+ * float* is refused with SWIGLU_ERR_ARG rather than loaded (undefined
+ * behaviour, and a fault on some targets). */
+static int views_aligned(const view *const *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((uintptr_t)v[i]->p % _Alignof(float)) return 0;
+    return 1;
+}
+
+/* dbeta, the backward's scalar output (bytes: float or double), must be
+ * aligned for its type and outside every view of the call (the kernels
+ * write the views, then *dbeta: one inside dx would be overwritten, or
+ * would change what is read). NULL passes. */
+static swiglu_status dbeta_check(const void *dbeta, size_t bytes, const view *const *v, size_t n)
+{
+    if (!dbeta) return SWIGLU_OK;
+    SW_RETURN_IF((uintptr_t)dbeta % bytes, SWIGLU_ERR_ARG);
+    for (size_t i = 0; i < n; i++)
+        SW_RETURN_IF(v[i]->p && sw_overlap(dbeta, bytes, v[i]->p, view_bytes(v[i])), SWIGLU_ERR_ALIAS);
+    return SWIGLU_OK;
+}
+
 /* Gate and up views of a layout (n columns each). */
 static swiglu_status layout_views(view *vg, view *vu, const float *in, const float *up,
                                   size_t ld, size_t rows, size_t n, swiglu_layout layout)
@@ -247,6 +270,8 @@ static swiglu_status glu_job_fwd(glu_job *j, size_t *total, float *out, size_t l
     SW_FORWARD_IF_ERROR(layout_views(&j->in_g, &j->in_u, in, up, ld_in, rows, n, layout));
     j->out_g = (view){out, rows, n, ld_out, 1};
     SW_RETURN_IF(view_bytes(&j->out_g) == 0, SWIGLU_ERR_SIZE);
+    const view *all[3] = {&j->out_g, &j->in_g, &j->in_u};
+    SW_RETURN_IF(!views_aligned(all, 3), SWIGLU_ERR_ARG);
     SW_RETURN_IF(views_clash(&j->out_g, &j->in_g) || views_clash(&j->out_g, &j->in_u), SWIGLU_ERR_ALIAS);
     j->k = sw_kernels_active();
     j->n = n;
@@ -273,6 +298,7 @@ static swiglu_status glu_job_bwd(glu_job *j, size_t *total, float *din, float *d
     SW_RETURN_IF(view_bytes(&j->dout) == 0, SWIGLU_ERR_SIZE);
     const view *outs[2] = {&j->out_g, &j->out_u};
     const view *ins[3] = {&j->dout, &j->in_g, &j->in_u};
+    SW_RETURN_IF(!views_aligned(outs, 2) || !views_aligned(ins, 3), SWIGLU_ERR_ARG);
     SW_RETURN_IF(layout == SWIGLU_LAYOUT_SPLIT && views_clash(outs[0], outs[1]), SWIGLU_ERR_ALIAS);
     SW_RETURN_IF(layout == SWIGLU_LAYOUT_SPLIT && outs[0]->p == outs[1]->p, SWIGLU_ERR_ALIAS);
     for (int a = 0; a < 2; a++)
@@ -289,6 +315,13 @@ static swiglu_status glu_job_bwd(glu_job *j, size_t *total, float *din, float *d
     j->n = n;
     j->g.stream = j->overwrite && sw_stream_wanted(*total, 2);
     return SWIGLU_OK;
+}
+
+/* dbeta_check over the views of a backward job (none when total is 0). */
+static swiglu_status glu_dbeta_check(const glu_job *j, size_t total, const void *dbeta, size_t bytes)
+{
+    const view *v[5] = {&j->out_g, &j->out_u, &j->dout, &j->in_g, &j->in_u};
+    return dbeta_check(dbeta, bytes, v, total ? 5 : 0);
 }
 
 /* ---- public GLU entry points --------------------------------------------- */
@@ -326,6 +359,7 @@ swiglu_status swiglu_glu_backward(float *din, float *dup, size_t ld_din, float *
     size_t total;
     SW_FORWARD_IF_ERROR(glu_job_bwd(&j, &total, din, dup, ld_din, dout, ld_dout, in, up, ld_in,
                                     rows, n, layout, gate, flags));
+    SW_FORWARD_IF_ERROR(glu_dbeta_check(&j, total, dbeta, sizeof *dbeta));
     j.g.want_db = dbeta != NULL;
     double db = total ? glu_run_threaded(&j, total) : 0.0;
     if (dbeta) *dbeta = (flags & SWIGLU_BWD_OVERWRITE) ? (float)db : (float)((double)*dbeta + db);
@@ -342,6 +376,7 @@ swiglu_status swiglu_glu_backward_range(float *din, float *dup, size_t ld_din, d
     size_t total;
     SW_FORWARD_IF_ERROR(glu_job_bwd(&j, &total, din, dup, ld_din, dout, ld_dout, in, up, ld_in,
                                     rows, n, layout, gate, flags));
+    SW_FORWARD_IF_ERROR(glu_dbeta_check(&j, total, dbeta, sizeof *dbeta));
     j.g.want_db = dbeta != NULL;
     SW_RETURN_IF(begin > end || end > total, SWIGLU_ERR_SIZE);
     double db = begin < end ? glu_span(&j, begin, end) : 0.0;
@@ -383,6 +418,8 @@ static swiglu_status act_job_init(act_job *j, float *out, const float *dout, con
     size_t bytes;
     SW_RETURN_IF(!sw_mul_ok(&bytes, n, sizeof(float)), SWIGLU_ERR_SIZE);
     view vo = {out, 1, n, n, 1}, vx = {x, 1, n, n, 1}, vd = {bwd ? dout : x, 1, n, n, 1};
+    const view *all[3] = {&vo, &vx, &vd};
+    SW_RETURN_IF(!views_aligned(all, 3), SWIGLU_ERR_ARG);
     SW_RETURN_IF(views_clash(&vo, &vx) || views_clash(&vo, &vd), SWIGLU_ERR_ALIAS);
     j->k = sw_kernels_active();
     j->bwd = bwd;
@@ -392,6 +429,14 @@ static swiglu_status act_job_init(act_job *j, float *out, const float *dout, con
     j->x = x;
     j->dout = dout;
     return SWIGLU_OK;
+}
+
+/* dbeta_check over dx, dout and x of an act backward job. */
+static swiglu_status act_dbeta_check(const act_job *j, size_t n, const void *dbeta, size_t bytes)
+{
+    view vo = {j->out, 1, n, n, 1}, vx = {j->x, 1, n, n, 1}, vd = {j->dout, 1, n, n, 1};
+    const view *v[3] = {&vo, &vx, &vd};
+    return dbeta_check(dbeta, bytes, v, n ? 3 : 0);
 }
 
 swiglu_status swiglu_act_forward(float *out, const float *x, size_t n, swiglu_act act, float beta)
@@ -417,6 +462,7 @@ swiglu_status swiglu_act_backward(float *dx, float *dbeta, const float *dout, co
 {
     act_job j;
     SW_FORWARD_IF_ERROR(act_job_init(&j, dx, dout, x, n, act, beta, 1, flags));
+    SW_FORWARD_IF_ERROR(act_dbeta_check(&j, n, dbeta, sizeof *dbeta));
     j.g.want_db = dbeta != NULL;
     double db = n ? act_run_threaded(&j, n) : 0.0;
     if (dbeta) *dbeta = (flags & SWIGLU_BWD_OVERWRITE) ? (float)db : (float)((double)*dbeta + db);
@@ -429,6 +475,7 @@ swiglu_status swiglu_act_backward_range(float *dx, double *dbeta, const float *d
 {
     act_job j;
     SW_FORWARD_IF_ERROR(act_job_init(&j, dx, dout, x, n, act, beta, 1, flags));
+    SW_FORWARD_IF_ERROR(act_dbeta_check(&j, n, dbeta, sizeof *dbeta));
     j.g.want_db = dbeta != NULL;
     SW_RETURN_IF(begin > end || end > n, SWIGLU_ERR_SIZE);
     double db = begin < end ? act_span(&j, begin, end) : 0.0;
