@@ -2,17 +2,10 @@
  * from OUT/runs/, decides each claim (verdict.h), writes report.md, the
  * CSVs and the plots.
  *
- * Definitions used below (docs/LAB.md says why):
- *   loss spike      a step whose loss exceeds the median of the 50 steps
- *                   before it by more than max(0.3, 5 x 1.4826 x their MAD),
- *                   after warmup
- *   gradient jitter mean |log g_t - log g_(t-1)| of the total gradient norm
- *                   over the steps after warmup: lower is smoother
+ * Definitions used below (docs/LAB.md says why; spikes, jitter and the
+ * largest rate that trains: claims.h):
  *   gradient flow   log10 of the first layer's gradient norm over the last
  *                   layer's, mean over evaluations after step 0
- *   trains at a lr  the sweep run did not diverge (loss finite and below
- *                   3 ln V throughout) and ends within 25 % of the best
- *                   final loss of the whole sweep
  *   dead unit       a hidden unit whose |output| < 1e-6 for every token of
  *                   the evaluation batch (swiglu_ffn_stats.dead_fraction)
  * Legend: S seeds, L layers, R sweep rates. */
@@ -26,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "io/io_util.h"
+#include "lab/claims.h"
 #include "lab/csv.h"
 #include "lab/run.h"
 #include "lab/report.h"
@@ -33,7 +27,7 @@
 #include "lab/stats.h"
 #include "lab/verdict.h"
 
-#define ALPHA 0.05
+#define ALPHA SW_LAB_ALPHA
 
 /* Shazeer 2020, "GLU Variants Improve Transformer", Table 1: log-perplexity
  * at 65,536 steps, mean (std) */
@@ -49,63 +43,30 @@ static int shazeer_find(const char *name)
     return -1;
 }
 
-typedef struct vsum {
-    int seeds_done;                        /* main runs finished */
-    double val[SW_LAB_MAX_SEEDS], train[SW_LAB_MAX_SEEDS];
-    int diverged[SW_LAB_MAX_SEEDS];
-    double spikes[SW_LAB_MAX_SEEDS], jitter[SW_LAB_MAX_SEEDS], flow[SW_LAB_MAX_SEEDS];
-    double dead_init, dead_end, zero_end; /* max over layers; init: mean over seeds; end: max over seeds */
-    double params, ffn_params, d_ff, tokens, wall;
-    double sweep[SW_LAB_MAX_RATES];        /* final val loss, NaN when diverged or missing */
-    int sweep_done[SW_LAB_MAX_RATES];
-    double stable_lr;                      /* largest rate that trains, 0 for none */
-    int expr_done;
-    double acc[SW_LAB_MAX_SEEDS];
-} vsum;
+typedef sw_lab_summary vsum;
 
 static void path_of(char *buf, size_t cap, const char *out, const char *id, const char *file)
 {
     snprintf(buf, cap, "%s/runs/%s/%s", out, id, file);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *w, size_t n)
-{
-    qsort(w, n, sizeof *w, cmp_double);
-    return n % 2 ? w[n / 2] : 0.5 * (w[n / 2 - 1] + w[n / 2]);
-}
-
-/* spikes and jitter from steps.csv */
+/* spikes and jitter from steps.csv (NaN when it is missing) */
 static void step_stats(const char *path, long long warmup, double *spikes, double *jitter)
 {
     sw_csv t;
     *spikes = NAN; *jitter = NAN;
     if (sw_csv_read(&t, path)) { sw_csv_free(&t); return; }
     int cl = sw_csv_col(&t, "loss"), cg = sw_csv_col(&t, "grad_norm"), cs = sw_csv_col(&t, "step");
-    if (cl < 0 || cg < 0 || cs < 0) { sw_csv_free(&t); return; }
-    double w[50], dev[50], jsum = 0;
-    size_t jn = 0;
-    int sp = 0;
-    for (size_t r = 0; r < t.rows; r++) {
-        if (sw_csv_at(&t, r, cs) <= (double)warmup) continue;
-        if (r >= 50) {
-            for (int k = 0; k < 50; k++) w[k] = sw_csv_at(&t, r - 50 + (size_t)k, cl);
-            double med = median(w, 50);
-            for (int k = 0; k < 50; k++) dev[k] = fabs(w[k] - med);
-            double mad = median(dev, 50);
-            double thr = fmax(0.3, 5 * 1.4826 * mad);
-            if (sw_csv_at(&t, r, cl) - med > thr) sp++;
+    double *col = cl < 0 || cg < 0 || cs < 0 ? NULL : malloc(3 * (t.rows ? t.rows : 1) * sizeof *col);
+    if (col) {
+        for (size_t r = 0; r < t.rows; r++) {
+            col[r] = sw_csv_at(&t, r, cs);
+            col[t.rows + r] = sw_csv_at(&t, r, cl);
+            col[2 * t.rows + r] = sw_csv_at(&t, r, cg);
         }
-        double g0 = sw_csv_at(&t, r - 1 < t.rows ? r - 1 : r, cg), g1 = sw_csv_at(&t, r, cg);
-        if (r > 0 && g0 > 0 && g1 > 0) { jsum += fabs(log(g1) - log(g0)); jn++; }
+        sw_lab_step_metrics(col, col + t.rows, col + 2 * t.rows, t.rows, warmup, spikes, jitter);
     }
-    *spikes = sp;
-    *jitter = jn ? jsum / (double)jn : NAN;
+    free(col);
     sw_csv_free(&t);
 }
 
@@ -149,7 +110,6 @@ static void collect(vsum *vs, const sw_lab_plan *p, const char *out)
         for (int s = 0; s < SW_LAB_MAX_SEEDS; s++) vs[v].val[s] = vs[v].acc[s] = NAN;
         for (int k = 0; k < SW_LAB_MAX_RATES; k++) vs[v].sweep[k] = NAN;
     }
-    double best_sweep = INFINITY;
     for (size_t i = 0; i < p->n_runs; i++) {
         const sw_lab_run *r = &p->runs[i];
         vsum *s = &vs[r->variant];
@@ -176,18 +136,12 @@ static void collect(vsum *vs, const sw_lab_plan *p, const char *out)
         } else if (r->kind == SW_RUN_SWEEP) {
             s->sweep_done[r->rate] = 1;
             s->sweep[r->rate] = sw_lab_result_get(out, r->id, "final_val_loss");
-            if (isfinite(s->sweep[r->rate])) best_sweep = fmin(best_sweep, s->sweep[r->rate]);
         } else {
             s->expr_done++;
             s->acc[r->seed] = sw_lab_result_get(out, r->id, "final_acc");
         }
     }
-    for (size_t v = 0; v < p->n_variants; v++) {
-        vs[v].stable_lr = 0;
-        for (int k = 0; k < pr->n_rates; k++)
-            if (isfinite(vs[v].sweep[k]) && vs[v].sweep[k] <= 1.25 * best_sweep)
-                vs[v].stable_lr = fmax(vs[v].stable_lr, pr->rates[k]);
-    }
+    sw_lab_stable_rates(vs, p->n_variants, pr->rates, pr->n_rates);
 }
 
 /* ---- plots -------------------------------------------------------------- */
@@ -423,30 +377,23 @@ static size_t finite_of(double *y, const double *x, size_t n)
     return k;
 }
 
-swiglu_status sw_lab_report(const sw_lab_plan *p, const char *out, const sw_lab_meta *meta,
-                            int verdicts[4], char *err, size_t errcap)
+/* summary.csv (every main run), lr_sweep.csv, dead_units.csv, expressivity.csv */
+static swiglu_status write_csvs(const sw_lab_plan *p, const char *out, const vsum *vs, char *err, size_t errcap)
 {
-    vsum *vs = calloc(p->n_variants, sizeof *vs);
-    if (!vs) { snprintf(err, errcap, "out of memory"); return SWIGLU_ERR_ALLOC; }
-    collect(vs, p, out);
+    char path[4300];
     const size_t S = (size_t)p->n_seeds;
     const sw_lab_preset *pr = &p->preset;
-    int cand = sw_lab_plan_variant(p, "swiglu");
-    int base[2] = {sw_lab_plan_variant(p, "relu"), sw_lab_plan_variant(p, "gelu")};
-    int fails = make_plots(p, out, vs);
-
-    char path[4300];
     /* summary.csv: one row per main run */
     snprintf(path, sizeof path, "%s/summary.csv", out);
     sw_atomic_file af;
     FILE *f = sw_atomic_open(&af, path, err, errcap);
-    if (!f) { free(vs); return SWIGLU_ERR_IO; }
+    if (!f) return SWIGLU_ERR_IO;
     fprintf(f, "variant,seed,final_val_loss,final_train_loss,params,ffn_params_per_layer,d_ff,spikes,grad_jitter,grad_flow_log10\n");
     for (size_t v = 0; v < p->n_variants; v++)
         for (size_t s = 0; s < S; s++)
             fprintf(f, "%s,%zu,%.6f,%.6f,%.0f,%.0f,%.0f,%.0f,%.6f,%.6f\n", p->variants[v].name, s, vs[v].val[s], vs[v].train[s],
                     vs[v].params, vs[v].ffn_params, vs[v].d_ff, vs[v].spikes[s], vs[v].jitter[s], vs[v].flow[s]);
-    if (sw_atomic_commit(&af, err, errcap) != SWIGLU_OK) { free(vs); return SWIGLU_ERR_IO; }
+    if (sw_atomic_commit(&af, err, errcap) != SWIGLU_OK) return SWIGLU_ERR_IO;
     snprintf(path, sizeof path, "%s/lr_sweep.csv", out);
     if ((f = sw_atomic_open(&af, path, NULL, 0))) {
         fprintf(f, "variant,lr,final_val_loss,trains\n");
@@ -454,26 +401,38 @@ swiglu_status sw_lab_report(const sw_lab_plan *p, const char *out, const sw_lab_
             for (int r = 0; r < pr->n_rates; r++)
                 fprintf(f, "%s,%g,%.6f,%d\n", p->variants[v].name, pr->rates[r], vs[v].sweep[r],
                         vs[v].stable_lr >= pr->rates[r] && isfinite(vs[v].sweep[r]));
-        if (sw_atomic_commit(&af, err, errcap) != SWIGLU_OK) { free(vs); return SWIGLU_ERR_IO; }
+        if (sw_atomic_commit(&af, err, errcap) != SWIGLU_OK) return SWIGLU_ERR_IO;
     }
     snprintf(path, sizeof path, "%s/dead_units.csv", out);
     if ((f = sw_atomic_open(&af, path, NULL, 0))) {
         fprintf(f, "variant,dead_at_init_max_layer,dead_at_end_max_layer_seed,zero_fraction_at_end\n");
         for (size_t v = 0; v < p->n_variants; v++)
             fprintf(f, "%s,%.6f,%.6f,%.6f\n", p->variants[v].name, vs[v].dead_init, vs[v].dead_end, vs[v].zero_end);
-        if (sw_atomic_commit(&af, err, errcap) != SWIGLU_OK) { free(vs); return SWIGLU_ERR_IO; }
+        if (sw_atomic_commit(&af, err, errcap) != SWIGLU_OK) return SWIGLU_ERR_IO;
     }
     snprintf(path, sizeof path, "%s/expressivity.csv", out);
     if ((f = sw_atomic_open(&af, path, NULL, 0))) {
         fprintf(f, "variant,seed,final_test_acc\n");
         for (size_t v = 0; v < p->n_variants; v++)
             for (size_t s = 0; s < S; s++) fprintf(f, "%s,%zu,%.6f\n", p->variants[v].name, s, vs[v].acc[s]);
-        if (sw_atomic_commit(&af, err, errcap) != SWIGLU_OK) { free(vs); return SWIGLU_ERR_IO; }
+        if (sw_atomic_commit(&af, err, errcap) != SWIGLU_OK) return SWIGLU_ERR_IO;
     }
 
+    return SWIGLU_OK;
+}
+
+/* report.md: the verdicts first, then a section per claim */
+static swiglu_status write_report(const sw_lab_plan *p, const char *out, const sw_lab_meta *meta, const vsum *vs,
+                                  const sw_lab_claims *c, int plot_fails, char *err, size_t errcap)
+{
+    char path[4300];
+    const size_t S = (size_t)p->n_seeds;
+    const sw_lab_preset *pr = &p->preset;
+    int base[2] = {sw_lab_plan_variant(p, "relu"), sw_lab_plan_variant(p, "gelu")};
     snprintf(path, sizeof path, "%s/report.md", out);
-    f = sw_atomic_open(&af, path, err, errcap);
-    if (!f) { free(vs); return SWIGLU_ERR_IO; }
+    sw_atomic_file af;
+    FILE *f = sw_atomic_open(&af, path, err, errcap);
+    if (!f) return SWIGLU_ERR_IO;
     size_t done = 0;
     for (size_t i = 0; i < p->n_runs; i++) done += sw_lab_run_done(out, &p->runs[i]);
     time_t now = time(NULL);
@@ -493,105 +452,11 @@ swiglu_status sw_lab_report(const sw_lab_plan *p, const char *out, const sw_lab_
             (double)pr->train.beta2, (double)pr->train.weight_decay, (double)pr->train.grad_clip, pr->train.lr,
             pr->train.warmup, pr->train.min_lr, pr->train.steps, pr->train.batch, pr->seq_len);
 
-    /* verdict summary first */
-    sw_verdict v1 = SW_INCONCLUSIVE, v2 = SW_INCONCLUSIVE, v3 = SW_INCONCLUSIVE, v4 = SW_INCONCLUSIVE;
-    char l1[1024] = "not evaluated: needs swiglu and relu/gelu in --variants", l2[1024], l3[1024], l4[1024];
-    snprintf(l2, sizeof l2, "%s", l1); snprintf(l3, sizeof l3, "not evaluated: needs swiglu in --variants");
-    snprintf(l4, sizeof l4, "%s", l1);
-    int have = cand >= 0 && (base[0] >= 0 || base[1] >= 0);
-
-    /* claim 1: final validation loss, paired over seeds */
-    if (have) {
-        sw_verdict vv[2];
-        size_t nb = 0, k = 0;
-        k += (size_t)snprintf(l1 + k, sizeof l1 - k, "SwiGLU's final validation loss");
-        for (int b = 0; b < 2; b++) {
-            if (base[b] < 0) continue;
-            double pval, d;
-            vv[nb++] = sw_compare_lower(vs[cand].val, vs[base[b]].val, S, ALPHA, &pval, &d);
-            k += (size_t)snprintf(l1 + k, sizeof l1 - k, "%s %+.4f vs %s (paired t-test p = %.3g)", nb > 1 ? ";" : "", d,
-                                  p->variants[base[b]].name, pval);
-        }
-        v1 = sw_verdict_all(vv, nb);
-        snprintf(l1 + k, sizeof l1 - k, ", %zu seed%s", S, S > 1 ? "s" : "");
-    }
-    /* claim 2: stability */
-    if (have) {
-        int lr_sign = 1, sp_sign = 1, sm_sign = 0;
-        sw_verdict sm[2];
-        size_t nb = 0;
-        double csp = 0;
-        for (size_t s = 0; s < S; s++) csp += vs[cand].spikes[s];
-        for (int b = 0; b < 2; b++) {
-            if (base[b] < 0) continue;
-            if (vs[cand].stable_lr < vs[base[b]].stable_lr) lr_sign = -1;
-            else if (vs[cand].stable_lr == vs[base[b]].stable_lr && lr_sign > 0) lr_sign = 0;
-            double bsp = 0;
-            for (size_t s = 0; s < S; s++) bsp += vs[base[b]].spikes[s];
-            if (csp > bsp) sp_sign = -1;
-            else if (csp == bsp && sp_sign > 0) sp_sign = 0;
-            sm[nb++] = sw_compare_lower(vs[cand].jitter, vs[base[b]].jitter, S, ALPHA, NULL, NULL);
-        }
-        sw_verdict smv = sw_verdict_all(sm, nb);
-        sm_sign = smv == SW_HELD ? 1 : smv == SW_NOT_HELD ? -1 : 0;
-        v2 = sw_verdict_stability(lr_sign, sp_sign, sm_sign);
-        size_t k = (size_t)snprintf(l2, sizeof l2, "largest learning rate that trains: SwiGLU %g", vs[cand].stable_lr);
-        for (int b = 0; b < 2; b++)
-            if (base[b] >= 0) k += (size_t)snprintf(l2 + k, sizeof l2 - k, ", %s %g", p->variants[base[b]].name, vs[base[b]].stable_lr);
-        k += (size_t)snprintf(l2 + k, sizeof l2 - k, "; loss spikes over seeds: SwiGLU %.0f", csp);
-        for (int b = 0; b < 2; b++) {
-            if (base[b] < 0) continue;
-            double bsp = 0;
-            for (size_t s = 0; s < S; s++) bsp += vs[base[b]].spikes[s];
-            k += (size_t)snprintf(l2 + k, sizeof l2 - k, ", %s %.0f", p->variants[base[b]].name, bsp);
-        }
-        /* jitter, baseline by baseline (the verdict needs both) */
-        k += (size_t)snprintf(l2 + k, sizeof l2 - k, "; gradient-norm jitter, paired over seeds:");
-        for (int b = 0, j = 0; b < 2; b++) {
-            if (base[b] < 0) continue;
-            const sw_verdict w = sm[j++];
-            k += (size_t)snprintf(l2 + k, sizeof l2 - k, "%s SwiGLU %s %s", j > 1 ? "," : "",
-                                  w == SW_HELD ? "smoother than" : w == SW_NOT_HELD ? "rougher than" : "level with",
-                                  p->variants[base[b]].name);
-            if (k >= sizeof l2) k = sizeof l2 - 1;
-        }
-    }
-    /* claim 3: dead units at the end of training */
-    if (cand >= 0 && vs[cand].seeds_done) {
-        v3 = sw_verdict_dead(vs[cand].dead_end);
-        int rl = base[0];
-        snprintf(l3, sizeof l3, "SwiGLU's worst layer has %.2f %% dead units at the end (at init %.2f %%)%s",
-                 100 * vs[cand].dead_end, 100 * vs[cand].dead_init, "");
-        if (rl >= 0 && vs[rl].seeds_done) {
-            size_t k = strlen(l3);
-            snprintf(l3 + k, sizeof l3 - k, "; ReLU's %.2f %%", 100 * vs[rl].dead_end);
-        }
-    }
-    /* claim 4: expressivity, final test accuracy (higher is better: compare negatives) */
-    if (have && vs[cand].expr_done) {
-        sw_verdict vv[2];
-        size_t nb = 0, k = 0;
-        double nc[SW_LAB_MAX_SEEDS], nbv[SW_LAB_MAX_SEEDS];
-        for (size_t s = 0; s < S; s++) nc[s] = -vs[cand].acc[s];
-        k += (size_t)snprintf(l4 + k, sizeof l4 - k, "sign of a random quadratic form from one layer: SwiGLU %.3f", sw_mean(vs[cand].acc, S));
-        for (int b = 0; b < 2; b++) {
-            if (base[b] < 0) continue;
-            double pval, d;
-            for (size_t s = 0; s < S; s++) nbv[s] = -vs[base[b]].acc[s];
-            vv[nb++] = sw_compare_lower(nc, nbv, S, ALPHA, &pval, &d);
-            k += (size_t)snprintf(l4 + k, sizeof l4 - k, " vs %s %.3f (p = %.3g)", p->variants[base[b]].name,
-                                  sw_mean(vs[base[b]].acc, S), pval);
-        }
-        snprintf(l4 + k, sizeof l4 - k, " test accuracy");
-        v4 = sw_verdict_all(vv, nb);
-    }
-    if (verdicts) { verdicts[0] = v1; verdicts[1] = v2; verdicts[2] = v3; verdicts[3] = v4; }
-
     fprintf(f, "## Verdicts\n\n| claim | verdict | the numbers behind it |\n|---|---|---|\n");
-    fprintf(f, "| 1. lower perplexity at an equal parameter count | **%s** | %s |\n", sw_verdict_name(v1), l1);
-    fprintf(f, "| 2. smoother gradient flow, more stable training | **%s** | %s |\n", sw_verdict_name(v2), l2);
-    fprintf(f, "| 3. no dead neurons | **%s** | %s |\n", sw_verdict_name(v3), l3);
-    fprintf(f, "| 4. input-dependent gating adds expressive power | **%s** | %s |\n\n", sw_verdict_name(v4), l4);
+    fprintf(f, "| 1. lower perplexity at an equal parameter count | **%s** | %s |\n", sw_verdict_name(c->v[0]), c->line[0]);
+    fprintf(f, "| 2. smoother gradient flow, more stable training | **%s** | %s |\n", sw_verdict_name(c->v[1]), c->line[1]);
+    fprintf(f, "| 3. no dead neurons | **%s** | %s |\n", sw_verdict_name(c->v[2]), c->line[2]);
+    fprintf(f, "| 4. input-dependent gating adds expressive power | **%s** | %s |\n\n", sw_verdict_name(c->v[3]), c->line[3]);
     fprintf(f, "A comparison is *held* when SwiGLU is better than every baseline (ReLU, GELU) with a paired t-test "
                "over seeds at p < %.2g, *not held* when it is worse than one at that level, and *inconclusive at this "
                "scale* otherwise. With %zu seed%s a difference must be large against the seeds' spread to count.\n\n",
@@ -685,7 +550,23 @@ swiglu_status sw_lab_report(const sw_lab_plan *p, const char *out, const sw_lab_
     fprintf(f, "## Files\n\n`summary.csv` (every main run), `lr_sweep.csv`, `dead_units.csv`, `expressivity.csv`; "
                "per run under `runs/<id>/`: `steps.csv`, `evals.csv` (per-layer gradient norms, dead and near-zero "
                "fractions, gate statistics, beta), `metrics.jsonl`, `result.txt`. Plots in `plots/` as SVG and PNG%s.\n",
-            fails ? " (some plots failed: is gnuplot installed?)" : "");
-    free(vs);
+            plot_fails ? " (some plots failed: is gnuplot installed?)" : "");
     return sw_atomic_commit(&af, err, errcap);
+}
+
+swiglu_status sw_lab_report(const sw_lab_plan *p, const char *out, const sw_lab_meta *meta,
+                            int verdicts[4], char *err, size_t errcap)
+{
+    vsum *vs = calloc(p->n_variants, sizeof *vs);
+    if (!vs) { snprintf(err, errcap, "out of memory"); return SWIGLU_ERR_ALLOC; }
+    collect(vs, p, out);
+    int fails = make_plots(p, out, vs);
+    sw_lab_claims c;
+    sw_lab_decide(&c, p, vs);
+    swiglu_status st = write_csvs(p, out, vs, err, errcap);
+    if (st == SWIGLU_OK) st = write_report(p, out, meta, vs, &c, fails, err, errcap);
+    if (verdicts)
+        for (int i = 0; i < 4; i++) verdicts[i] = c.v[i];
+    free(vs);
+    return st;
 }

@@ -6,7 +6,7 @@
 #include <unistd.h>
 #include "testlib.h"
 
-int tl_passed = 0, tl_failed = 0;
+int tl_passed = 0, tl_failed = 0, tl_skipped = 0;
 
 void tl_check(int ok, const char *file, int line, const char *fmt, ...)
 {
@@ -20,9 +20,20 @@ void tl_check(int ok, const char *file, int line, const char *fmt, ...)
     va_end(ap);
 }
 
+void tl_skip(const char *fmt, ...)
+{
+    tl_skipped++;
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("SKIP: ", stdout);
+    vprintf(fmt, ap);
+    fputc('\n', stdout);
+    va_end(ap);
+}
+
 int tl_finish(const char *name)
 {
-    printf("%s: %d passed, %d failed\n", name, tl_passed, tl_failed);
+    printf("%s: %d passed, %d failed, %d skipped\n", name, tl_passed, tl_failed, tl_skipped);
     return tl_failed ? 1 : 0;
 }
 

@@ -1,19 +1,25 @@
 /* testlib.h -- the tests' tiny harness. Each test binary calls CHECK()
  * (or the helpers below) and ends with tl_finish(), which prints
- * "N passed, N failed" and returns the exit code. scripts/run_tests.sh sums
- * those lines over all binaries. Tests may print; the library never does. */
+ * "N passed, N failed, N skipped" and returns the exit code.
+ * scripts/run_tests.sh sums those lines over all binaries (and, with
+ * SWIGLU_NO_SKIP=1, as in CI, counts a skip as a failure). Tests may print;
+ * the library never does. */
 #ifndef TESTLIB_H
 #define TESTLIB_H
 #include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 
-extern int tl_passed, tl_failed;
+extern int tl_passed, tl_failed, tl_skipped;
 
 /* One assertion: counts, and prints file:line and the message when it fails. */
 #define CHECK(cond, ...) tl_check(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
 void tl_check(int ok, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* A check that cannot run here (no ../shared, no oneDNN, ...): counted as
+ * skipped and printed as "SKIP: <reason>", never silently passed. */
+void tl_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Prints the summary line; returns 0 when nothing failed. */
 int tl_finish(const char *name);
