@@ -136,9 +136,9 @@ int main(void)
     write_file(bad_path, good, 20);
     CHECK(strstr(load_msg(bad_path, &ds), "truncated") != NULL, "truncated header: %s", load_msg(bad_path, &ds));
 
-    memcpy(cp, good, sz); cp[8] = 2;
+    memcpy(cp, good, sz); cp[8] = 3;
     write_file(bad_path, cp, sz);
-    CHECK(strstr(load_msg(bad_path, &ds), "version 2") != NULL, "wrong version: %s", load_msg(bad_path, &ds));
+    CHECK(strstr(load_msg(bad_path, &ds), "version 3") != NULL, "wrong version: %s", load_msg(bad_path, &ds));
 
     write_file(bad_path, "#!/bin/sh\necho hello, I am not a checkpoint\n", 44);
     CHECK(strstr(load_msg(bad_path, &ds), "not a swiglu checkpoint") != NULL, "foreign file: %s", load_msg(bad_path, &ds));

@@ -29,6 +29,9 @@ static void usage(FILE *f)
 "                  swiglu-learned-beta swish-learned-beta; '-' = '_')\n"
 "           --ffn-hidden H (parameter-matched) --beta B --learn-beta (= --ffn swiglu-learned-beta) --untied --rms-eps 1e-5\n"
 "           --dropout 0 --bf16 (mixed precision: bf16 GEMMs, fp32 master weights)\n"
+"  init     --init gpt2|fan-in|small (gpt2)  --init-std S (gpt2's std, 0.02; implies --init gpt2)\n"
+"           gpt2: every matrix S, wo and w2 S/sqrt(2L); fan-in: 1/sqrt(fan_in), wo and w2 also /sqrt(2L);\n"
+"           small: sqrt(2/(5D)), wo and w2 2/(L sqrt(D)) (GPT-NeoX); --resume keeps the checkpoint's init\n"
 "  train    --steps 2000 --batch 12 --accum 1 --lr 1e-3 --min-lr 1e-4 --warmup 100\n"
 "           --decay-steps STEPS --beta1 0.9 --beta2 0.95 --wd 0.1 --clip 1 --seed 1337 --threads N\n"
 "  eval     --eval-every 250 --eval-batches 20\n"
@@ -154,6 +157,7 @@ int cmd_train(int argc, char **argv)
     c.log_every = 10;
     sw_tokens mode = SW_TOKENS_BYTE;
     int threads = 0;
+    double init_std = 0;      /* 0: not given */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
 #define OPT(s) (!strcmp(a, s))
@@ -184,6 +188,11 @@ int cmd_train(int argc, char **argv)
         else if (OPT("--bf16")) mc.bf16 = 1;
         else if (OPT("--rms-eps")) mc.rms_eps = (float)cli_parse_double(a, VAL(), 1e-12, 1);
         else if (OPT("--dropout")) mc.dropout = (float)cli_parse_double(a, VAL(), 0, 0.99);
+        else if (OPT("--init")) {
+            const char *v = VAL();
+            if ((mc.init_scheme = sw_init_scheme_from_name(v)) < 0) cli_die("--init expects gpt2, fan-in or small, got '%s'", v);
+        }
+        else if (OPT("--init-std")) init_std = cli_parse_double(a, VAL(), 1e-6, 10);
         else if (OPT("--steps")) tc.steps = cli_parse_int(a, VAL(), 0, 1000000000);
         else if (OPT("--batch")) tc.batch = (int)cli_parse_int(a, VAL(), 1, 65536);
         else if (OPT("--accum")) tc.accum = (int)cli_parse_int(a, VAL(), 1, 65536);
@@ -212,6 +221,10 @@ int cmd_train(int argc, char **argv)
 #undef VAL
     }
     if (!data) { usage(stderr); cli_die("--data FILE is required"); }
+    if (init_std > 0) {
+        if (mc.init_scheme != SW_INIT_GPT2) cli_die("--init-std sets the gpt2 scheme's std; --init %s has its own", sw_init_scheme_name(mc.init_scheme));
+        mc.init_std = (float)init_std;
+    }
     if (threads) {
         cli_check(swiglu_threads_set(threads), "--threads");
 #ifdef _OPENMP
@@ -259,9 +272,10 @@ int cmd_train(int argc, char **argv)
     c.tokens_per_step = (size_t)tr->tc.batch * (size_t)tr->tc.accum * tr->model->Tmax;
     const sw_model *m = tr->model;
     if (!c.quiet)
-        printf("model: %zu layers, d_model %zu, %zu heads (%zu kv), ffn %s d_ff %zu, vocab %zu, context %zu, %zu parameters, %s; %d threads%s\n",
+        printf("model: %zu layers, d_model %zu, %zu heads (%zu kv), ffn %s d_ff %zu, vocab %zu, context %zu, %zu parameters, %s, init %s (std %.4g); %d threads%s\n",
                m->L, m->D, m->NH, m->NKV, swiglu_ffn_variant_name(m->cfg.ffn), m->H, m->V, m->Tmax,
-               m->n_params, m->cfg.bf16 ? "bf16 mixed precision" : "fp32", m->nth, resume ? "; resumed" : "");
+               m->n_params, m->cfg.bf16 ? "bf16 mixed precision" : "fp32", sw_init_scheme_name(m->cfg.init_scheme),
+               sw_model_init_scale(&m->cfg), m->nth, resume ? "; resumed" : "");
     if (resume && !c.quiet) printf("resumed from %s at step %lld\n", resume, tr->step);
     if (resume) { c.good = resume; c.good_step = tr->step; }
 

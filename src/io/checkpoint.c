@@ -60,7 +60,7 @@ static void put_payload(wbuf *w, const sw_trainer *t)
     w_u32(w, (uint32_t)c->seq_len); w_u32(w, (uint32_t)c->ffn); w_u32(w, (uint32_t)c->learn_beta);
     w_u32(w, (uint32_t)c->tied); w_u32(w, (uint32_t)c->bf16);
     w_f32(w, c->ffn_beta); w_f32(w, c->rms_eps); w_f32(w, c->rope_theta); w_f32(w, c->dropout);
-    w_f32(w, c->init_std);
+    w_f32(w, c->init_std); w_u32(w, (uint32_t)c->init_scheme);   /* the scheme: since version 2 */
     /* train config */
     w_u32(w, (uint32_t)tc->batch); w_u32(w, (uint32_t)tc->accum);
     w_i64(w, tc->steps); w_i64(w, tc->warmup); w_i64(w, tc->decay_steps);
@@ -119,8 +119,8 @@ static swiglu_status ckpt_read(ckpt *k, const char *path, char *err, size_t cap)
     uint64_t pbytes;
     memcpy(&version, p + 8, 4); memcpy(&hbytes, p + 12, 4); memcpy(&pbytes, p + 16, 8);
     memcpy(&crc, p + 24, 4); memcpy(&flags, p + 28, 4);
-    if (version != SW_CKPT_VERSION)
-        return sw_io_fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' has format version %u; this build reads version %u",
+    if (version != SW_CKPT_VERSION && version != 1)
+        return sw_io_fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' has format version %u; this build reads versions 1 to %u",
                     path, version, SW_CKPT_VERSION);
     if (hbytes != SW_CKPT_HEADER_BYTES || flags != 0)
         return sw_io_fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' has a malformed header", path);
@@ -142,6 +142,7 @@ static swiglu_status ckpt_read(ckpt *k, const char *path, char *err, size_t cap)
     c->tied = (int)r_u32(&r); c->bf16 = (int)r_u32(&r);
     c->ffn_beta = r_f32(&r); c->rms_eps = r_f32(&r); c->rope_theta = r_f32(&r); c->dropout = r_f32(&r);
     c->init_std = r_f32(&r);
+    c->init_scheme = version >= 2 ? (int)r_u32(&r) : SW_INIT_GPT2;   /* version 1 had only gpt2 */
     sw_train_config *tc = &k->tc;
     tc->batch = (int)r_u32(&r); tc->accum = (int)r_u32(&r);
     tc->steps = r_i64(&r); tc->warmup = r_i64(&r); tc->decay_steps = r_i64(&r);

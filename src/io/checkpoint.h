@@ -9,7 +9,7 @@
 #include "model/model.h"
 
 #define SW_CKPT_MAGIC "SWGLCKPT"
-#define SW_CKPT_VERSION 1u
+#define SW_CKPT_VERSION 2u     /* 2 added the init scheme; version 1 files still load (as gpt2) */
 #define SW_CKPT_HEADER_BYTES 32u
 
 /* Reads and checks a whole checkpoint (every header field, the CRC, the

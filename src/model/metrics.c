@@ -1,7 +1,8 @@
 /* metrics.c -- an evaluation as one JSON line (trainer.h: sw_eval_json).
  * Keys: step, train_loss, val_loss, lr, grad_norm, grad_norm_other,
  * grad_norm_layer [L], dead_fraction [L], zero_fraction [L], gate_mean [L],
- * gate_std [L], act_mean [L], act_std [L], beta [L] (when learned). */
+ * gate_std [L], act_mean [L], act_std [L], beta [L] (when learned), init (the
+ * scheme's name) and init_std (the std of its D-input matrices). */
 #include <math.h>
 #include <stdio.h>
 #include "model/trainer.h"
@@ -67,6 +68,10 @@ size_t sw_eval_json(char *buf, size_t cap, const sw_eval_info *e)
     arr(&s, "act_std", e, f_as);
     arr(&s, "up_abs_mean", e, f_up);
     if (e->beta) arr(&s, "beta", e, f_beta);
+    if (e->init) {
+        str(&s, ",\"init\":\""); str(&s, e->init); str(&s, "\"");
+        num(&s, "init_std", e->init_std);
+    }
     str(&s, "}\n");
     if (cap) buf[s.len < cap ? s.len : cap - 1] = '\0';
     return s.len;

@@ -16,7 +16,41 @@ void sw_model_config_default(sw_model_config *c)
     c->vocab = 256; c->n_layer = 4; c->n_head = 4; c->n_kv_head = 0; c->d_model = 128;
     c->d_ff = 0; c->seq_len = 64; c->ffn = SWIGLU_FFN_SWIGLU; c->ffn_beta = 0.0f;
     c->learn_beta = 0; c->tied = 1; c->rms_eps = 1e-5f; c->rope_theta = 10000.0f;
-    c->dropout = 0.0f; c->init_std = 0.02f;
+    c->dropout = 0.0f; c->init_std = 0.02f; c->init_scheme = SW_INIT_GPT2;
+}
+
+static const char *const init_names[SW_INIT_COUNT] = {"gpt2", "fan-in", "small"};
+
+const char *sw_init_scheme_name(int scheme)
+{
+    return scheme >= 0 && scheme < SW_INIT_COUNT ? init_names[scheme] : "?";
+}
+
+int sw_init_scheme_from_name(const char *name)
+{
+    for (int i = 0; i < SW_INIT_COUNT; i++)
+        if (name && !strcmp(name, init_names[i])) return i;
+    return -1;
+}
+
+double sw_model_init_std(const sw_model_config *c, size_t fan_in, int out)
+{
+    float L = (float)c->n_layer;
+    double D = (double)c->d_model;
+    switch (c->init_scheme) {
+    case SW_INIT_FAN_IN:
+        return 1.0 / sqrt((double)fan_in) / (out ? sqrt(2.0 * (double)L) : 1.0);
+    case SW_INIT_SMALL:
+        return out ? 2.0 / ((double)L * sqrt(D)) : sqrt(2.0 / (5.0 * D));
+    default:
+        /* in float, as it always was: gpt2 runs stay bit-identical */
+        return out ? (double)(c->init_std / sqrtf(2.0f * L)) : (double)c->init_std;
+    }
+}
+
+double sw_model_init_scale(const sw_model_config *c)
+{
+    return sw_model_init_std(c, (size_t)c->d_model, 0);
 }
 
 swiglu_status sw_model_config_check(const sw_model_config *c, char *err, size_t cap)
@@ -43,6 +77,7 @@ swiglu_status sw_model_config_check(const sw_model_config *c, char *err, size_t 
     if (!(c->rope_theta > 1.0f) || !isfinite(c->rope_theta)) BAD("rope theta must be finite and > 1, got %g", (double)c->rope_theta);
     if (!(c->dropout >= 0.0f && c->dropout < 1.0f)) BAD("dropout must be in [0, 1), got %g", (double)c->dropout);
     if (!(c->init_std > 0.0f) || !isfinite(c->init_std)) BAD("init std must be finite and > 0, got %g", (double)c->init_std);
+    if ((unsigned)c->init_scheme >= SW_INIT_COUNT) BAD("unknown init scheme %d", c->init_scheme);
     return SWIGLU_OK;
 #undef BAD
 }
@@ -333,8 +368,7 @@ size_t sw_model_param_count(const sw_model *m) { return m->n_params; }
 swiglu_status sw_model_init(sw_model *m, uint64_t seed)
 {
     uint64_t rng = seed ^ 0x5EED0F5CA1AB1Eull;
-    float std = m->cfg.init_std, std_out = std / sqrtf(2.0f * (float)m->L);
-    int gated = swiglu_ffn_variant_gated(m->cfg.ffn);
+    const sw_model_config *c = &m->cfg;
     /* the FFN initializer writes its handle's dtype: the fp32 masters need an fp32 handle */
     swiglu_ffn *init_ffn = m->ffn;
     if (m->cfg.bf16) {
@@ -353,20 +387,22 @@ swiglu_status sw_model_init(sw_model *m, uint64_t seed)
         } else if (!strcmp(nm, "beta")) {
             p[0] = m->cfg.ffn_beta;
         } else if (!strcmp(nm, "w1") || !strcmp(nm, "w3") || !strcmp(nm, "w2")) {
-            /* the FFN's own initializer, once per layer (at w1) */
+            /* the FFN's own initializer, once per layer (at w1): W1, W3 see D inputs, W2 sees H */
             if (!strcmp(nm, "w1")) {
                 const sw_layer_weights *lw = &m->w.layer[t->layer];
                 swiglu_ffn_params fp = ffn_params(lw);
-                swiglu_status st = swiglu_ffn_init_params(init_ffn, &fp, sw_rng_next(&rng), std, std_out);
+                swiglu_status st = swiglu_ffn_init_params(init_ffn, &fp, sw_rng_next(&rng),
+                                                          (float)sw_model_init_std(c, m->D, 0),
+                                                          (float)sw_model_init_std(c, m->H, 1));
                 if (st) { if (init_ffn != m->ffn) swiglu_ffn_destroy(init_ffn); return st; }
                 if (lw->beta) lw->beta[0] = m->cfg.ffn_beta;
             }
         } else {
-            float s = !strcmp(nm, "wo") ? std_out : std;
+            /* emb, head, wq, wk, wv, wo: every one sees D inputs (emb as the tied head) */
+            float s = (float)sw_model_init_std(c, m->D, !strcmp(nm, "wo"));
             for (size_t j = 0; j < t->numel; j++) p[j] = (float)(s * sw_rng_normal(&rng));
         }
     }
-    (void)gated;
     if (init_ffn != m->ffn) swiglu_ffn_destroy(init_ffn);
     return SWIGLU_OK;
 }

@@ -32,13 +32,30 @@ typedef struct sw_model_config {
     float rms_eps;          /* RMSNorm epsilon, 1e-5 */
     float rope_theta;       /* 10000 */
     float dropout;          /* p of dropout on the embedding and on each residual branch (attention, FFN) output; 0 = off */
-    float init_std;         /* 0.02; residual projections (wo, w2) get init_std / sqrt(2L) */
+    float init_std;         /* gpt2 scheme: the matrices' std, 0.02 (other schemes: unused, kept > 0) */
+    int init_scheme;        /* sw_init_scheme: how each matrix's std follows (sw_model_init_std) */
     int bf16;               /* 1: mixed precision: fp32 master weights, bf16 GEMM operands
                                (projections, head, FFN), fp32 accumulation, norms, softmax, attention */
 } sw_model_config;
 
+/* Initialization schemes: the std of normal(0, std) for each matrix, with
+ * fan_in its input width and "out" the residual projections wo, w2:
+ *   gpt2    every matrix init_std (GPT-2: 0.02); out: init_std / sqrt(2L)
+ *   fan-in  1 / sqrt(fan_in) (LeCun); out: 1 / sqrt(fan_in) / sqrt(2L), the
+ *           GPT-2 residual rule on top; emb (the tied head's input is D): 1 / sqrt(D)
+ *   small   sqrt(2 / (5 D)) (Nguyen & Salazar 2019, "small init"); out:
+ *           2 / (L sqrt(D)) (Wang's rule) -- GPT-NeoX's small_init / wang_init
+ * RMSNorm weights start at 1 and a learned beta at its configured value in all. */
+typedef enum sw_init_scheme { SW_INIT_GPT2 = 0, SW_INIT_FAN_IN = 1, SW_INIT_SMALL = 2, SW_INIT_COUNT = 3 } sw_init_scheme;
+const char *sw_init_scheme_name(int scheme);            /* "gpt2", "fan-in", "small"; "?" */
+int sw_init_scheme_from_name(const char *name);         /* -1 when unknown */
+/* The std a matrix of input width fan_in gets (out: 1 for wo and w2). */
+double sw_model_init_std(const sw_model_config *c, size_t fan_in, int out);
+/* The init scale of a configuration: the std of its D-input matrices (wq, w1). */
+double sw_model_init_scale(const sw_model_config *c);
+
 /* Defaults: byte vocabulary, 4 layers, 4 heads, D 128, T 64, SwiGLU, tied,
- * eps 1e-5, theta 1e4, no dropout, std 0.02. */
+ * eps 1e-5, theta 1e4, no dropout, init gpt2 with std 0.02. */
 void sw_model_config_default(sw_model_config *c);
 /* Limits that keep every size computation inside size_t: D and H per the
  * config check; a model whose parameter count or largest activation buffer
@@ -131,7 +148,8 @@ swiglu_status sw_model_create(sw_model **m, const sw_model_config *cfg, size_t B
 void sw_model_free(sw_model *m);
 /* Parameter count of a configuration (for reports). */
 size_t sw_model_param_count(const sw_model *m);
-/* Normal(0, std) matrices (wo, w2: std/sqrt(2L)), RMS weights 1, beta as configured. */
+/* Normal(0, std) matrices, std per cfg.init_scheme (sw_model_init_std),
+ * RMS weights 1, beta as configured. */
 swiglu_status sw_model_init(sw_model *m, uint64_t seed);
 /* Forward over x [B x T] (T <= seq_len, B <= Bmax). y [B x T] targets or
  * NULL; with targets, *loss (may be NULL) = mean cross-entropy over them. */

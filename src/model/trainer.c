@@ -220,6 +220,8 @@ swiglu_status sw_trainer_eval(sw_trainer *t, sw_eval_info *e)
     e->n_layers = m->L;
     e->grad_norm_layer = t->norm_layer;
     e->ffn = t->ffn_stats;
+    e->init = sw_init_scheme_name(m->cfg.init_scheme);
+    e->init_std = sw_model_init_scale(&m->cfg);
     if (m->cfg.learn_beta) {
         for (size_t l = 0; l < m->L; l++) t->beta_buf[l] = m->w.layer[l].beta[0];
         e->beta = t->beta_buf;

@@ -52,6 +52,8 @@ typedef struct sw_eval_info {
     const double *grad_norm_layer;    /* [L] */
     const swiglu_ffn_stats *ffn;      /* [L] over the last validation batch */
     const float *beta;                /* [L] learned betas, or NULL */
+    const char *init;                 /* the init scheme's name (sw_init_scheme_name) */
+    double init_std;                  /* its scale: the std of the D-input matrices */
     double seconds;                   /* wall time of this evaluation */
 } sw_eval_info;
 
