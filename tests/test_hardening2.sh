@@ -127,8 +127,8 @@ if command -v python3 >/dev/null 2>&1; then
 import struct, sys, zlib
 path = sys.argv[1]
 b = bytearray(open(path, "rb").read())
-# docs/FORMATS.md: 464 payload bytes before the parameters; emb is first
-struct.pack_into("<f", b, 32 + 464 + 4 * 3, float("inf"))
+# docs/FORMATS.md: 468 payload bytes (version 2) before the parameters; emb is first
+struct.pack_into("<f", b, 32 + 468 + 4 * 3, float("inf"))
 struct.pack_into("<I", b, 24, zlib.crc32(bytes(b[32:])) & 0xFFFFFFFF)
 open(path, "wb").write(b)
 PY
@@ -181,6 +181,13 @@ out=$("${G[@]}" "$SW" inspect --model "$tmp/m.ckpt" --data "$tmp/nulours.txt" -n
 # before: the text ended at the first NUL ("ab": one token of the vocabulary)
 expect "inspect ours, a NUL byte: the bytes after it read too ($rc): $(head -n 1 <<<"$out")" \
     [ $rc -eq 0 -a "$(grep -c ', 50 tokens of .*bytes outside the vocabulary skipped' <<<"$out")" -eq 1 ]
+
+# item 8: the lab on a one-symbol corpus is refused before any run or report
+head -c 5000 /dev/zero | tr '\0' a > "$tmp/one.txt"
+out=$("${G[@]}" "$SW" compare --preset tiny --data "$tmp/one.txt" --out "$tmp/lab1" 2>&1); rc=$?
+expect "compare on 5000 x 'a': one line, exit 2 ($rc): '$out'" one_line_exit2 $rc "$out"
+expect "compare on 5000 x 'a': says why" grep -q "one distinct symbol" <<<"$out"
+expect "compare on 5000 x 'a': no report written" [ ! -e "$tmp/lab1/report.md" ]
 
 echo "test_hardening2: $pass passed, $fail failed"
 [ $fail -eq 0 ]

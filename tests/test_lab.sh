@@ -46,9 +46,14 @@ check "rerun of a finished plan skips every run" 'grep -q "(18 done)" "$tmp/agai
 check "another plan in the same folder refused" '[ $? -ne 0 ] && grep -q "another plan" "$tmp/plan.err"'
 
 # interrupted twice: SIGINT once a checkpoint exists, then kill -9, then finish;
-# this time as two worker processes of one thread each (the reference above
-# ran in-process, one thread: the same arithmetic)
+# this time as two worker processes of one thread each. The reference is the
+# same command run through uninterrupted: on an AVX2-only AMD EPYC (2026-12-04)
+# the in-process run above and the worker processes differed in the 5th
+# decimal on the lr-sweep runs at lr 0.03 (gelu, swiglu), while two worker
+# runs agree exactly -- an open reproducibility question, not a resume bug.
 wargs=(compare --preset tiny --variants relu,gelu,swiglu --seeds 2 --data "$data" --jobs 2)
+"$SW" "${wargs[@]}" --out "$tmp/wref" >/dev/null 2>"$tmp/wref.err"
+check "the uninterrupted worker reference exits 0" '[ $? -eq 0 ]'
 interrupt() {  # signal
     "$SW" "${wargs[@]}" --out "$tmp/int" >/dev/null 2>>"$tmp/int.err" &
     local pid=$! k=0
@@ -66,7 +71,7 @@ interrupt KILL
 "$SW" "${wargs[@]}" --out "$tmp/int" >/dev/null 2>>"$tmp/int.err"
 check "the resumed plan finishes" '[ "$(ls "$tmp"/int/runs/*/result.txt | wc -l)" -eq 18 ]'
 same=1
-for f in "$tmp"/full/runs/*/result.txt; do
+for f in "$tmp"/wref/runs/*/result.txt; do
     id=$(basename "$(dirname "$f")")
     a=$(grep -E '^(final_val_loss|final_train_loss|final_acc)=' "$f")
     b=$(grep -E '^(final_val_loss|final_train_loss|final_acc)=' "$tmp/int/runs/$id/result.txt")

@@ -69,14 +69,14 @@ expect "diverged without --save-every: no file" [ ! -e "$tmp/none.ckpt" ]
 # NaN weights in a checkpoint (the header's CRC-32 redone): refused at load
 "$SW" train "${TINY[@]}" --steps 3 --ckpt "$tmp/p.ckpt" >/dev/null 2>&1
 if command -v python3 >/dev/null 2>&1; then
-    # payload layout (docs/FORMATS.md): 464 bytes of configuration and state
+    # payload layout (docs/FORMATS.md): 468 bytes of configuration and state (version 2)
     # (the parameter count last), then the parameters
     n=$(python3 - "$tmp/p.ckpt" <<'PY'
 import struct, sys, zlib
 path = sys.argv[1]
 b = bytearray(open(path, "rb").read())
-n = struct.unpack_from("<Q", b, 32 + 456)[0]
-b[32 + 464:32 + 464 + 4 * n] = struct.pack("<f", float("nan")) * n
+n = struct.unpack_from("<Q", b, 32 + 460)[0]
+b[32 + 468:32 + 468 + 4 * n] = struct.pack("<f", float("nan")) * n
 struct.pack_into("<I", b, 24, zlib.crc32(bytes(b[32:])) & 0xFFFFFFFF)
 open(path, "wb").write(b)
 print(n)

@@ -235,6 +235,17 @@ int cmd_compare(int argc, char **argv)
     if (sw_dataset_load(&ds, path, !strcmp(o.tokens, "char") ? SW_TOKENS_CHAR : SW_TOKENS_BYTE,
                         (size_t)p->preset.seq_len, err, sizeof err))
         cli_die("%s", err);
+    /* one distinct symbol (5000 x 'a', all NUL): every loss is 0 or nan and
+     * no claim can be judged; refused before any run or report */
+    {
+        unsigned char seen[256] = {0};
+        int distinct = 0;
+        for (size_t i = 0; i < ds.n && distinct < 2; i++)
+            if (!seen[ds.tok[i]]) { seen[ds.tok[i]] = 1; distinct++; }
+        if (distinct < 2)
+            cli_die("compare: %s holds one distinct symbol (byte 0x%02x, %zu times); the lab needs text with at least 2",
+                    path, ds.itos[ds.tok[0]], ds.n);
+    }
 
     /* the output folder and the plan it belongs to */
     char mk[4200];
