@@ -129,18 +129,25 @@ void cli_out_dir(const char *opt, const char *dir)
     if (mkdir(dir, 0755) != 0 && errno != EEXIST) cli_die("%s: cannot create folder '%s': %s", opt, dir, strerror(errno));
 }
 
-/* An alternate signal stack for the calling thread (kept for its lifetime). */
+/* An alternate signal stack for the calling thread, kept for the process's
+ * lifetime: its memory stays listed in alt_stacks[] so it is never freed
+ * while a thread may still switch to it (and LeakSanitizer sees it held). */
+static void *alt_stacks[1024];
+static _Atomic size_t alt_stacks_n;
 static void alt_stack(void)
 {
     stack_t ss;
     size_t size = 1 << 16;
     long min = sysconf(_SC_SIGSTKSZ);
     if (min > 0 && (size_t)min * 4 > size) size = (size_t)min * 4;
+    size_t slot = alt_stacks_n++;
+    if (slot >= sizeof alt_stacks / sizeof alt_stacks[0]) return;
     ss.ss_sp = malloc(size);
     if (!ss.ss_sp) return;
+    alt_stacks[slot] = ss.ss_sp;
     ss.ss_size = size;
     ss.ss_flags = 0;
-    if (sigaltstack(&ss, NULL) != 0) free(ss.ss_sp);
+    if (sigaltstack(&ss, NULL) != 0) { alt_stacks[slot] = NULL; free(ss.ss_sp); }
 }
 
 void cli_on_signals(void (*handler)(int))
