@@ -12,7 +12,10 @@
 #    one's is not;
 #  - NaN weights: generate and export refuse them naming the tensor, inspect
 #    counts them (exit 0, no crash), sample refuses our checkpoint;
-#  - inspect --data: empty file, a folder, a NUL byte (llama2.c tokenizer).
+#  - inspect --data: empty file, a folder, a NUL byte (llama2.c tokenizer);
+#  - compare on a one-symbol corpus (5000 x 'a', all NUL): refused up front;
+#  - messages: --resume with options it would ignore, --steps below the
+#    saved step, --lr 1e400 / 1e-320, a /proc file as --data.
 # A `timeout` is only a hang guard. Ends with "N passed, N failed".
 set -u
 . "$(dirname "$0")/support/cli_test.bash"   # O, SW, pass/fail, expect
@@ -55,6 +58,27 @@ out=$("${G[@]}" "$SW" train "${TINY[@]}" "${LONG[@]}" --metrics "$tmp/same" --lo
 expect "train --loss-log = --metrics: '$out'" one_line_exit2 $rc "$out"
 out=$("${G[@]}" "$SW" train --data "$tmp/data.txt" --threads 1 --quiet --resume "$tmp/m.ckpt" --ckpt "$tmp/m.ckpt" --steps 3 2>&1); rc=$?
 expect "train --ckpt = --resume continues in place: '$out'" [ $rc -eq 0 ]
+
+# --- messages (item 10) ---
+cp "$tmp/m.ckpt" "$tmp/r.ckpt"   # at step 3 (continued in place above)
+out=$("${G[@]}" "$SW" train --data "$tmp/data.txt" --threads 1 --quiet --resume "$tmp/r.ckpt" --lr 0.5 --dim 32 2>&1); rc=$?
+expect "--resume with --lr and --dim: refused, naming both: '$out'" one_line_exit2 $rc "$out"
+expect "--resume with --lr and --dim: the names" grep -q -- "--lr, --dim cannot change" <<<"$out"
+out=$("${G[@]}" "$SW" train --data "$tmp/data.txt" --threads 1 --quiet --resume "$tmp/r.ckpt" --steps 1 2>&1); rc=$?
+expect "--resume with --steps below the saved step: refused: '$out'" one_line_exit2 $rc "$out"
+expect "--resume with --steps below: says so" grep -q -- "--steps 1 is below the checkpoint's step 3" <<<"$out"
+out=$("${G[@]}" "$SW" train --data "$tmp/data.txt" --threads 1 --resume "$tmp/r.ckpt" --steps 3 2>&1); rc=$?
+expect "--resume at its last step: no 'val loss nan' ($rc)" [ $rc -eq 0 -a -z "$(grep 'val loss nan' <<<"$out")" ]
+expect "--resume without --ckpt continues the --resume file" grep -q "checkpoint $tmp/r.ckpt$" <<<"$out"
+out=$("${G[@]}" "$SW" train "${TINY[@]}" "${LONG[@]}" --lr 1e400 2>&1); rc=$?
+expect "--lr 1e400: a range message: '$out'" [ "$out" = "swiglu: --lr must be in [0, 10], got '1e400'" ]
+out=$("${G[@]}" "$SW" train "${TINY[@]}" --steps 1 --lr 1e-320 --ckpt "$tmp/lr.ckpt" 2>&1); rc=$?
+expect "--lr 1e-320 (subnormal): a number in range, accepted ($rc): '$out'" [ $rc -eq 0 ]
+if [ -r /proc/cpuinfo ]; then
+    out=$("${G[@]}" "$SW" train --data /proc/cpuinfo 2>&1); rc=$?
+    expect "--data /proc/cpuinfo: not called empty: '$out'" one_line_exit2 $rc "$out"
+    expect "--data /proc/cpuinfo: says why" grep -q "has no size on disk" <<<"$out"
+fi
 
 # --- saves refuse special files, which stay as they were ---
 mkfifo "$tmp/fifo"

@@ -232,7 +232,7 @@ static const cli_row cli_rows[] = {
     {"train", "--layers", "0", "train --layers 0", "--layers must be in"},
     {"train", "--layers", "2x", "train --layers 2x", "--layers expects a whole number"},
     {"train", "--dim", "(missing: last argument)", "train --dim", "--dim needs a value"},
-    {"train", "--context", "99999999999999999999", "train --context 99999999999999999999", "--context expects a whole number"},
+    {"train", "--context", "99999999999999999999", "train --context 99999999999999999999", "--context must be in [1, 65536]"},
     {"train", "--lr", "nan", "train --lr nan", "--lr expects a number"},
     {"train", "--lr", "-1", "train --lr -1", "--lr must be in"},
     {"train", "--dropout", "1", "train --dropout 1", "--dropout must be in"},

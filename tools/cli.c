@@ -1,5 +1,6 @@
 /* cli.c -- error and argument helpers of the CLI (see cli.h). */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -57,6 +58,7 @@ long long cli_parse_int(const char *opt, const char *s, long long lo, long long 
     char *end;
     errno = 0;
     long long v = strtoll(s, &end, 10);
+    if (errno == ERANGE && end != s && !*end) cli_die("%s must be in [%lld, %lld], got '%s'", opt, lo, hi, s);
     if (errno || end == s || *end) cli_die("%s expects a whole number, got '%s'", opt, s);
     if (v < lo || v > hi) cli_die("%s must be in [%lld, %lld], got %lld", opt, lo, hi, v);
     return v;
@@ -67,6 +69,12 @@ double cli_parse_double(const char *opt, const char *s, double lo, double hi)
     char *end;
     errno = 0;
     double v = strtod(s, &end);
+    /* past double's range (1e400): a number, just not one in [lo, hi];
+     * below it (1e-320, a subnormal or 0): the value strtod gives */
+    if (errno == ERANGE && end != s && !*end) {
+        if (fabs(v) > DBL_MIN) cli_die("%s must be in [%g, %g], got '%s'", opt, lo, hi, s);
+        errno = 0;
+    }
     if (errno || end == s || *end || !isfinite(v)) cli_die("%s expects a number, got '%s'", opt, s);
     if (v < lo || v > hi) cli_die("%s must be in [%g, %g], got %g", opt, lo, hi, v);
     return v;

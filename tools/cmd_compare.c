@@ -347,7 +347,11 @@ int cmd_compare(int argc, char **argv)
                     running[i] = 0;
                     active--;
                     int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-                    if (code != 0 && code != 3) { fprintf(stderr, "\nswiglu: run %s failed (exit %d)\n", p->runs[i].id, code); failed = 1; }
+                    if (WIFSIGNALED(status)) {
+                        fprintf(stderr, "\nswiglu: run %s was killed by signal %d (%s)\n", p->runs[i].id,
+                                WTERMSIG(status), strsignal(WTERMSIG(status)));
+                        failed = 1;
+                    } else if (code != 0 && code != 3) { fprintf(stderr, "\nswiglu: run %s failed (exit %d)\n", p->runs[i].id, code); failed = 1; }
                     runs_done += sw_lab_run_done(out, &p->runs[i]);
                 }
                 continue;

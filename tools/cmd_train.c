@@ -145,6 +145,20 @@ static int on_eval(void *ctx, const sw_trainer *tr, const sw_eval_info *e)
     return 0;
 }
 
+/* With --resume the checkpoint fixes the model, the data's tokens and the
+ * schedule; these options would be silently ignored, so they are refused. */
+static int fixed_on_resume(const char *a)
+{
+    static const char *const fixed[] = {
+        "--tokens", "--layers", "--heads", "--kv-heads", "--dim", "--context", "--ffn", "--ffn-hidden",
+        "--beta", "--learn-beta", "--untied", "--bf16", "--rms-eps", "--dropout", "--batch", "--accum",
+        "--lr", "--min-lr", "--warmup", "--decay-steps", "--beta1", "--beta2", "--wd", "--clip", "--seed",
+        "--eval-every", "--eval-batches"};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        if (!strcmp(a, fixed[i])) return 1;
+    return 0;
+}
+
 int cmd_train(int argc, char **argv)
 {
     sw_model_config mc;
@@ -156,10 +170,15 @@ int cmd_train(int argc, char **argv)
     c.ckpt = NULL;   /* --ckpt, else the --resume file (continued), else swiglu.ckpt */
     c.log_every = 10;
     sw_tokens mode = SW_TOKENS_BYTE;
-    int threads = 0;
+    int threads = 0, steps_given = 0, ckpt_given = 0;
+    char fixed[512] = "";   /* the fixed options given (refused with --resume) */
     double init_std = 0;      /* 0: not given */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        if (fixed_on_resume(a) && strlen(fixed) + strlen(a) + 3 < sizeof fixed)
+            snprintf(fixed + strlen(fixed), sizeof fixed - strlen(fixed), "%s%s", fixed[0] ? ", " : "", a);
+        if (!strcmp(a, "--steps")) steps_given = 1;
+        if (!strcmp(a, "--ckpt")) ckpt_given = 1;
 #define OPT(s) (!strcmp(a, s))
 #define VAL() cli_value(argc, argv, &i)
         if (OPT("--help") || OPT("-h")) { usage(stdout); return 0; }
@@ -221,6 +240,10 @@ int cmd_train(int argc, char **argv)
 #undef VAL
     }
     if (!data) { usage(stderr); cli_die("--data FILE is required"); }
+    if (resume && !ckpt_given) c.ckpt = resume;   /* continue that file, not a new ./swiglu.ckpt */
+    if (resume && fixed[0])
+        cli_die("--resume continues the checkpoint's model, tokens and schedule; %s cannot change (only --steps may extend the run)",
+                fixed);
     if (init_std > 0) {
         if (mc.init_scheme != SW_INIT_GPT2) cli_die("--init-std sets the gpt2 scheme's std; --init %s has its own", sw_init_scheme_name(mc.init_scheme));
         mc.init_std = (float)init_std;
@@ -254,9 +277,12 @@ int cmd_train(int argc, char **argv)
         if (sw_checkpoint_read_config(&ck, &ck_mode, NULL, resume, err, sizeof err)) cli_die("%s", err);
         if (sw_dataset_load(&ds, data, ck_mode, (size_t)ck.seq_len, err, sizeof err)) cli_die("%s", err);
         if (sw_trainer_load(&tr, resume, &ds, err, sizeof err)) cli_die("%s", err);
-        /* --steps may extend a finished run */
-        for (int i = 1; i < argc; i++)
-            if (!strcmp(argv[i], "--steps")) tr->tc.steps = tc.steps;
+        /* --steps may extend a finished run, never go below where it is */
+        if (steps_given) {
+            if (tc.steps < tr->step)
+                cli_die("--steps %lld is below the checkpoint's step %lld ('%s')", tc.steps, tr->step, resume);
+            tr->tc.steps = tc.steps;
+        }
     } else {
         if (sw_dataset_load(&ds, data, mode, (size_t)mc.seq_len, err, sizeof err)) cli_die("%s", err);
         if (sw_trainer_create(&tr, &mc, &tc, &ds, err, sizeof err)) cli_die("%s", err);
@@ -304,8 +330,10 @@ int cmd_train(int argc, char **argv)
     double tps = wall - c.eval_time > 0 ? (double)(tr->step - c.step0) * (double)c.tokens_per_step / (wall - c.eval_time) : 0;
     if (!c.quiet) {
         if (stopped) printf("stopped at step %lld%s; checkpoint %s\n", tr->step, interrupted ? " (interrupted)" : "", c.ckpt);
-        printf("done: step %lld, val loss %.4f, wall %.2f s (%.2f s training, %.2f s eval), %.0f tokens/s; checkpoint %s\n",
-               tr->step, c.last_val, wall, wall - c.eval_time, c.eval_time, tps, c.ckpt);
+        char val[64] = "no evaluation in this run";
+        if (!isnan(c.last_val)) snprintf(val, sizeof val, "val loss %.4f", c.last_val);
+        printf("done: step %lld, %s, wall %.2f s (%.2f s training, %.2f s eval), %.0f tokens/s; checkpoint %s\n",
+               tr->step, val, wall, wall - c.eval_time, c.eval_time, tps, c.ckpt);
     }
     cli_stream_close(c.metrics, "--metrics", metrics);
     cli_stream_close(c.losslog, "--loss-log", losslog);

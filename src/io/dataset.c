@@ -31,7 +31,16 @@ swiglu_status sw_dataset_load(sw_dataset *ds, const char *path, sw_tokens mode, 
     long len = ftell(f);
     rewind(f);
     if (len < 0) { fclose(f); snprintf(err, errcap, "cannot size data file '%s'", path); return SWIGLU_ERR_IO; }
-    if (len == 0) { fclose(f); snprintf(err, errcap, "data file '%s' is empty", path); return SWIGLU_ERR_FORMAT; }
+    if (len == 0) {
+        /* /proc and /sys files say 0 bytes and still have contents */
+        int has = fgetc(f) != EOF;
+        fclose(f);
+        if (has)
+            snprintf(err, errcap, "data file '%s' has no size on disk (a /proc or /sys file?); copy it to a regular file first", path);
+        else
+            snprintf(err, errcap, "data file '%s' is empty", path);
+        return SWIGLU_ERR_FORMAT;
+    }
     size_t n = (size_t)len;
     /* both splits need a window of T+1 tokens: val = n/10 >= T+1 */
     size_t need = 10 * (T + 2);
