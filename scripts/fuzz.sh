@@ -2,10 +2,12 @@
 # Runs every libFuzzer target in $FUZZ_O (default build-fuzz; `make fuzz-build`
 # builds them) for SECONDS seconds each, JOBS at a time (default: the cores),
 # and prints per target the executions done and what was found, then
-# "N passed, N failed" (a target passes when it ran and found nothing).
+# "N passed, N failed, 0 skipped" (a target passes when it ran and found nothing).
 #
 #   scripts/fuzz.sh [SECONDS]      (make fuzz FUZZ_SECONDS=N calls this)
 #   FUZZ_RUNS=10000000 scripts/fuzz.sh   a fixed number of executions instead
+#   FUZZ_SEED=N scripts/fuzz.sh    libFuzzer's -seed (default 1: a run can be
+#                                  repeated; the log names the seed)
 #
 # Each target grows its own corpus in $FUZZ_O/corpus/<name>, seeded from the
 # committed tests/fuzz/corpus_<name>; a crash, leak, timeout or sanitizer
@@ -21,7 +23,7 @@ targets=()
 for b in "$FUZZ_O"/fuzz_*; do [ -x "$b" ] && targets+=("$b"); done
 if [ ${#targets[@]} -eq 0 ]; then
     echo "scripts/fuzz.sh: no targets in $FUZZ_O (make fuzz-build)" >&2
-    echo "0 passed, 1 failed"
+    echo "0 passed, 1 failed, 0 skipped"
     exit 1
 fi
 mkdir -p "$FUZZ_O/log"
@@ -33,7 +35,7 @@ fuzz_one() {  # binary
     mkdir -p "$corpus"
     local limit=-max_total_time="$SECONDS_EACH"
     [ -n "${FUZZ_RUNS:-}" ] && limit=-runs="$FUZZ_RUNS"
-    local args=("$limit" -print_final_stats=1 -close_fd_mask=3
+    local args=("$limit" -seed="${FUZZ_SEED:-1}" -print_final_stats=1 -close_fd_mask=3
                 -timeout=10 -rss_limit_mb=2560 -artifact_prefix="$FUZZ_O/crash-$name-")
     [ -f "tests/fuzz/$name.dict" ] && args+=(-dict="tests/fuzz/$name.dict")
     # the CLI target longjmps out of parsers; ASan must not mistake the
@@ -72,5 +74,5 @@ for b in "${targets[@]}"; do
         failed=$((failed + 1))
     fi
 done
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, 0 skipped"
 [ "$failed" -eq 0 ]

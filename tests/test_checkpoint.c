@@ -19,18 +19,23 @@ static char dir[64], data_path[96], ck_path[96];
 static void write_file(const char *path, const void *p, size_t n)
 {
     FILE *f = fopen(path, "wb");
-    fwrite(p, 1, n, f);
-    fclose(f);
+    int ok = f && fwrite(p, 1, n, f) == n;
+    if (f && fclose(f)) ok = 0;
+    CHECK(ok, "writing %s", path);
 }
+/* the whole file (NULL, *n = 0, and a failed check when it cannot be read) */
 static unsigned char *read_file(const char *path, size_t *n)
 {
     FILE *f = fopen(path, "rb");
-    fseek(f, 0, SEEK_END);
-    *n = (size_t)ftell(f);
-    rewind(f);
-    unsigned char *p = malloc(*n);
-    if (fread(p, 1, *n, f) != *n) *n = 0;
-    fclose(f);
+    long len = -1;
+    unsigned char *p = NULL;
+    *n = 0;
+    if (f && fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (p = malloc(len ? (size_t)len : 1)) && fread(p, 1, (size_t)len, f) == (size_t)len)
+        *n = (size_t)len;
+    if (f) fclose(f);
+    CHECK(*n == (size_t)len && p, "reading %s", path);
+    if (*n != (size_t)len) { free(p); p = NULL; }
     return p;
 }
 
@@ -60,7 +65,7 @@ int main(void)
     snprintf(dir, sizeof dir, "/tmp/swiglu_ckpt_test_%ld", (long)getpid());
     char cmd[160];
     snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
-    if (system(cmd)) return 1;
+    if (system(cmd)) { CHECK(0, "%s failed", cmd); return tl_finish("test_checkpoint"); }
     snprintf(data_path, sizeof data_path, "%s/data.txt", dir);
     snprintf(ck_path, sizeof ck_path, "%s/a.ckpt", dir);
     /* a text of 20000 bytes */
@@ -86,15 +91,19 @@ int main(void)
     sw_trainer *a, *b;
     double la[8], lb[8];
     CHECK(sw_trainer_create(&a, &mc, &tc, &ds, err, sizeof err) == SWIGLU_OK, "create: %s", err);
-    for (int s = 0; s < 8; s++) { sw_step_info si; sw_trainer_step(a, &si); la[s] = si.loss; }
+    int steps_a = 0;
+    for (int s = 0; s < 8; s++) { sw_step_info si; steps_a += sw_trainer_step(a, &si) == SWIGLU_OK; la[s] = si.loss; }
+    CHECK(steps_a == 8, "8 steps ran (%d)", steps_a);
     /* 4 steps, save, load, 4 steps */
-    sw_trainer_create(&b, &mc, &tc, &ds, err, sizeof err);
-    for (int s = 0; s < 4; s++) { sw_step_info si; sw_trainer_step(b, &si); lb[s] = si.loss; }
+    CHECK(sw_trainer_create(&b, &mc, &tc, &ds, err, sizeof err) == SWIGLU_OK, "create: %s", err);
+    int stepped = 0;
+    for (int s = 0; s < 4; s++) { sw_step_info si; stepped += sw_trainer_step(b, &si) == SWIGLU_OK; lb[s] = si.loss; }
     CHECK(sw_trainer_save(b, ck_path, err, sizeof err) == SWIGLU_OK, "save: %s", err);
     sw_trainer_free(b);
     CHECK(sw_trainer_load(&b, ck_path, &ds, err, sizeof err) == SWIGLU_OK, "load: %s", err);
     CHECK(b->step == 4, "resumed at step %lld", b->step);
-    for (int s = 4; s < 8; s++) { sw_step_info si; sw_trainer_step(b, &si); lb[s] = si.loss; }
+    for (int s = 4; s < 8; s++) { sw_step_info si; stepped += sw_trainer_step(b, &si) == SWIGLU_OK; lb[s] = si.loss; }
+    CHECK(stepped == 8, "4 + 4 steps ran (%d)", stepped);
     CHECK(!memcmp(la, lb, sizeof la), "resume: 8 losses identical bit for bit (last %.17g vs %.17g)", la[7], lb[7]);
     CHECK(!memcmp(a->model->params, b->model->params, a->model->n_params * 4) &&
           !memcmp(a->m, b->m, a->model->n_params * 4) && !memcmp(a->v, b->v, a->model->n_params * 4),
@@ -123,6 +132,7 @@ int main(void)
     /* damaged files, each with its own message */
     size_t sz;
     unsigned char *good = read_file(ck_path, &sz);
+    if (!good) return tl_finish("test_checkpoint");
     char bad_path[128];
     snprintf(bad_path, sizeof bad_path, "%s/bad.ckpt", dir);
     unsigned char *cp = malloc(sz);
@@ -148,7 +158,8 @@ int main(void)
     memcpy(cp, good, sz);
     write_file(bad_path, cp, sz);
     unsigned char extra[4] = {1, 2, 3, 4};
-    FILE *f = fopen(bad_path, "ab"); fwrite(extra, 1, 4, f); fclose(f);
+    FILE *f = fopen(bad_path, "ab");
+    CHECK(f && fwrite(extra, 1, 4, f) == 4 && fclose(f) == 0, "appending to %s", bad_path);
     CHECK(strstr(load_msg(bad_path, &ds), "trailing") != NULL, "trailing bytes: %s", load_msg(bad_path, &ds));
 
     snprintf(bad_path, sizeof bad_path, "%s/missing.ckpt", dir);
@@ -160,7 +171,7 @@ int main(void)
     snprintf(other, sizeof other, "%s/other.txt", dir);
     write_file(other, text, n);
     sw_dataset ds2;
-    sw_dataset_load(&ds2, other, SW_TOKENS_CHAR, 16, err, sizeof err);
+    CHECK(sw_dataset_load(&ds2, other, SW_TOKENS_CHAR, 16, err, sizeof err) == SWIGLU_OK, "other data loads: %s", err);
     CHECK(strstr(load_msg(ck_path, &ds2), "other data") != NULL, "other data: %s", load_msg(ck_path, &ds2));
     sw_dataset_free(&ds2);
 
@@ -178,6 +189,6 @@ int main(void)
     free(good); free(cp); free(text);
     sw_dataset_free(&ds);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd)) return 1;
+    if (system(cmd)) { CHECK(0, "%s failed", cmd); return tl_finish("test_checkpoint"); }
     return tl_finish("test_checkpoint");
 }

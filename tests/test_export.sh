@@ -6,7 +6,7 @@
 # [0, 1]); refusals with their reasons (GELU, learned beta, eps 1e-6, missing
 # and foreign files); a GELU checkpoint inspected through our own forward
 # (its --out table written atomically).
-# (The logits comparison is tests/test_export.c.) Ends with "N passed, N failed".
+# (The logits comparison is tests/test_export.c.) Ends with "N passed, N failed, N skipped".
 set -u
 . "$(dirname "$0")/support/cli_test.bash"   # O, SW, pass/fail, expect
 tmp=$(mktemp -d)
@@ -14,7 +14,7 @@ trap 'rm -rf "$tmp"' EXIT
 awk 'BEGIN { srand(7); split("the cat sat on a mat and the dog ran to it.", w, " ");
              for (i = 0; i < 3000; i++) { printf "%s%s", w[int(rand() * 10) + 1], (i % 12 == 11) ? "\n" : " " } }' > "$tmp/data.txt"
 TINY=(--data "$tmp/data.txt" --tokens char --layers 2 --heads 2 --dim 32 --context 16 --batch 4 --eval-batches 1 --threads 1 --quiet --steps 5)
-train() { "$SW" train "${TINY[@]}" "$@" > /dev/null 2>&1; }
+train() { must "train $*" "$SW" train "${TINY[@]}" "$@"; }
 
 train --ckpt "$tmp/s.ckpt"; expect "train swiglu" [ -s "$tmp/s.ckpt" ]
 for v in 0 1; do
@@ -22,14 +22,13 @@ for v in 0 1; do
     expect "export v$v: rc $rc '$out'" [ $rc -eq 0 -a -s "$tmp/s$v.bin" ]
 done
 expect "no temporary left" [ -z "$(ls "$tmp" | grep tmp)" ]
-g0=$("$SW" generate --model "$tmp/s0.bin" --ids --prompt-ids "3 4 5" -t 0 -n 16 2>/dev/null)
-g1=$("$SW" generate --model "$tmp/s1.bin" --ids --prompt-ids "3 4 5" -t 0 -n 16 2>/dev/null)
+must "generate on the v0 export" "$SW" generate --model "$tmp/s0.bin" --ids --prompt-ids "3 4 5" -t 0 -n 16; g0=$out
+must "generate on the v1 export" "$SW" generate --model "$tmp/s1.bin" --ids --prompt-ids "3 4 5" -t 0 -n 16; g1=$out
 expect "generate --ids on the v0 export: '$g0'" [ -n "$g0" ]
 expect "v0 and v1 exports generate the same ids" [ "$g0" = "$g1" ]
 
 # inspect on ours (converted in memory): one row per layer, fractions in [0, 1]
-out=$("$SW" inspect --model "$tmp/s.ckpt" --data "$tmp/data.txt" -n 200 --out "$tmp" 2>/dev/null); rc=$?
-expect "inspect ours: rc $rc" [ $rc -eq 0 ]
+must "inspect ours" "$SW" inspect --model "$tmp/s.ckpt" --data "$tmp/data.txt" -n 200 --out "$tmp"
 expect "inspect ours says how it ran" grep -q "ours, run as its llama2.c export" <<<"$out"
 rows=$(grep -cE '^[0-9]+ +\|' <<<"$out")
 expect "inspect ours: 2 layer rows, got $rows" [ "$rows" -eq 2 ]
@@ -70,8 +69,7 @@ expect "inspect gelu: 2 layer rows, got $rows" [ "$rows" -eq 2 ]
 bad=$(grep -E '^[0-9]+ +\|' <<<"$out" | awk -F'|' '{ split($4, d, " "); if (d[1] < 0 || d[1] > 1 || d[2] < 0 || d[2] > 1) n++ } END { print n + 0 }')
 expect "inspect gelu: fractions in [0, 1]" [ "$bad" -eq 0 ]
 mkdir -p "$tmp/g"
-"$SW" inspect --model "$tmp/gelu.ckpt" --data "$tmp/data.txt" -n 200 --out "$tmp/g" > /dev/null 2>&1; rc=$?
-expect "inspect gelu --out: rc $rc" [ $rc -eq 0 ]
+must "inspect gelu --out" "$SW" inspect --model "$tmp/gelu.ckpt" --data "$tmp/data.txt" -n 200 --out "$tmp/g"
 expect "inspect gelu --out: a header and 2 layer rows" [ "$(grep -vc '^#' "$tmp/g/inspect_layers.tsv" 2>/dev/null)" = 3 ]
 expect "inspect gelu --out: no temporary left" [ -z "$(ls "$tmp/g" | grep tmp)" ]
 "$SW" inspect --model "$tmp/gelu.ckpt" --data "$tmp/data.txt" -n 200 --out "$tmp/nodir" > /dev/null 2>"$tmp/err"; rc=$?
@@ -81,5 +79,4 @@ expect "inspect --out under a missing folder: one line, exit 2, before any outpu
 out=$("$SW" inspect --model "$tmp/gelu.ckpt" 2>&1); rc=$?
 expect "inspect gelu without --data: one-line refusal '$out'" [ $rc -ne 0 -a "$(printf '%s\n' "$out" | wc -l)" -eq 1 ]
 
-echo "test_export_cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_export_cli

@@ -97,7 +97,7 @@ static char *slurp(const char *path, size_t *n)
 static void download(void)
 {
     const char *shared = tl_shared_dir();
-    if (!shared) { printf("  (no ../shared: download test skipped)\n"); return; }
+    if (!shared) { tl_skip("no ../shared: the download test"); return; }
     char src[4096];
     snprintf(src, sizeof src, "%s/data/tinyshakespeare.txt", shared);
     server s = {0};

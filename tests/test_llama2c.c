@@ -169,12 +169,12 @@ int main(void)
     const char *shared = tl_shared_dir();
     char path[4096];
     if (!shared) {
-        printf("test_llama2c: ../shared not found, model tests skipped\n");
+        tl_skip("../shared not found: the stories260K checks against the independent double forward");
         return tl_finish("test_llama2c");
     }
     snprintf(path, sizeof path, "%s/models/stories260K.bin", shared);
     if (access(path, R_OK) != 0) {
-        printf("test_llama2c: %s not found, skipped\n", path);
+        tl_skip("%s not found: the stories260K checks", path);
         return tl_finish("test_llama2c");
     }
 

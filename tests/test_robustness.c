@@ -334,7 +334,7 @@ static int make_ckpt(void)
     char text[600];
     for (size_t i = 0; i < sizeof text; i++) text[i] = words[i % (sizeof words - 1)];
     snprintf(path, sizeof path, "%s/data.txt", tmp);
-    if (write_file(path, text, sizeof text)) return -1;
+    if (write_file(path, text, sizeof text)) { CHECK(0, "cannot write %s", path); return -1; }
     if (sw_dataset_load(&ds, path, SW_TOKENS_CHAR, 8, err, sizeof err)) { CHECK(0, "data: %s", err); return -1; }
     text[100] = text[100] == 'x' ? 'y' : 'x';
     snprintf(path, sizeof path, "%s/other.txt", tmp);
@@ -510,22 +510,28 @@ static int put_value(unsigned char *p, char t, const char *v, int add)
 static int make_input(const row *r, char *path, size_t cap)
 {
     snprintf(path, cap, "%s/%s", tmp, kind_file[r->k]);
-    if (r->o == OP_DIR) { snprintf(path, cap, "%s/folder", tmp); return mkdir(path, 0755) && errno != EEXIST ? -1 : 0; }
+    if (r->o == OP_DIR) {
+        snprintf(path, cap, "%s/folder", tmp);
+        int bad = mkdir(path, 0755) && errno != EEXIST;
+        CHECK(!bad, "cannot make the folder %s: %s", path, strerror(errno));
+        return bad ? -1 : 0;
+    }
     if (r->o == OP_MISSING) { snprintf(path, cap, "%s/missing", tmp); return 0; }
     if (r->o == OP_PATH) { snprintf(path, cap, "%s", r->arg); return 0; }
     if (r->k == K_DATA || r->k == K_SPEC) {
         /* a text of arg (or 600) bytes */
         size_t n = (r->o == OP_KEEP || r->o == OP_ONECHAR) ? (size_t)atol(r->arg) : 600;
         char *t = malloc(n + 1);
-        for (size_t i = 0; i < n; i++) t[i] = r->o == OP_ONECHAR ? 'z' : words[i % (sizeof words - 1)];
-        int rc = write_file(path, t, n);
+        for (size_t i = 0; t && i < n; i++) t[i] = r->o == OP_ONECHAR ? 'z' : words[i % (sizeof words - 1)];
+        int rc = t ? write_file(path, t, n) : -1;
         free(t);
+        CHECK(rc == 0, "cannot write %s", path);
         return rc;
     }
     const blob *v = &valid[r->k];
     size_t n = v->n, extra = r->o == OP_APPEND ? (size_t)atol(r->arg) : 0;
     unsigned char *b = calloc(1, n + extra + 1);
-    if (!b) return -1;
+    if (!b) { CHECK(0, "out of memory"); return -1; }
     memcpy(b, v->p, n);
     int ok = 1;
     switch (r->o) {

@@ -85,7 +85,7 @@ static void test_known(const char *shared)
 {
     char path[4096], msg[512] = "";
     snprintf(path, sizeof path, "%s/models/llama2-tokenizer.bin", shared);
-    if (access(path, R_OK) != 0) { printf("test_tokenizer: %s not found, skipped\n", path); return; }
+    if (access(path, R_OK) != 0) { tl_skip("%s not found: known encodings", path); return; }
     sw_tokenizer t;
     swiglu_status s = sw_tok_load(&t, path, 32000, msg, sizeof msg);
     CHECK(s == SWIGLU_OK, "load %s: %s", path, msg);
@@ -284,7 +284,7 @@ int main(void)
 {
     const char *shared = tl_shared_dir();
     if (shared) test_known(shared);
-    else printf("test_tokenizer: ../shared not found, known encodings skipped\n");
+    else tl_skip("../shared not found: known encodings");
     test_bad();
     return tl_finish("test_tokenizer");
 }

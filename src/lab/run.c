@@ -261,6 +261,8 @@ static swiglu_status execute_locked(const sw_lab_plan *p, const sw_lab_run *r, c
                          c.diverged ? "diverged" : "done", val, trn, tr->model->n_params, ffn_params, fc.d_ff,
                          steps, steps * (long long)tc.batch * tc.accum * (long long)mc.seq_len,
                          c.t_prev + now_s() - c.t0, tc.lr, r->seed);
+        /* the two losses to the bit (C99 hex floats): tests/test_lab.sh compares resumed runs with them */
+        n += snprintf(res + n, sizeof res - (size_t)n, "final_val_loss_hex=%a\nfinal_train_loss_hex=%a\n", val, trn);
         char rpath[4300];
         snprintf(rpath, sizeof rpath, "%s/result.txt", dir);
         st = sw_write_file_atomic(rpath, res, (size_t)n, err, errcap);
