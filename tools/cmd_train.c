@@ -153,7 +153,7 @@ static int fixed_on_resume(const char *a)
         "--tokens", "--layers", "--heads", "--kv-heads", "--dim", "--context", "--ffn", "--ffn-hidden",
         "--beta", "--learn-beta", "--untied", "--bf16", "--rms-eps", "--dropout", "--batch", "--accum",
         "--lr", "--min-lr", "--warmup", "--decay-steps", "--beta1", "--beta2", "--wd", "--clip", "--seed",
-        "--eval-every", "--eval-batches"};
+        "--eval-every", "--eval-batches", "--init", "--init-std"};
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         if (!strcmp(a, fixed[i])) return 1;
     return 0;

@@ -1,5 +1,7 @@
 /* plan.c -- presets and the run list of `swiglu compare` (see plan.h). */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "lab/plan.h"
 #include "model/ffn_name.h"
@@ -24,6 +26,45 @@ const sw_lab_variant *sw_lab_variant_find(const char *name)
     return NULL;
 }
 
+swiglu_status sw_lab_init_parse(sw_lab_init *in, const char *spec, char *err, size_t errcap)
+{
+    memset(in, 0, sizeof *in);
+    in->std = 0.02f;
+    int scheme = sw_init_scheme_from_name(spec);
+    const char *num = !strncmp(spec, "gpt2:", 5) ? spec + 5 : scheme < 0 ? spec : NULL;
+    if (num) {
+        char *end;
+        double v = strtod(num, &end);
+        if (end == num || *end || !(v > 0 && v <= 10)) {
+            snprintf(err, errcap, "unknown init '%s' (gpt2, gpt2:STD, STD in (0, 10], fan-in, small)", spec);
+            return SWIGLU_ERR_ARG;
+        }
+        /* 4 significant digits: the std is the one its key names */
+        char g[16];
+        snprintf(g, sizeof g, "%.4g", v);
+        in->std = (float)strtod(g, NULL);
+        scheme = SW_INIT_GPT2;
+    }
+    in->scheme = scheme;
+    if (scheme == SW_INIT_GPT2) {
+        snprintf(in->name, sizeof in->name, "gpt2:%.4g", (double)in->std);
+        snprintf(in->key, sizeof in->key, "gpt2-%.4g", (double)in->std);
+    } else {
+        snprintf(in->name, sizeof in->name, "%s", sw_init_scheme_name(scheme));
+        snprintf(in->key, sizeof in->key, "%s", sw_init_scheme_name(scheme));
+    }
+    return SWIGLU_OK;
+}
+
+double sw_lab_init_scale(const sw_lab_init *in, int d_model, int n_layer)
+{
+    sw_model_config c;
+    sw_model_config_default(&c);
+    c.d_model = d_model; c.n_layer = n_layer;
+    c.init_scheme = in->scheme; c.init_std = in->std;
+    return sw_model_init_scale(&c);
+}
+
 /* Presets, sized for a 2-core machine (docs/LAB.md has the measured times). */
 static sw_lab_preset presets[4];
 
@@ -41,30 +82,36 @@ static void presets_init(void)
     /* tiny: seconds; the tests use it */
     sw_lab_preset *p = &presets[0];
     *p = (sw_lab_preset){"tiny", 32, 1, 2, 32, t, 10, 2, {3e-3, 3e-2}, 12, 8, 60, 32,
-                         "seconds: for tests (D 32, 1 layer, 24 steps)"};
+                         "seconds: for tests (D 32, 1 layer, 24 steps)", NULL};
     p->train.batch = 4; p->train.steps = 24; p->train.warmup = 4; p->train.lr = 3e-3; p->train.min_lr = 3e-4;
     p->train.eval_every = 8; p->train.eval_batches = 2;
+    p->inits = "fan-in";   /* the default init: docs/LAB.md, Initialization */
 
-    /* quick: the README's default, <= 15 minutes on 2 cores */
+    /* quick: the README's default, ~30 minutes on 2 cores (6 inits; one init: 5 minutes) */
     p = &presets[1];
     *p = (sw_lab_preset){"quick", 64, 2, 4, 64, t, 200, 3, {2e-3, 8e-3, 3e-2}, 300, 16, 1500, 128,
-                         "<= 15 minutes on 2 cores (D 64, 2 layers, T 64, 1000 steps of 16 x 64 tokens)"};
+                         "~30 minutes on 2 cores (D 64, 2 layers, T 64, 1000 steps of 16 x 64 tokens, 6 inits)", NULL};
     p->train.batch = 16; p->train.steps = 1000; p->train.warmup = 50; p->train.lr = 2e-3; p->train.min_lr = 2e-4;
     p->train.eval_every = 100; p->train.eval_batches = 8;
+    /* the init-sensitivity section: the gpt2 rule at 0.01, 0.02, 1 / sqrt(D)
+     * and 2 / sqrt(D) (D 64), and the two other schemes */
+    p->inits = "fan-in,gpt2:0.01,gpt2:0.02,gpt2:0.125,gpt2:0.25,small";
 
     /* standard: nanoGPT's CPU baby GPT, 1-2 hours on 2 cores */
     p = &presets[2];
     *p = (sw_lab_preset){"standard", 128, 4, 4, 64, t, 250, 5, {1e-3, 2.5e-3, 6e-3, 1.5e-2, 3e-2}, 400, 16, 4000, 256,
-                         "1-2 hours on 2 cores (nanoGPT's baby GPT: D 128, 4 layers, T 64, 2000 steps of 12 x 64)"};
+                         "6-9 hours on 2 cores (nanoGPT's baby GPT: D 128, 4 layers, T 64, 2000 steps of 12 x 64, 6 inits)", NULL};
     p->train.batch = 12; p->train.steps = 2000; p->train.warmup = 100; p->train.lr = 1e-3; p->train.min_lr = 1e-4;
     p->train.eval_every = 250; p->train.eval_batches = 20;
+    p->inits = "fan-in,gpt2:0.01,gpt2:0.02,gpt2:0.08839,gpt2:0.1768,small";   /* D 128: 1, 2 / sqrt(D) */
 
     /* long: for bigger machines */
     p = &presets[3];
     *p = (sw_lab_preset){"long", 256, 6, 8, 256, t, 500, 5, {3e-4, 1e-3, 3e-3, 1e-2, 3e-2}, 1000, 32, 10000, 256,
-                         "bigger machines (D 256, 6 layers, T 256, 10000 steps of 32 x 256)"};
+                         "bigger machines (D 256, 6 layers, T 256, 10000 steps of 32 x 256)", NULL};
     p->train.batch = 32; p->train.steps = 10000; p->train.warmup = 400; p->train.lr = 6e-4; p->train.min_lr = 6e-5;
     p->train.eval_every = 500; p->train.eval_batches = 40;
+    p->inits = "fan-in";   /* the default init: docs/LAB.md, Initialization */
 }
 
 const sw_lab_preset *sw_lab_preset_find(const char *name)
@@ -82,22 +129,35 @@ int sw_lab_plan_variant(const sw_lab_plan *p, const char *name)
     return -1;
 }
 
-static int add_run(sw_lab_plan *p, sw_lab_kind kind, int v, int seed, int rate, double work)
+void sw_lab_run_id(char *buf, size_t cap, const sw_lab_plan *p, sw_lab_kind kind, int variant, int seed,
+                   int rate, int init)
+{
+    const char *vn = p->variants[variant].name, *ik = p->inits[init].key;
+    if (kind == SW_RUN_MAIN || kind == SW_RUN_INIT) snprintf(buf, cap, "%s-s%d-%s", vn, seed, ik);
+    else if (kind == SW_RUN_SWEEP) snprintf(buf, cap, "sweep-%s-lr%d-%s", vn, rate, ik);
+    else snprintf(buf, cap, "expr-%s-s%d", vn, seed);
+}
+
+static int add_run(sw_lab_plan *p, sw_lab_kind kind, int v, int seed, int rate, int init, double work)
 {
     if (p->n_runs >= SW_LAB_MAX_RUNS) return -1;
     sw_lab_run *r = &p->runs[p->n_runs++];
     memset(r, 0, sizeof *r);
-    r->kind = kind; r->variant = v; r->seed = seed; r->rate = rate; r->work = work;
-    char vn[sizeof p->variants[v].name];
-    memcpy(vn, p->variants[v].name, sizeof vn);
-    if (kind == SW_RUN_MAIN) snprintf(r->id, sizeof r->id, "%s-s%d", vn, seed);
-    else if (kind == SW_RUN_SWEEP) snprintf(r->id, sizeof r->id, "sweep-%s-lr%d", vn, rate);
-    else snprintf(r->id, sizeof r->id, "expr-%s-s%d", vn, seed);
+    r->kind = kind; r->variant = v; r->seed = seed; r->rate = rate; r->init = init; r->work = work;
+    char id[sizeof r->id];
+    sw_lab_run_id(id, sizeof id, p, kind, v, seed, rate, init);
+    memcpy(r->id, id, sizeof id);
     return 0;
 }
 
 swiglu_status sw_lab_plan_make(sw_lab_plan *p, const char *preset, const char *variants, int seeds,
                                char *err, size_t errcap)
+{
+    return sw_lab_plan_make_inits(p, preset, variants, seeds, NULL, err, errcap);
+}
+
+swiglu_status sw_lab_plan_make_inits(sw_lab_plan *p, const char *preset, const char *variants, int seeds,
+                                     const char *inits, char *err, size_t errcap)
 {
     memset(p, 0, sizeof *p);
     const sw_lab_preset *pr = sw_lab_preset_find(preset ? preset : "quick");
@@ -119,14 +179,34 @@ swiglu_status sw_lab_plan_make(sw_lab_plan *p, const char *preset, const char *v
         }
         if (!p->n_variants) { snprintf(err, errcap, "--variants names no variant"); return SWIGLU_ERR_ARG; }
     }
+    {
+        char buf[512];
+        if (snprintf(buf, sizeof buf, "%s", inits ? inits : pr->inits) >= (int)sizeof buf) { snprintf(err, errcap, "--init too long"); return SWIGLU_ERR_ARG; }
+        for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+            sw_lab_init in;
+            if (sw_lab_init_parse(&in, tok, err, errcap)) return SWIGLU_ERR_ARG;
+            size_t k = 0;
+            while (k < p->n_inits && strcmp(p->inits[k].key, in.key)) k++;
+            if (k < p->n_inits) continue;
+            if (p->n_inits >= SW_LAB_MAX_INITS) { snprintf(err, errcap, "--init names more than %d inits", SW_LAB_MAX_INITS); return SWIGLU_ERR_ARG; }
+            p->inits[p->n_inits++] = in;
+        }
+        if (!p->n_inits) { snprintf(err, errcap, "--init names no init"); return SWIGLU_ERR_ARG; }
+    }
     double main_work = (double)pr->train.steps;
+    int full = 0;
     for (size_t v = 0; v < p->n_variants; v++)
-        for (int s = 0; s < seeds; s++) add_run(p, SW_RUN_MAIN, (int)v, s, 0, main_work);
+        for (int s = 0; s < seeds; s++) full |= add_run(p, SW_RUN_MAIN, (int)v, s, 0, 0, main_work);
     for (size_t v = 0; v < p->n_variants; v++)
-        for (int r = 0; r < pr->n_rates; r++) add_run(p, SW_RUN_SWEEP, (int)v, 0, r, (double)pr->sweep_steps);
+        for (int r = 0; r < pr->n_rates; r++) full |= add_run(p, SW_RUN_SWEEP, (int)v, 0, r, 0, (double)pr->sweep_steps);
     /* the expressivity task costs about what 2% of a main run does */
     for (size_t v = 0; v < p->n_variants; v++)
-        for (int s = 0; s < seeds; s++) add_run(p, SW_RUN_EXPR, (int)v, s, 0, 0.02 * main_work);
+        for (int s = 0; s < seeds; s++) full |= add_run(p, SW_RUN_EXPR, (int)v, s, 0, 0, 0.02 * main_work);
+    p->n_core_runs = p->n_runs;
+    for (size_t i = 1; i < p->n_inits; i++)
+        for (size_t v = 0; v < p->n_variants; v++)
+            for (int s = 0; s < seeds; s++) full |= add_run(p, SW_RUN_INIT, (int)v, s, 0, (int)i, main_work);
+    if (full) { snprintf(err, errcap, "the plan needs more than %d runs: fewer variants, seeds or inits", SW_LAB_MAX_RUNS); return SWIGLU_ERR_ARG; }
     return SWIGLU_OK;
 }
 
@@ -144,6 +224,8 @@ void sw_lab_run_configs(const sw_lab_plan *p, const sw_lab_run *r, sw_model_conf
     mc->ffn = v->ffn;
     mc->learn_beta = v->learn_beta;
     mc->d_ff = 0;               /* parameter-matched */
+    mc->init_scheme = p->inits[r->init].scheme;
+    mc->init_std = p->inits[r->init].std;
     *tc = pr->train;
     tc->seed = 1000 + (uint64_t)r->seed;
     if (r->kind == SW_RUN_SWEEP) {

@@ -14,7 +14,8 @@
 #define SW_LAB_MAX_VARIANTS 16
 #define SW_LAB_MAX_SEEDS 16
 #define SW_LAB_MAX_RATES 8
-#define SW_LAB_MAX_RUNS 512
+#define SW_LAB_MAX_RUNS 2048
+#define SW_LAB_MAX_INITS 8
 
 typedef struct sw_lab_variant {
     char name[32];              /* "relu", ..., "swiglu-learned-beta" */
@@ -27,6 +28,21 @@ extern const sw_lab_variant sw_lab_variants[];
 extern const size_t sw_lab_n_variants;
 const sw_lab_variant *sw_lab_variant_find(const char *name);
 
+/* An initialization of the transformer runs (model.h: sw_init_scheme).
+ * Spelled on the command line as gpt2 (std 0.02), gpt2:S or a bare number
+ * S (the gpt2 rule at std S), fan-in, small. */
+typedef struct sw_lab_init {
+    char name[24];              /* "gpt2:0.02", "fan-in", "small" */
+    char key[24];               /* the same in run ids: "gpt2-0.02", "fan-in", "small" */
+    int scheme;                 /* sw_init_scheme */
+    float std;                  /* the gpt2 rule's std, 4 significant digits (the key's) */
+} sw_lab_init;
+
+/* Parses one init spelling; the reason in err. */
+swiglu_status sw_lab_init_parse(sw_lab_init *in, const char *spec, char *err, size_t errcap);
+/* The std of the D-input matrices of init in at d_model D (the plots' x). */
+double sw_lab_init_scale(const sw_lab_init *in, int d_model, int n_layer);
+
 typedef struct sw_lab_preset {
     const char *name;
     int d_model, n_layer, n_head, seq_len;
@@ -37,11 +53,14 @@ typedef struct sw_lab_preset {
     long long sweep_steps;
     int ex_dim, ex_steps, ex_batch; /* expressivity task: input dim, steps, batch */
     const char *what;           /* one line for the report and --help */
+    const char *inits;          /* the inits compared (--init's default); the first is the main one */
 } sw_lab_preset;
 
 const sw_lab_preset *sw_lab_preset_find(const char *name);  /* tiny, quick, standard, long */
 
-typedef enum sw_lab_kind { SW_RUN_MAIN = 0, SW_RUN_SWEEP = 1, SW_RUN_EXPR = 2 } sw_lab_kind;
+/* MAIN: the main comparison at the main init (inits[0]); INIT: the same
+ * runs at another init, for the init-sensitivity section (init_report.h) */
+typedef enum sw_lab_kind { SW_RUN_MAIN = 0, SW_RUN_SWEEP = 1, SW_RUN_EXPR = 2, SW_RUN_INIT = 3 } sw_lab_kind;
 
 typedef struct sw_lab_run {
     char id[64];                /* folder name under OUT/runs/ */
@@ -49,6 +68,7 @@ typedef struct sw_lab_run {
     int variant;                /* index into plan->variants */
     int seed;                   /* 0-based seed index */
     int rate;                   /* sweep: index into preset->rates */
+    int init;                   /* index into plan->inits (0 for MAIN, SWEEP and EXPR) */
     double work;                /* relative cost, for the ETA */
 } sw_lab_run;
 
@@ -57,13 +77,29 @@ typedef struct sw_lab_plan {
     sw_lab_variant variants[SW_LAB_MAX_VARIANTS];
     size_t n_variants;
     int n_seeds;
-    sw_lab_run runs[SW_LAB_MAX_RUNS];
+    sw_lab_init inits[SW_LAB_MAX_INITS];   /* inits[0]: the main comparison's */
+    size_t n_inits;
+    sw_lab_run runs[SW_LAB_MAX_RUNS];      /* MAIN, SWEEP, EXPR, then the INIT runs */
     size_t n_runs;
+    size_t n_core_runs;                    /* runs before the first INIT run */
 } sw_lab_plan;
 
-/* Builds the plan. variants: comma-separated names (NULL: all). */
+/* Builds the plan. variants: comma-separated names (NULL: all); the
+ * preset's inits. */
 swiglu_status sw_lab_plan_make(sw_lab_plan *p, const char *preset, const char *variants, int seeds,
                                char *err, size_t errcap);
+/* The same with inits: comma-separated init spellings (NULL: the preset's);
+ * the first is the main comparison's, each later one adds the main
+ * comparison's runs at that init (a repeated init is dropped). */
+swiglu_status sw_lab_plan_make_inits(sw_lab_plan *p, const char *preset, const char *variants, int seeds,
+                                     const char *inits, char *err, size_t errcap);
+
+/* The id (folder name under OUT/runs/) of a run. The transformer runs carry
+ * their init's key, so runs at different inits never share a folder:
+ * "<variant>-s<seed>-<init>", "sweep-<variant>-lr<rate>-<init>";
+ * the expressivity task's "expr-<variant>-s<seed>" has its own init. */
+void sw_lab_run_id(char *buf, size_t cap, const sw_lab_plan *p, sw_lab_kind kind, int variant, int seed,
+                   int rate, int init);
 
 /* The model and training configurations of a run (vocab is set from data). */
 void sw_lab_run_configs(const sw_lab_plan *p, const sw_lab_run *r, sw_model_config *mc,

@@ -23,6 +23,7 @@
 #include "lab/csv.h"
 #include "lab/run.h"
 #include "lab/report.h"
+#include "lab/init_report.h"
 #include "lab/spawn.h"
 #include "lab/stats.h"
 #include "lab/verdict.h"
@@ -160,7 +161,7 @@ static int write_curves(const char *dat, const sw_lab_plan *p, const char *out, 
         int ns = 0;
         for (int s = 0; s < p->n_seeds; s++) {
             char id[96];
-            snprintf(id, sizeof id, "%s-s%d", p->variants[v].name, s);
+            sw_lab_run_id(id, sizeof id, p, SW_RUN_MAIN, (int)v, s, 0, 0);
             path_of(path, sizeof path, out, id, file);
             if (sw_csv_read(&t[ns], path) == 0 && t[ns].rows) ns++;
             else sw_csv_free(&t[ns]);
@@ -346,8 +347,9 @@ static int make_plots(const sw_lab_plan *p, const char *out, const vsum *vs)
     /* beta trajectories of the learned-beta variant, seed 0 */
     int lb = sw_lab_plan_variant(p, "swiglu-learned-beta");
     if (lb >= 0) {
-        char path[4400];
-        path_of(path, sizeof path, out, "swiglu-learned-beta-s0", "evals.csv");
+        char path[4400], id[96];
+        sw_lab_run_id(id, sizeof id, p, SW_RUN_MAIN, lb, 0, 0, 0);
+        path_of(path, sizeof path, out, id, "evals.csv");
         size_t k = (size_t)snprintf(body, sizeof body,
                                     "set title 'Learned Swish beta per layer (swiglu-learned-beta, seed 0)'\n"
                                     "set xlabel 'step'\nset ylabel 'beta'\nset datafile separator ','\nplot ");
@@ -547,6 +549,7 @@ static swiglu_status write_report(const sw_lab_plan *p, const char *out, const s
     fprintf(f, "\n![expressivity](plots/expressivity.png)\n\n");
     if (sw_lab_plan_variant(p, "swiglu-learned-beta") >= 0)
         fprintf(f, "## Learned beta\n\n![beta](plots/beta.png)\n\n");
+    plot_fails += sw_lab_init_report(f, p, out, meta);   /* section 5 (init_report.c) */
     fprintf(f, "## Files\n\n`summary.csv` (every main run), `lr_sweep.csv`, `dead_units.csv`, `expressivity.csv`; "
                "per run under `runs/<id>/`: `steps.csv`, `evals.csv` (per-layer gradient norms, dead and near-zero "
                "fractions, gate statistics, beta), `metrics.jsonl`, `result.txt`. Plots in `plots/` as SVG and PNG%s.\n",
@@ -570,3 +573,5 @@ swiglu_status sw_lab_report(const sw_lab_plan *p, const char *out, const sw_lab_
     free(vs);
     return st;
 }
+
+int sw_lab_plot(const char *dir, const char *name, const char *body) { return plot(dir, name, body); }

@@ -19,4 +19,9 @@ typedef struct sw_lab_meta {
 swiglu_status sw_lab_report(const sw_lab_plan *p, const char *out_dir, const sw_lab_meta *meta,
                             int verdicts[4], char *err, size_t errcap);
 
+/* One gnuplot plot, DIR/NAME.svg and .png, in the report's style: body
+ * holds the plot commands (the terminal, colours and grid are set). 0 when
+ * gnuplot drew it. */
+int sw_lab_plot(const char *dir, const char *name, const char *body);
+
 #endif
