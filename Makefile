@@ -51,16 +51,21 @@ LDLIBS     += -ldnnl
 endif
 
 LIB_SRC   := $(sort $(wildcard src/core/*.c src/kernels/*.c src/kernels/ref/*.c \
-               src/kernels/avx2/*.c src/kernels/avx512/*.c src/gemm/*.c src/ffn/*.c \
-               src/model/*.c src/io/*.c))
-# The lab (`swiglu compare`) is an application layer over the library: its
-# own archive, linked into the CLI and the tests, never into libswiglu.
+               src/kernels/avx2/*.c src/kernels/avx512/*.c src/gemm/*.c src/ffn/*.c))
+# Above the library (docs/DESIGN.md), each its own archive, linked into the
+# CLI, the tests and the fuzz targets, never into libswiglu: io (file
+# parsers), model (the transformer, its trainer and checkpoints) and the lab
+# (`swiglu compare`). libswiglu is the public API and nothing else.
+IO_SRC    := $(sort $(wildcard src/io/*.c))
+MODEL_SRC := $(sort $(wildcard src/model/*.c))
 LAB_SRC   := $(sort $(wildcard src/lab/*.c))
 TOOL_SRC  := $(sort $(wildcard tools/*.c))
 TEST_SRC  := $(sort $(wildcard tests/test_*.c))
 TEST_SUPPORT := $(sort $(wildcard tests/support/*.c))
 
 LIB_OBJ   := $(LIB_SRC:%.c=$(O)/%.o)
+IO_OBJ    := $(IO_SRC:%.c=$(O)/%.o)
+MODEL_OBJ := $(MODEL_SRC:%.c=$(O)/%.o)
 LAB_OBJ   := $(LAB_SRC:%.c=$(O)/%.o)
 TOOL_OBJ  := $(TOOL_SRC:%.c=$(O)/%.o)
 TEST_BIN  := $(TEST_SRC:tests/%.c=$(O)/tests/%)
@@ -70,7 +75,12 @@ VERSION_MAJOR := $(shell sed -n 's/^\#define SWIGLU_VERSION_MAJOR \([0-9]*\).*/\
 VERSION   := $(VERSION_MAJOR).$(shell sed -n 's/^\#define SWIGLU_VERSION_MINOR \([0-9]*\).*/\1/p' include/swiglu.h).$(shell sed -n 's/^\#define SWIGLU_VERSION_PATCH \([0-9]*\).*/\1/p' include/swiglu.h)
 STATIC    := $(O)/libswiglu.a
 SHARED    := $(O)/libswiglu.so
+IO        := $(O)/libswiglu_io.a
+MODEL     := $(O)/libswiglu_model.a
 LAB       := $(O)/libswiglu_lab.a
+# what a program above the library links, in link order (each archive uses
+# only those after it)
+APP_LIBS  := $(LAB) $(MODEL) $(IO) $(STATIC)
 LAB_LIBS  := -lcurl
 CLI       := $(O)/swiglu
 
@@ -105,17 +115,23 @@ $(STATIC): $(LIB_OBJ)
 	ar rcs $@ $^
 $(SHARED): $(LIB_OBJ)
 	$(CC) -shared -o $@ $^ $(LDLIBS) -Wl,-soname,libswiglu.so.$(VERSION_MAJOR)
+$(IO): $(IO_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+$(MODEL): $(MODEL_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
 $(LAB): $(LAB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
-$(CLI): $(TOOL_OBJ) $(LAB) $(STATIC)
-	$(CC) -o $@ $(TOOL_OBJ) $(LAB) $(STATIC) $(LDLIBS) $(LAB_LIBS)
+$(CLI): $(TOOL_OBJ) $(APP_LIBS)
+	$(CC) -o $@ $(TOOL_OBJ) $(APP_LIBS) $(LDLIBS) $(LAB_LIBS)
 
-# --- tests: one binary per tests/test_*.c, linked statically (they may use
-# the internal kernel API), run by scripts/test.sh ---
-$(O)/tests/%: tests/%.c $(TEST_SUPPORT_OBJ) $(LAB) $(STATIC)
+# --- tests: one binary per tests/test_*.c, linked statically with the
+# archives above (they may use the internal kernel API), run by scripts/test.sh ---
+$(O)/tests/%: tests/%.c $(TEST_SUPPORT_OBJ) $(APP_LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests -Itests/support -MMD -MP -o $@ $< $(TEST_SUPPORT_OBJ) $(LAB) $(STATIC) $(LDLIBS) $(LAB_LIBS)
+	$(CC) $(ALL_CFLAGS) -Itests -Itests/support -MMD -MP -o $@ $< $(TEST_SUPPORT_OBJ) $(APP_LIBS) $(LDLIBS) $(LAB_LIBS)
 $(O)/tests/support/%.o: tests/support/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests -Itests/support -MMD -MP -c $< -o $@
@@ -188,11 +204,13 @@ $(CLI_LIB): $(filter-out $(O)/tools/swiglu.o,$(TOOL_OBJ))
 .PHONY: fuzz fuzz-build
 fuzz-build:
 	$(MAKE) O=$(FUZZ_O) CC=clang CFLAGS="-O1 -g -Wno-pass-failed" SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
-	    $(FUZZ_O)/libswiglu.a $(FUZZ_O)/libswiglu_lab.a $(FUZZ_O)/libswiglu_cli.a
+	    $(FUZZ_O)/libswiglu.a $(FUZZ_O)/libswiglu_io.a $(FUZZ_O)/libswiglu_model.a \
+	    $(FUZZ_O)/libswiglu_lab.a $(FUZZ_O)/libswiglu_cli.a
 	$(MAKE) $(FUZZ_BIN)
 fuzz: fuzz-build
 	FUZZ_O=$(FUZZ_O) bash scripts/fuzz.sh $(FUZZ_SECONDS)
-$(FUZZ_O)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h $(FUZZ_O)/libswiglu.a $(FUZZ_O)/libswiglu_lab.a $(FUZZ_O)/libswiglu_cli.a
+FUZZ_LIBS := $(addprefix $(FUZZ_O)/,libswiglu_cli.a libswiglu_lab.a libswiglu_model.a libswiglu_io.a libswiglu.a)
+$(FUZZ_O)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h $(FUZZ_LIBS)
 	clang -std=c11 -D_GNU_SOURCE -O1 -g -Iinclude -Isrc -Itools -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< \
-	    $(FUZZ_O)/libswiglu_cli.a $(FUZZ_O)/libswiglu_lab.a $(FUZZ_O)/libswiglu.a \
+	    $(FUZZ_LIBS) \
 	    -lm -lpthread -fopenmp $(LAB_LIBS) $(if $(filter 1,$(HAVE_DNNL)),-ldnnl)

@@ -1,4 +1,4 @@
-/* test_checkpoint.c -- checkpoints (src/io/checkpoint.c) and resume:
+/* test_checkpoint.c -- checkpoints (src/model/checkpoint.c) and resume:
  *  - 2N steps straight == N steps, save, load, N steps: the same losses and
  *    parameters, bit for bit;
  *  - corrupt, truncated, wrong-version, foreign files, and a different data
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "support/testlib.h"
-#include "io/checkpoint.h"
+#include "model/checkpoint.h"
 #include "io/crc32.h"
 #include "model/trainer.h"
 

@@ -1,4 +1,4 @@
-/* test_export.c -- `swiglu export`'s library half (src/io/export_l2c.c):
+/* test_export.c -- `swiglu export`'s library half (src/model/export_l2c.c):
  * a tiny SwiGLU model trained through the trainer API, exported to llama2.c
  * v0 and v1 files (tied and untied classifier, grouped-query attention),
  * loaded back with the llama2.c reader and run token by token with
@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include "testlib.h"
 #include "io/dataset.h"
-#include "io/export_l2c.h"
+#include "model/export_l2c.h"
 #include "io/llama2c.h"
 #include "model/llama_infer.h"
 #include "model/trainer.h"

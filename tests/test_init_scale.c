@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "io/checkpoint.h"
+#include "model/checkpoint.h"
 #include "io/crc32.h"
 #include "io/dataset.h"
 #include "model/model.h"

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
-#include "io/brown.h"
+#include "lab/brown.h"
 #include "lab/corpus.h"
 #include "testlib.h"
 

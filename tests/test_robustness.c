@@ -28,8 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "testlib.h"
-#include "io/checkpoint.h"
-#include "io/brown.h"
+#include "model/checkpoint.h"
+#include "lab/brown.h"
 #include "io/crc32.h"
 #include "io/llama2c.h"
 #include "io/tokenizer.h"

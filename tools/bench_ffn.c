@@ -20,7 +20,7 @@
 #include <omp.h>
 #endif
 #include "cli.h"
-#include "ffn/ffn_internal.h"
+#include "ffn/ffn.h"
 #include "gemm/gemm.h"
 #include "model/ffn_name.h"
 

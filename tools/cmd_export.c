@@ -5,7 +5,7 @@
  *
  * Version 0 (default) is the legacy format run.c reads; 1 is export.py's
  * "ak42" format. Only llama2.c-compatible models are written (SwiGLU, beta 1
- * not learned, eps 1e-5, theta 10000: src/io/export_l2c.h); any other is
+ * not learned, eps 1e-5, theta 10000: src/model/export_l2c.h); any other is
  * refused with the reason. The vocabulary (bytes, or a file's characters) is
  * written beside the model as a one-byte-per-token tokenizer.bin
  * (OUT.tokenizer.bin, where `swiglu generate` finds it; no BOS/EOS).
@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
-#include "io/checkpoint.h"
-#include "io/export_l2c.h"
+#include "model/checkpoint.h"
+#include "model/export_l2c.h"
 
 static void usage(FILE *f)
 {

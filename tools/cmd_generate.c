@@ -30,8 +30,8 @@
 #include <time.h>
 #include <sys/stat.h>
 #include "cli.h"
-#include "io/checkpoint.h"
-#include "io/export_l2c.h"
+#include "model/checkpoint.h"
+#include "model/export_l2c.h"
 #include "io/llama2c.h"
 #include "io/tokenizer.h"
 #include "model/llama_infer.h"

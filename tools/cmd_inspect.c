@@ -26,7 +26,7 @@
  * Our checkpoints (magic SWGLCKPT): the text of --data is mapped through the
  * checkpoint's own vocabulary (bytes, or the characters it was trained on;
  * other bytes are skipped and counted), no --tokenizer. A model llama2.c can
- * run (src/io/export_l2c.h: SwiGLU, beta 1, eps 1e-5, theta 1e4) is
+ * run (src/model/export_l2c.h: SwiGLU, beta 1, eps 1e-5, theta 1e4) is
  * converted in memory to its llama2.c export and inspected exactly as above
  * (same forward, same table; test_export shows the two forwards agree to
  * ~1e-7). Any other (another FFN variant, learned beta, other eps/theta)
@@ -46,9 +46,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "cli.h"
-#include "core/internal.h"
-#include "io/checkpoint.h"
-#include "io/export_l2c.h"
+#include "model/checkpoint.h"
+#include "model/export_l2c.h"
 #include "io/llama2c.h"
 #include "io/tokenizer.h"
 #include "model/llama_infer.h"
@@ -292,7 +291,7 @@ static int inspect_native(const char *path, const char *data, long long ntok, co
     if (n < T) T = n;
     size_t B = n / T;
     if (sw_checkpoint_load_model_unchecked(&m, B, itos, &V, &mode, &step, path, err, sizeof err)) cli_die("inspect: %s", err);
-    report_nonfinite(sw_count_nonfinite(m->params, m->n_params, NULL));
+    report_nonfinite(sw_model_nonfinite(m));
     sw_model_set_dropout(m, 0, 0);
     if (sw_model_forward(m, ids, NULL, B, T, NULL)) cli_die("inspect: forward failed");
     const char *var = swiglu_ffn_variant_name(m->cfg.ffn);

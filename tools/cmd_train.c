@@ -15,7 +15,7 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
-#include "io/checkpoint.h"
+#include "model/checkpoint.h"
 #include "model/ffn_name.h"
 #include "model/trainer.h"
 

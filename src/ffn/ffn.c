@@ -170,6 +170,8 @@ swiglu_status swiglu_ffn_set_output_dtype(swiglu_ffn *f, swiglu_dtype out)
     return SWIGLU_OK;
 }
 
+sw_gate sw_ffn_gate(const swiglu_ffn *f) { return f->gate; }
+
 swiglu_status sw_ffn_set_bare(swiglu_ffn *f, int bare)
 {
     SW_RETURN_IF(!f, SWIGLU_ERR_NULL);

@@ -1,5 +1,5 @@
-/* ffn_internal.h -- what the FFN files share: the handle, the workspace
- * layout, and the bench hook. Not installed.
+/* ffn_internal.h -- what the FFN files share: the handle and the workspace
+ * layout. Private to src/ffn/ (the layers above use ffn/ffn.h). Not installed.
  *
  * Legend: T tokens, D d_model, H d_ff, P = 2H (gated) or H (plain): the
  * columns of the pre-activation buffer pre [T x P] = x W^T (+ b).
@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "swiglu.h"
+#include "ffn/ffn.h"
 #include "kernels/kernels.h"
 
 struct swiglu_ffn {
@@ -56,9 +57,5 @@ static inline unsigned char *sw_ffn_ws_base(void *ws)
 {
     return (unsigned char *)(((uintptr_t)ws + 63u) & ~(uintptr_t)63u);
 }
-
-/* Bench hook: 1 = run only the GEMMs of forward/backward (the same calls,
- * no activation, bias or conversion passes): the "bare GEMM" baseline. */
-swiglu_status sw_ffn_set_bare(swiglu_ffn *f, int bare);
 
 #endif

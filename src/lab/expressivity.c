@@ -22,8 +22,8 @@
 #include <string.h>
 #include "lab/corpus.h"
 #include "lab/run.h"
-#include "model/layers.h"
-#include "model/rng.h"
+#include "model/adamw.h"
+#include "core/rng.h"
 
 #define EX_TEST 4096
 #define EX_LR 3e-3

@@ -95,10 +95,7 @@ void sw_crossentropy_forward(float *losses, float *probs, const float *logits,
 void sw_crossentropy_backward(float *dlogits, const float *probs, const int *tgt,
                               size_t N, size_t V, float scale);
 
-/* ---- AdamW (PyTorch's form) ---------------------------------------------- */
-/* p *= 1 - lr*wd;  m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
- * p -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps);  t >= 1. */
-void sw_adamw_update(float *p, float *m, float *v, const float *g, size_t n,
-                     float lr, float b1, float b2, float eps, float wd, long long t, int nth);
+/* ---- AdamW: model/adamw.h (the lab uses it too) ------------------------- */
+#include "model/adamw.h"
 
 #endif

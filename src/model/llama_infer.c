@@ -15,7 +15,7 @@
 #endif
 #include "core/internal.h"
 #include "core/threads.h"
-#include "ffn/ffn_internal.h"   /* the FFN handle's gate */
+#include "ffn/ffn.h"            /* the FFN handle's gate */
 #include "model/layers.h"        /* sw_rope_tables */
 #include "model/llama_infer.h"
 
@@ -123,7 +123,7 @@ swiglu_status sw_llama_init_model(sw_llama_state *s, const sw_model *m, int nthr
     s->emb = m->w.emb; s->rms_final = m->w.rms_final; s->wcls = m->w.head;
     s->eps = m->cfg.rms_eps;
     /* the FFN handle's own gate (variant, beta, clamp), at full precision */
-    s->gate = m->ffn->gate;
+    s->gate = sw_ffn_gate(m->ffn);
     s->gate.lowp = 0; s->gate.want_db = 0; s->gate.stream = 0;
     s->layer = calloc(m->L, sizeof *s->layer);
     SW_RETURN_IF(!s->layer, SWIGLU_ERR_ALLOC);

@@ -5,10 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/internal.h"      /* sw_count_nonfinite */
+#include "core/rng.h"
 #include "kernels/kernels.h"   /* sw_to_bf16 */
 #include "model/layers.h"
 #include "model/model.h"
-#include "model/rng.h"
 
 void sw_model_config_default(sw_model_config *c)
 {
@@ -364,6 +365,7 @@ void sw_model_free(sw_model *m)
 }
 
 size_t sw_model_param_count(const sw_model *m) { return m->n_params; }
+size_t sw_model_nonfinite(const sw_model *m) { return sw_count_nonfinite(m->params, m->n_params, NULL); }
 
 swiglu_status sw_model_init(sw_model *m, uint64_t seed)
 {

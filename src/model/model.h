@@ -146,6 +146,9 @@ struct sw_model {
  * cfg->seq_len tokens; training = 1 adds gradients and their scratch. */
 swiglu_status sw_model_create(sw_model **m, const sw_model_config *cfg, size_t Bmax, int training);
 void sw_model_free(sw_model *m);
+/* How many of m's parameters are NaN or infinite (a loaded checkpoint's,
+ * for `swiglu inspect`'s report and the loaders' refusal). */
+size_t sw_model_nonfinite(const sw_model *m);
 /* Parameter count of a configuration (for reports). */
 size_t sw_model_param_count(const sw_model *m);
 /* Normal(0, std) matrices, std per cfg.init_scheme (sw_model_init_std),

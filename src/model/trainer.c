@@ -7,7 +7,7 @@
 #include <time.h>
 #include "core/threads.h"
 #include "model/layers.h"
-#include "model/rng.h"
+#include "core/rng.h"
 #include "model/trainer.h"
 
 void sw_train_config_default(sw_train_config *c)

@@ -107,7 +107,7 @@ typedef struct sw_train_hooks {
  * checkpoint saved before it stays the one to resume from or inspect. */
 swiglu_status sw_trainer_run(sw_trainer *tr, const sw_train_hooks *h, int *stopped);
 
-/* Checkpoints (docs/FORMATS.md), in src/io/checkpoint.c. Save is atomic
+/* Checkpoints (docs/FORMATS.md), in src/model/checkpoint.c. Save is atomic
  * (temporary file, fsync, rename). Load refuses a foreign, truncated,
  * corrupt or other-version file, a dataset other than the one trained on,
  * naming the problem in err. */

@@ -1,5 +1,5 @@
 /* fuzz_brown.c -- libFuzzer target for the Brown corpus tag stripper
- * (src/io/brown.c). Build and run: `make fuzz FUZZ_SECONDS=60`.
+ * (src/lab/brown.c). Build and run: `make fuzz FUZZ_SECONDS=60`.
  *
  * Checks the contract of sw_brown_strip: a buffer of the input's size + 1
  * always suffices, the length fits it, and one byte less than the result's length is
@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "io/brown.h"
+#include "lab/brown.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

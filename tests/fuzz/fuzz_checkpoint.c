@@ -1,5 +1,5 @@
 /* fuzz_checkpoint.c -- libFuzzer target for our checkpoint reader
- * (src/io/checkpoint.c, format in docs/FORMATS.md).
+ * (src/model/checkpoint.c, format in docs/FORMATS.md).
  * Build and run: `make fuzz FUZZ_SECONDS=60` (or one target:
  *   build-fuzz/fuzz_checkpoint build-fuzz/c_checkpoint tests/fuzz/corpus_checkpoint).
  *
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fuzz_util.h"
-#include "io/checkpoint.h"
+#include "model/checkpoint.h"
 #include "io/crc32.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

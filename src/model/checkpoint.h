@@ -1,8 +1,8 @@
 /* checkpoint.h -- checkpoint files (docs/FORMATS.md). The trainer's save and
  * load are declared in model/trainer.h; this adds the inference-side loader
  * (the sampler needs the model and its vocabulary, not the optimizer). */
-#ifndef SW_IO_CHECKPOINT_H
-#define SW_IO_CHECKPOINT_H
+#ifndef SW_MODEL_CHECKPOINT_H
+#define SW_MODEL_CHECKPOINT_H
 #include <stddef.h>
 #include <stdint.h>
 #include "io/dataset.h"

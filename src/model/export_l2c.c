@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "io/export_l2c.h"
+#include "model/export_l2c.h"
 #include "io/io_util.h"
 #include "io/tokenizer.h"
 

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "core/internal.h"
-#include "io/checkpoint.h"
+#include "model/checkpoint.h"
 #include "io/io_util.h"
 #include "io/crc32.h"
 #include "model/trainer.h"
@@ -332,7 +332,7 @@ swiglu_status sw_checkpoint_load_model(sw_model **out, size_t Bmax, uint8_t itos
 {
     swiglu_status st = sw_checkpoint_load_model_unchecked(out, Bmax, itos, vocab, mode, step, path, err, cap);
     if (st) return st;
-    size_t n = sw_count_nonfinite((*out)->params, (*out)->n_params, NULL);
+    size_t n = sw_model_nonfinite(*out);
     if (n) {
         /* names the tensor: the same check as a resume's, on the loaded weights */
         st = check_finite(*out, (const unsigned char *)(*out)->params, "weight", path, err, cap);

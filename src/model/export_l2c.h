@@ -10,8 +10,8 @@
  * Anything else is refused with a one-line reason rather than exported as a
  * file that run.c would silently compute differently.
  */
-#ifndef SW_IO_EXPORT_L2C_H
-#define SW_IO_EXPORT_L2C_H
+#ifndef SW_MODEL_EXPORT_L2C_H
+#define SW_MODEL_EXPORT_L2C_H
 #include <stddef.h>
 #include "swiglu.h"
 #include "io/llama2c.h"

@@ -1,6 +1,6 @@
 /* brown.c -- Brown Corpus tag stripping (see brown.h). */
 #include <string.h>
-#include "io/brown.h"
+#include "lab/brown.h"
 
 static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 

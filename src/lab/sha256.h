@@ -1,6 +1,6 @@
 /* sha256.h -- SHA-256 (FIPS 180-4), to check downloaded corpora. */
-#ifndef SW_IO_SHA256_H
-#define SW_IO_SHA256_H
+#ifndef SW_LAB_SHA256_H
+#define SW_LAB_SHA256_H
 #include <stddef.h>
 #include <stdint.h>
 

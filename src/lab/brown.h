@@ -8,8 +8,8 @@
  * words, one sentence a line, with English spacing: no space before
  * . , ; : ? ! ) and closing quotes, none after ( and opening quotes;
  * `` and '' become ". A token without '/' is kept whole. */
-#ifndef SW_IO_BROWN_H
-#define SW_IO_BROWN_H
+#ifndef SW_LAB_BROWN_H
+#define SW_LAB_BROWN_H
 #include <stddef.h>
 #include "swiglu.h"
 

@@ -1,8 +1,8 @@
-/* rng.h -- the model's random numbers: splitmix64, one uint64_t of state,
+/* rng.h -- the random numbers of the model, the trainer and the datasets: splitmix64, one uint64_t of state,
  * so that a checkpoint can store it and --resume continues the same stream.
  * Normals by Box-Muller in double. Deterministic on every platform. */
-#ifndef SW_MODEL_RNG_H
-#define SW_MODEL_RNG_H
+#ifndef SW_CORE_RNG_H
+#define SW_CORE_RNG_H
 #include <math.h>
 #include <stdint.h>
 
