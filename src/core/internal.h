@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "swiglu.h"
 
 #define SW_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
@@ -57,6 +58,29 @@ static inline size_t sw_count_nonfinite(const float *p, size_t n, size_t *first)
         if (!__builtin_isfinite(p[i]) && count++ == 0 && first) *first = i;
     return count;
 }
+
+/* ---- names: one lookup for every enum's name table ----------------------
+ * A name table is an array, in enum order, of entries whose first member is
+ * the name (a plain `const char *const[]` is one): the ISAs (core/isa.c),
+ * activations and GLU ops (kernels/elementwise.c), FFN variants (ffn/ffn.c).
+ * SW_NAME_OF(table, v): entry v's name, "?" when v is out of range.
+ * SW_NAME_FIND(table, name): the index of name, -1 when none has it. */
+static inline const char *sw_name_entry(const void *table, size_t size, size_t i)
+{
+    return *(const char *const *)(const void *)((const char *)table + i * size);
+}
+static inline const char *sw_name_of(const void *table, size_t n, size_t size, unsigned v)
+{
+    return v < n ? sw_name_entry(table, size, v) : "?";
+}
+static inline int sw_name_find(const void *table, size_t n, size_t size, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(name, sw_name_entry(table, size, i)) == 0) return (int)i;
+    return -1;
+}
+#define SW_NAME_OF(table, v) sw_name_of(table, sizeof table / sizeof table[0], sizeof table[0], (unsigned)(v))
+#define SW_NAME_FIND(table, name) sw_name_find(table, sizeof table / sizeof table[0], sizeof table[0], name)
 
 /* 1 when a call writing `outputs` float tensors of `elements` elements each
  * should use streaming stores (stream.c, swiglu_stream_threshold_set). */

@@ -19,15 +19,16 @@ static const char *isa_env_error = NULL;
 
 const char *swiglu_isa_name(swiglu_isa isa)
 {
-    return (unsigned)isa < SWIGLU_ISA_COUNT ? isa_names[isa] : "?";
+    return SW_NAME_OF(isa_names, isa);
 }
 
 swiglu_status swiglu_isa_from_name(swiglu_isa *isa, const char *name)
 {
     SW_RETURN_IF(!isa || !name, SWIGLU_ERR_NULL);
-    for (unsigned i = 0; i < SWIGLU_ISA_COUNT; i++)
-        if (strcmp(name, isa_names[i]) == 0) { *isa = (swiglu_isa)i; return SWIGLU_OK; }
-    return SWIGLU_ERR_ARG;
+    int i = SW_NAME_FIND(isa_names, name);
+    SW_RETURN_IF(i < 0, SWIGLU_ERR_ARG);
+    *isa = (swiglu_isa)i;
+    return SWIGLU_OK;
 }
 
 int swiglu_isa_supported(swiglu_isa isa)

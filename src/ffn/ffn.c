@@ -8,31 +8,60 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/internal.h"
+#include "core/rng.h"
 #include "ffn/ffn_internal.h"
 #include "gemm/gemm.h"
 
-static const char *const variant_names[] = {"relu", "gelu", "gelu_tanh", "swish", "glu",
-                                            "bilinear", "reglu", "geglu", "geglu_tanh",
-                                            "swiglu", "swiglu_clamped"};
-SW_STATIC_ASSERT(sizeof variant_names / sizeof variant_names[0] == SWIGLU_FFN_VARIANT_COUNT,
-                 "variant_names must name every swiglu_ffn_variant");
+/* The FFN variants, one row each, in swiglu_ffn_variant order: everything
+ * the layer derives from the variant comes from here. A gated variant runs
+ * GLU op `glu` (its gate activation is swiglu_gate_init's); a plain one runs
+ * activation `act`. d_ff rule: H = 8D / ff_div before rounding (plain 4D;
+ * gated 8D/3, LLaMA's int(2 * 4D / 3), so that 3 matrices hold the 8D^2
+ * parameters of the plain FFN's 2). */
+typedef struct ffn_variant_info {
+    const char *name;   /* first: the table is a name table (core/internal.h) */
+    int gated;
+    swiglu_act act;     /* plain variants */
+    swiglu_glu glu;     /* gated variants */
+    unsigned ff_div;
+} ffn_variant_info;
+#define PLAIN(n, a) {n, 0, a, SWIGLU_GLU_COUNT, 2}
+#define GATED(n, g) {n, 1, SWIGLU_ACT_COUNT, g, 3}
+static const ffn_variant_info variants[] = {
+    [SWIGLU_FFN_RELU] = PLAIN("relu", SWIGLU_ACT_RELU),
+    [SWIGLU_FFN_GELU] = PLAIN("gelu", SWIGLU_ACT_GELU_ERF),
+    [SWIGLU_FFN_GELU_TANH] = PLAIN("gelu_tanh", SWIGLU_ACT_GELU_TANH),
+    [SWIGLU_FFN_SWISH] = PLAIN("swish", SWIGLU_ACT_SWISH),
+    [SWIGLU_FFN_GLU] = GATED("glu", SWIGLU_GLU_GLU),
+    [SWIGLU_FFN_BILINEAR] = GATED("bilinear", SWIGLU_GLU_BILINEAR),
+    [SWIGLU_FFN_REGLU] = GATED("reglu", SWIGLU_GLU_REGLU),
+    [SWIGLU_FFN_GEGLU] = GATED("geglu", SWIGLU_GLU_GEGLU),
+    [SWIGLU_FFN_GEGLU_TANH] = GATED("geglu_tanh", SWIGLU_GLU_GEGLU_TANH),
+    [SWIGLU_FFN_SWIGLU] = GATED("swiglu", SWIGLU_GLU_SWIGLU),
+    [SWIGLU_FFN_SWIGLU_CLAMPED] = GATED("swiglu_clamped", SWIGLU_GLU_SWIGLU_CLAMPED),
+};
+#undef PLAIN
+#undef GATED
+SW_STATIC_ASSERT(sizeof variants / sizeof variants[0] == SWIGLU_FFN_VARIANT_COUNT,
+                 "variants must describe every swiglu_ffn_variant");
 
 const char *swiglu_ffn_variant_name(swiglu_ffn_variant v)
 {
-    return (unsigned)v < SWIGLU_FFN_VARIANT_COUNT ? variant_names[v] : "?";
+    return SW_NAME_OF(variants, v);
 }
 
 swiglu_status swiglu_ffn_variant_from_name(swiglu_ffn_variant *v, const char *name)
 {
     SW_RETURN_IF(!v || !name, SWIGLU_ERR_NULL);
-    for (unsigned i = 0; i < SWIGLU_FFN_VARIANT_COUNT; i++)
-        if (strcmp(name, variant_names[i]) == 0) { *v = (swiglu_ffn_variant)i; return SWIGLU_OK; }
-    return SWIGLU_ERR_ARG;
+    int i = SW_NAME_FIND(variants, name);
+    SW_RETURN_IF(i < 0, SWIGLU_ERR_ARG);
+    *v = (swiglu_ffn_variant)i;
+    return SWIGLU_OK;
 }
 
 int swiglu_ffn_variant_gated(swiglu_ffn_variant v)
 {
-    return v >= SWIGLU_FFN_GLU && v < SWIGLU_FFN_VARIANT_COUNT;
+    return (unsigned)v < SWIGLU_FFN_VARIANT_COUNT && variants[v].gated;
 }
 
 swiglu_status swiglu_ffn_hidden_for(size_t *d_ff, size_t d_model, swiglu_ffn_variant v,
@@ -43,10 +72,8 @@ swiglu_status swiglu_ffn_hidden_for(size_t *d_ff, size_t d_model, swiglu_ffn_var
     SW_RETURN_IF(d_model == 0, SWIGLU_ERR_SIZE);
     size_t h;
     SW_RETURN_IF(!sw_mul_ok(&h, d_model, 8), SWIGLU_ERR_SIZE);
-    /* plain: 4D (2 matrices of 4D^2 = 8D^2 parameters).
-     * gated: 3 matrices of D x H = 8D^2 gives H = 8D/3, truncated as LLaMA's
-     * int(2 * 4D / 3), then rounded up to multiple_of. */
-    h = swiglu_ffn_variant_gated(v) ? h / 3 : h / 2;
+    /* the variant's rule (variants[]), truncated, then rounded up to multiple_of */
+    h /= variants[v].ff_div;
     size_t up;
     SW_RETURN_IF(!sw_add_ok(&up, h, multiple_of - 1), SWIGLU_ERR_SIZE);
     *d_ff = up / multiple_of * multiple_of;
@@ -125,11 +152,9 @@ swiglu_status swiglu_ffn_create(swiglu_ffn **out, const swiglu_ffn_config *cfg)
 
     swiglu_gate g;
     if (f->gated) {
-        swiglu_gate_init(&g, (swiglu_glu)(cfg->variant - SWIGLU_FFN_GLU));
+        swiglu_gate_init(&g, variants[cfg->variant].glu);
     } else {
-        static const swiglu_act plain_act[] = {SWIGLU_ACT_RELU, SWIGLU_ACT_GELU_ERF,
-                                               SWIGLU_ACT_GELU_TANH, SWIGLU_ACT_SWISH};
-        g.act = plain_act[cfg->variant];
+        g.act = variants[cfg->variant].act;
         g.limit = INFINITY;
         g.up_shift = 0.0f;
     }
@@ -181,18 +206,13 @@ swiglu_status sw_ffn_set_bare(swiglu_ffn *f, int bare)
 
 /* ---- initialization -------------------------------------------------------- */
 
-/* splitmix64: a seed-deterministic stream, the same on every platform */
-static uint64_t mix_next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-/* normal(0, 1) by Box-Muller on two 53-bit uniforms in (0, 1] */
+/* normal(0, 1) by Box-Muller on two 53-bit uniforms of core/rng.h's
+ * splitmix64, u1 in (0, 1]: not sw_rng_normal, whose u1 is in [0, 1) clamped
+ * at 1e-300, because swiglu_ffn_init's values are pinned (tests, users'
+ * seeds) and the two mappings differ in the last bits. */
 static double mix_normal(uint64_t *s)
 {
-    double u1 = ((mix_next(s) >> 11) + 1) * 0x1.0p-53, u2 = (mix_next(s) >> 11) * 0x1.0p-53;
+    double u1 = ((sw_rng_next(s) >> 11) + 1) * 0x1.0p-53, u2 = (sw_rng_next(s) >> 11) * 0x1.0p-53;
     return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
 }
 

@@ -39,7 +39,7 @@ SW_STATIC_ASSERT(sizeof glu_acts / sizeof glu_acts[0] == SWIGLU_GLU_COUNT,
 
 const char *swiglu_act_name(swiglu_act act)
 {
-    return (unsigned)act < SWIGLU_ACT_COUNT ? act_names[act] : "?";
+    return SW_NAME_OF(act_names, act);
 }
 
 swiglu_status swiglu_act_from_name(swiglu_act *act, const char *name)
@@ -47,24 +47,26 @@ swiglu_status swiglu_act_from_name(swiglu_act *act, const char *name)
     SW_RETURN_IF(!act || !name, SWIGLU_ERR_NULL);
     static const struct { const char *alias; swiglu_act act; } aliases[] = {
         {"linear", SWIGLU_ACT_IDENTITY}, {"gelu", SWIGLU_ACT_GELU_ERF}, {"silu", SWIGLU_ACT_SWISH}};
-    for (unsigned i = 0; i < SWIGLU_ACT_COUNT; i++)
-        if (strcmp(name, act_names[i]) == 0) { *act = (swiglu_act)i; return SWIGLU_OK; }
-    for (unsigned i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
-        if (strcmp(name, aliases[i].alias) == 0) { *act = aliases[i].act; return SWIGLU_OK; }
-    return SWIGLU_ERR_ARG;
+    int i = SW_NAME_FIND(act_names, name);
+    if (i >= 0) { *act = (swiglu_act)i; return SWIGLU_OK; }
+    i = SW_NAME_FIND(aliases, name);
+    SW_RETURN_IF(i < 0, SWIGLU_ERR_ARG);
+    *act = aliases[i].act;
+    return SWIGLU_OK;
 }
 
 const char *swiglu_glu_name(swiglu_glu v)
 {
-    return (unsigned)v < SWIGLU_GLU_COUNT ? glu_names[v] : "?";
+    return SW_NAME_OF(glu_names, v);
 }
 
 swiglu_status swiglu_glu_from_name(swiglu_glu *v, const char *name)
 {
     SW_RETURN_IF(!v || !name, SWIGLU_ERR_NULL);
-    for (unsigned i = 0; i < SWIGLU_GLU_COUNT; i++)
-        if (strcmp(name, glu_names[i]) == 0) { *v = (swiglu_glu)i; return SWIGLU_OK; }
-    return SWIGLU_ERR_ARG;
+    int i = SW_NAME_FIND(glu_names, name);
+    SW_RETURN_IF(i < 0, SWIGLU_ERR_ARG);
+    *v = (swiglu_glu)i;
+    return SWIGLU_OK;
 }
 
 swiglu_status swiglu_gate_init(swiglu_gate *gate, swiglu_glu variant)

@@ -1,5 +1,8 @@
-/* kernel_table.c -- the one place that knows every kernel set exists. */
+/* kernel_table.c -- the one place that knows every kernel set exists: the
+ * elementwise sets (kernels.h) and the single-token decoding kernels
+ * (matvec.h) of each ISA. */
 #include "kernels/kernels.h"
+#include "kernels/matvec.h"
 
 const sw_kernels *sw_kernels_for(swiglu_isa isa)
 {
@@ -11,3 +14,21 @@ const sw_kernels *sw_kernels_for(swiglu_isa isa)
 }
 
 const sw_kernels *sw_kernels_active(void) { return sw_kernels_for(swiglu_isa_active()); }
+
+sw_matvec_fn sw_matvec_for(swiglu_isa isa)
+{
+    switch (isa) {
+    case SWIGLU_ISA_AVX512: return sw_matvec_avx512;
+    case SWIGLU_ISA_AVX2: return sw_matvec_avx2;
+    default: return sw_matvec_ref;
+    }
+}
+
+sw_attn_fn sw_attn_for(swiglu_isa isa)
+{
+    switch (isa) {
+    case SWIGLU_ISA_AVX512: return sw_attn_avx512;
+    case SWIGLU_ISA_AVX2: return sw_attn_avx2;
+    default: return sw_attn_ref;
+    }
+}

@@ -7,7 +7,8 @@
  * One implementation per ISA directory (ref/, avx2/, avx512/), written in
  * plain C with GCC vector extensions (no intrinsics): the directory's flags
  * decide the instructions. Not part of sw_kernels (kernels.h) on purpose: it
- * is used only by src/model/llama_infer.c and keeps the shared table as is.
+ * is used only by src/model/llama_infer.c and keeps the shared table as is;
+ * the choice per ISA is made beside it, in kernel_table.c.
  * Summation order differs between ISAs (vector lanes), so results agree to
  * rounding, not bitwise, across ISAs; for one ISA they are deterministic.
  */
@@ -42,22 +43,8 @@ void sw_attn_avx2(float *restrict out, float *restrict att, const float *restric
 void sw_attn_avx512(float *restrict out, float *restrict att, const float *restrict q,
                     const float *restrict K, const float *restrict Vc, size_t stride, size_t n, size_t hs);
 
-static inline sw_attn_fn sw_attn_for(swiglu_isa isa)
-{
-    switch (isa) {
-    case SWIGLU_ISA_AVX512: return sw_attn_avx512;
-    case SWIGLU_ISA_AVX2: return sw_attn_avx2;
-    default: return sw_attn_ref;
-    }
-}
-
-static inline sw_matvec_fn sw_matvec_for(swiglu_isa isa)
-{
-    switch (isa) {
-    case SWIGLU_ISA_AVX512: return sw_matvec_avx512;
-    case SWIGLU_ISA_AVX2: return sw_matvec_avx2;
-    default: return sw_matvec_ref;
-    }
-}
+/* The set for an ISA: chosen in kernel_table.c, with the elementwise sets. */
+sw_matvec_fn sw_matvec_for(swiglu_isa isa);
+sw_attn_fn sw_attn_for(swiglu_isa isa);
 
 #endif
