@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
-#include "model/checkpoint.h"
+#include "cli_model.h"
 #include "model/export_l2c.h"
 
 static void usage(FILE *f)
@@ -45,13 +45,13 @@ int cmd_export(int argc, char **argv)
     const cli_file ins[] = {{"--ckpt", ckpt}};
     cli_check_output("--llama2c", outp, CLI_OUT_SAVE, ins, 1);
     char err[512];
-    sw_model *m;
-    uint8_t itos[256];
-    int vocab;
-    sw_tokens mode;
-    long long step;
-    if (sw_checkpoint_load_model(&m, 1, itos, &vocab, &mode, &step, ckpt, err, sizeof err))
-        cli_die("export: %s", err);
+    cli_ckpt ck;
+    cli_ckpt_load(&ck, ckpt, 1, 1, "export");
+    sw_model *m = ck.m;
+    const uint8_t *itos = ck.itos;
+    const int vocab = ck.vocab;
+    const sw_tokens mode = ck.mode;
+    const long long step = ck.step;
     if (sw_export_l2c_write(m, (int)version, outp, err, sizeof err)) {
         sw_model_free(m);
         cli_die("export: cannot export '%s': %s", ckpt, err);

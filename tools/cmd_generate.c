@@ -30,7 +30,7 @@
 #include <time.h>
 #include <sys/stat.h>
 #include "cli.h"
-#include "model/checkpoint.h"
+#include "cli_model.h"
 #include "model/export_l2c.h"
 #include "io/llama2c.h"
 #include "io/tokenizer.h"
@@ -126,16 +126,6 @@ static void die_file(const char *path, const char *msg)
     cli_die("%s: %s", path, msg);
 }
 
-static int is_our_checkpoint(const char *path)
-{
-    char magic[8];
-    FILE *f = fopen(path, "rb");
-    if (!f) return 0;
-    int ours = fread(magic, 1, sizeof magic, f) == sizeof magic && !memcmp(magic, SW_CKPT_MAGIC, 8);
-    fclose(f);
-    return ours;
-}
-
 static void set_chars(gen_model *g, const unsigned char *itos, int V)
 {
     g->kind = VOCAB_CHARS;
@@ -147,18 +137,15 @@ static void load(gen_model *g, const gen_opts *o)
 {
     char msg[4400];
     memset(g, 0, sizeof *g);
-    if (is_our_checkpoint(o->model)) {
+    if (sw_checkpoint_is_ours(o->model)) {
         if (o->tok) cli_die("%s: %s is a checkpoint of `swiglu train`: its vocabulary is inside; drop --tokenizer",
                             o->cmd, o->model);
-        uint8_t itos[256];
-        int vocab;
-        sw_tokens mode;
-        long long step;
-        if (sw_checkpoint_load_model(&g->ours, 1, itos, &vocab, &mode, &step, o->model, msg, sizeof msg))
-            cli_die("%s", msg);
+        cli_ckpt ck;
+        cli_ckpt_load(&ck, o->model, 1, 1, NULL);
+        g->ours = ck.m;
         cli_check(sw_llama_init_model(&g->st, g->ours, (int)o->threads), "model state");
-        set_chars(g, itos, vocab);
-        g->V = vocab;
+        set_chars(g, ck.itos, ck.vocab);
+        g->V = ck.vocab;
         g->S = (int)g->ours->Tmax;
         return;
     }

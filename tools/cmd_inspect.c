@@ -46,7 +46,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "cli.h"
-#include "model/checkpoint.h"
+#include "cli_model.h"
 #include "model/export_l2c.h"
 #include "io/llama2c.h"
 #include "io/tokenizer.h"
@@ -226,18 +226,6 @@ static void die_file(const char *path, const char *msg)
     cli_die("%s: %s", path, msg);
 }
 
-/* 1 when path starts with our checkpoint magic (a short or unreadable file
- * is left to the llama2.c reader, whose messages name the problem). */
-static int is_ours(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return 0;
-    char magic[8];
-    int ours = fread(magic, 1, 8, f) == 8 && !memcmp(magic, SW_CKPT_MAGIC, 8);
-    fclose(f);
-    return ours;
-}
-
 /* The text of `data` as ids of our vocabulary (itos[0..V)), at most ntok;
  * bytes outside it are skipped and counted in *skipped. */
 static int *our_tokens(const char *data, const uint8_t *itos, int V, long long ntok, size_t *n,
@@ -275,22 +263,20 @@ static void report_nonfinite(size_t n)
  * and the library's per-layer summary. */
 static int inspect_native(const char *path, const char *data, long long ntok, const char *why, const char *out)
 {
-    char err[512];
-    sw_model *m;
-    uint8_t itos[256];
-    int V;
-    sw_tokens mode;
-    long long step;
-    if (sw_checkpoint_load_model_unchecked(&m, 1, itos, &V, &mode, &step, path, err, sizeof err)) cli_die("inspect: %s", err);
-    size_t T = m->Tmax;
-    sw_model_free(m);
+    cli_ckpt ck;
+    cli_ckpt_load(&ck, path, 1, 0, "inspect");
+    size_t T = ck.m->Tmax;
+    sw_model_free(ck.m);
+    const uint8_t *itos = ck.itos;
+    const int V = ck.vocab;
     if (!data) cli_die("inspect: %s cannot run as a llama2.c model (%s); inspecting it needs --data FILE", path, why);
     size_t n, skipped;
     int *ids = our_tokens(data, itos, V, ntok, &n, &skipped);
     if (n == 0) cli_die("inspect: %s holds no token of %s's vocabulary", data, path);
     if (n < T) T = n;
     size_t B = n / T;
-    if (sw_checkpoint_load_model_unchecked(&m, B, itos, &V, &mode, &step, path, err, sizeof err)) cli_die("inspect: %s", err);
+    cli_ckpt_load(&ck, path, B, 0, "inspect");
+    sw_model *m = ck.m;
     report_nonfinite(sw_model_nonfinite(m));
     sw_model_set_dropout(m, 0, 0);
     if (sw_model_forward(m, ids, NULL, B, T, NULL)) cli_die("inspect: forward failed");
@@ -380,7 +366,7 @@ int cmd_inspect(int argc, char **argv)
         cli_out_dir("--out", out);
         check_out_files(out, files, sizeof files / sizeof files[0], ins, 3);
     }
-    const int ours = is_ours(model_path);
+    const int ours = sw_checkpoint_is_ours(model_path);
     if (data && !tok_path && !ours) cli_die("inspect: --data needs --tokenizer T.bin to turn text into tokens");
     if (ours && tok_path) cli_die("inspect: %s is a swiglu checkpoint with its own vocabulary; drop --tokenizer", model_path);
 
@@ -392,14 +378,12 @@ int cmd_inspect(int argc, char **argv)
     size_t skipped = 0;
     uint8_t itos[256];
     if (ours) {
-        sw_model *m;
-        int V0;
-        sw_tokens mode;
-        long long step;
-        if (sw_checkpoint_load_model_unchecked(&m, 1, itos, &V0, &mode, &step, model_path, msg, sizeof msg))
-            cli_die("inspect: %s", msg);
-        swiglu_status es = sw_export_l2c_build(m, &model, &storage, msg, sizeof msg);
-        sw_model_free(m);
+        cli_ckpt ck;
+        cli_ckpt_load(&ck, model_path, 1, 0, "inspect");
+        memcpy(itos, ck.itos, sizeof itos);
+        const int V0 = ck.vocab;
+        swiglu_status es = sw_export_l2c_build(ck.m, &model, &storage, msg, sizeof msg);
+        sw_model_free(ck.m);
         if (es == SWIGLU_ERR_ARG) return inspect_native(model_path, data, ntok, msg, out);
         cli_check(es, "inspect: conversion to llama2.c");
         bos = -1;

@@ -326,6 +326,16 @@ swiglu_status sw_checkpoint_read_config(sw_model_config *mc, sw_tokens *mode, lo
     return st;
 }
 
+int sw_checkpoint_is_ours(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    char magic[8];
+    int ours = fread(magic, 1, sizeof magic, f) == sizeof magic && !memcmp(magic, SW_CKPT_MAGIC, 8);
+    fclose(f);
+    return ours;
+}
+
 swiglu_status sw_checkpoint_load_model(sw_model **out, size_t Bmax, uint8_t itos[256], int *vocab,
                                        sw_tokens *mode, long long *step, const char *path,
                                        char *err, size_t cap)

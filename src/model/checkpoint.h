@@ -12,6 +12,11 @@
 #define SW_CKPT_VERSION 2u     /* 2 added the init scheme; version 1 files still load (as gpt2) */
 #define SW_CKPT_HEADER_BYTES 32u
 
+/* 1 when path starts with the checkpoint magic: how the commands that take
+ * any model file tell ours from a llama2.c one (a short or unreadable file
+ * is 0, left to the llama2.c reader, whose messages name the problem). */
+int sw_checkpoint_is_ours(const char *path);
+
 /* Reads and checks a whole checkpoint (every header field, the CRC, the
  * configuration, the parameter count it implies) and returns its model
  * configuration, token mode and step (mode, step may be NULL), allocating nothing for the model. */
