@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
+#include "io/io_util.h"
 #include "lab/brown.h"
 #include "lab/corpus.h"
 #include "testlib.h"
@@ -133,7 +134,7 @@ static void download(void)
     /* a wrong file is refused and never replaces what is there */
     char keep[4300];
     snprintf(keep, sizeof keep, "%s/keep.txt", dir);
-    CHECK(sw_write_file_atomic(keep, "precious", 8, err, sizeof err) == SWIGLU_OK, "atomic write");
+    CHECK(sw_atomic_write(keep, "precious", 8, NULL, err, sizeof err) == SWIGLU_OK, "atomic write");
     snprintf(url, sizeof url, "http://127.0.0.1:%d/bad", s.port);
     CHECK(sw_fetch_url(keep, url, SW_SHAKESPEARE_SHA256, err, sizeof err) == SWIGLU_ERR_IO && strstr(err, "SHA-256"),
           "checksum mismatch named: %s", err);

@@ -122,7 +122,7 @@ static void check_plan_file(const char *out, const char *key)
     }
     char line[1100], err[512];
     int n = snprintf(line, sizeof line, "%s\n", key);
-    if (sw_write_file_atomic(path, line, (size_t)n, err, sizeof err) != SWIGLU_OK) cli_die("%s", err);
+    if (sw_atomic_write(path, line, (size_t)n, NULL, err, sizeof err) != SWIGLU_OK) cli_die("%s", err);
 }
 
 /* ---- progress of a worker, read by the parent ---------------------------- */
@@ -134,7 +134,7 @@ static void write_progress(void *ud, double frac)
     prog_ctx *c = ud;
     char buf[32], err[256];
     int n = snprintf(buf, sizeof buf, "%.4f\n", frac);
-    sw_write_file_atomic(c->path, buf, (size_t)n, err, sizeof err);
+    sw_atomic_write(c->path, buf, (size_t)n, NULL, err, sizeof err);
 }
 
 static double read_progress(const char *out, const sw_lab_run *r)

@@ -135,17 +135,42 @@ swiglu_status sw_atomic_rename(const char *tmp, const char *path, char *msg, siz
     return SWIGLU_OK;
 }
 
-FILE *sw_atomic_open(sw_atomic_file *a, const char *path, char *msg, size_t cap)
+/* "cannot write [what ']name[']: why", returns SWIGLU_ERR_IO */
+static swiglu_status write_failed(char *msg, size_t cap, const char *what, const char *name, int e)
+{
+    if (what) return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "cannot write %s '%s': %s", what, name, strerror(e));
+    return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "cannot write %s: %s", name, strerror(e));
+}
+
+/* The start of every atomic save: a->path, a->tmp; path checked. */
+static swiglu_status atomic_begin(sw_atomic_file *a, const char *path, const char *what, char *msg, size_t cap)
 {
     a->f = NULL;
-    if (snprintf(a->path, sizeof a->path, "%s", path) >= (int)sizeof a->path) {
-        sw_io_fail(msg, cap, SWIGLU_ERR_IO, "path too long: %s", path);
-        return NULL;
-    }
-    if (sw_out_check(path, msg, cap)) return NULL;
+    a->what = what;
+    if (snprintf(a->path, sizeof a->path, "%s", path) >= (int)sizeof a->path)
+        return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "path too long: %s", path);
+    swiglu_status st = sw_out_check(path, msg, cap);
+    if (st) return st;
     snprintf(a->tmp, sizeof a->tmp, "%s.tmp.%ld", path, (long)getpid());
+    return SWIGLU_OK;
+}
+
+/* The end: e is the first error of writing, syncing and closing the
+ * temporary (0: none). */
+static swiglu_status atomic_finish(sw_atomic_file *a, int e, char *msg, size_t cap)
+{
+    if (e) {
+        unlink(a->tmp);
+        return write_failed(msg, cap, a->what, a->path, e);
+    }
+    return sw_atomic_rename(a->tmp, a->path, msg, cap);
+}
+
+FILE *sw_atomic_open(sw_atomic_file *a, const char *path, char *msg, size_t cap)
+{
+    if (atomic_begin(a, path, NULL, msg, cap)) return NULL;
     a->f = fopen(a->tmp, "w");
-    if (!a->f) sw_io_fail(msg, cap, SWIGLU_ERR_IO, "cannot write %s: %s", a->tmp, strerror(errno));
+    if (!a->f) write_failed(msg, cap, a->what, a->tmp, errno);
     return a->f;
 }
 
@@ -155,9 +180,26 @@ swiglu_status sw_atomic_commit(sw_atomic_file *a, char *msg, size_t cap)
     if (fflush(a->f) != 0 || fsync(fileno(a->f)) != 0) e = e ? e : errno;
     if (fclose(a->f) != 0) e = e ? e : errno;
     a->f = NULL;
-    if (e) {
-        unlink(a->tmp);
-        return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "cannot write %s: %s", a->path, strerror(e));
+    return atomic_finish(a, e, msg, cap);
+}
+
+swiglu_status sw_atomic_write(const char *path, const void *buf, size_t n, const char *what,
+                              char *msg, size_t cap)
+{
+    sw_atomic_file a;
+    swiglu_status st = atomic_begin(&a, path, what, msg, cap);
+    if (st) return st;
+    int fd = open(a.tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) return write_failed(msg, cap, what, a.tmp, errno);
+    size_t off = 0;
+    int e = 0;
+    while (off < n) {
+        ssize_t w = write(fd, (const char *)buf + off, n - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) { e = w < 0 ? errno : EIO; break; }
+        off += (size_t)w;
     }
-    return sw_atomic_rename(a->tmp, a->path, msg, cap);
+    if (!e && fsync(fd) != 0) e = errno;
+    if (close(fd) != 0 && !e) e = errno;
+    return atomic_finish(&a, e, msg, cap);
 }

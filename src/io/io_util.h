@@ -35,15 +35,24 @@ int sw_same_file(const char *a, const char *b);
  * removed and path is untouched. */
 swiglu_status sw_atomic_rename(const char *tmp, const char *path, char *msg, size_t cap);
 
-/* A text file written atomically: sw_atomic_open creates "<path>.tmp.<pid>" beside
- * path and returns its stream (NULL, with the reason in msg, on failure);
- * write to a->f; sw_atomic_commit checks that every write succeeded, flushes
- * the file to disk, renames it over path and syncs the folder, so path holds
- * the old file or the whole new one, never a part. On failure it removes the
- * temporary and returns SWIGLU_ERR_IO with the reason. */
-/* sw_atomic_open refuses what sw_out_check refuses. */
-typedef struct sw_atomic_file { FILE *f; char path[4096], tmp[4128]; } sw_atomic_file;
+/* The one atomic writer: every file the project saves (checkpoints, llama2.c
+ * exports, the lab's files) is written to "<path>.tmp.<pid>" beside path,
+ * flushed to disk, checked again and renamed over path (sw_atomic_rename), so
+ * path holds the old file or the whole new one, never a part. A failure
+ * removes the temporary and returns SWIGLU_ERR_IO with the reason: "cannot
+ * write <path>: <why>", or "cannot write <what> '<path>': <why>" when the
+ * writer names what it writes. Both front ends refuse what sw_out_check
+ * refuses.
+ *
+ * A stream: sw_atomic_open creates the temporary and returns its stream
+ * (NULL, with the reason in msg, on failure); write to a->f;
+ * sw_atomic_commit checks that every write succeeded and finishes. */
+typedef struct sw_atomic_file { FILE *f; const char *what; char path[4096], tmp[4128]; } sw_atomic_file;
 FILE *sw_atomic_open(sw_atomic_file *a, const char *path, char *msg, size_t cap);
 swiglu_status sw_atomic_commit(sw_atomic_file *a, char *msg, size_t cap);
+/* A buffer: buf[0..n) written with write(2) on a descriptor, so that the
+ * error of the failing write (ENOSPC, EIO) is the one reported. */
+swiglu_status sw_atomic_write(const char *path, const void *buf, size_t n, const char *what,
+                              char *msg, size_t cap);
 
 #endif

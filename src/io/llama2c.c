@@ -314,18 +314,10 @@ void sw_l2c_close(sw_l2c_model *m)
 
 static int put(FILE *f, const void *p, size_t bytes) { return fwrite(p, 1, bytes, f) == bytes; }
 
-swiglu_status sw_l2c_write(const sw_l2c_model *m, int version, const char *path,
-                           char *msg, size_t cap)
+/* m's file as `version` into f (c: m's config as that version, s its
+ * sizes): 1 when every write succeeded. */
+static int put_model(FILE *f, const sw_l2c_model *m, sw_l2c_config c, const l2c_sizes s, int version)
 {
-    SW_RETURN_IF(!m || !path, SWIGLU_ERR_NULL);
-    SW_RETURN_IF(version != 0 && version != 1, SWIGLU_ERR_ARG);
-    sw_l2c_config c = m->cfg;
-    c.version = version;
-    l2c_sizes s;
-    int which;
-    if (!sizes_of(&s, &c, &which)) return sw_io_fail(msg, cap, SWIGLU_ERR_SIZE, "model sizes overflow");
-    FILE *f = fopen(path, "wb");
-    if (!f) return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "%s: %s", path, strerror(errno));
     int ok = 1;
     int32_t h[7] = {c.dim, c.hidden_dim, c.n_layers, c.n_heads, c.n_kv_heads, c.vocab_size, c.seq_len};
     const sw_l2c_weights *w = &m->w;
@@ -364,7 +356,43 @@ swiglu_status sw_l2c_write(const sw_l2c_model *m, int version, const char *path,
         ok = ok && put(f, w->w1, s.w13 * F) && put(f, w->w2, s.w2 * F) && put(f, w->w3, s.w13 * F);
     }
     if (!c.shared_classifier) ok = ok && put(f, w->wcls, s.cls * F);
+    return ok;
+}
+
+/* m's config as `version` and its sizes; SWIGLU_ERR_SIZE on overflow */
+static swiglu_status write_plan(sw_l2c_config *c, l2c_sizes *s, const sw_l2c_model *m, int version,
+                                char *msg, size_t cap)
+{
+    SW_RETURN_IF(version != 0 && version != 1, SWIGLU_ERR_ARG);
+    *c = m->cfg;
+    c->version = version;
+    int which;
+    if (!sizes_of(s, c, &which)) return sw_io_fail(msg, cap, SWIGLU_ERR_SIZE, "model sizes overflow");
+    return SWIGLU_OK;
+}
+
+swiglu_status sw_l2c_write(const sw_l2c_model *m, int version, const char *path,
+                           char *msg, size_t cap)
+{
+    SW_RETURN_IF(!m || !path, SWIGLU_ERR_NULL);
+    sw_l2c_config c;
+    l2c_sizes s;
+    SW_FORWARD_IF_ERROR(write_plan(&c, &s, m, version, msg, cap));
+    FILE *f = fopen(path, "wb");
+    if (!f) return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "%s: %s", path, strerror(errno));
+    int ok = put_model(f, m, c, s, version);
     if (fclose(f) != 0) ok = 0;
     if (!ok) return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "%s: write failed", path);
+    return SWIGLU_OK;
+}
+
+swiglu_status sw_l2c_write_stream(const sw_l2c_model *m, int version, FILE *f, char *msg, size_t cap)
+{
+    SW_RETURN_IF(!m || !f, SWIGLU_ERR_NULL);
+    sw_l2c_config c;
+    l2c_sizes s;
+    SW_FORWARD_IF_ERROR(write_plan(&c, &s, m, version, msg, cap));
+    /* a failed write leaves f's error flag set: sw_atomic_commit reports it */
+    put_model(f, m, c, s, version);
     return SWIGLU_OK;
 }

@@ -25,6 +25,7 @@
 #define SW_IO_LLAMA2C_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include "swiglu.h"
 
@@ -94,8 +95,11 @@ void sw_l2c_close(sw_l2c_model *m);
 /* Bytes of the file a config implies (header + weights); 0 on overflow. */
 size_t sw_l2c_file_size(const sw_l2c_config *c);
 
-/* Writes m as a checkpoint of `version` (0 or 1) to path (tests, export). */
+/* Writes m as a checkpoint of `version` (0 or 1) to path (tests), or to
+ * the stream f (export, through io_util's atomic writer; a failed write
+ * leaves f's error flag set, f stays open). */
 swiglu_status sw_l2c_write(const sw_l2c_model *m, int version, const char *path,
                            char *msg, size_t msg_cap);
+swiglu_status sw_l2c_write_stream(const sw_l2c_model *m, int version, FILE *f, char *msg, size_t msg_cap);
 
 #endif

@@ -38,30 +38,6 @@ swiglu_status sw_cache_dir(char *out, size_t cap, char *err, size_t errcap)
     return SWIGLU_OK;
 }
 
-swiglu_status sw_write_file_atomic(const char *path, const void *buf, size_t n, char *err, size_t errcap)
-{
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) return ERR("cannot write %s: %s", tmp, strerror(errno));
-    const char *p = buf;
-    size_t left = n;
-    while (left) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            int e = errno;
-            close(fd); unlink(tmp);
-            return ERR("cannot write %s: %s", tmp, strerror(e));
-        }
-        p += w; left -= (size_t)w;
-    }
-    if (fsync(fd) || close(fd)) { int e = errno; unlink(tmp); return ERR("cannot write %s: %s", tmp, strerror(e)); }
-    if (rename(tmp, path)) { int e = errno; unlink(tmp); return ERR("cannot rename %s to %s: %s", tmp, path, strerror(e)); }
-    sw_fsync_parent_dir(path);
-    return SWIGLU_OK;
-}
-
 /* ---- download ------------------------------------------------------------ */
 
 typedef struct membuf { char *p; size_t n, cap; int oom; } membuf;
@@ -115,7 +91,7 @@ swiglu_status sw_fetch_url(const char *dest, const char *url, const char *sha256
             return ERR("download of %s: SHA-256 %s, expected %s (not the file we know)", url, hex, sha256_hex);
         }
     }
-    swiglu_status st = sw_write_file_atomic(dest, b.p, b.n, err, errcap);
+    swiglu_status st = sw_atomic_write(dest, b.p, b.n, NULL, err, errcap);
     free(b.p);
     return st;
 }
@@ -195,7 +171,7 @@ static swiglu_status fetch_brown(const char *dest, char *err, size_t errcap)
         used += len;
         free(raw);
     }
-    st = sw_write_file_atomic(dest, text, used, err, errcap);
+    st = sw_atomic_write(dest, text, used, NULL, err, errcap);
 out:
     for (size_t i = 0; i < nn; i++) free(names[i]);
     free(names);

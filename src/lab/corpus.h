@@ -33,7 +33,4 @@ swiglu_status sw_corpus_resolve(char *path, size_t cap, const char **name, const
 swiglu_status sw_fetch_url(const char *dest, const char *url, const char *sha256_hex,
                            char *err, size_t errcap);
 
-/* Writes buf to path atomically: path.tmp, fsync, rename. */
-swiglu_status sw_write_file_atomic(const char *path, const void *buf, size_t n, char *err, size_t errcap);
-
 #endif

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "io/io_util.h"
 #include "lab/corpus.h"
 #include "lab/run.h"
 #include "model/adamw.h"
@@ -142,7 +143,7 @@ swiglu_status sw_lab_expressivity(const sw_lab_plan *p, const sw_lab_run *r, con
     int n = snprintf(res, sizeof res, "status=done\nfinal_acc=%.6f\nfinal_loss=%.6f\nffn_params=%zu\nd_ff=%zu\nsteps=%lld\nseed=%d\n",
                      acc, loss_avg, n_par, H, steps, r->seed);
     snprintf(path, sizeof path, "%s/result.txt", dir);
-    st = sw_write_file_atomic(path, res, (size_t)n, err, errcap);
+    st = sw_atomic_write(path, res, (size_t)n, NULL, err, errcap);
 out:
     if (csv) fclose(csv);
     free(P); free(G); free(M); free(V); free(x); free(t); free(xt); free(tt); free(y); free(dy); free(ws);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "io/io_util.h"
 #include "lab/corpus.h"
 #include "lab/run.h"
 
@@ -70,7 +71,7 @@ static void csv_truncate(const char *path, long long step)
     }
     fclose(f);
     char err[256];
-    sw_write_file_atomic(path, out ? out : "", n, err, sizeof err);
+    sw_atomic_write(path, out ? out : "", n, NULL, err, sizeof err);
     free(out);
 }
 
@@ -105,7 +106,7 @@ static int on_step(void *ud, const sw_trainer *tr, const sw_step_info *s)
         char tpath[4400], buf[64];
         snprintf(tpath, sizeof tpath, "%s.time", c->ckpt);
         int k = snprintf(buf, sizeof buf, "%.3f\n", c->t_prev + now_s() - c->t0);
-        sw_write_file_atomic(tpath, buf, (size_t)k, c->err, sizeof c->err);
+        sw_atomic_write(tpath, buf, (size_t)k, NULL, c->err, sizeof c->err);
     }
     double t = now_s();
     if (c->progress && (t - c->last_report > 0.25 || s->step == tr->tc.steps)) {
@@ -242,7 +243,7 @@ static swiglu_status execute_locked(const sw_lab_plan *p, const sw_lab_run *r, c
         char tpath[4400], buf[64];
         snprintf(tpath, sizeof tpath, "%s.time", c.ckpt);
         int n = snprintf(buf, sizeof buf, "%.3f\n", c.t_prev + now_s() - c.t0);
-        if (st == SWIGLU_OK) st = sw_write_file_atomic(tpath, buf, (size_t)n, err, errcap);
+        if (st == SWIGLU_OK) st = sw_atomic_write(tpath, buf, (size_t)n, NULL, err, errcap);
         *stopped = 1;
     } else if (st == SWIGLU_OK) {
         /* finished (or diverged): the result, then the checkpoint goes */
@@ -266,7 +267,7 @@ static swiglu_status execute_locked(const sw_lab_plan *p, const sw_lab_run *r, c
         n += snprintf(res + n, sizeof res - (size_t)n, "final_val_loss_hex=%a\nfinal_train_loss_hex=%a\n", val, trn);
         char rpath[4300];
         snprintf(rpath, sizeof rpath, "%s/result.txt", dir);
-        st = sw_write_file_atomic(rpath, res, (size_t)n, err, errcap);
+        st = sw_atomic_write(rpath, res, (size_t)n, NULL, err, errcap);
         if (st == SWIGLU_OK) {
             unlink(c.ckpt);
             char tpath[4400];

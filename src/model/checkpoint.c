@@ -234,37 +234,9 @@ swiglu_status sw_trainer_save(const sw_trainer *t, const char *path, char *err, 
     memcpy(buf + 8, &version, 4); memcpy(buf + 12, &hbytes, 4); memcpy(buf + 16, &pbytes, 8);
     memcpy(buf + 24, &crc, 4); memcpy(buf + 28, &flags, 4);
 
-    /* atomic: write a temporary file next to the target, fsync, rename, fsync the directory */
-    size_t plen_path = strlen(path);
-    char *tmp = malloc(plen_path + 32);
-    if (!tmp) { free(buf); return sw_io_fail(err, cap, SWIGLU_ERR_ALLOC, "out of memory"); }
-    snprintf(tmp, plen_path + 32, "%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) {
-        swiglu_status st = sw_io_fail(err, cap, SWIGLU_ERR_IO, "cannot write checkpoint '%s': %s", tmp, strerror(errno));
-        free(buf); free(tmp);
-        return st;
-    }
-    size_t off = 0;
-    while (off < total) {
-        ssize_t n = write(fd, buf + off, total - off);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        off += (size_t)n;
-    }
-    int ok = off == total;
-    int saved_errno = errno;
-    if (ok && fsync(fd) != 0) { ok = 0; saved_errno = errno; }
-    if (close(fd) != 0 && ok) { ok = 0; saved_errno = errno; }
-    if (!ok) {
-        unlink(tmp);
-        swiglu_status st = sw_io_fail(err, cap, SWIGLU_ERR_IO, "cannot write checkpoint '%s': %s", path, strerror(saved_errno));
-        free(buf); free(tmp);
-        return st;
-    }
-    /* checks the target again, renames, syncs the folder, removes dead writers' temporaries */
-    swiglu_status st = sw_atomic_rename(tmp, path, err, cap);
-    free(buf); free(tmp);
+    /* atomic (io/io_util.h): a temporary beside path, fsync, rename, fsync the folder */
+    swiglu_status st = sw_atomic_write(path, buf, total, "checkpoint", err, cap);
+    free(buf);
     return st;
 }
 

@@ -102,27 +102,13 @@ swiglu_status sw_export_l2c_write(const sw_model *m, int version, const char *pa
     float *storage;
     st = sw_export_l2c_build(m, &lm, &storage, err, cap);
     if (st) return st;
-    size_t n = strlen(path) + 32;
-    char *tmp = malloc(n);
-    if (!tmp) { free(storage); return sw_io_fail(err, cap, SWIGLU_ERR_ALLOC, "out of memory"); }
-    snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
-    st = sw_l2c_write(&lm, version, tmp, err, cap);
+    /* atomic (io/io_util.h): a temporary beside path, fsync, rename, fsync the folder */
+    sw_atomic_file af;
+    if (!sw_atomic_open(&af, path, err, cap)) { free(storage); return SWIGLU_ERR_IO; }
+    st = sw_l2c_write_stream(&lm, version, af.f, err, cap);
     free(storage);
-    if (st) { unlink(tmp); free(tmp); return st; }
-    /* sw_l2c_write closes without fsync: make the bytes durable before the
-     * rename makes them visible under the final name */
-    int fd = open(tmp, O_RDONLY);
-    int ok = fd >= 0 && fsync(fd) == 0;
-    int e = errno;
-    if (fd >= 0) close(fd);
-    if (!ok) {
-        unlink(tmp);
-        free(tmp);
-        return sw_io_fail(err, cap, SWIGLU_ERR_IO, "%s: cannot write: %s", path, strerror(e));
-    }
-    st = sw_atomic_rename(tmp, path, err, cap);
-    free(tmp);
-    return st;
+    if (st) { fclose(af.f); unlink(af.tmp); return st; }
+    return sw_atomic_commit(&af, err, cap);
 }
 
 swiglu_status sw_export_tokenizer_path(char *dst, size_t cap, const char *model)

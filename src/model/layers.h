@@ -45,6 +45,14 @@ void sw_rmsnorm_backward(float *dx, float *dw, const float *dy, const float *x,
 /* ---- RoPE, llama2.c's form: adjacent pairs (2i, 2i+1) of each head ------ */
 /* Tables for positions [0, T): cos/sin [T x HS/2], freq_i = theta^(-2i/HS). */
 void sw_rope_tables(float *cos_t, float *sin_t, size_t T, size_t HS, float theta);
+/* One pair turned by the angle of (c, s) = (cos a, sin a): the rotation
+ * itself, shared by the batched layer below and llama_infer's single token. */
+static inline void sw_rope_rotate(float *pair, float c, float s)
+{
+    float x0 = pair[0], x1 = pair[1];
+    pair[0] = x0 * c - x1 * s;
+    pair[1] = x0 * s + x1 * c;
+}
 /* In place on x [B*T x (nh*HS)]: rotates pair i of every head at position t
  * by angle t*freq_i. */
 void sw_rope_forward(float *x, const float *cos_t, const float *sin_t,

@@ -140,7 +140,10 @@ swiglu_status sw_llama_init_model(sw_llama_state *s, const sw_model *m, int nthr
     return SWIGLU_OK;
 }
 
-/* o = x / sqrt(mean(x^2) + eps) * w, in float as run.c. o may be x. */
+/* o = x / sqrt(mean(x^2) + eps) * w, in float as run.c. o may be x.
+ * Not the model's sw_rmsnorm_forward: that one sums the squares in double
+ * (the trainer's choice), which changes the last bits of every logit and so
+ * run.c's greedy ids and seeded samples, which this file must reproduce. */
 static void rmsnorm(float *o, const float *x, const float *w, size_t n, float eps)
 {
     float ss = 0.0f;
@@ -159,19 +162,23 @@ static void my_rows(size_t *r0, size_t *r1, size_t rows, size_t grain)
 }
 
 /* RoPE on rows [r0, r1) (r0 even) of a vector of query or key heads:
- * pair (i, i+1) rotated by angle pos * 10000^(-(i mod hs)/hs). */
+ * pair (i, i+1) rotated by angle pos * 10000^(-(i mod hs)/hs), with the
+ * model's tables and rotation (model/layers.h); only the row range is this
+ * thread's own (sw_rope_forward turns whole [B*T] batches). */
 static void rope(float *v, size_t r0, size_t r1, size_t hs, const float *cs, const float *sn)
 {
     for (size_t i = r0; i < r1; i += 2) {
         size_t f = (i % hs) / 2;
-        float fcr = cs[f], fci = sn[f];
-        float v0 = v[i], v1 = v[i + 1];
-        v[i] = v0 * fcr - v1 * fci;
-        v[i + 1] = v0 * fci + v1 * fcr;
+        sw_rope_rotate(v + i, cs[f], sn[f]);
     }
 }
 
-/* Attention of heads [h0, h1) at position pos, layer cache offset loff:
+/* Not the model's sw_attention_forward: that one computes the whole causal
+ * [T x T] score matrix of a batch through the GEMM, its softmax summed in
+ * double; decoding one token reads a KV cache, one query row per head, with
+ * run.c's float softmax (matvec.h's per-ISA head kernel keeps run.c's
+ * results).
+ * Attention of heads [h0, h1) at position pos, layer cache offset loff:
  * out[h*hs ..] = sum_t softmax_t(q_h . k_t / sqrt(hs)) v_t  (matvec.h's
  * per-ISA head kernel; query head h reads kv head h / (nh / nkv)). */
 static void attention(const sw_llama_state *s, float *out, size_t loff, int pos,

@@ -34,11 +34,7 @@ static void rope_apply(float *x, const float *cos_t, const float *sin_t,
         float *row = x + n * C;
         for (size_t h = 0; h < nh; h++) {
             float *xh = row + h * HS;
-            for (size_t i = 0; i < P; i++) {
-                float x0 = xh[2 * i], x1 = xh[2 * i + 1], sn = sign * s[i];
-                xh[2 * i] = x0 * c[i] - x1 * sn;
-                xh[2 * i + 1] = x0 * sn + x1 * c[i];
-            }
+            for (size_t i = 0; i < P; i++) sw_rope_rotate(xh + 2 * i, c[i], sign * s[i]);
         }
     }
 }
