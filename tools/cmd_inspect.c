@@ -47,6 +47,7 @@
 #include <sys/stat.h>
 #include "cli.h"
 #include "cli_model.h"
+#include "lab/gnuplot.h"
 #include "model/export_l2c.h"
 #include "io/llama2c.h"
 #include "io/tokenizer.h"
@@ -194,8 +195,8 @@ static void write_plots(const char *dir, const layer_stats *ls, int nl)
     }
     cli_out_close(&out);
     snprintf(path, sizeof path, "%s/inspect.gp", dir);
-    cli_out_open(&out, path);
-    f = out.f;
+    char msg[4400];
+    if (!(f = sw_gnuplot_open(&out, path, msg, sizeof msg))) cli_die("%s", msg);
     const char *what[3][3] = {{"gate", "gate pre-activation g = w1 x", "1:2"},
                               {"swish", "gate output swish(g)", "3:4"},
                               {"up", "|up| = |w3 x|", "5:6"}};
@@ -207,15 +208,12 @@ static void write_plots(const char *dir, const layer_stats *ls, int nl)
                    "plot for [l=0:%d] 'inspect_hist.dat' index l using %s title sprintf('layer %%d', l)\n",
                 what[k][0], what[k][1], nl - 1, what[k][2]);
     }
-    cli_out_close(&out);
-    if (system("command -v gnuplot >/dev/null 2>&1") == 0) {
-        char cmd[8600];
-        snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot inspect.gp", dir);
-        if (system(cmd) != 0) fprintf(stderr, "swiglu inspect: gnuplot failed; %s/inspect.gp kept\n", dir);
-        else fprintf(stderr, "swiglu inspect: wrote %s/inspect_{gate,swish,up}.png\n", dir);
-    } else {
-        fprintf(stderr, "swiglu inspect: gnuplot not found; run `gnuplot inspect.gp` in %s\n", dir);
-    }
+    /* run in dir: the script names its files relative to it */
+    int rc = sw_gnuplot_run(&out, dir, msg, sizeof msg);
+    if (rc == SW_GNUPLOT_UNSAVED) cli_die("%s", msg);
+    if (rc == SW_GNUPLOT_FAILED) fprintf(stderr, "swiglu inspect: gnuplot failed; %s/inspect.gp kept\n", dir);
+    else if (rc == SW_GNUPLOT_OK) fprintf(stderr, "swiglu inspect: wrote %s/inspect_{gate,swish,up}.png\n", dir);
+    else fprintf(stderr, "swiglu inspect: gnuplot not found; run `gnuplot inspect.gp` in %s\n", dir);
 }
 
 /* "swiglu: PATH: problem" (the library's I/O messages already start with PATH). */

@@ -21,10 +21,10 @@
 #include "io/io_util.h"
 #include "lab/claims.h"
 #include "lab/csv.h"
+#include "lab/gnuplot.h"
 #include "lab/run.h"
 #include "lab/report.h"
 #include "lab/init_report.h"
-#include "lab/spawn.h"
 #include "lab/stats.h"
 #include "lab/verdict.h"
 
@@ -196,12 +196,6 @@ static int write_curves(const char *dat, const sw_lab_plan *p, const char *out, 
     return sw_atomic_commit(&af, NULL, 0) == SWIGLU_OK ? 0 : -1;
 }
 
-static int run_gnuplot(const char *script)
-{
-    char *argv[] = {"gnuplot", (char *)script, NULL};
-    return sw_spawn_quiet(argv);
-}
-
 /* One plot, rendered twice (SVG and PNG). body: the plot commands; "TERMINAL"
  * lines are not needed: the wrapper sets the terminal and output. */
 static int plot(const char *dir, const char *name, const char *body)
@@ -209,7 +203,7 @@ static int plot(const char *dir, const char *name, const char *body)
     char script[4400];
     snprintf(script, sizeof script, "%s/%s.gp", dir, name);
     sw_atomic_file af;
-    FILE *f = sw_atomic_open(&af, script, NULL, 0);
+    FILE *f = sw_gnuplot_open(&af, script, NULL, 0);
     if (!f) return -1;
     const char *terms[2][2] = {{"svg size 900,560 dynamic font 'Helvetica,12'", "svg"},
                                {"pngcairo size 900,560 font 'Helvetica,10'", "png"}};
@@ -222,8 +216,7 @@ static int plot(const char *dir, const char *name, const char *body)
         for (int c = 0; c < 10; c++) fprintf(f, "set linetype %d lc rgb '%s'\n", c + 1, tab10[c]);
         fprintf(f, "set linetype cycle 10\nset grid\nset key outside right top\nset datafile missing 'nan'\n%s\nunset output\n", body);
     }
-    if (sw_atomic_commit(&af, NULL, 0) != SWIGLU_OK) return -1;
-    return run_gnuplot(script);
+    return sw_gnuplot_run(&af, NULL, NULL, 0) == SW_GNUPLOT_OK ? 0 : -1;
 }
 
 static void titles(char *buf, size_t cap, const sw_lab_plan *p)
