@@ -159,29 +159,44 @@ static int fixed_on_resume(const char *a)
     return 0;
 }
 
-int cmd_train(int argc, char **argv)
-{
+/* The command line: the model and schedule options, the files, and the
+ * run's own settings (into c). */
+typedef struct train_opts {
     sw_model_config mc;
     sw_train_config tc;
-    sw_model_config_default(&mc);
-    sw_train_config_default(&tc);
+    const char *data, *resume, *metrics, *losslog;
+    sw_tokens mode;
+    int threads, steps_given, ckpt_given;
+    char fixed[512];   /* the fixed options given (refused with --resume) */
+    double init_std;   /* 0: not given */
+} train_opts;
+
+/* Parses argv into o and c; 1 when --help was printed (exit 0). One flat
+ * list of options, one line each: it reads better whole than split. */
+static int parse_args(train_opts *o, run_ctx *c, int argc, char **argv)
+{
+    sw_model_config_default(&o->mc);
+    sw_train_config_default(&o->tc);
+    o->mode = SW_TOKENS_BYTE;
+    c->ckpt = NULL;   /* --ckpt, else the --resume file (continued), else swiglu.ckpt */
+    c->log_every = 10;
+    sw_model_config mc = o->mc;
+    sw_train_config tc = o->tc;
     const char *data = NULL, *resume = NULL, *metrics = NULL, *losslog = NULL;
-    run_ctx c = {0};
-    c.ckpt = NULL;   /* --ckpt, else the --resume file (continued), else swiglu.ckpt */
-    c.log_every = 10;
-    sw_tokens mode = SW_TOKENS_BYTE;
+    sw_tokens mode = o->mode;
     int threads = 0, steps_given = 0, ckpt_given = 0;
-    char fixed[512] = "";   /* the fixed options given (refused with --resume) */
-    double init_std = 0;      /* 0: not given */
+    char *fixed = o->fixed;
+    const size_t fixed_cap = sizeof o->fixed;
+    double init_std = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (fixed_on_resume(a) && strlen(fixed) + strlen(a) + 3 < sizeof fixed)
-            snprintf(fixed + strlen(fixed), sizeof fixed - strlen(fixed), "%s%s", fixed[0] ? ", " : "", a);
+        if (fixed_on_resume(a) && strlen(fixed) + strlen(a) + 3 < fixed_cap)
+            snprintf(fixed + strlen(fixed), fixed_cap - strlen(fixed), "%s%s", fixed[0] ? ", " : "", a);
         if (!strcmp(a, "--steps")) steps_given = 1;
         if (!strcmp(a, "--ckpt")) ckpt_given = 1;
 #define OPT(s) (!strcmp(a, s))
 #define VAL() cli_value(argc, argv, &i)
-        if (OPT("--help") || OPT("-h")) { usage(stdout); return 0; }
+        if (OPT("--help") || OPT("-h")) { usage(stdout); return 1; }
         else if (OPT("--data")) data = VAL();
         else if (OPT("--tokens")) {
             const char *v = VAL();
@@ -227,83 +242,133 @@ int cmd_train(int argc, char **argv)
         else if (OPT("--eval-every")) tc.eval_every = (int)cli_parse_int(a, VAL(), 0, 1000000000);
         else if (OPT("--eval-batches")) tc.eval_batches = (int)cli_parse_int(a, VAL(), 1, 100000);
         else if (OPT("--threads")) threads = (int)cli_parse_int(a, VAL(), 1, 1024);
-        else if (OPT("--ckpt")) c.ckpt = VAL();
-        else if (OPT("--save-every")) c.save_every = cli_parse_int(a, VAL(), 1, 1000000000);
+        else if (OPT("--ckpt")) c->ckpt = VAL();
+        else if (OPT("--save-every")) c->save_every = cli_parse_int(a, VAL(), 1, 1000000000);
         else if (OPT("--resume")) resume = VAL();
         else if (OPT("--metrics")) metrics = VAL();
         else if (OPT("--loss-log")) losslog = VAL();
-        else if (OPT("--stop-at")) c.stop_at = cli_parse_int(a, VAL(), 1, 1000000000);
-        else if (OPT("--log-every")) c.log_every = cli_parse_int(a, VAL(), 1, 1000000000);
-        else if (OPT("--quiet")) c.quiet = 1;
+        else if (OPT("--stop-at")) c->stop_at = cli_parse_int(a, VAL(), 1, 1000000000);
+        else if (OPT("--log-every")) c->log_every = cli_parse_int(a, VAL(), 1, 1000000000);
+        else if (OPT("--quiet")) c->quiet = 1;
         else { usage(stderr); cli_die("unknown option '%s'", a); }
 #undef OPT
 #undef VAL
     }
-    if (!data) { usage(stderr); cli_die("--data FILE is required"); }
-    if (resume && !ckpt_given) c.ckpt = resume;   /* continue that file, not a new ./swiglu.ckpt */
-    if (resume && fixed[0])
+    o->mc = mc; o->tc = tc;
+    o->data = data; o->resume = resume; o->metrics = metrics; o->losslog = losslog;
+    o->mode = mode; o->threads = threads; o->steps_given = steps_given; o->ckpt_given = ckpt_given;
+    o->init_std = init_std;
+    return 0;
+}
+
+/* The options against each other, the threads, the configurations, and
+ * every output, before any file is read or work starts. */
+static void check_args(train_opts *o, run_ctx *c)
+{
+    if (!o->data) { usage(stderr); cli_die("--data FILE is required"); }
+    if (o->resume && !o->ckpt_given) c->ckpt = o->resume;   /* continue that file, not a new ./swiglu.ckpt */
+    if (o->resume && o->fixed[0])
         cli_die("--resume continues the checkpoint's model, tokens and schedule; %s cannot change (only --steps may extend the run)",
-                fixed);
-    if (init_std > 0) {
-        if (mc.init_scheme != SW_INIT_GPT2) cli_die("--init-std sets the gpt2 scheme's std; --init %s has its own", sw_init_scheme_name(mc.init_scheme));
-        mc.init_std = (float)init_std;
+                o->fixed);
+    if (o->init_std > 0) {
+        if (o->mc.init_scheme != SW_INIT_GPT2) cli_die("--init-std sets the gpt2 scheme's std; --init %s has its own", sw_init_scheme_name(o->mc.init_scheme));
+        o->mc.init_std = (float)o->init_std;
     }
-    if (threads) {
-        cli_check(swiglu_threads_set(threads), "--threads");
+    if (o->threads) {
+        cli_check(swiglu_threads_set(o->threads), "--threads");
 #ifdef _OPENMP
-        omp_set_num_threads(threads);   /* oneDNN's GEMMs run on the same OpenMP pool */
+        omp_set_num_threads(o->threads);   /* oneDNN's GEMMs run on the same OpenMP pool */
 #endif
     }
 
-    if (!c.ckpt) c.ckpt = resume ? resume : "swiglu.ckpt";
+    if (!c->ckpt) c->ckpt = o->resume ? o->resume : "swiglu.ckpt";
     char err[512];
     /* the options' model and schedule, before any file is read (the
      * vocabulary comes from the data later; the default 256 is valid) */
-    if (!resume && (sw_model_config_check(&mc, err, sizeof err) || sw_train_config_check(&tc, err, sizeof err)))
+    if (!o->resume && (sw_model_config_check(&o->mc, err, sizeof err) || sw_train_config_check(&o->tc, err, sizeof err)))
         cli_die("%s", err);
     cli_args_done();
     /* every output checked before any work (--ckpt may be the --resume file:
      * that continues it in place) */
-    const cli_file ins[] = {{"--data", data}, {"--resume", resume}, {"--ckpt", c.ckpt}, {"--metrics", metrics}};
-    cli_check_output("--ckpt", c.ckpt, CLI_OUT_SAVE, ins, 1);
-    cli_check_output("--metrics", metrics, CLI_OUT_STREAM, ins, 3);
-    cli_check_output("--loss-log", losslog, CLI_OUT_STREAM, ins, 4);
-    sw_dataset ds;
+    const cli_file ins[] = {{"--data", o->data}, {"--resume", o->resume}, {"--ckpt", c->ckpt}, {"--metrics", o->metrics}};
+    cli_check_output("--ckpt", c->ckpt, CLI_OUT_SAVE, ins, 1);
+    cli_check_output("--metrics", o->metrics, CLI_OUT_STREAM, ins, 3);
+    cli_check_output("--loss-log", o->losslog, CLI_OUT_STREAM, ins, 4);
+}
+
+/* The data and the trainer: continued from --resume, or new. */
+static sw_trainer *open_trainer(const train_opts *o, sw_dataset *ds)
+{
+    char err[512];
     sw_trainer *tr = NULL;
-    if (resume) {
+    if (o->resume) {
         /* the checkpoint fixes model and schedule; the data must be the same file */
         sw_model_config ck;
         sw_tokens ck_mode;
-        if (sw_checkpoint_read_config(&ck, &ck_mode, NULL, resume, err, sizeof err)) cli_die("%s", err);
-        if (sw_dataset_load(&ds, data, ck_mode, (size_t)ck.seq_len, err, sizeof err)) cli_die("%s", err);
-        if (sw_trainer_load(&tr, resume, &ds, err, sizeof err)) cli_die("%s", err);
+        if (sw_checkpoint_read_config(&ck, &ck_mode, NULL, o->resume, err, sizeof err)) cli_die("%s", err);
+        if (sw_dataset_load(ds, o->data, ck_mode, (size_t)ck.seq_len, err, sizeof err)) cli_die("%s", err);
+        if (sw_trainer_load(&tr, o->resume, ds, err, sizeof err)) cli_die("%s", err);
         /* --steps may extend a finished run, never go below where it is */
-        if (steps_given) {
-            if (tc.steps < tr->step)
-                cli_die("--steps %lld is below the checkpoint's step %lld ('%s')", tc.steps, tr->step, resume);
-            tr->tc.steps = tc.steps;
+        if (o->steps_given) {
+            if (o->tc.steps < tr->step)
+                cli_die("--steps %lld is below the checkpoint's step %lld ('%s')", o->tc.steps, tr->step, o->resume);
+            tr->tc.steps = o->tc.steps;
         }
     } else {
-        if (sw_dataset_load(&ds, data, mode, (size_t)mc.seq_len, err, sizeof err)) cli_die("%s", err);
-        if (sw_trainer_create(&tr, &mc, &tc, &ds, err, sizeof err)) cli_die("%s", err);
+        if (sw_dataset_load(ds, o->data, o->mode, (size_t)o->mc.seq_len, err, sizeof err)) cli_die("%s", err);
+        if (sw_trainer_create(&tr, &o->mc, &o->tc, ds, err, sizeof err)) cli_die("%s", err);
     }
-    if (metrics && !(c.metrics = fopen(metrics, resume ? "a" : "w")))
+    return tr;
+}
+
+/* The logs opened, c's counters set, the model's line printed. */
+static void start_run(run_ctx *c, const train_opts *o, const sw_trainer *tr)
+{
+    const char *metrics = o->metrics, *losslog = o->losslog, *resume = o->resume;
+    if (metrics && !(c->metrics = fopen(metrics, resume ? "a" : "w")))
         cli_die("--metrics: cannot open '%s': %s", metrics, strerror(errno));
-    if (losslog && !(c.losslog = fopen(losslog, resume ? "a" : "w")))
+    if (losslog && !(c->losslog = fopen(losslog, resume ? "a" : "w")))
         cli_die("--loss-log: cannot open '%s': %s", losslog, strerror(errno));
-    c.metrics_path = metrics;
-    c.losslog_path = losslog;
-    c.tty = isatty(2);
-    c.step0 = tr->step;
-    c.tokens_per_step = (size_t)tr->tc.batch * (size_t)tr->tc.accum * tr->model->Tmax;
+    c->metrics_path = metrics;
+    c->losslog_path = losslog;
+    c->tty = isatty(2);
+    c->step0 = tr->step;
+    c->tokens_per_step = (size_t)tr->tc.batch * (size_t)tr->tc.accum * tr->model->Tmax;
     const sw_model *m = tr->model;
-    if (!c.quiet)
+    if (!c->quiet)
         printf("model: %zu layers, d_model %zu, %zu heads (%zu kv), ffn %s d_ff %zu, vocab %zu, context %zu, %zu parameters, %s, init %s (std %.4g); %d threads%s\n",
                m->L, m->D, m->NH, m->NKV, swiglu_ffn_variant_name(m->cfg.ffn), m->H, m->V, m->Tmax,
                m->n_params, m->cfg.bf16 ? "bf16 mixed precision" : "fp32", sw_init_scheme_name(m->cfg.init_scheme),
                sw_model_init_scale(&m->cfg), m->nth, resume ? "; resumed" : "");
-    if (resume && !c.quiet) printf("resumed from %s at step %lld\n", resume, tr->step);
-    if (resume) { c.good = resume; c.good_step = tr->step; }
+    if (resume && !c->quiet) printf("resumed from %s at step %lld\n", resume, tr->step);
+    if (resume) { c->good = resume; c->good_step = tr->step; }
+}
+
+/* A non-finite loss or gradient: no save (the last finite step's weights
+ * are often already on their way out (huge), and writing them would replace
+ * the saner checkpoint); says which checkpoint is kept. */
+static void die_diverged(const run_ctx *c) __attribute__((noreturn));
+static void die_diverged(const run_ctx *c)
+{
+    const sw_step_info *s = &c->bad;
+    char kept[4200];
+    if (c->good) snprintf(kept, sizeof kept, "last checkpoint kept: %s (step %lld)", c->good, c->good_step);
+    else snprintf(kept, sizeof kept, "no checkpoint was written");
+    double v = isfinite(s->loss) ? s->grad_norm : s->loss;
+    cli_die("%s is %s at step %lld (diverged; try a lower --lr); parameters not updated, %s",
+            isfinite(s->loss) ? "gradient norm" : "loss", isnan(v) ? "nan" : v > 0 ? "inf" : "-inf",
+            s->step, kept);
+}
+
+int cmd_train(int argc, char **argv)
+{
+    train_opts o = {0};
+    run_ctx c = {0};
+    if (parse_args(&o, &c, argc, argv)) return 0;
+    check_args(&o, &c);
+    sw_dataset ds;
+    sw_trainer *tr = open_trainer(&o, &ds);
+    start_run(&c, &o, tr);
 
     cli_on_signals(on_signal);
     sw_train_hooks h = {on_step, on_eval, &c, &interrupted};
@@ -312,18 +377,7 @@ int cmd_train(int argc, char **argv)
     c.last_val = NAN;
     swiglu_status st = sw_trainer_run(tr, &h, &stopped);
     if (c.tty && !c.quiet) fprintf(stderr, "\r\033[K");
-    if (st == SWIGLU_ERR_NONFINITE) {
-        /* no save: the last finite step's weights are often already on their
-         * way out (huge), and writing them would replace the saner checkpoint */
-        const sw_step_info *s = &c.bad;
-        char kept[4200];
-        if (c.good) snprintf(kept, sizeof kept, "last checkpoint kept: %s (step %lld)", c.good, c.good_step);
-        else snprintf(kept, sizeof kept, "no checkpoint was written");
-        double v = isfinite(s->loss) ? s->grad_norm : s->loss;
-        cli_die("%s is %s at step %lld (diverged; try a lower --lr); parameters not updated, %s",
-                isfinite(s->loss) ? "gradient norm" : "loss", isnan(v) ? "nan" : v > 0 ? "inf" : "-inf",
-                s->step, kept);
-    }
+    if (st == SWIGLU_ERR_NONFINITE) die_diverged(&c);
     if (st) cli_die("training failed at step %lld: %s", tr->step, swiglu_status_str(st));
     double wall = now() - c.t0;
     save(&c, tr);
@@ -335,8 +389,8 @@ int cmd_train(int argc, char **argv)
         printf("done: step %lld, %s, wall %.2f s (%.2f s training, %.2f s eval), %.0f tokens/s; checkpoint %s\n",
                tr->step, val, wall, wall - c.eval_time, c.eval_time, tps, c.ckpt);
     }
-    cli_stream_close(c.metrics, "--metrics", metrics);
-    cli_stream_close(c.losslog, "--loss-log", losslog);
+    cli_stream_close(c.metrics, "--metrics", o.metrics);
+    cli_stream_close(c.losslog, "--loss-log", o.losslog);
     sw_trainer_free(tr);
     sw_dataset_free(&ds);
     return 0;
