@@ -338,109 +338,88 @@ static void usage(FILE *f)
             "               for checkpoints run through our own forward: inspect_layers.tsv\n");
 }
 
-int cmd_inspect(int argc, char **argv)
+typedef struct inspect_opts {
+    const char *model_path, *tok_path, *data, *out;
+    long long ntok, seed, threads;
+} inspect_opts;
+
+/* Parses argv into o; 1 when --help was printed (exit 0). */
+static int parse_args(inspect_opts *o, int argc, char **argv)
 {
-    const char *model_path = NULL, *tok_path = NULL, *data = NULL, *out = NULL;
-    long long ntok = 1024, seed = 42, threads = 1;
+    *o = (inspect_opts){.ntok = 1024, .seed = 42, .threads = 1};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); return 0; }
-        else if (!strcmp(a, "--model") || !strcmp(a, "-m")) model_path = cli_value(argc, argv, &i);
-        else if (!strcmp(a, "--tokenizer") || !strcmp(a, "-z")) tok_path = cli_value(argc, argv, &i);
-        else if (!strcmp(a, "--data")) data = cli_value(argc, argv, &i);
-        else if (!strcmp(a, "--out")) out = cli_value(argc, argv, &i);
-        else if (!strcmp(a, "-n")) ntok = cli_parse_int(a, cli_value(argc, argv, &i), 1, 1 << 24);
-        else if (!strcmp(a, "--seed")) seed = cli_parse_int(a, cli_value(argc, argv, &i), 1, INT64_MAX);
-        else if (!strcmp(a, "--threads")) threads = cli_parse_int(a, cli_value(argc, argv, &i), 1, 256);
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); return 1; }
+        else if (!strcmp(a, "--model") || !strcmp(a, "-m")) o->model_path = cli_value(argc, argv, &i);
+        else if (!strcmp(a, "--tokenizer") || !strcmp(a, "-z")) o->tok_path = cli_value(argc, argv, &i);
+        else if (!strcmp(a, "--data")) o->data = cli_value(argc, argv, &i);
+        else if (!strcmp(a, "--out")) o->out = cli_value(argc, argv, &i);
+        else if (!strcmp(a, "-n")) o->ntok = cli_parse_int(a, cli_value(argc, argv, &i), 1, 1 << 24);
+        else if (!strcmp(a, "--seed")) o->seed = cli_parse_int(a, cli_value(argc, argv, &i), 1, INT64_MAX);
+        else if (!strcmp(a, "--threads")) o->threads = cli_parse_int(a, cli_value(argc, argv, &i), 1, 256);
         else { usage(stderr); cli_die("inspect: unknown option '%s'", a); }
     }
-    if (!model_path) { usage(stderr); cli_die("inspect: --model F.bin is required"); }
+    if (!o->model_path) { usage(stderr); cli_die("inspect: --model F.bin is required"); }
     cli_args_done();
-    if (out) {
+    if (o->out) {
         /* the folder and the files it will get, before any work */
-        const cli_file ins[] = {{"--model", model_path}, {"--tokenizer", tok_path}, {"--data", data}};
+        const cli_file ins[] = {{"--model", o->model_path}, {"--tokenizer", o->tok_path}, {"--data", o->data}};
         const char *files[] = {"inspect_hist.dat", "inspect.gp", "inspect_layers.tsv", "inspect_gate.png",
                                "inspect_swish.png", "inspect_up.png"};
-        cli_out_dir("--out", out);
-        check_out_files(out, files, sizeof files / sizeof files[0], ins, 3);
+        cli_out_dir("--out", o->out);
+        check_out_files(o->out, files, sizeof files / sizeof files[0], ins, 3);
     }
-    const int ours = sw_checkpoint_is_ours(model_path);
-    if (data && !tok_path && !ours) cli_die("inspect: --data needs --tokenizer T.bin to turn text into tokens");
-    if (ours && tok_path) cli_die("inspect: %s is a swiglu checkpoint with its own vocabulary; drop --tokenizer", model_path);
+    return 0;
+}
 
+/* The text of `data` as llama2.c token ids, at most ntok. BPE merging is
+ * quadratic in the text length (run.c's algorithm), so the text is encoded
+ * in pieces of at most CHUNK bytes cut after a newline (or a space), until
+ * ntok tokens are there; each piece gets its own dummy-prefix space, the
+ * first one BOS. */
+static int *l2c_tokens(const char *data, const char *tok_path, int V, long long ntok, size_t *nids)
+{
     char msg[512];
-    sw_l2c_model model;
-    float *storage = NULL;        /* ours: the in-memory llama2.c export */
-    int bos = SW_TOK_BOS;         /* ours: none (-1) */
-    int start = SW_TOK_BOS;       /* first token of a self-generated window */
-    size_t skipped = 0;
-    uint8_t itos[256];
-    if (ours) {
-        cli_ckpt ck;
-        cli_ckpt_load(&ck, model_path, 1, 0, "inspect");
-        memcpy(itos, ck.itos, sizeof itos);
-        const int V0 = ck.vocab;
-        swiglu_status es = sw_export_l2c_build(ck.m, &model, &storage, msg, sizeof msg);
-        sw_model_free(ck.m);
-        if (es == SWIGLU_ERR_ARG) return inspect_native(model_path, data, ntok, msg, out);
-        cli_check(es, "inspect: conversion to llama2.c");
-        bos = -1;
-        start = 0;
-        for (int i = 0; i < V0; i++) if (itos[i] == '\n') start = i;
-    } else if (sw_l2c_open_unchecked(&model, model_path, msg, sizeof msg) != SWIGLU_OK) die_file(model_path, msg);
-    size_t bad_weights = 0;
-    sw_l2c_nonfinite(&model, &bad_weights, NULL, 0);
-    report_nonfinite(bad_weights);
-    const sw_l2c_config *c = &model.cfg;
-    const int V = c->vocab_size, H = c->hidden_dim, NL = c->n_layers;
-
-    /* the token stream [nids] (text), or none (self-generated) */
-    int *ids = NULL;
-    size_t nids = 0;
-    if (data && ours) {
-        ids = our_tokens(data, itos, V, ntok, &nids, &skipped);
-        if (nids == 0) cli_die("inspect: %s holds no token of %s's vocabulary", data, model_path);
-    } else if (data) {
-        sw_tokenizer tok;
-        if (sw_tok_load(&tok, tok_path, V, msg, sizeof msg) != SWIGLU_OK) die_file(tok_path, msg);
-        size_t len;
-        char *text = read_text(data, &len);
-        const char *nul = memchr(text, 0, len);
-        if (nul) cli_die("inspect: --data '%s' holds a NUL byte (at offset %zu); the tokenizer reads text", data, (size_t)(nul - text));
-        /* BPE merging is quadratic in the text length (run.c's algorithm),
-         * so the text is encoded in pieces of at most CHUNK bytes cut after
-         * a newline (or a space), until -n tokens are there; each piece gets
-         * its own dummy-prefix space, the first one BOS. */
-        enum { CHUNK = 1024 };
-        size_t cap = (size_t)ntok + CHUNK + 3, at = 0;
-        ids = malloc(cap * sizeof *ids);
-        if (!ids) cli_die("out of memory");
-        char piece[CHUNK + 1];
-        while (at < len && (long long)nids < ntok) {
-            size_t n = len - at < CHUNK ? len - at : CHUNK;
-            if (at + n < len) {
-                size_t cut = n;
-                while (cut > 0 && text[at + cut - 1] != '\n') cut--;
-                if (cut == 0) { cut = n; while (cut > 0 && text[at + cut - 1] != ' ') cut--; }
-                if (cut > 0) n = cut;
-            }
-            memcpy(piece, text + at, n);
-            piece[n] = '\0';
-            at += n;
-            size_t got = 0;
-            cli_check(sw_tok_encode(&tok, piece, nids == 0, 0, ids + nids, cap - nids, &got),
-                      "inspect: encode");
-            nids += got;
+    sw_tokenizer tok;
+    if (sw_tok_load(&tok, tok_path, V, msg, sizeof msg) != SWIGLU_OK) die_file(tok_path, msg);
+    size_t len;
+    char *text = read_text(data, &len);
+    const char *nul = memchr(text, 0, len);
+    if (nul) cli_die("inspect: --data '%s' holds a NUL byte (at offset %zu); the tokenizer reads text", data, (size_t)(nul - text));
+    enum { CHUNK = 1024 };
+    size_t cap = (size_t)ntok + CHUNK + 3, at = 0;
+    int *ids = malloc(cap * sizeof *ids);
+    if (!ids) cli_die("out of memory");
+    char piece[CHUNK + 1];
+    *nids = 0;
+    while (at < len && (long long)*nids < ntok) {
+        size_t n = len - at < CHUNK ? len - at : CHUNK;
+        if (at + n < len) {
+            size_t cut = n;
+            while (cut > 0 && text[at + cut - 1] != '\n') cut--;
+            if (cut == 0) { cut = n; while (cut > 0 && text[at + cut - 1] != ' ') cut--; }
+            if (cut > 0) n = cut;
         }
-        free(text);
-        sw_tok_free(&tok);
-        if ((long long)nids > ntok) nids = (size_t)ntok;
-        if (nids == 0) cli_die("inspect: --data '%s' gave no tokens", data);
+        memcpy(piece, text + at, n);
+        piece[n] = '\0';
+        at += n;
+        size_t got = 0;
+        cli_check(sw_tok_encode(&tok, piece, *nids == 0, 0, ids + *nids, cap - *nids, &got),
+                  "inspect: encode");
+        *nids += got;
     }
+    free(text);
+    sw_tok_free(&tok);
+    if ((long long)*nids > ntok) *nids = (size_t)ntok;
+    if (*nids == 0) cli_die("inspect: --data '%s' gave no tokens", data);
+    return ids;
+}
 
+/* Per-layer statistics for NL layers of H hidden units. */
+static layer_stats *stats_new(int NL, int H)
+{
     layer_stats *ls = calloc((size_t)NL, sizeof *ls);
-    probe_ctx pc = {ls, malloc((size_t)H * sizeof(float))};
-    if (!ls || !pc.sbuf) cli_die("out of memory");
+    if (!ls) cli_die("out of memory");
     for (int l = 0; l < NL; l++) {
         hist_init(&ls[l].g, -12, 12);
         hist_init(&ls[l].s, -0.5, 12);
@@ -449,53 +428,106 @@ int cmd_inspect(int argc, char **argv)
         ls[l].max_abs_s = calloc((size_t)H, sizeof(double));
         if (!ls[l].max_abs_h || !ls[l].max_abs_s) cli_die("out of memory");
     }
+    return ls;
+}
 
+/* The next token of a self-generated window: a multinomial sample at
+ * temperature 1 from logits lg [V] (xorshift*, as generate's coin; the
+ * comparison against the unnormalized cumulative sum is this command's own
+ * and fixes its numbers). probs [V] scratch. */
+static int sample_self(const float *lg, int V, float *probs, uint64_t *rng)
+{
+    float mx = -INFINITY, sum = 0;
+    for (int i = 0; i < V; i++) if (lg[i] > mx) mx = lg[i];
+    for (int i = 0; i < V; i++) { probs[i] = expf(lg[i] - mx); sum += probs[i]; }
+    *rng ^= *rng >> 12; *rng ^= *rng << 25; *rng ^= *rng >> 27;
+    float coin = (float)((uint32_t)((*rng * 0x2545F4914F6CDD1Dull) >> 32) >> 8) / 16777216.0f * sum;
+    float cdf = 0;
+    for (int i = 0; i < V; i++) { cdf += probs[i]; if (coin < cdf) return i; }
+    return V - 1;
+}
+
+/* The model to run: ours converted to its llama2.c form (*storage holds
+ * the weights; bos -1: none, start: its newline), or a llama2.c file.
+ * 0, or 1 when ours cannot be run as llama2.c (*why says why). */
+typedef struct inspect_model {
+    sw_l2c_model model;
+    float *storage;
+    int bos, start;
+    uint8_t itos[256];
+} inspect_model;
+static int load_model(inspect_model *im, const char *path, int ours, char *why, size_t cap)
+{
+    im->storage = NULL;
+    im->bos = SW_TOK_BOS;
+    im->start = SW_TOK_BOS;
+    if (ours) {
+        cli_ckpt ck;
+        cli_ckpt_load(&ck, path, 1, 0, "inspect");
+        memcpy(im->itos, ck.itos, sizeof im->itos);
+        swiglu_status es = sw_export_l2c_build(ck.m, &im->model, &im->storage, why, cap);
+        sw_model_free(ck.m);
+        if (es == SWIGLU_ERR_ARG) return 1;
+        cli_check(es, "inspect: conversion to llama2.c");
+        im->bos = -1;
+        im->start = 0;
+        for (int i = 0; i < ck.vocab; i++) if (im->itos[i] == '\n') im->start = i;
+    } else if (sw_l2c_open_unchecked(&im->model, path, why, cap) != SWIGLU_OK) {
+        die_file(path, why);
+    }
+    size_t bad_weights = 0;
+    sw_l2c_nonfinite(&im->model, &bad_weights, NULL, 0);
+    report_nonfinite(bad_weights);
+    return 0;
+}
+
+/* Runs the model over ids [nids] (text; NULL: self-generated) for up to
+ * ntok tokens, the probe filling pc; returns the tokens run. */
+static long long run_tokens(const inspect_model *im, const inspect_opts *o, probe_ctx *pc,
+                            const int *ids, size_t nids)
+{
+    const sw_l2c_config *c = &im->model.cfg;
+    const int V = c->vocab_size, bos = im->bos;
     /* the probe's swiglu_act_forward() on one token's H values: no thread
      * team per call (the forward has its own --threads) */
     cli_check(swiglu_threads_set(1), "inspect: threads");
     sw_llama_state st;
-    cli_check(sw_llama_init(&st, &model, (int)threads), "inspect: model state");
+    cli_check(sw_llama_init(&st, &im->model, (int)o->threads), "inspect: model state");
     st.probe = probe;
-    st.probe_ctx = &pc;
-    uint64_t rng = (uint64_t)seed;
+    st.probe_ctx = pc;
+    uint64_t rng = (uint64_t)o->seed;
     float *probs = malloc((size_t)V * sizeof(float));
     if (!probs) cli_die("out of memory");
     long long done = 0;
-    int token = start, pos = 0;
+    int token = im->start, pos = 0;
     size_t at = 0;
-    if (data) token = ids[at++];
-    while (done < ntok) {
+    if (ids) token = ids[at++];
+    while (done < o->ntok) {
         const float *lg;
         cli_check(sw_llama_forward(&st, token, pos, &lg), "inspect: forward");
         done++;
         pos++;
-        if (data) {
+        if (ids) {
             if (at >= nids) break;
             token = ids[at++];
         } else {
-            /* multinomial sample at temperature 1 (xorshift*, as generate) */
-            float mx = -INFINITY, sum = 0;
-            for (int i = 0; i < V; i++) if (lg[i] > mx) mx = lg[i];
-            for (int i = 0; i < V; i++) { probs[i] = expf(lg[i] - mx); sum += probs[i]; }
-            rng ^= rng >> 12; rng ^= rng << 25; rng ^= rng >> 27;
-            float coin = (float)((uint32_t)((rng * 0x2545F4914F6CDD1Dull) >> 32) >> 8) / 16777216.0f * sum;
-            float cdf = 0;
-            token = V - 1;
-            for (int i = 0; i < V; i++) { cdf += probs[i]; if (coin < cdf) { token = i; break; } }
+            token = sample_self(lg, V, probs, &rng);
         }
-        if (pos >= c->seq_len || (!data && token == bos)) {
+        if (pos >= c->seq_len || (!ids && token == bos)) {
             /* new window: the cache restarts at position 0 with BOS (ours:
              * no BOS; a self-generated window restarts from `start`) */
             pos = 0;
-            if (token != bos && !data) token = start;
+            if (token != bos && !ids) token = im->start;
         }
     }
+    free(probs);
+    sw_llama_free(&st);
+    return done;
+}
 
-    printf("swiglu inspect: %s (%sdim %d, hidden %d, %d layers), %lld tokens of %s", model_path,
-           ours ? "ours, run as its llama2.c export; " : "", c->dim, H, NL, done,
-           data ? data : "self-generated text (temperature 1)");
-    if (skipped) printf(" (%zu bytes outside the vocabulary skipped)", skipped);
-    printf("\n");
+/* The per-layer table (and the non-finite counts) on stdout. */
+static void print_table(const layer_stats *ls, int NL, int H)
+{
     printf("g = w1 x (gate pre-activation), s = swish(g), u = w3 x, h = s*u; quantiles from %d-bin histograms\n", NBINS);
     printf("%-5s | %8s %7s %8s %8s %8s %8s | %8s %7s %8s %8s | %7s %7s | %8s %8s | %7s %7s\n", "layer",
            "g mean", "g std", "g min", "g p1", "g p50", "g max", "s mean", "s std", "s min", "s max",
@@ -516,12 +548,49 @@ int cmd_inspect(int argc, char **argv)
         if (ls[l].g.nonfinite || ls[l].s.nonfinite || ls[l].au.nonfinite)
             printf("layer %d: non-finite values left out above: %.0f of g, %.0f of s, %.0f of |u|\n", l,
                    ls[l].g.nonfinite, ls[l].s.nonfinite, ls[l].au.nonfinite);
-    if (out) write_plots(out, ls, NL);
+}
+
+int cmd_inspect(int argc, char **argv)
+{
+    inspect_opts o;
+    if (parse_args(&o, argc, argv)) return 0;
+    const int ours = sw_checkpoint_is_ours(o.model_path);
+    if (o.data && !o.tok_path && !ours) cli_die("inspect: --data needs --tokenizer T.bin to turn text into tokens");
+    if (ours && o.tok_path) cli_die("inspect: %s is a swiglu checkpoint with its own vocabulary; drop --tokenizer", o.model_path);
+
+    char why[512];
+    inspect_model im;
+    if (load_model(&im, o.model_path, ours, why, sizeof why))
+        return inspect_native(o.model_path, o.data, o.ntok, why, o.out);
+    const sw_l2c_config *c = &im.model.cfg;
+    const int V = c->vocab_size, H = c->hidden_dim, NL = c->n_layers;
+
+    /* the token stream [nids] (text), or none (self-generated) */
+    int *ids = NULL;
+    size_t nids = 0, skipped = 0;
+    if (o.data && ours) {
+        ids = our_tokens(o.data, im.itos, V, o.ntok, &nids, &skipped);
+        if (nids == 0) cli_die("inspect: %s holds no token of %s's vocabulary", o.data, o.model_path);
+    } else if (o.data) {
+        ids = l2c_tokens(o.data, o.tok_path, V, o.ntok, &nids);
+    }
+
+    layer_stats *ls = stats_new(NL, H);
+    probe_ctx pc = {ls, malloc((size_t)H * sizeof(float))};
+    if (!pc.sbuf) cli_die("out of memory");
+    long long done = run_tokens(&im, &o, &pc, ids, nids);
+
+    printf("swiglu inspect: %s (%sdim %d, hidden %d, %d layers), %lld tokens of %s", o.model_path,
+           ours ? "ours, run as its llama2.c export; " : "", c->dim, H, NL, done,
+           o.data ? o.data : "self-generated text (temperature 1)");
+    if (skipped) printf(" (%zu bytes outside the vocabulary skipped)", skipped);
+    printf("\n");
+    print_table(ls, NL, H);
+    if (o.out) write_plots(o.out, ls, NL);
 
     for (int l = 0; l < NL; l++) { free(ls[l].max_abs_h); free(ls[l].max_abs_s); }
-    free(ls); free(pc.sbuf); free(probs); free(ids);
-    sw_llama_free(&st);
-    sw_l2c_close(&model);
-    free(storage);
+    free(ls); free(pc.sbuf); free(ids);
+    sw_l2c_close(&im.model);
+    free(im.storage);
     return 0;
 }
