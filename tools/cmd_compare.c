@@ -218,54 +218,242 @@ static int worker(const sw_lab_plan *p, const opts *o, const char *out, const sw
     return stopped ? 3 : 0;
 }
 
+/* ---- the lab: setup, runs, report ------------------------------------------ */
+
+/* What every step of a compare shares. */
+typedef struct lab {
+    const opts *o;
+    sw_lab_plan *p;
+    const char *corpus, *out;
+    char path[4096], outbuf[4096];   /* the data file; the default --out */
+    sw_dataset ds;
+    int jobs, threads, failed;
+    int *running;                    /* [n_runs] 1 while run i is under way */
+    pid_t *pids;                     /* [n_runs] its worker */
+    size_t runs_done, runs_total;
+    bar b;
+} lab;
+
+/* The data (resolved, loaded, at least 2 distinct symbols) and the output
+ * folder (created, and tied to this plan), before any run. */
+static void lab_setup(lab *L)
+{
+    const opts *o = L->o;
+    sw_lab_plan *p = L->p;
+    char err[1024];
+    if (sw_corpus_resolve(L->path, sizeof L->path, &L->corpus, o->data, err, sizeof err)) cli_die("%s", err);
+    L->out = o->out;
+    if (!L->out) {
+        const char *dot = strrchr(L->corpus, '.');   /* tinyshakespeare.txt -> swiglu-lab/tinyshakespeare-quick */
+        int cl = dot && dot != L->corpus ? (int)(dot - L->corpus) : (int)strlen(L->corpus);
+        snprintf(L->outbuf, sizeof L->outbuf, "swiglu-lab/%.*s-%s", cl, L->corpus, p->preset.name);
+        L->out = L->outbuf;
+    }
+    const char *out = L->out;
+    /* the output folder: not a file (the data, say), before any work */
+    struct stat ob;
+    if (stat(out, &ob) == 0 && !S_ISDIR(ob.st_mode)) cli_die("--out: '%s' exists and is not a folder", out);
+    sw_dataset *ds = &L->ds;
+    if (sw_dataset_load(ds, L->path, !strcmp(o->tokens, "char") ? SW_TOKENS_CHAR : SW_TOKENS_BYTE,
+                        (size_t)p->preset.seq_len, err, sizeof err))
+        cli_die("%s", err);
+    /* one distinct symbol (5000 x 'a', all NUL): every loss is 0 or nan and
+     * no claim can be judged; refused before any run or report */
+    unsigned char seen[256] = {0};
+    int distinct = 0;
+    for (size_t i = 0; i < ds->n && distinct < 2; i++)
+        if (!seen[ds->tok[i]]) { seen[ds->tok[i]] = 1; distinct++; }
+    if (distinct < 2)
+        cli_die("compare: %s holds one distinct symbol (byte 0x%02x, %zu times); the lab needs text with at least 2",
+                L->path, ds->itos[ds->tok[0]], ds->n);
+
+    /* the output folder and the plan it belongs to */
+    char mk[4200];
+    snprintf(mk, sizeof mk, "%s", out);
+    for (char *c = mk + 1; *c; c++)
+        if (*c == '/') { *c = 0; mkdir(mk, 0755); *c = '/'; }
+    if (mkdir(out, 0755) && errno != EEXIST) cli_die("cannot create %s: %s", out, strerror(errno));
+    char key[1024];
+    snprintf(key, sizeof key, "preset=%s data=%s bytes=%llu crc32=%08x tokens=%s", p->preset.name, L->corpus,
+             (unsigned long long)ds->file_bytes, ds->crc, o->tokens);
+    check_plan_file(out, key);
+}
+
+/* Jobs and threads, the progress bar, the runs already done; says what
+ * will run. */
+static void lab_schedule(lab *L)
+{
+    const opts *o = L->o;
+    const sw_lab_plan *p = L->p;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    L->jobs = o->jobs ? o->jobs : (int)(ncpu > 0 ? ncpu : 1);
+    L->threads = o->threads ? o->threads : (int)(ncpu > 0 ? ncpu : 1) / L->jobs;
+    if (L->threads < 1) L->threads = 1;
+    L->runs_total = p->n_runs;
+    L->runs_done = 0;
+    L->running = calloc(p->n_runs, sizeof *L->running);
+    L->pids = calloc(p->n_runs, sizeof *L->pids);
+    if (!L->running || !L->pids) cli_die("out of memory");
+    L->b = (bar){isatty(2), now_s(), 0, 0, 0, -1};
+    for (size_t i = 0; i < p->n_runs; i++) L->b.work_total += p->runs[i].work;
+    L->b.work_at_start = work_done(p, L->out, L->running, NULL);
+    for (size_t i = 0; i < p->n_runs; i++) L->runs_done += sw_lab_run_done(L->out, &p->runs[i]);
+    fprintf(stderr, "swiglu compare: %s, preset %s, %zu variants x %d seeds x %zu init%s: %zu runs (%zu done) in %s, %d at a time\n",
+            L->corpus, p->preset.name, p->n_variants, p->n_seeds, p->n_inits, p->n_inits > 1 ? "s" : "", L->runs_total,
+            L->runs_done, L->out, L->jobs);
+}
+
+/* --jobs 1: the runs one after another in this process. */
+static void lab_run_inproc(lab *L)
+{
+    sw_lab_plan *p = L->p;
+    char err[1024];
+    swiglu_threads_set(L->threads);
+#ifdef _OPENMP
+    omp_set_num_threads(L->threads);   /* oneDNN's GEMMs too, as a worker's OMP_NUM_THREADS does */
+#endif
+    inproc ip = {&L->b, p, L->out, L->running, 0, L->runs_done, L->runs_total};
+    for (size_t i = 0; i < p->n_runs && !interrupted && !L->failed; i++) {
+        if (sw_lab_run_done(L->out, &p->runs[i])) continue;
+        L->running[i] = 1;
+        ip.frac = 0;
+        ip.runs_done = L->runs_done;
+        int stopped = 0;
+        swiglu_status st = sw_lab_execute(p, &p->runs[i], L->out, &L->ds, (volatile int *)&interrupted, &stopped,
+                                          inproc_progress, &ip, err, sizeof err);
+        L->running[i] = 0;
+        if (st) { fprintf(stderr, "\nswiglu: run %s: %s\n", p->runs[i].id, err); L->failed = 1; }
+        L->runs_done += sw_lab_run_done(L->out, &p->runs[i]);
+        bar_show(&L->b, work_done(p, L->out, L->running, NULL), L->runs_done, L->runs_total, 1);
+    }
+}
+
+/* Starts run i's worker: this binary with --worker i (env: OMP_NUM_THREADS
+ * set); 0, or the error of posix_spawn. */
+static int lab_spawn_worker(lab *L, size_t i, char **env)
+{
+    const opts *o = L->o;
+    char exe[] = "/proc/self/exe";
+    char idx[24], seeds[24];
+    snprintf(idx, sizeof idx, "%zu", i);
+    snprintf(seeds, sizeof seeds, "%d", o->seeds);
+    char *av[24];
+    int a = 0;
+    av[a++] = exe; av[a++] = "compare"; av[a++] = "--worker"; av[a++] = idx;
+    av[a++] = "--data"; av[a++] = (char *)o->data; av[a++] = "--preset"; av[a++] = (char *)o->preset;
+    av[a++] = "--seeds"; av[a++] = seeds; av[a++] = "--out"; av[a++] = (char *)L->out;
+    av[a++] = "--tokens"; av[a++] = (char *)o->tokens;
+    if (o->variants) { av[a++] = "--variants"; av[a++] = (char *)o->variants; }
+    if (o->inits) { av[a++] = "--init"; av[a++] = (char *)o->inits; }
+    av[a] = NULL;
+    return posix_spawn(&L->pids[i], exe, NULL, NULL, av, env);
+}
+
+/* A worker ended with `status`: its run is no longer running; a signal or
+ * an exit other than 0 and 3 (stopped) fails the lab. */
+static void lab_reap(lab *L, pid_t pid, int status, int *active)
+{
+    const sw_lab_plan *p = L->p;
+    for (size_t i = 0; i < p->n_runs; i++) {
+        if (!L->running[i] || L->pids[i] != pid) continue;
+        L->running[i] = 0;
+        (*active)--;
+        int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+        if (WIFSIGNALED(status)) {
+            fprintf(stderr, "\nswiglu: run %s was killed by signal %d (%s)\n", p->runs[i].id,
+                    WTERMSIG(status), strsignal(WTERMSIG(status)));
+            L->failed = 1;
+        } else if (code != 0 && code != 3) { fprintf(stderr, "\nswiglu: run %s failed (exit %d)\n", p->runs[i].id, code); L->failed = 1; }
+        L->runs_done += sw_lab_run_done(L->out, &p->runs[i]);
+    }
+}
+
+/* --jobs N: workers: this binary with --worker K and one thread each;
+ * through /proc/self/exe, which stays this very program even when the file
+ * is rebuilt or removed while the lab runs */
+static void lab_run_workers(lab *L)
+{
+    const sw_lab_plan *p = L->p;
+    char thr[32];
+    snprintf(thr, sizeof thr, "OMP_NUM_THREADS=%d", L->threads);
+    size_t nenv = 0;
+    while (environ[nenv]) nenv++;
+    char **env = calloc(nenv + 2, sizeof *env);
+    size_t k = 0;
+    for (size_t i = 0; i < nenv; i++) if (strncmp(environ[i], "OMP_NUM_THREADS=", 16)) env[k++] = environ[i];
+    env[k++] = thr;
+    env[k] = NULL;
+    size_t next = 0;
+    int active = 0;
+    while (!L->failed) {
+        while (!interrupted && active < L->jobs && next < p->n_runs) {
+            size_t i = next++;
+            if (sw_lab_run_done(L->out, &p->runs[i])) continue;
+            int rc = lab_spawn_worker(L, i, env);
+            if (rc) { fprintf(stderr, "\nswiglu: cannot start a worker: %s\n", strerror(rc)); L->failed = 1; break; }
+            L->running[i] = 1;
+            active++;
+        }
+        if (active == 0) break;
+        int status;
+        pid_t pid = waitpid(-1, &status, WNOHANG);
+        if (pid > 0) { lab_reap(L, pid, status, &active); continue; }
+        if (interrupted) {
+            /* pass it on (a terminal's Ctrl-C reached them already; kill -INT did not) */
+            for (size_t i = 0; i < p->n_runs; i++) if (L->running[i]) kill(L->pids[i], SIGINT);
+        }
+        bar_show(&L->b, work_done(p, L->out, L->running, NULL), L->runs_done, L->runs_total, 0);
+        usleep(200 * 1000);
+    }
+    if (L->failed) {
+        for (size_t i = 0; i < p->n_runs; i++) if (L->running[i]) kill(L->pids[i], SIGINT);
+        while (wait(NULL) > 0) {}
+    }
+    free(env);
+}
+
+/* The report over what is there, the verdicts, and what is left. */
+static void lab_report(lab *L, int argc, char **argv, double t_start)
+{
+    const sw_lab_plan *p = L->p;
+    char err[1024];
+    char cmd[2048];
+    size_t ck = (size_t)snprintf(cmd, sizeof cmd, "swiglu");
+    for (int i = 0; i < argc && ck < sizeof cmd - 2; i++) ck += (size_t)snprintf(cmd + ck, sizeof cmd - ck, " %s", argv[i]);
+    sw_lab_meta meta = {L->corpus, cmd, swiglu_isa_name(swiglu_isa_active()), L->jobs, L->threads, now_s() - t_start,
+                        L->ds.vocab, L->o->tokens};
+    int verdicts[4];
+    /* the report's claims read the main comparison's runs (the core); its
+     * init-sensitivity section finds the INIT runs by their ids */
+    static sw_lab_plan core;
+    core = *p;
+    core.n_runs = p->n_core_runs;
+    if (sw_lab_report(&core, L->out, &meta, verdicts, err, sizeof err)) cli_die("report: %s", err);
+    size_t runs_done = 0;
+    for (size_t i = 0; i < p->n_runs; i++) runs_done += sw_lab_run_done(L->out, &p->runs[i]);
+    static const char *vn[3] = {"inconclusive", "held", "not held"};
+    fprintf(stderr, "claims: 1 perplexity %s; 2 stability %s; 3 dead neurons %s; 4 expressivity %s\n",
+            vn[verdicts[0]], vn[verdicts[1]], vn[verdicts[2]], vn[verdicts[3]]);
+    if (runs_done < L->runs_total)
+        fprintf(stderr, "swiglu compare: %zu of %zu runs done%s; run the same command again to continue\n", runs_done,
+                L->runs_total, interrupted ? " (interrupted)" : "");
+    printf("report: %s/report.md\n", L->out);
+}
+
 int cmd_compare(int argc, char **argv)
 {
     opts o;
     parse(&o, argc, argv);
     double t_start = now_s();
     static sw_lab_plan plan;     /* large; one per process */
-    sw_lab_plan *p = &plan;
-    char err[1024], path[4096], outbuf[4096];
-    if (sw_lab_plan_make_inits(p, o.preset, o.variants, o.seeds, o.inits, err, sizeof err)) cli_die("%s", err);
+    static lab L;                /* its paths are large too */
+    memset(&L, 0, sizeof L);
+    L.o = &o;
+    L.p = &plan;
+    char err[1024];
+    if (sw_lab_plan_make_inits(L.p, o.preset, o.variants, o.seeds, o.inits, err, sizeof err)) cli_die("%s", err);
     cli_args_done();
-    const char *corpus = NULL;
-    if (sw_corpus_resolve(path, sizeof path, &corpus, o.data, err, sizeof err)) cli_die("%s", err);
-    const char *out = o.out;
-    if (!out) {
-        const char *dot = strrchr(corpus, '.');   /* tinyshakespeare.txt -> swiglu-lab/tinyshakespeare-quick */
-        int cl = dot && dot != corpus ? (int)(dot - corpus) : (int)strlen(corpus);
-        snprintf(outbuf, sizeof outbuf, "swiglu-lab/%.*s-%s", cl, corpus, p->preset.name);
-        out = outbuf;
-    }
-    /* the output folder: not a file (the data, say), before any work */
-    struct stat ob;
-    if (stat(out, &ob) == 0 && !S_ISDIR(ob.st_mode)) cli_die("--out: '%s' exists and is not a folder", out);
-    sw_dataset ds;
-    if (sw_dataset_load(&ds, path, !strcmp(o.tokens, "char") ? SW_TOKENS_CHAR : SW_TOKENS_BYTE,
-                        (size_t)p->preset.seq_len, err, sizeof err))
-        cli_die("%s", err);
-    /* one distinct symbol (5000 x 'a', all NUL): every loss is 0 or nan and
-     * no claim can be judged; refused before any run or report */
-    {
-        unsigned char seen[256] = {0};
-        int distinct = 0;
-        for (size_t i = 0; i < ds.n && distinct < 2; i++)
-            if (!seen[ds.tok[i]]) { seen[ds.tok[i]] = 1; distinct++; }
-        if (distinct < 2)
-            cli_die("compare: %s holds one distinct symbol (byte 0x%02x, %zu times); the lab needs text with at least 2",
-                    path, ds.itos[ds.tok[0]], ds.n);
-    }
-
-    /* the output folder and the plan it belongs to */
-    char mk[4200];
-    snprintf(mk, sizeof mk, "%s", out);
-    for (char *s = mk + 1; *s; s++)
-        if (*s == '/') { *s = 0; mkdir(mk, 0755); *s = '/'; }
-    if (mkdir(out, 0755) && errno != EEXIST) cli_die("cannot create %s: %s", out, strerror(errno));
-    char key[1024];
-    snprintf(key, sizeof key, "preset=%s data=%s bytes=%llu crc32=%08x tokens=%s", p->preset.name, corpus,
-             (unsigned long long)ds.file_bytes, ds.crc, o.tokens);
-    check_plan_file(out, key);
+    lab_setup(&L);
 
     cli_on_signals(on_signal);
 
@@ -274,140 +462,18 @@ int cmd_compare(int argc, char **argv)
          * by kill -9, rather than run on beside the parent's next incarnation */
         prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (getppid() == 1) interrupted = 1;
-        int rc = worker(p, &o, out, &ds);
-        sw_dataset_free(&ds);
+        int rc = worker(L.p, &o, L.out, &L.ds);
+        sw_dataset_free(&L.ds);
         return rc;
     }
 
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    int jobs = o.jobs ? o.jobs : (int)(ncpu > 0 ? ncpu : 1);
-    int threads = o.threads ? o.threads : (int)(ncpu > 0 ? ncpu : 1) / jobs;
-    if (threads < 1) threads = 1;
-    size_t runs_total = p->n_runs, runs_done = 0;
-    int *running = calloc(p->n_runs, sizeof *running);
-    pid_t *pids = calloc(p->n_runs, sizeof *pids);
-    if (!running || !pids) cli_die("out of memory");
-    bar b = {isatty(2), now_s(), 0, 0, 0, -1};
-    for (size_t i = 0; i < p->n_runs; i++) b.work_total += p->runs[i].work;
-    b.work_at_start = work_done(p, out, running, NULL);
-    for (size_t i = 0; i < p->n_runs; i++) runs_done += sw_lab_run_done(out, &p->runs[i]);
-    fprintf(stderr, "swiglu compare: %s, preset %s, %zu variants x %d seeds x %zu init%s: %zu runs (%zu done) in %s, %d at a time\n",
-            corpus, p->preset.name, p->n_variants, p->n_seeds, p->n_inits, p->n_inits > 1 ? "s" : "", runs_total,
-            runs_done, out, jobs);
-    int failed = 0;
-
-    if (!o.report_only && jobs == 1) {
-        swiglu_threads_set(threads);
-#ifdef _OPENMP
-        omp_set_num_threads(threads);   /* oneDNN's GEMMs too, as a worker's OMP_NUM_THREADS does */
-#endif
-        inproc ip = {&b, p, out, running, 0, runs_done, runs_total};
-        for (size_t i = 0; i < p->n_runs && !interrupted && !failed; i++) {
-            if (sw_lab_run_done(out, &p->runs[i])) continue;
-            running[i] = 1;
-            ip.frac = 0;
-            ip.runs_done = runs_done;
-            int stopped = 0;
-            swiglu_status st = sw_lab_execute(p, &p->runs[i], out, &ds, (volatile int *)&interrupted, &stopped,
-                                              inproc_progress, &ip, err, sizeof err);
-            running[i] = 0;
-            if (st) { fprintf(stderr, "\nswiglu: run %s: %s\n", p->runs[i].id, err); failed = 1; }
-            runs_done += sw_lab_run_done(out, &p->runs[i]);
-            bar_show(&b, work_done(p, out, running, NULL), runs_done, runs_total, 1);
-        }
-    } else if (!o.report_only) {
-        /* workers: this binary with --worker K and one thread each; through
-         * /proc/self/exe, which stays this very program even when the file
-         * is rebuilt or removed while the lab runs */
-        char exe[] = "/proc/self/exe";
-        char thr[32];
-        snprintf(thr, sizeof thr, "OMP_NUM_THREADS=%d", threads);
-        size_t nenv = 0;
-        while (environ[nenv]) nenv++;
-        char **env = calloc(nenv + 2, sizeof *env);
-        size_t k = 0;
-        for (size_t i = 0; i < nenv; i++) if (strncmp(environ[i], "OMP_NUM_THREADS=", 16)) env[k++] = environ[i];
-        env[k++] = thr;
-        env[k] = NULL;
-        size_t next = 0;
-        int active = 0;
-        while (!failed) {
-            while (!interrupted && active < jobs && next < p->n_runs) {
-                size_t i = next++;
-                if (sw_lab_run_done(out, &p->runs[i])) continue;
-                char idx[24], seeds[24];
-                snprintf(idx, sizeof idx, "%zu", i);
-                snprintf(seeds, sizeof seeds, "%d", o.seeds);
-                char *av[24];
-                int a = 0;
-                av[a++] = exe; av[a++] = "compare"; av[a++] = "--worker"; av[a++] = idx;
-                av[a++] = "--data"; av[a++] = (char *)o.data; av[a++] = "--preset"; av[a++] = (char *)o.preset;
-                av[a++] = "--seeds"; av[a++] = seeds; av[a++] = "--out"; av[a++] = (char *)out;
-                av[a++] = "--tokens"; av[a++] = (char *)o.tokens;
-                if (o.variants) { av[a++] = "--variants"; av[a++] = (char *)o.variants; }
-                if (o.inits) { av[a++] = "--init"; av[a++] = (char *)o.inits; }
-                av[a] = NULL;
-                int rc = posix_spawn(&pids[i], exe, NULL, NULL, av, env);
-                if (rc) { fprintf(stderr, "\nswiglu: cannot start a worker: %s\n", strerror(rc)); failed = 1; break; }
-                running[i] = 1;
-                active++;
-            }
-            if (active == 0) break;
-            int status;
-            pid_t pid = waitpid(-1, &status, WNOHANG);
-            if (pid > 0) {
-                for (size_t i = 0; i < p->n_runs; i++) {
-                    if (!running[i] || pids[i] != pid) continue;
-                    running[i] = 0;
-                    active--;
-                    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-                    if (WIFSIGNALED(status)) {
-                        fprintf(stderr, "\nswiglu: run %s was killed by signal %d (%s)\n", p->runs[i].id,
-                                WTERMSIG(status), strsignal(WTERMSIG(status)));
-                        failed = 1;
-                    } else if (code != 0 && code != 3) { fprintf(stderr, "\nswiglu: run %s failed (exit %d)\n", p->runs[i].id, code); failed = 1; }
-                    runs_done += sw_lab_run_done(out, &p->runs[i]);
-                }
-                continue;
-            }
-            if (interrupted) {
-                /* pass it on (a terminal's Ctrl-C reached them already; kill -INT did not) */
-                for (size_t i = 0; i < p->n_runs; i++) if (running[i]) kill(pids[i], SIGINT);
-            }
-            bar_show(&b, work_done(p, out, running, NULL), runs_done, runs_total, 0);
-            usleep(200 * 1000);
-        }
-        if (failed) {
-            for (size_t i = 0; i < p->n_runs; i++) if (running[i]) kill(pids[i], SIGINT);
-            while (wait(NULL) > 0) {}
-        }
-        free(env);
-    }
-    if (b.tty) fputc('\n', stderr);
-
-    char cmd[2048];
-    size_t ck = (size_t)snprintf(cmd, sizeof cmd, "swiglu");
-    for (int i = 0; i < argc && ck < sizeof cmd - 2; i++) ck += (size_t)snprintf(cmd + ck, sizeof cmd - ck, " %s", argv[i]);
-    sw_lab_meta meta = {corpus, cmd, swiglu_isa_name(swiglu_isa_active()), jobs, threads, now_s() - t_start,
-                        ds.vocab, o.tokens};
-    int verdicts[4];
-    /* the report's claims read the main comparison's runs (the core); its
-     * init-sensitivity section finds the INIT runs by their ids */
-    static sw_lab_plan core;
-    core = *p;
-    core.n_runs = p->n_core_runs;
-    if (sw_lab_report(&core, out, &meta, verdicts, err, sizeof err)) cli_die("report: %s", err);
-    runs_done = 0;
-    for (size_t i = 0; i < p->n_runs; i++) runs_done += sw_lab_run_done(out, &p->runs[i]);
-    static const char *vn[3] = {"inconclusive", "held", "not held"};
-    fprintf(stderr, "claims: 1 perplexity %s; 2 stability %s; 3 dead neurons %s; 4 expressivity %s\n",
-            vn[verdicts[0]], vn[verdicts[1]], vn[verdicts[2]], vn[verdicts[3]]);
-    if (runs_done < runs_total)
-        fprintf(stderr, "swiglu compare: %zu of %zu runs done%s; run the same command again to continue\n", runs_done,
-                runs_total, interrupted ? " (interrupted)" : "");
-    printf("report: %s/report.md\n", out);
-    free(running);
-    free(pids);
-    sw_dataset_free(&ds);
-    return failed ? 1 : 0;
+    lab_schedule(&L);
+    if (!o.report_only && L.jobs == 1) lab_run_inproc(&L);
+    else if (!o.report_only) lab_run_workers(&L);
+    if (L.b.tty) fputc('\n', stderr);
+    lab_report(&L, argc, argv, t_start);
+    free(L.running);
+    free(L.pids);
+    sw_dataset_free(&L.ds);
+    return L.failed ? 1 : 0;
 }

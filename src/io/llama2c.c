@@ -93,21 +93,18 @@ static swiglu_status check_field(const char *name, long long v, long long max,
     return SWIGLU_OK;
 }
 
-swiglu_status sw_l2c_parse(sw_l2c_model *m, const void *buf, size_t size, char *msg, size_t cap)
+/* 1-2. header and version: c->version, c->shared_classifier (version 1's
+ * flag), *header (bytes), f[7] the seven int32 fields, *vocab (version 0:
+ * its sign read as the classifier flag). */
+static swiglu_status parse_header(sw_l2c_config *c, size_t *header, int32_t f[7], long long *vocab,
+                                  const unsigned char *p, size_t size, char *msg, size_t cap)
 {
-    SW_RETURN_IF(!m || (!buf && size), SWIGLU_ERR_NULL);
-    const unsigned char *p = buf;
-    sw_l2c_config c;
-    memset(&c, 0, sizeof c);
-    size_t header;
-
-    /* 1-2. header and version */
     if (size >= 8 && (uint32_t)rd_i32(p) == SW_L2C_MAGIC) {
-        c.version = 1;
-        header = SW_L2C_V1_HEADER;
-        if (size < header)
+        c->version = 1;
+        *header = SW_L2C_V1_HEADER;
+        if (size < *header)
             return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
-                        "llama2.c file: %zu bytes, shorter than the %zu-byte version-1 header", size, header);
+                        "llama2.c file: %zu bytes, shorter than the %zu-byte version-1 header", size, *header);
         int32_t ver = rd_i32(p + 4);
         if (ver != 1)
             return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
@@ -116,23 +113,27 @@ swiglu_status sw_l2c_parse(sw_l2c_model *m, const void *buf, size_t size, char *
         if (p[28] > 1)
             return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
                         "llama2.c header: shared_classifier flag = %u; must be 0 or 1", p[28]);
-        c.shared_classifier = p[28];
+        c->shared_classifier = p[28];
     } else {
-        c.version = 0;
-        header = 7 * sizeof(int32_t);
-        if (size < header)
+        c->version = 0;
+        *header = 7 * sizeof(int32_t);
+        if (size < *header)
             return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
                         "llama2.c file: %zu bytes, shorter than the 28-byte header", size);
     }
-    int32_t f[7];
     for (int i = 0; i < 7; i++) f[i] = rd_i32(p + 4 * i);
-    long long vocab = f[5];
-    if (c.version == 0) {
-        c.shared_classifier = vocab > 0;
-        if (vocab < 0) vocab = -vocab;  /* int64: INT32_MIN is safe */
+    *vocab = f[5];
+    if (c->version == 0) {
+        c->shared_classifier = *vocab > 0;
+        if (*vocab < 0) *vocab = -*vocab;  /* int64: INT32_MIN is safe */
     }
+    return SWIGLU_OK;
+}
 
-    /* 3. ranges */
+/* 3-4. the fields' ranges, then how they fit together (heads divide dim,
+ * kv heads divide heads, an even head size) */
+static swiglu_status check_shape(sw_l2c_config *c, const int32_t f[7], long long vocab, char *msg, size_t cap)
+{
     SW_FORWARD_IF_ERROR(check_field("dim", f[0], SW_L2C_MAX_DIM, msg, cap));
     SW_FORWARD_IF_ERROR(check_field("hidden_dim", f[1], SW_L2C_MAX_HIDDEN, msg, cap));
     SW_FORWARD_IF_ERROR(check_field("n_layers", f[2], SW_L2C_MAX_LAYERS, msg, cap));
@@ -140,81 +141,101 @@ swiglu_status sw_l2c_parse(sw_l2c_model *m, const void *buf, size_t size, char *
     SW_FORWARD_IF_ERROR(check_field("n_kv_heads", f[4], SW_L2C_MAX_DIM, msg, cap));
     SW_FORWARD_IF_ERROR(check_field("vocab_size", vocab, SW_L2C_MAX_VOCAB, msg, cap));
     SW_FORWARD_IF_ERROR(check_field("seq_len", f[6], SW_L2C_MAX_SEQ, msg, cap));
-    c.dim = f[0]; c.hidden_dim = f[1]; c.n_layers = f[2]; c.n_heads = f[3];
-    c.n_kv_heads = f[4]; c.vocab_size = (int)vocab; c.seq_len = f[6];
+    c->dim = f[0]; c->hidden_dim = f[1]; c->n_layers = f[2]; c->n_heads = f[3];
+    c->n_kv_heads = f[4]; c->vocab_size = (int)vocab; c->seq_len = f[6];
 
-    /* 4. structure */
-    if (c.dim % c.n_heads)
+    if (c->dim % c->n_heads)
         return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
-                    "llama2.c header: n_heads = %d does not divide dim = %d", c.n_heads, c.dim);
-    if (c.n_kv_heads > c.n_heads || c.n_heads % c.n_kv_heads)
+                    "llama2.c header: n_heads = %d does not divide dim = %d", c->n_heads, c->dim);
+    if (c->n_kv_heads > c->n_heads || c->n_heads % c->n_kv_heads)
         return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
                     "llama2.c header: n_kv_heads = %d does not divide n_heads = %d",
-                    c.n_kv_heads, c.n_heads);
-    c.head_size = c.dim / c.n_heads;
-    if (c.head_size % 2)
+                    c->n_kv_heads, c->n_heads);
+    c->head_size = c->dim / c->n_heads;
+    if (c->head_size % 2)
         return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
                     "llama2.c header: head size dim/n_heads = %d is odd; RoPE rotates pairs",
-                    c.head_size);
-    c.kv_dim = c.n_kv_heads * c.head_size;
+                    c->head_size);
+    c->kv_dim = c->n_kv_heads * c->head_size;
+    return SWIGLU_OK;
+}
 
-    /* 5. size */
-    l2c_sizes s;
+/* 5. the file is exactly as long as the header implies; *s the sizes */
+static swiglu_status check_size(l2c_sizes *s, const sw_l2c_config *c, size_t size, char *msg, size_t cap)
+{
     int which;
-    if (!sizes_of(&s, &c, &which))
+    if (!sizes_of(s, c, &which))
         return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
                     "llama2.c header: weight sizes overflow (dim=%d hidden_dim=%d n_layers=%d vocab_size=%d seq_len=%d)",
-                    c.dim, c.hidden_dim, c.n_layers, c.vocab_size, c.seq_len);
-    size_t want = sw_l2c_file_size(&c);
+                    c->dim, c->hidden_dim, c->n_layers, c->vocab_size, c->seq_len);
+    size_t want = sw_l2c_file_size(c);
     if (want == 0)
         return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "llama2.c header: file size overflows size_t");
     if (size < want)
         return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
                     "llama2.c file: %zu bytes, shorter than the %zu the header implies "
                     "(dim=%d hidden_dim=%d n_layers=%d n_heads=%d n_kv_heads=%d vocab_size=%d seq_len=%d, %s classifier): truncated",
-                    size, want, c.dim, c.hidden_dim, c.n_layers, c.n_heads, c.n_kv_heads,
-                    c.vocab_size, c.seq_len, c.shared_classifier ? "shared" : "separate");
+                    size, want, c->dim, c->hidden_dim, c->n_layers, c->n_heads, c->n_kv_heads,
+                    c->vocab_size, c->seq_len, c->shared_classifier ? "shared" : "separate");
     if (size > want)
         return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
                     "llama2.c file: %zu bytes, longer than the %zu the header implies "
                     "(%zu trailing bytes; wrong vocab_size sign or seq_len?)",
                     size, want, size - want);
+    return SWIGLU_OK;
+}
+
+/* The weight pointers into the file after the header, in each version's order. */
+static sw_l2c_weights point_weights(const float *q, const sw_l2c_config *c, const l2c_sizes *s)
+{
+    sw_l2c_weights w;
+    if (c->version == 0) {
+        w.tok_emb = q;   q += s->emb;
+        w.rms_att = q;   q += s->norm_l;
+        w.wq = q;        q += s->wq;
+        w.wk = q;        q += s->wkv;
+        w.wv = q;        q += s->wkv;
+        w.wo = q;        q += s->wo;
+        w.rms_ffn = q;   q += s->norm_l;
+        w.w1 = q;        q += s->w13;
+        w.w2 = q;        q += s->w2;
+        w.w3 = q;        q += s->w13;
+        w.rms_final = q; q += s->final;
+        q += s->rope;    /* freq_cis_real, freq_cis_imag: recomputed instead */
+        w.wcls = c->shared_classifier ? w.tok_emb : q;
+    } else {
+        w.rms_att = q;   q += s->norm_l;
+        w.rms_ffn = q;   q += s->norm_l;
+        w.rms_final = q; q += s->final;
+        w.tok_emb = q;   q += s->emb;
+        w.wq = q;        q += s->wq;
+        w.wk = q;        q += s->wkv;
+        w.wv = q;        q += s->wkv;
+        w.wo = q;        q += s->wo;
+        w.w1 = q;        q += s->w13;
+        w.w2 = q;        q += s->w2;
+        w.w3 = q;        q += s->w13;
+        w.wcls = c->shared_classifier ? w.tok_emb : q;
+    }
+    return w;
+}
+
+swiglu_status sw_l2c_parse(sw_l2c_model *m, const void *buf, size_t size, char *msg, size_t cap)
+{
+    SW_RETURN_IF(!m || (!buf && size), SWIGLU_ERR_NULL);
+    sw_l2c_config c;
+    memset(&c, 0, sizeof c);
+    size_t header;
+    int32_t f[7] = {0};
+    long long vocab = 0;
+    SW_FORWARD_IF_ERROR(parse_header(&c, &header, f, &vocab, buf, size, msg, cap));
+    SW_FORWARD_IF_ERROR(check_shape(&c, f, vocab, msg, cap));
+    l2c_sizes s;
+    SW_FORWARD_IF_ERROR(check_size(&s, &c, size, msg, cap));
     if ((uintptr_t)buf % sizeof(float))
         return sw_io_fail(msg, cap, SWIGLU_ERR_ARG, "llama2.c buffer is not 4-byte aligned");
-
-    /* Point the weights. */
-    const float *q = (const float *)((const unsigned char *)buf + header);
-    sw_l2c_weights w;
-    if (c.version == 0) {
-        w.tok_emb = q;   q += s.emb;
-        w.rms_att = q;   q += s.norm_l;
-        w.wq = q;        q += s.wq;
-        w.wk = q;        q += s.wkv;
-        w.wv = q;        q += s.wkv;
-        w.wo = q;        q += s.wo;
-        w.rms_ffn = q;   q += s.norm_l;
-        w.w1 = q;        q += s.w13;
-        w.w2 = q;        q += s.w2;
-        w.w3 = q;        q += s.w13;
-        w.rms_final = q; q += s.final;
-        q += s.rope;     /* freq_cis_real, freq_cis_imag: recomputed instead */
-        w.wcls = c.shared_classifier ? w.tok_emb : q;
-    } else {
-        w.rms_att = q;   q += s.norm_l;
-        w.rms_ffn = q;   q += s.norm_l;
-        w.rms_final = q; q += s.final;
-        w.tok_emb = q;   q += s.emb;
-        w.wq = q;        q += s.wq;
-        w.wk = q;        q += s.wkv;
-        w.wv = q;        q += s.wkv;
-        w.wo = q;        q += s.wo;
-        w.w1 = q;        q += s.w13;
-        w.w2 = q;        q += s.w2;
-        w.w3 = q;        q += s.w13;
-        w.wcls = c.shared_classifier ? w.tok_emb : q;
-    }
     m->cfg = c;
-    m->w = w;
+    m->w = point_weights((const float *)((const unsigned char *)buf + header), &c, &s);
     return SWIGLU_OK;
 }
 
