@@ -227,14 +227,24 @@ static void titles(char *buf, size_t cap, const sw_lab_plan *p)
         k += (size_t)snprintf(buf + k, cap - k, "%s%s", v ? " " : "", p->variants[v].name);
 }
 
-static int make_plots(const sw_lab_plan *p, const char *out, const vsum *vs)
-{
-    char dir[4200], dat[4400], body[16384], names[1024];
-    snprintf(dir, sizeof dir, "%s/plots", out);
-    mkdir(dir, 0755);
-    titles(names, sizeof names, p);
-    int n = (int)p->n_variants - 1, fails = 0;
+/* What every plot of the report shares: the plan, the lab folder, plots/,
+ * the variants' names (gnuplot's word list) and the last variant index. */
+typedef struct plots {
+    const sw_lab_plan *p;
+    const char *out;
+    char dir[4200], names[1024];
+    int n;
+} plots;
 
+/* Validation loss (band of +-1 std), dead units, gradient norm: curves
+ * over steps, mean over seeds. */
+static int plot_curves(const plots *P)
+{
+    const sw_lab_plan *p = P->p;
+    const char *dir = P->dir, *names = P->names, *out = P->out;
+    const int n = P->n;
+    char dat[4400], body[16384];
+    int fails = 0;
     snprintf(dat, sizeof dat, "%s/val_loss.dat", dir);
     write_curves(dat, p, out, "evals.csv", "val_loss", 0);
     snprintf(body, sizeof body,
@@ -262,28 +272,38 @@ static int make_plots(const sw_lab_plan *p, const char *out, const vsum *vs)
              "plot for [i=0:%d] '%s' index i using 1:2 with lines lw 1 lc i+1 title word(names, i+1)",
              names, n, dat);
     fails += plot(dir, "grad_norm", body) != 0;
+    return fails;
+}
 
-    /* per-layer gradient norms: one panel per layer */
-    {
-        size_t k = 0;
-        k += (size_t)snprintf(body + k, sizeof body - k, "names = '%s'\nset multiplot layout 1,%d title 'Gradient norm per layer at the evaluations, mean over seeds'\nset logscale y\nset xlabel 'step'\nunset key\n",
-                              names, p->preset.n_layer);
-        for (int l = 0; l < p->preset.n_layer && k < sizeof body - 512; l++) {
-            char col[16];
-            snprintf(col, sizeof col, "gn%d", l);
-            snprintf(dat, sizeof dat, "%s/grad_norm_l%d.dat", dir, l);
-            write_curves(dat, p, out, "evals.csv", col, 0);
-            if (l == p->preset.n_layer - 1) k += (size_t)snprintf(body + k, sizeof body - k, "set key outside right\n");
-            k += (size_t)snprintf(body + k, sizeof body - k,
-                                  "set title 'layer %d'\nplot for [i=0:%d] '%s' index i using 1:2 with linespoints lc i+1 title word(names, i+1)\n",
-                                  l, n, dat);
-        }
-        snprintf(body + k, sizeof body - k, "unset multiplot");
-        fails += plot(dir, "grad_norm_layers", body) != 0;
+/* per-layer gradient norms: one panel per layer */
+static int plot_grad_layers(const plots *P)
+{
+    const sw_lab_plan *p = P->p;
+    char dat[4400], body[16384];
+    size_t k = 0;
+    k += (size_t)snprintf(body + k, sizeof body - k, "names = '%s'\nset multiplot layout 1,%d title 'Gradient norm per layer at the evaluations, mean over seeds'\nset logscale y\nset xlabel 'step'\nunset key\n",
+                          P->names, p->preset.n_layer);
+    for (int l = 0; l < p->preset.n_layer && k < sizeof body - 512; l++) {
+        char col[16];
+        snprintf(col, sizeof col, "gn%d", l);
+        snprintf(dat, sizeof dat, "%s/grad_norm_l%d.dat", P->dir, l);
+        write_curves(dat, p, P->out, "evals.csv", col, 0);
+        if (l == p->preset.n_layer - 1) k += (size_t)snprintf(body + k, sizeof body - k, "set key outside right\n");
+        k += (size_t)snprintf(body + k, sizeof body - k,
+                              "set title 'layer %d'\nplot for [i=0:%d] '%s' index i using 1:2 with linespoints lc i+1 title word(names, i+1)\n",
+                              l, P->n, dat);
     }
+    snprintf(body + k, sizeof body - k, "unset multiplot");
+    return plot(P->dir, "grad_norm_layers", body) != 0;
+}
 
-    /* learning-rate sweep */
-    snprintf(dat, sizeof dat, "%s/lr_sweep.dat", dir);
+/* learning-rate sweep: final validation loss per peak rate (seed 0) */
+static int plot_lr_sweep(const plots *P, const vsum *vs)
+{
+    const sw_lab_plan *p = P->p;
+    char dat[4400], body[16384];
+    int fails = 0;
+    snprintf(dat, sizeof dat, "%s/lr_sweep.dat", P->dir);
     sw_atomic_file af;
     FILE *f = sw_atomic_open(&af, dat, NULL, 0);
     if (f) {
@@ -298,59 +318,90 @@ static int make_plots(const sw_lab_plan *p, const char *out, const vsum *vs)
              "names = '%s'\nset title 'Learning-rate sweep (seed 0): final validation loss; gaps: diverged'\n"
              "set xlabel 'peak learning rate'\nset ylabel 'loss'\nset logscale x\n"
              "plot for [i=0:%d] '%s' index i using 1:2 with linespoints lw 2 pt i+1 lc i+1 title word(names, i+1)",
-             names, n, dat);
-    fails += plot(dir, "lr_sweep", body) != 0;
+             P->names, P->n, dat);
+    return fails + (plot(P->dir, "lr_sweep", body) != 0);
+}
 
-    /* expressivity: test accuracy against steps */
-    snprintf(dat, sizeof dat, "%s/expressivity.dat", dir);
-    f = sw_atomic_open(&af, dat, NULL, 0);
-    if (f) {
-        char path[4400];
-        for (size_t v = 0; v < p->n_variants; v++) {
-            sw_csv t[SW_LAB_MAX_SEEDS];
-            int ns = 0;
-            for (int s = 0; s < p->n_seeds; s++) {
-                char id[96];
-                snprintf(id, sizeof id, "expr-%s-s%d", p->variants[v].name, s);
-                path_of(path, sizeof path, out, id, "acc.csv");
-                if (sw_csv_read(&t[ns], path) == 0 && t[ns].rows) ns++;
-                else sw_csv_free(&t[ns]);
-            }
-            fprintf(f, "# %s\n", p->variants[v].name);
-            size_t rows = SIZE_MAX;
-            for (int s = 0; s < ns; s++) rows = t[s].rows < rows ? t[s].rows : rows;
-            if (!ns) { rows = 0; fprintf(f, "nan nan nan\n"); }
-            for (size_t r = 0; r < rows; r++) {
-                double a[SW_LAB_MAX_SEEDS];
-                for (int s = 0; s < ns; s++) a[s] = sw_csv_at(&t[s], r, 2);
-                fprintf(f, "%g %.6g %.6g\n", sw_csv_at(&t[0], r, 0), sw_mean(a, (size_t)ns), sw_std(a, (size_t)ns));
-            }
-            fprintf(f, "\n\n");
-            for (int s = 0; s < ns; s++) sw_csv_free(&t[s]);
+/* The expressivity runs' test accuracy against steps, mean and std over
+ * seeds, one gnuplot index block per variant, into dat; 0 or -1. */
+static int write_expressivity(const char *dat, const sw_lab_plan *p, const char *out)
+{
+    sw_atomic_file af;
+    FILE *f = sw_atomic_open(&af, dat, NULL, 0);
+    if (!f) return 0;   /* as before: an unopened file is not counted as a failed plot */
+    char path[4400];
+    for (size_t v = 0; v < p->n_variants; v++) {
+        sw_csv t[SW_LAB_MAX_SEEDS];
+        int ns = 0;
+        for (int s = 0; s < p->n_seeds; s++) {
+            char id[96];
+            snprintf(id, sizeof id, "expr-%s-s%d", p->variants[v].name, s);
+            path_of(path, sizeof path, out, id, "acc.csv");
+            if (sw_csv_read(&t[ns], path) == 0 && t[ns].rows) ns++;
+            else sw_csv_free(&t[ns]);
         }
-        fails += sw_atomic_commit(&af, NULL, 0) != SWIGLU_OK;
+        fprintf(f, "# %s\n", p->variants[v].name);
+        size_t rows = SIZE_MAX;
+        for (int s = 0; s < ns; s++) rows = t[s].rows < rows ? t[s].rows : rows;
+        if (!ns) { rows = 0; fprintf(f, "nan nan nan\n"); }
+        for (size_t r = 0; r < rows; r++) {
+            double a[SW_LAB_MAX_SEEDS];
+            for (int s = 0; s < ns; s++) a[s] = sw_csv_at(&t[s], r, 2);
+            fprintf(f, "%g %.6g %.6g\n", sw_csv_at(&t[0], r, 0), sw_mean(a, (size_t)ns), sw_std(a, (size_t)ns));
+        }
+        fprintf(f, "\n\n");
+        for (int s = 0; s < ns; s++) sw_csv_free(&t[s]);
     }
+    return sw_atomic_commit(&af, NULL, 0) != SWIGLU_OK ? -1 : 0;
+}
+
+/* expressivity: test accuracy against steps */
+static int plot_expressivity(const plots *P)
+{
+    char dat[4400], body[16384];
+    snprintf(dat, sizeof dat, "%s/expressivity.dat", P->dir);
+    int fails = write_expressivity(dat, P->p, P->out) != 0;
     snprintf(body, sizeof body,
              "names = '%s'\nset title 'Expressivity: sign of a random quadratic form from one FFN layer, test accuracy, mean over seeds'\n"
              "set xlabel 'step'\nset ylabel 'accuracy'\nset yrange [0.4:1]\n"
              "plot for [i=0:%d] '%s' index i using 1:2 with lines lw 2 lc i+1 title word(names, i+1)",
-             names, n, dat);
-    fails += plot(dir, "expressivity", body) != 0;
+             P->names, P->n, dat);
+    return fails + (plot(P->dir, "expressivity", body) != 0);
+}
 
-    /* beta trajectories of the learned-beta variant, seed 0 */
+/* beta trajectories of the learned-beta variant, seed 0 (none without it) */
+static int plot_beta(const plots *P)
+{
+    const sw_lab_plan *p = P->p;
     int lb = sw_lab_plan_variant(p, "swiglu-learned-beta");
-    if (lb >= 0) {
-        char path[4400], id[96];
-        sw_lab_run_id(id, sizeof id, p, SW_RUN_MAIN, lb, 0, 0, 0);
-        path_of(path, sizeof path, out, id, "evals.csv");
-        size_t k = (size_t)snprintf(body, sizeof body,
-                                    "set title 'Learned Swish beta per layer (swiglu-learned-beta, seed 0)'\n"
-                                    "set xlabel 'step'\nset ylabel 'beta'\nset datafile separator ','\nplot ");
-        for (int l = 0; l < p->preset.n_layer && k < sizeof body - 256; l++)
-            k += (size_t)snprintf(body + k, sizeof body - k, "%s'%s' using 1:(column('beta%d')) with linespoints lw 2 title 'layer %d'",
-                                  l ? ", " : "", path, l, l);
-        fails += plot(dir, "beta", body) != 0;
-    }
+    if (lb < 0) return 0;
+    char path[4400], id[96], body[16384];
+    sw_lab_run_id(id, sizeof id, p, SW_RUN_MAIN, lb, 0, 0, 0);
+    path_of(path, sizeof path, P->out, id, "evals.csv");
+    size_t k = (size_t)snprintf(body, sizeof body,
+                                "set title 'Learned Swish beta per layer (swiglu-learned-beta, seed 0)'\n"
+                                "set xlabel 'step'\nset ylabel 'beta'\nset datafile separator ','\nplot ");
+    for (int l = 0; l < p->preset.n_layer && k < sizeof body - 256; l++)
+        k += (size_t)snprintf(body + k, sizeof body - k, "%s'%s' using 1:(column('beta%d')) with linespoints lw 2 title 'layer %d'",
+                              l ? ", " : "", path, l, l);
+    return plot(P->dir, "beta", body) != 0;
+}
+
+/* Every plot of the report into OUT/plots; the number that failed. */
+static int make_plots(const sw_lab_plan *p, const char *out, const vsum *vs)
+{
+    static plots P;   /* its paths are large */
+    P.p = p;
+    P.out = out;
+    snprintf(P.dir, sizeof P.dir, "%s/plots", out);
+    mkdir(P.dir, 0755);
+    titles(P.names, sizeof P.names, p);
+    P.n = (int)p->n_variants - 1;
+    int fails = plot_curves(&P);   /* in this order (one statement each: a sum's order is unspecified) */
+    fails += plot_grad_layers(&P);
+    fails += plot_lr_sweep(&P, vs);
+    fails += plot_expressivity(&P);
+    fails += plot_beta(&P);
     return fails;
 }
 
@@ -417,17 +468,12 @@ static swiglu_status write_csvs(const sw_lab_plan *p, const char *out, const vsu
 }
 
 /* report.md: the verdicts first, then a section per claim */
-static swiglu_status write_report(const sw_lab_plan *p, const char *out, const sw_lab_meta *meta, const vsum *vs,
-                                  const sw_lab_claims *c, int plot_fails, char *err, size_t errcap)
+/* The report's sections, each written to f (report.md). */
+
+/* title, smoke-test note, date and command, model and training */
+static void report_head(FILE *f, const sw_lab_plan *p, const char *out, const sw_lab_meta *meta)
 {
-    char path[4300];
-    const size_t S = (size_t)p->n_seeds;
     const sw_lab_preset *pr = &p->preset;
-    int base[2] = {sw_lab_plan_variant(p, "relu"), sw_lab_plan_variant(p, "gelu")};
-    snprintf(path, sizeof path, "%s/report.md", out);
-    sw_atomic_file af;
-    FILE *f = sw_atomic_open(&af, path, err, errcap);
-    if (!f) return SWIGLU_ERR_IO;
     size_t done = 0;
     for (size_t i = 0; i < p->n_runs; i++) done += sw_lab_run_done(out, &p->runs[i]);
     time_t now = time(NULL);
@@ -447,6 +493,11 @@ static swiglu_status write_report(const sw_lab_plan *p, const char *out, const s
             (double)pr->train.beta2, (double)pr->train.weight_decay, (double)pr->train.grad_clip, pr->train.lr,
             pr->train.warmup, pr->train.min_lr, pr->train.steps, pr->train.batch, pr->seq_len);
 
+}
+
+/* the four verdicts and what held / not held means */
+static void report_verdicts(FILE *f, const sw_lab_claims *c, size_t S)
+{
     fprintf(f, "## Verdicts\n\n| claim | verdict | the numbers behind it |\n|---|---|---|\n");
     fprintf(f, "| 1. lower perplexity at an equal parameter count | **%s** | %s |\n", sw_verdict_name(c->v[0]), c->line[0]);
     fprintf(f, "| 2. smoother gradient flow, more stable training | **%s** | %s |\n", sw_verdict_name(c->v[1]), c->line[1]);
@@ -457,7 +508,14 @@ static swiglu_status write_report(const sw_lab_plan *p, const char *out, const s
                "scale* otherwise. With %zu seed%s a difference must be large against the seeds' spread to count.\n\n",
             ALPHA, S, S > 1 ? "s" : "");
 
-    /* claim 1 table */
+}
+
+/* claim 1: perplexity table, the ordering against Shazeer's */
+static void report_perplexity(FILE *f, const sw_lab_plan *p, const sw_lab_meta *meta, const vsum *vs)
+{
+    const size_t S = (size_t)p->n_seeds;
+    const sw_lab_preset *pr = &p->preset;
+    int base[2] = {sw_lab_plan_variant(p, "relu"), sw_lab_plan_variant(p, "gelu")};
     fprintf(f, "## 1. Perplexity at an equal parameter count\n\n");
     fprintf(f, "| variant | d_ff | FFN params / layer | params | final val loss (mean ± std) | perplexity | vs ReLU | Shazeer 2020 log-ppl |\n");
     fprintf(f, "|---|---|---|---|---|---|---|---|\n");
@@ -491,7 +549,13 @@ static swiglu_status write_report(const sw_lab_plan *p, const char *out, const s
     }
     fprintf(f, "\n![validation loss](plots/loss.png)\n\n");
 
-    /* claim 2 */
+}
+
+/* claim 2: spikes, jitter, flow, the learning-rate sweep */
+static void report_stability(FILE *f, const sw_lab_plan *p, const vsum *vs)
+{
+    const size_t S = (size_t)p->n_seeds;
+    const sw_lab_preset *pr = &p->preset;
     fprintf(f, "## 2. Gradient flow and stability\n\n| variant | loss spikes (sum over seeds) | gradient jitter (mean ± std) | gradient flow: log10 of first over last layer's gradient norm | largest lr that trains |\n|---|---|---|---|---|\n");
     for (size_t v = 0; v < p->n_variants; v++) {
         char ms[64], fl[64];
@@ -516,7 +580,11 @@ static swiglu_status write_report(const sw_lab_plan *p, const char *out, const s
     }
     fprintf(f, "\n![gradient norm](plots/grad_norm.png)\n![gradient norm per layer](plots/grad_norm_layers.png)\n![learning-rate sweep](plots/lr_sweep.png)\n\n");
 
-    /* claim 3 */
+}
+
+/* claim 3: dead units */
+static void report_dead(FILE *f, const sw_lab_plan *p, const vsum *vs)
+{
     fprintf(f, "## 3. Dead neurons\n\nA hidden unit is dead when |h| < 1e-6 for every token of the evaluation batch "
                "(h = act(gate) for gated FFNs, act(x W1) for plain ones).\n\n"
                "| variant | dead at init (worst layer, mean over seeds) | dead at end (worst layer and seed) | near-zero outputs at end (mean) |\n|---|---|---|---|\n");
@@ -525,7 +593,13 @@ static swiglu_status write_report(const sw_lab_plan *p, const char *out, const s
                 100 * vs[v].zero_end);
     fprintf(f, "\n![dead units](plots/dead_units.png)\n\n");
 
-    /* claim 4 */
+}
+
+/* claim 4: the expressivity task */
+static void report_expressivity(FILE *f, const sw_lab_plan *p, const vsum *vs)
+{
+    const size_t S = (size_t)p->n_seeds;
+    const sw_lab_preset *pr = &p->preset;
     fprintf(f, "## 4. Expressivity: a multiplicative task\n\nOne FFN layer (biases on, parameter-matched as above: "
                "%d inputs) learns t = sign(sum_k (a_k.x)(b_k.x)), k = 1..%d, for x ~ N(0, I) and fixed random "
                "directions a_k, b_k -- the sign of a random full-rank quadratic form -- on fresh samples each step "
@@ -540,6 +614,22 @@ static swiglu_status write_report(const sw_lab_plan *p, const char *out, const s
         fprintf(f, "| %s | %s |\n", p->variants[v].name, ms);
     }
     fprintf(f, "\n![expressivity](plots/expressivity.png)\n\n");
+}
+
+static swiglu_status write_report(const sw_lab_plan *p, const char *out, const sw_lab_meta *meta, const vsum *vs,
+                                  const sw_lab_claims *c, int plot_fails, char *err, size_t errcap)
+{
+    char path[4300];
+    snprintf(path, sizeof path, "%s/report.md", out);
+    sw_atomic_file af;
+    FILE *f = sw_atomic_open(&af, path, err, errcap);
+    if (!f) return SWIGLU_ERR_IO;
+    report_head(f, p, out, meta);
+    report_verdicts(f, c, (size_t)p->n_seeds);
+    report_perplexity(f, p, meta, vs);
+    report_stability(f, p, vs);
+    report_dead(f, p, vs);
+    report_expressivity(f, p, vs);
     if (sw_lab_plan_variant(p, "swiglu-learned-beta") >= 0)
         fprintf(f, "## Learned beta\n\n![beta](plots/beta.png)\n\n");
     plot_fails += sw_lab_init_report(f, p, out, meta);   /* section 5 (init_report.c) */
