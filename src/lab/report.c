@@ -147,6 +147,24 @@ static void collect(vsum *vs, const sw_lab_plan *p, const char *out)
 
 /* ---- plots -------------------------------------------------------------- */
 
+/* The csv `file` of variant v's runs, one per seed that has rows, into
+ * t[0..n): the main runs, or (expr) the expressivity runs. Returns n. */
+static int read_seeds(sw_csv t[SW_LAB_MAX_SEEDS], const sw_lab_plan *p, const char *out, size_t v, int expr,
+                      const char *file)
+{
+    char path[4400];
+    int ns = 0;
+    for (int s = 0; s < p->n_seeds; s++) {
+        char id[96];
+        if (expr) snprintf(id, sizeof id, "expr-%s-s%d", p->variants[v].name, s);
+        else sw_lab_run_id(id, sizeof id, p, SW_RUN_MAIN, (int)v, s, 0, 0);
+        path_of(path, sizeof path, out, id, file);
+        if (sw_csv_read(&t[ns], path) == 0 && t[ns].rows) ns++;
+        else sw_csv_free(&t[ns]);
+    }
+    return ns;
+}
+
 /* Per-variant mean and std over seeds of column `col` of each main run's
  * csv `file`, step by step, as one gnuplot index block per variant. */
 static int write_curves(const char *dat, const sw_lab_plan *p, const char *out, const char *file,
@@ -155,17 +173,9 @@ static int write_curves(const char *dat, const sw_lab_plan *p, const char *out, 
     sw_atomic_file af;
     FILE *f = sw_atomic_open(&af, dat, NULL, 0);
     if (!f) return -1;
-    char path[4400];
     for (size_t v = 0; v < p->n_variants; v++) {
         sw_csv t[SW_LAB_MAX_SEEDS];
-        int ns = 0;
-        for (int s = 0; s < p->n_seeds; s++) {
-            char id[96];
-            sw_lab_run_id(id, sizeof id, p, SW_RUN_MAIN, (int)v, s, 0, 0);
-            path_of(path, sizeof path, out, id, file);
-            if (sw_csv_read(&t[ns], path) == 0 && t[ns].rows) ns++;
-            else sw_csv_free(&t[ns]);
-        }
+        int ns = read_seeds(t, p, out, v, 0, file);
         fprintf(f, "# %s\n", p->variants[v].name);
         size_t rows = SIZE_MAX;
         for (int s = 0; s < ns; s++) rows = t[s].rows < rows ? t[s].rows : rows;
@@ -329,17 +339,9 @@ static int write_expressivity(const char *dat, const sw_lab_plan *p, const char 
     sw_atomic_file af;
     FILE *f = sw_atomic_open(&af, dat, NULL, 0);
     if (!f) return 0;   /* as before: an unopened file is not counted as a failed plot */
-    char path[4400];
     for (size_t v = 0; v < p->n_variants; v++) {
         sw_csv t[SW_LAB_MAX_SEEDS];
-        int ns = 0;
-        for (int s = 0; s < p->n_seeds; s++) {
-            char id[96];
-            snprintf(id, sizeof id, "expr-%s-s%d", p->variants[v].name, s);
-            path_of(path, sizeof path, out, id, "acc.csv");
-            if (sw_csv_read(&t[ns], path) == 0 && t[ns].rows) ns++;
-            else sw_csv_free(&t[ns]);
-        }
+        int ns = read_seeds(t, p, out, v, 1, "acc.csv");
         fprintf(f, "# %s\n", p->variants[v].name);
         size_t rows = SIZE_MAX;
         for (int s = 0; s < ns; s++) rows = t[s].rows < rows ? t[s].rows : rows;
