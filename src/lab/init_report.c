@@ -240,6 +240,206 @@ static void dependence(char *buf, size_t cap, const idata *d, const sw_verdict *
     if (k < cap) snprintf(buf + k, cap - k, ".");
 }
 
+/* What the section's tables share: the data, SwiGLU's and the baselines'
+ * variant indices (-1: not in the plan), each variant's best init, and the
+ * verdicts per init. */
+typedef struct irep {
+    idata *d;
+    int cand, base[2], rl;
+    int best[SW_LAB_MAX_VARIANTS];
+    sw_verdict v1[SW_LAB_MAX_INITS], v3[SW_LAB_MAX_INITS];
+} irep;
+
+/* final loss, variant x init; each variant's best init into R->best */
+static void loss_table(FILE *f, irep *R)
+{
+    idata *dp = R->d;
+    const sw_lab_plan *p = dp->p;
+    int *best = R->best;
+    /* final loss, variant x init */
+    fprintf(f, "Final validation loss (mean ± std over seeds; bold: the variant's best init; — not finished):\n\n| variant |");
+    for (size_t j = 0; j < dp->I; j++) {
+        int i = dp->order[j];
+        fprintf(f, " %s%s |", p->inits[i].name, i == 0 ? " (main)" : "");
+    }
+    fprintf(f, "\n|---|");
+    for (size_t j = 0; j < dp->I; j++) fprintf(f, "---|");
+    fprintf(f, "\n| *scale* |");
+    for (size_t j = 0; j < dp->I; j++) fprintf(f, " *%.4g* |", dp->scale[dp->order[j]]);
+    fprintf(f, "\n");
+    for (size_t v = 0; v < dp->V; v++) {
+        best[v] = -1;
+        for (size_t i = 0; i < dp->I; i++)   /* over the inits where every seed finished */
+            if ((size_t)at(dp, i, v)->done == dp->S && isfinite(at(dp, i, v)->mean) &&
+                (best[v] < 0 || at(dp, i, v)->mean < at(dp, (size_t)best[v], v)->mean))
+                best[v] = (int)i;
+        fprintf(f, "| %s |", p->variants[v].name);
+        for (size_t j = 0; j < dp->I; j++) {
+            int i = dp->order[j];
+            const cell *c = at(dp, (size_t)i, v);
+            const char *b = i == best[v] ? "**" : "";
+            if (!c->done) fprintf(f, " — |");
+            else if (!isfinite(c->mean)) fprintf(f, " diverged |");
+            else fprintf(f, " %s%.4f ± %.4f%s%s |", b, c->mean, c->sd, b,
+                         c->diverged ? " (some diverged)" : (size_t)c->done < dp->S ? " (unfinished)" : "");
+        }
+        fprintf(f, "\n");
+    }
+    fprintf(f, "\n![final loss against init std](plots/init_scale.png)\n\n");
+
+}
+
+/* SwiGLU minus each baseline per init: the verdicts' labels can agree while
+ * the difference changes sign */
+static void sign_notes(FILE *f, irep *R)
+{
+    idata *dp = R->d;
+    const sw_lab_plan *p = dp->p;
+    const int cand = R->cand;
+    const int *base = R->base;
+    for (int b = 0; b < 2; b++) {
+        if (base[b] < 0) continue;
+        size_t k = 0, nneg = 0, npos = 0;
+        char list[768] = "";
+        for (size_t j = 0; j < dp->I && k < sizeof list; j++) {
+            int i = dp->order[j];
+            if (!dp->complete[i]) continue;
+            double pv, df;
+            compare(at(dp, (size_t)i, (size_t)cand), at(dp, (size_t)i, (size_t)base[b]), dp->S, &pv, &df);
+            nneg += df < 0; npos += df > 0;
+            k += (size_t)snprintf(list + k, sizeof list - k, "%s%+.3f at %s", k ? ", " : "", df, p->inits[i].name);
+        }
+        if (nneg + npos < 2) continue;
+        fprintf(f, "SwiGLU minus %s: %s -- %s. ", p->variants[base[b]].name, list,
+                !nneg ? "SwiGLU behind at every init" : !npos ? "SwiGLU ahead at every init"
+                                                         : "**the sign depends on the init**");
+    }
+}
+
+/* claims 1 and 3 per init (into R->v1, R->v3) and what depends on the init */
+static void verdict_table(FILE *f, irep *R)
+{
+    idata *dp = R->d;
+    const sw_lab_plan *p = dp->p;
+    const int cand = R->cand;
+    const int *base = R->base;
+    const int rl = R->rl;
+    sw_verdict *v1 = R->v1;
+    sw_verdict *v3 = R->v3;
+    /* verdicts per init */
+    if (cand >= 0 && (base[0] >= 0 || base[1] >= 0)) {
+        fprintf(f, "Verdicts per init (claim 1: SwiGLU's final loss against ReLU and GELU, paired over seeds; claim 3: "
+                   "SwiGLU's dead units at the end, worst layer and seed):\n\n"
+                   "| init | scale | claim 1 | SwiGLU's final loss against the baselines | SwiGLU's place among %zu | best variant | claim 3 | dead at end: SwiGLU, ReLU |\n"
+                   "|---|---|---|---|---|---|---|---|\n", dp->V);
+        for (size_t j = 0; j < dp->I; j++) {
+            int i = dp->order[j];
+            char txt[512] = "";
+            int ib[2] = {i, i};
+            if (!dp->complete[i]) {
+                v1[i] = v3[i] = SW_INCONCLUSIVE;
+                fprintf(f, "| %s%s | %.4g | not finished | — | — | — | — | — |\n", p->inits[i].name, i == 0 ? " (main)" : "", dp->scale[i]);
+                continue;
+            }
+            v1[i] = claim1(dp, cand, i, base, ib, txt, sizeof txt);
+            double dc = dead_max(at(dp, (size_t)i, (size_t)cand), dp->S);
+            v3[i] = isfinite(dc) ? sw_verdict_dead(dc) : SW_INCONCLUSIVE;
+            int place = 1, bv = -1;
+            for (size_t v = 0; v < dp->V; v++) {
+                double m = at(dp, (size_t)i, v)->mean;
+                if (isfinite(m) && m < at(dp, (size_t)i, (size_t)cand)->mean) place++;
+                if (isfinite(m) && (bv < 0 || m < at(dp, (size_t)i, (size_t)bv)->mean)) bv = (int)v;
+            }
+            char dr[64] = "-";
+            if (rl >= 0) snprintf(dr, sizeof dr, "%.2f %%, %.2f %%", 100 * dc, 100 * dead_max(at(dp, (size_t)i, (size_t)rl), dp->S));
+            fprintf(f, "| %s%s | %.4g | **%s** | %s | %d | %s | %s | %s |\n", p->inits[i].name, i == 0 ? " (main)" : "",
+                    dp->scale[i], sw_verdict_name(v1[i]), txt, place,
+                    bv >= 0 ? p->variants[bv].name : "-", sw_verdict_name(v3[i]), dr);
+        }
+        char dep[1024];
+        dependence(dep, sizeof dep, dp, v1, "Claim 1's verdict (lower perplexity)");
+        fprintf(f, "\n%s ", dep);
+        dependence(dep, sizeof dep, dp, v3, "Claim 3's verdict (no dead neurons)");
+        fprintf(f, "%s ", dep);
+        sign_notes(f, R);
+        dep[0] = 0;
+        fprintf(f, "%sClaims 2 and 4 are not repeated per init: the learning-rate sweep runs at the main init only, "
+                   "and the expressivity task has an init of its own.\n\n", dep);
+    }
+
+}
+
+/* policy 1: one init for every variant, the least largest regret */
+static void policy_one(FILE *f, irep *R)
+{
+    idata *dp = R->d;
+    const sw_lab_plan *p = dp->p;
+    const int cand = R->cand;
+    const int *base = R->base;
+    int *best = R->best;
+    sw_verdict *v1 = R->v1;
+    /* policy 1: one init for every variant */
+    int one = -1;
+    double regret[SW_LAB_MAX_INITS];
+    char worst[SW_LAB_MAX_INITS][32];
+    fprintf(f, "**Choosing the init.** (1) One init for every variant: the init whose largest *regret* (a variant's "
+               "mean loss there minus its mean loss at its own best init) is least. (2) Each variant at its own best "
+               "init.\n\n| init | mean final loss over variants | largest regret | of |\n|---|---|---|---|\n");
+    for (size_t j = 0; j < dp->I; j++) {
+        int i = dp->order[j];
+        double sum = 0, r = 0;
+        size_t n = 0;
+        snprintf(worst[i], sizeof worst[i], "-");
+        for (size_t v = 0; v < dp->V; v++) {
+            const cell *c = at(dp, (size_t)i, v);
+            if (!isfinite(c->mean) || best[v] < 0) { r = INFINITY; continue; }
+            sum += c->mean; n++;
+            double g = c->mean - at(dp, (size_t)best[v], v)->mean;
+            if (g > r) { r = g; snprintf(worst[i], sizeof worst[i], "%s", p->variants[v].name); }
+        }
+        regret[i] = dp->complete[i] ? r : INFINITY;
+        if (dp->complete[i] && (one < 0 || regret[i] < regret[one])) one = i;
+        if (dp->complete[i]) fprintf(f, "| %s | %.4f | %+.4f | %s |\n", p->inits[i].name, n ? sum / (double)n : NAN, r, worst[i]);
+        else fprintf(f, "| %s | not finished | — | — |\n", p->inits[i].name);
+    }
+    if (one >= 0) {
+        int all_best = 1;
+        for (size_t v = 0; v < dp->V; v++) all_best &= best[v] == one;
+        fprintf(f, "\nPolicy 1 picks **%s** (largest regret %.4f%s%s)%s", p->inits[one].name, regret[one],
+                all_best ? "" : ", ", all_best ? "" : worst[one], all_best ? ": every variant trains best there." : ".");
+        if (cand >= 0 && (base[0] >= 0 || base[1] >= 0))
+            fprintf(f, " Claim 1 there: %s.", sw_verdict_name(v1[one]));
+        fprintf(f, "\n\n");
+    }
+
+}
+
+/* policy 2: each variant at its own best init */
+static void policy_two(FILE *f, irep *R)
+{
+    idata *dp = R->d;
+    const sw_lab_plan *p = dp->p;
+    const int cand = R->cand;
+    const int *base = R->base;
+    int *best = R->best;
+    /* policy 2: each variant at its own best */
+    fprintf(f, "| variant | its best init | final loss there | at the main init (%s) |\n|---|---|---|---|\n", p->inits[0].name);
+    for (size_t v = 0; v < dp->V; v++) {
+        if (best[v] < 0) { fprintf(f, "| %s | - | - | - |\n", p->variants[v].name); continue; }
+        const cell *c = at(dp, (size_t)best[v], v), *m = at(dp, 0, v);
+        fprintf(f, "| %s | %s | %.4f ± %.4f | %.4f |\n", p->variants[v].name, p->inits[best[v]].name, c->mean, c->sd, m->mean);
+    }
+    if (cand >= 0 && best[cand] >= 0 && (base[0] >= 0 || base[1] >= 0)) {
+        int ib[2] = {base[0] >= 0 ? best[base[0]] : 0, base[1] >= 0 ? best[base[1]] : 0};
+        if ((base[0] < 0 || ib[0] >= 0) && (base[1] < 0 || ib[1] >= 0)) {
+            char txt[512] = "";
+            sw_verdict v = claim1(dp, cand, best[cand], base, ib, txt, sizeof txt);
+            fprintf(f, "\nPolicy 2, claim 1 with every variant at its own best init (paired by seed): **%s** (SwiGLU %s).\n\n",
+                    sw_verdict_name(v), txt);
+        }
+    }
+}
+
 int sw_lab_init_report(FILE *f, const sw_lab_plan *p, const char *out, const sw_lab_meta *meta)
 {
     if (p->n_inits < 2) {
@@ -251,10 +451,15 @@ int sw_lab_init_report(FILE *f, const sw_lab_plan *p, const char *out, const sw_
     d.c = calloc(d.I * d.V, sizeof *d.c);
     if (!d.c) { fprintf(f, "## Initialization sensitivity\n\n(out of memory)\n\n"); return 1; }
     collect(&d, out);
-    int fails = write_csv(&d, out) + write_plot(&d, out);
-    int cand = sw_lab_plan_variant(p, "swiglu");
-    int base[2] = {sw_lab_plan_variant(p, "relu"), sw_lab_plan_variant(p, "gelu")};
-    int rl = base[0];
+    int fails = write_csv(&d, out);
+    fails += write_plot(&d, out);
+    static irep R;
+    memset(&R, 0, sizeof R);
+    R.d = &d;
+    R.cand = sw_lab_plan_variant(p, "swiglu");
+    R.base[0] = sw_lab_plan_variant(p, "relu");
+    R.base[1] = sw_lab_plan_variant(p, "gelu");
+    R.rl = R.base[0];
     size_t done = 0, total = d.I * d.V * d.S;
     for (size_t i = 0; i < d.I * d.V; i++) done += (size_t)d.c[i].done;
 
@@ -263,148 +468,10 @@ int sw_lab_init_report(FILE *f, const sw_lab_plan *p, const char *out, const sw_
                "above are the one at **%s**. Runs finished: %zu of %zu. Inits: the gpt2 rule at a std (%s), "
                "fan-in (%s), small (%s). *scale* is the std of the D-input matrices (wq, wk, wv, W1, W3).\n\n",
             p->inits[0].name, done, total, scheme_rule(SW_INIT_GPT2), scheme_rule(SW_INIT_FAN_IN), scheme_rule(SW_INIT_SMALL));
-
-    /* final loss, variant x init */
-    fprintf(f, "Final validation loss (mean ± std over seeds; bold: the variant's best init; — not finished):\n\n| variant |");
-    for (size_t j = 0; j < d.I; j++) {
-        int i = d.order[j];
-        fprintf(f, " %s%s |", p->inits[i].name, i == 0 ? " (main)" : "");
-    }
-    fprintf(f, "\n|---|");
-    for (size_t j = 0; j < d.I; j++) fprintf(f, "---|");
-    fprintf(f, "\n| *scale* |");
-    for (size_t j = 0; j < d.I; j++) fprintf(f, " *%.4g* |", d.scale[d.order[j]]);
-    fprintf(f, "\n");
-    int best[SW_LAB_MAX_VARIANTS];
-    for (size_t v = 0; v < d.V; v++) {
-        best[v] = -1;
-        for (size_t i = 0; i < d.I; i++)   /* over the inits where every seed finished */
-            if ((size_t)at(&d, i, v)->done == d.S && isfinite(at(&d, i, v)->mean) &&
-                (best[v] < 0 || at(&d, i, v)->mean < at(&d, (size_t)best[v], v)->mean))
-                best[v] = (int)i;
-        fprintf(f, "| %s |", p->variants[v].name);
-        for (size_t j = 0; j < d.I; j++) {
-            int i = d.order[j];
-            const cell *c = at(&d, (size_t)i, v);
-            const char *b = i == best[v] ? "**" : "";
-            if (!c->done) fprintf(f, " — |");
-            else if (!isfinite(c->mean)) fprintf(f, " diverged |");
-            else fprintf(f, " %s%.4f ± %.4f%s%s |", b, c->mean, c->sd, b,
-                         c->diverged ? " (some diverged)" : (size_t)c->done < d.S ? " (unfinished)" : "");
-        }
-        fprintf(f, "\n");
-    }
-    fprintf(f, "\n![final loss against init std](plots/init_scale.png)\n\n");
-
-    /* verdicts per init */
-    sw_verdict v1[SW_LAB_MAX_INITS], v3[SW_LAB_MAX_INITS];
-    if (cand >= 0 && (base[0] >= 0 || base[1] >= 0)) {
-        fprintf(f, "Verdicts per init (claim 1: SwiGLU's final loss against ReLU and GELU, paired over seeds; claim 3: "
-                   "SwiGLU's dead units at the end, worst layer and seed):\n\n"
-                   "| init | scale | claim 1 | SwiGLU's final loss against the baselines | SwiGLU's place among %zu | best variant | claim 3 | dead at end: SwiGLU, ReLU |\n"
-                   "|---|---|---|---|---|---|---|---|\n", d.V);
-        for (size_t j = 0; j < d.I; j++) {
-            int i = d.order[j];
-            char txt[512] = "";
-            int ib[2] = {i, i};
-            if (!d.complete[i]) {
-                v1[i] = v3[i] = SW_INCONCLUSIVE;
-                fprintf(f, "| %s%s | %.4g | not finished | — | — | — | — | — |\n", p->inits[i].name, i == 0 ? " (main)" : "", d.scale[i]);
-                continue;
-            }
-            v1[i] = claim1(&d, cand, i, base, ib, txt, sizeof txt);
-            double dc = dead_max(at(&d, (size_t)i, (size_t)cand), d.S);
-            v3[i] = isfinite(dc) ? sw_verdict_dead(dc) : SW_INCONCLUSIVE;
-            int place = 1, bv = -1;
-            for (size_t v = 0; v < d.V; v++) {
-                double m = at(&d, (size_t)i, v)->mean;
-                if (isfinite(m) && m < at(&d, (size_t)i, (size_t)cand)->mean) place++;
-                if (isfinite(m) && (bv < 0 || m < at(&d, (size_t)i, (size_t)bv)->mean)) bv = (int)v;
-            }
-            char dr[64] = "-";
-            if (rl >= 0) snprintf(dr, sizeof dr, "%.2f %%, %.2f %%", 100 * dc, 100 * dead_max(at(&d, (size_t)i, (size_t)rl), d.S));
-            fprintf(f, "| %s%s | %.4g | **%s** | %s | %d | %s | %s | %s |\n", p->inits[i].name, i == 0 ? " (main)" : "",
-                    d.scale[i], sw_verdict_name(v1[i]), txt, place,
-                    bv >= 0 ? p->variants[bv].name : "-", sw_verdict_name(v3[i]), dr);
-        }
-        char dep[1024];
-        dependence(dep, sizeof dep, &d, v1, "Claim 1's verdict (lower perplexity)");
-        fprintf(f, "\n%s ", dep);
-        dependence(dep, sizeof dep, &d, v3, "Claim 3's verdict (no dead neurons)");
-        fprintf(f, "%s ", dep);
-        /* the verdicts' labels can agree while the difference changes sign */
-        for (int b = 0; b < 2; b++) {
-            if (base[b] < 0) continue;
-            size_t k = 0, nneg = 0, npos = 0;
-            char list[768] = "";
-            for (size_t j = 0; j < d.I && k < sizeof list; j++) {
-                int i = d.order[j];
-                if (!d.complete[i]) continue;
-                double pv, df;
-                compare(at(&d, (size_t)i, (size_t)cand), at(&d, (size_t)i, (size_t)base[b]), d.S, &pv, &df);
-                nneg += df < 0; npos += df > 0;
-                k += (size_t)snprintf(list + k, sizeof list - k, "%s%+.3f at %s", k ? ", " : "", df, p->inits[i].name);
-            }
-            if (nneg + npos < 2) continue;
-            fprintf(f, "SwiGLU minus %s: %s -- %s. ", p->variants[base[b]].name, list,
-                    !nneg ? "SwiGLU behind at every init" : !npos ? "SwiGLU ahead at every init"
-                                                             : "**the sign depends on the init**");
-        }
-        dep[0] = 0;
-        fprintf(f, "%sClaims 2 and 4 are not repeated per init: the learning-rate sweep runs at the main init only, "
-                   "and the expressivity task has an init of its own.\n\n", dep);
-    }
-
-    /* policy 1: one init for every variant */
-    int one = -1;
-    double regret[SW_LAB_MAX_INITS];
-    char worst[SW_LAB_MAX_INITS][32];
-    fprintf(f, "**Choosing the init.** (1) One init for every variant: the init whose largest *regret* (a variant's "
-               "mean loss there minus its mean loss at its own best init) is least. (2) Each variant at its own best "
-               "init.\n\n| init | mean final loss over variants | largest regret | of |\n|---|---|---|---|\n");
-    for (size_t j = 0; j < d.I; j++) {
-        int i = d.order[j];
-        double sum = 0, r = 0;
-        size_t n = 0;
-        snprintf(worst[i], sizeof worst[i], "-");
-        for (size_t v = 0; v < d.V; v++) {
-            const cell *c = at(&d, (size_t)i, v);
-            if (!isfinite(c->mean) || best[v] < 0) { r = INFINITY; continue; }
-            sum += c->mean; n++;
-            double g = c->mean - at(&d, (size_t)best[v], v)->mean;
-            if (g > r) { r = g; snprintf(worst[i], sizeof worst[i], "%s", p->variants[v].name); }
-        }
-        regret[i] = d.complete[i] ? r : INFINITY;
-        if (d.complete[i] && (one < 0 || regret[i] < regret[one])) one = i;
-        if (d.complete[i]) fprintf(f, "| %s | %.4f | %+.4f | %s |\n", p->inits[i].name, n ? sum / (double)n : NAN, r, worst[i]);
-        else fprintf(f, "| %s | not finished | — | — |\n", p->inits[i].name);
-    }
-    if (one >= 0) {
-        int all_best = 1;
-        for (size_t v = 0; v < d.V; v++) all_best &= best[v] == one;
-        fprintf(f, "\nPolicy 1 picks **%s** (largest regret %.4f%s%s)%s", p->inits[one].name, regret[one],
-                all_best ? "" : ", ", all_best ? "" : worst[one], all_best ? ": every variant trains best there." : ".");
-        if (cand >= 0 && (base[0] >= 0 || base[1] >= 0))
-            fprintf(f, " Claim 1 there: %s.", sw_verdict_name(v1[one]));
-        fprintf(f, "\n\n");
-    }
-
-    /* policy 2: each variant at its own best */
-    fprintf(f, "| variant | its best init | final loss there | at the main init (%s) |\n|---|---|---|---|\n", p->inits[0].name);
-    for (size_t v = 0; v < d.V; v++) {
-        if (best[v] < 0) { fprintf(f, "| %s | - | - | - |\n", p->variants[v].name); continue; }
-        const cell *c = at(&d, (size_t)best[v], v), *m = at(&d, 0, v);
-        fprintf(f, "| %s | %s | %.4f ± %.4f | %.4f |\n", p->variants[v].name, p->inits[best[v]].name, c->mean, c->sd, m->mean);
-    }
-    if (cand >= 0 && best[cand] >= 0 && (base[0] >= 0 || base[1] >= 0)) {
-        int ib[2] = {base[0] >= 0 ? best[base[0]] : 0, base[1] >= 0 ? best[base[1]] : 0};
-        if ((base[0] < 0 || ib[0] >= 0) && (base[1] < 0 || ib[1] >= 0)) {
-            char txt[512] = "";
-            sw_verdict v = claim1(&d, cand, best[cand], base, ib, txt, sizeof txt);
-            fprintf(f, "\nPolicy 2, claim 1 with every variant at its own best init (paired by seed): **%s** (SwiGLU %s).\n\n",
-                    sw_verdict_name(v), txt);
-        }
-    }
+    loss_table(f, &R);
+    verdict_table(f, &R);
+    policy_one(f, &R);
+    policy_two(f, &R);
     fprintf(f, "Per run: `init_sensitivity.csv` (init, scheme, scale, variant, seed, final validation loss, dead units "
                "at the end); the runs at init X are `runs/<variant>-s<seed>-X/`. %s-level tokens.\n\n",
             meta ? meta->tokens : "");
