@@ -45,26 +45,12 @@ void sw_tok_free(sw_tokenizer *t)
     memset(t, 0, sizeof *t);
 }
 
-swiglu_status sw_tok_parse(sw_tokenizer *t, const void *buf, size_t size, int vocab_size,
-                           char *msg, size_t cap)
+/* Pass 1: validates every record (up to vocab_size of them, 0: all),
+ * counts the tokens (*count) and the bytes their strings need (*bytes);
+ * *end: where the last one read ends. */
+static swiglu_status scan_records(size_t *count_out, size_t *bytes_out, size_t *end, const unsigned char *p, size_t size,
+                                  uint32_t maxlen, int vocab_size, char *msg, size_t cap)
 {
-    SW_RETURN_IF(!t || (!buf && size), SWIGLU_ERR_NULL);
-    memset(t, 0, sizeof *t);
-    if (vocab_size < 0 || vocab_size > SW_TOK_MAX_VOCAB)
-        return sw_io_fail(msg, cap, SWIGLU_ERR_ARG, "tokenizer: vocab_size = %d out of range", vocab_size);
-    const unsigned char *p = buf;
-    if (size < 4)
-        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
-                    "tokenizer: %zu bytes, shorter than the 4-byte max_token_length header", size);
-    uint32_t maxlen = rd_u32(p);
-    if (maxlen == 0)
-        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "tokenizer header: max_token_length is 0");
-    if (maxlen > SW_TOK_MAX_LEN)
-        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
-                    "tokenizer header: max_token_length = %u is absurd (more than %d)",
-                    maxlen, SW_TOK_MAX_LEN);
-
-    /* Pass 1: validate every record, count tokens and bytes. */
     size_t off = 4, count = 0, bytes = 0;
     while (off < size && (vocab_size == 0 || count < (size_t)vocab_size)) {
         if (size - off < 8)
@@ -94,6 +80,16 @@ swiglu_status sw_tok_parse(sw_tokenizer *t, const void *buf, size_t size, int vo
         if (count > SW_TOK_MAX_VOCAB)
             return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "tokenizer: more than %d tokens", SW_TOK_MAX_VOCAB);
     }
+    *count_out = count;
+    *bytes_out = bytes;
+    *end = off;
+    return SWIGLU_OK;
+}
+
+/* The count against the ids encode needs and the model's vocab_size, and
+ * the file against the end of the last token read. */
+static swiglu_status check_count(size_t count, size_t off, size_t size, int vocab_size, char *msg, size_t cap)
+{
     if (count == 0) return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "tokenizer: file holds no tokens");
     /* found by tests/fuzz/fuzz_tokenizer.c: encode writes <s> (id 1) and
      * </s> (id 2), which a shorter vocabulary does not hold */
@@ -111,7 +107,13 @@ swiglu_status sw_tok_parse(sw_tokenizer *t, const void *buf, size_t size, int vo
                     "(this model needs its own %d-token tokenizer)",
                     size - off, count - 1, vocab_size, vocab_size);
 
-    /* Pass 2: copy. */
+    return SWIGLU_OK;
+}
+
+/* Pass 2: the records copied into t (strings in one blob, NUL-terminated),
+ * the ids sorted by string for lookups. */
+static swiglu_status copy_records(sw_tokenizer *t, const unsigned char *p, size_t count, size_t bytes, uint32_t maxlen)
+{
     t->vocab_size = (int)count;
     t->max_token_length = (int)maxlen;
     t->vocab = malloc(count * sizeof *t->vocab);
@@ -125,7 +127,7 @@ swiglu_status sw_tok_parse(sw_tokenizer *t, const void *buf, size_t size, int vo
         sw_tok_free(t);
         return SWIGLU_ERR_ALLOC;
     }
-    off = 4;
+    size_t off = 4;
     char *b = t->blob;
     for (size_t i = 0; i < count; i++) {
         memcpy(&t->scores[i], p + off, 4);
@@ -143,6 +145,32 @@ swiglu_status sw_tok_parse(sw_tokenizer *t, const void *buf, size_t size, int vo
     for (size_t i = 0; i < count; i++) t->sorted[i] = keys[i].id;
     free(keys);
 
+    return SWIGLU_OK;
+}
+
+swiglu_status sw_tok_parse(sw_tokenizer *t, const void *buf, size_t size, int vocab_size,
+                           char *msg, size_t cap)
+{
+    SW_RETURN_IF(!t || (!buf && size), SWIGLU_ERR_NULL);
+    memset(t, 0, sizeof *t);
+    if (vocab_size < 0 || vocab_size > SW_TOK_MAX_VOCAB)
+        return sw_io_fail(msg, cap, SWIGLU_ERR_ARG, "tokenizer: vocab_size = %d out of range", vocab_size);
+    const unsigned char *p = buf;
+    if (size < 4)
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
+                    "tokenizer: %zu bytes, shorter than the 4-byte max_token_length header", size);
+    uint32_t maxlen = rd_u32(p);
+    if (maxlen == 0)
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "tokenizer header: max_token_length is 0");
+    if (maxlen > SW_TOK_MAX_LEN)
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
+                    "tokenizer header: max_token_length = %u is absurd (more than %d)",
+                    maxlen, SW_TOK_MAX_LEN);
+
+    size_t count, bytes, off;
+    SW_FORWARD_IF_ERROR(scan_records(&count, &bytes, &off, p, size, maxlen, vocab_size, msg, cap));
+    SW_FORWARD_IF_ERROR(check_count(count, off, size, vocab_size, msg, cap));
+    SW_FORWARD_IF_ERROR(copy_records(t, p, count, bytes, maxlen));
     for (int c = 0; c < 256; c++) {
         char name[8];
         snprintf(name, sizeof name, "<0x%02X>", c);

@@ -29,7 +29,21 @@
 #define EX_TEST 4096
 #define EX_LR 3e-3
 
-typedef struct ex_params { float *w1, *w3, *w2, *b1, *b3, *b2, *beta; } ex_params;
+/* The layer's tensors in one buffer q: w1 [H x D], w3 [H x D] (gated),
+ * w2 [D x H], b1 [H], b3 [H] (gated), b2 [D], beta [1] (learned); the
+ * parameters and the gradients are carved the same way. */
+static swiglu_ffn_params carve(float *q, size_t H, size_t D, int gated, int learn_beta)
+{
+    swiglu_ffn_params e;
+    e.w1 = q; q += H * D;
+    e.w3 = gated ? q : NULL; q += gated ? H * D : 0;
+    e.w2 = q; q += D * H;
+    e.b1 = q; q += H;
+    e.b3 = gated ? q : NULL; q += gated ? H : 0;
+    e.b2 = q; q += D;
+    e.beta = learn_beta ? q : NULL;
+    return e;
+}
 
 /* x [B x D] ~ N(0, 1); t [B] = sign(sum_k (a_k.x)(b_k.x)), a, b [D x D] */
 static void ex_batch(float *x, float *t, const float *a, const float *b, size_t B, size_t D, uint64_t *rng)
@@ -45,6 +59,19 @@ static void ex_batch(float *x, float *t, const float *a, const float *b, size_t 
         }
         t[i] = s >= 0 ? 1.0f : -1.0f;
     }
+}
+
+/* logistic loss l = log(1 + e^{-t z}), z = y[i][0], mean over the B rows
+ * of y [B x D]; dy[i][0] = dl/dz / B = -t sigmoid(-t z) / B */
+static double logistic(float *dy, const float *y, const float *t, size_t B, size_t D)
+{
+    double loss = 0;
+    for (size_t i = 0; i < B; i++) {
+        double m = -(double)t[i] * y[i * D];
+        loss += m > 0 ? m + log1p(exp(-m)) : log1p(exp(m));
+        dy[i * D] = (float)(-(double)t[i] / (1.0 + exp(-m)) / (double)B);
+    }
+    return loss / (double)B;
 }
 
 swiglu_status sw_lab_expressivity(const sw_lab_plan *p, const sw_lab_run *r, const char *dir,
@@ -79,22 +106,8 @@ swiglu_status sw_lab_expressivity(const sw_lab_plan *p, const sw_lab_run *r, con
         goto out;
     }
     /* carve P and G the same way: w1 [H x D], w3 [H x D], w2 [D x H], b1 [H], b3 [H], b2 [D], beta [1] */
-    ex_params pp, gg;
-    float *bufs[2] = {P, G};
-    ex_params *views[2] = {&pp, &gg};
-    for (int k = 0; k < 2; k++) {
-        float *q = bufs[k];
-        ex_params *e = views[k];
-        e->w1 = q; q += H * D;
-        e->w3 = gated ? q : NULL; q += gated ? H * D : 0;
-        e->w2 = q; q += D * H;
-        e->b1 = q; q += H;
-        e->b3 = gated ? q : NULL; q += gated ? H : 0;
-        e->b2 = q; q += D;
-        e->beta = v->learn_beta ? q : NULL;
-    }
-    swiglu_ffn_params prm = {pp.w1, pp.w3, pp.w2, pp.b1, pp.b3, pp.b2, pp.beta};
-    swiglu_ffn_params grd = {gg.w1, gg.w3, gg.w2, gg.b1, gg.b3, gg.b2, gg.beta};
+    swiglu_ffn_params prm = carve(P, H, D, gated, v->learn_beta);
+    swiglu_ffn_params grd = carve(G, H, D, gated, v->learn_beta);
     swiglu_ffn_init_params(ffn, &prm, 5000 + (uint64_t)r->seed, (float)(1.0 / sqrt((double)D)),
                            (float)(1.0 / sqrt((double)H)));
     /* the task: fixed a, b (the same for every variant and seed); the test set fixed too */
@@ -122,14 +135,7 @@ swiglu_status sw_lab_expressivity(const sw_lab_plan *p, const sw_lab_run *r, con
         if (s == steps) break;
         ex_batch(x, t, a, b, B, D, &rng);
         if ((st = swiglu_ffn_forward(ffn, y, x, B, &prm, ws, ws_bytes, 1))) break;
-        /* logistic loss l = log(1 + e^{-t z}), z = y[i][0];  dl/dz = -t sigmoid(-t z) */
-        double loss = 0;
-        for (size_t i = 0; i < B; i++) {
-            double m = -(double)t[i] * y[i * D];
-            loss += m > 0 ? m + log1p(exp(-m)) : log1p(exp(m));
-            dy[i * D] = (float)(-(double)t[i] / (1.0 + exp(-m)) / (double)B);
-        }
-        loss /= (double)B;
+        double loss = logistic(dy, y, t, B, D);
         loss_avg = s ? 0.95 * loss_avg + 0.05 * loss : loss;
         memset(G, 0, n_par * sizeof(float));
         if ((st = swiglu_ffn_backward(ffn, NULL, &grd, dy, x, B, &prm, ws, ws_bytes))) break;

@@ -176,6 +176,102 @@ swiglu_status sw_lab_execute(const sw_lab_plan *p, const sw_lab_run *r, const ch
     return st;
 }
 
+/* The run's trainer: new, or continued from its checkpoint (the metrics
+ * files cut back to its step, the wall time so far from ckpt.bin.time). */
+static swiglu_status open_run(sw_trainer **out, run_ctx *c, const char *dir, const sw_dataset *data,
+                              const sw_model_config *mc, const sw_train_config *tc, int fresh, char *err, size_t errcap)
+{
+    sw_trainer *tr = NULL;
+    swiglu_status st;
+    if (fresh) {
+        st = sw_trainer_create(&tr, mc, tc, data, err, errcap);
+    } else {
+        st = sw_trainer_load(&tr, c->ckpt, data, err, errcap);
+        if (st == SWIGLU_OK) {
+            char path[4400];
+            const char *csvs[] = {"steps.csv", "evals.csv", "metrics.jsonl"};
+            for (int i = 0; i < 3; i++) {
+                snprintf(path, sizeof path, "%s/%s", dir, csvs[i]);
+                csv_truncate(path, tr->step);
+            }
+            snprintf(path, sizeof path, "%s.time", c->ckpt);
+            FILE *tf = fopen(path, "r");
+            if (tf) { if (fscanf(tf, "%lf", &c->t_prev) != 1) c->t_prev = 0; fclose(tf); }
+        }
+    }
+    *out = tr;
+    return st;
+}
+
+/* steps.csv, evals.csv (a column group per layer) and metrics.jsonl, new
+ * or appended to; SWIGLU_ERR_IO (all closed) when one cannot be opened. */
+static swiglu_status open_metrics(run_ctx *c, const char *dir, size_t L, int fresh, char *err, size_t errcap)
+{
+    char hdr[8192];
+    int k = snprintf(hdr, sizeof hdr, "step,train_loss,val_loss,grad_norm");
+    for (size_t l = 0; l < L && k < (int)sizeof hdr - 128; l++)
+        k += snprintf(hdr + k, sizeof hdr - (size_t)k, ",gn%zu,dead%zu,zero%zu,gate_mean%zu,gate_std%zu,act_mean%zu,up_abs%zu,beta%zu",
+                      l, l, l, l, l, l, l, l);
+    snprintf(hdr + k, sizeof hdr - (size_t)k, "\n");
+    c->steps = open_csv(dir, "steps.csv", "step,loss,lr,grad_norm\n", fresh);
+    c->evals = open_csv(dir, "evals.csv", hdr, fresh);
+    c->jsonl = open_csv(dir, "metrics.jsonl", NULL, fresh);
+    if (!c->steps || !c->evals || !c->jsonl) {
+        if (c->steps) fclose(c->steps);
+        if (c->evals) fclose(c->evals);
+        if (c->jsonl) fclose(c->jsonl);
+        return ERR("cannot write the metrics of %s", dir);
+    }
+    return SWIGLU_OK;
+}
+
+/* Stopped from outside: the checkpoint and the wall time so far, to continue. */
+static swiglu_status save_place(const run_ctx *c, const sw_trainer *tr, char *err, size_t errcap)
+{
+    swiglu_status st = sw_trainer_save(tr, c->ckpt, err, errcap);
+    char tpath[4400], buf[64];
+    snprintf(tpath, sizeof tpath, "%s.time", c->ckpt);
+    int n = snprintf(buf, sizeof buf, "%.3f\n", c->t_prev + now_s() - c->t0);
+    if (st == SWIGLU_OK) st = sw_atomic_write(tpath, buf, (size_t)n, NULL, err, errcap);
+    return st;
+}
+
+/* Finished (or diverged): result.txt, then the checkpoint goes. */
+static swiglu_status write_result(const run_ctx *c, const sw_trainer *tr, const char *dir, const sw_model_config *mc,
+                                  const sw_train_config *tc, char *err, size_t errcap)
+{
+    const sw_lab_plan *p = c->p;
+    const sw_lab_run *r = c->r;
+    double val = c->diverged ? NAN : c->last_val, trn = c->diverged ? NAN : c->last_train;
+    /* the steps tried: a diverged run counts its refused non-finite step,
+     * as it did when the trainer still applied such steps */
+    long long steps = c->diverged ? c->last_step : tr->step;
+    size_t ffn_params = 0;
+    swiglu_ffn_config fc;
+    swiglu_ffn_get_config(tr->model->ffn, &fc);
+    swiglu_ffn_param_count(&ffn_params, &fc);
+    char res[2048];
+    int n = snprintf(res, sizeof res,
+                     "status=%s\nfinal_val_loss=%.6f\nfinal_train_loss=%.6f\nparams=%zu\nffn_params_per_layer=%zu\n"
+                     "d_ff=%zu\nsteps=%lld\ntokens=%lld\nwall_s=%.3f\nlr=%.6g\nseed=%d\ninit=%s\ninit_std=%.6g\n",
+                     c->diverged ? "diverged" : "done", val, trn, tr->model->n_params, ffn_params, fc.d_ff,
+                     steps, steps * (long long)tc->batch * tc->accum * (long long)mc->seq_len,
+                     c->t_prev + now_s() - c->t0, tc->lr, r->seed, p->inits[r->init].name,
+                     sw_model_init_scale(&tr->model->cfg));
+    /* the two losses to the bit (C99 hex floats): tests/test_lab.sh compares resumed runs with them */
+    n += snprintf(res + n, sizeof res - (size_t)n, "final_val_loss_hex=%a\nfinal_train_loss_hex=%a\n", val, trn);
+    char rpath[4300];
+    snprintf(rpath, sizeof rpath, "%s/result.txt", dir);
+    swiglu_status st = sw_atomic_write(rpath, res, (size_t)n, NULL, err, errcap);
+    if (st == SWIGLU_OK) {
+        unlink(c->ckpt);
+        char tpath[4400];
+        snprintf(tpath, sizeof tpath, "%s.time", c->ckpt);
+        unlink(tpath);
+    }
+    return st;
+}
+
 static swiglu_status execute_locked(const sw_lab_plan *p, const sw_lab_run *r, const char *out_dir,
                                     const char *dir, const sw_dataset *data, volatile int *stop,
                                     int *stopped, sw_lab_progress_fn progress, void *pctx, char *err,
@@ -192,43 +288,12 @@ static swiglu_status execute_locked(const sw_lab_plan *p, const sw_lab_run *r, c
     sw_train_config tc;
     sw_lab_run_configs(p, r, &mc, &tc);
     sw_trainer *tr = NULL;
-    swiglu_status st;
     int fresh = access(c.ckpt, R_OK) != 0;
-    if (fresh) {
-        st = sw_trainer_create(&tr, &mc, &tc, data, err, errcap);
-    } else {
-        st = sw_trainer_load(&tr, c.ckpt, data, err, errcap);
-        if (st == SWIGLU_OK) {
-            char path[4400];
-            const char *csvs[] = {"steps.csv", "evals.csv", "metrics.jsonl"};
-            for (int i = 0; i < 3; i++) {
-                snprintf(path, sizeof path, "%s/%s", dir, csvs[i]);
-                csv_truncate(path, tr->step);
-            }
-            snprintf(path, sizeof path, "%s.time", c.ckpt);
-            FILE *tf = fopen(path, "r");
-            if (tf) { if (fscanf(tf, "%lf", &c.t_prev) != 1) c.t_prev = 0; fclose(tf); }
-        }
-    }
+    swiglu_status st = open_run(&tr, &c, dir, data, &mc, &tc, fresh, err, errcap);
     if (st) return st;
     c.init_loss = log((double)tr->model->V);
     c.last_step = tr->step;
-    char hdr[8192];
-    int k = snprintf(hdr, sizeof hdr, "step,train_loss,val_loss,grad_norm");
-    for (size_t l = 0; l < tr->model->L && k < (int)sizeof hdr - 128; l++)
-        k += snprintf(hdr + k, sizeof hdr - (size_t)k, ",gn%zu,dead%zu,zero%zu,gate_mean%zu,gate_std%zu,act_mean%zu,up_abs%zu,beta%zu",
-                      l, l, l, l, l, l, l, l);
-    snprintf(hdr + k, sizeof hdr - (size_t)k, "\n");
-    c.steps = open_csv(dir, "steps.csv", "step,loss,lr,grad_norm\n", fresh);
-    c.evals = open_csv(dir, "evals.csv", hdr, fresh);
-    c.jsonl = open_csv(dir, "metrics.jsonl", NULL, fresh);
-    if (!c.steps || !c.evals || !c.jsonl) {
-        if (c.steps) fclose(c.steps);
-        if (c.evals) fclose(c.evals);
-        if (c.jsonl) fclose(c.jsonl);
-        sw_trainer_free(tr);
-        return ERR("cannot write the metrics of %s", dir);
-    }
+    if ((st = open_metrics(&c, dir, tr->model->L, fresh, err, errcap))) { sw_trainer_free(tr); return st; }
     c.t0 = now_s();
     sw_train_hooks h = {on_step, on_eval, &c, stop};
     int stp = 0;
@@ -238,42 +303,10 @@ static swiglu_status execute_locked(const sw_lab_plan *p, const sw_lab_run *r, c
     if (st == SWIGLU_ERR_NONFINITE) { c.diverged = 1; st = SWIGLU_OK; }
     if (st == SWIGLU_OK && c.err[0]) { snprintf(err, errcap, "%s", c.err); st = SWIGLU_ERR_IO; }
     if (st == SWIGLU_OK && stp && !c.diverged) {
-        /* stopped from outside: keep the place */
-        st = sw_trainer_save(tr, c.ckpt, err, errcap);
-        char tpath[4400], buf[64];
-        snprintf(tpath, sizeof tpath, "%s.time", c.ckpt);
-        int n = snprintf(buf, sizeof buf, "%.3f\n", c.t_prev + now_s() - c.t0);
-        if (st == SWIGLU_OK) st = sw_atomic_write(tpath, buf, (size_t)n, NULL, err, errcap);
+        st = save_place(&c, tr, err, errcap);
         *stopped = 1;
     } else if (st == SWIGLU_OK) {
-        /* finished (or diverged): the result, then the checkpoint goes */
-        double val = c.diverged ? NAN : c.last_val, trn = c.diverged ? NAN : c.last_train;
-        /* the steps tried: a diverged run counts its refused non-finite step,
-         * as it did when the trainer still applied such steps */
-        long long steps = c.diverged ? c.last_step : tr->step;
-        size_t ffn_params = 0;
-        swiglu_ffn_config fc;
-        swiglu_ffn_get_config(tr->model->ffn, &fc);
-        swiglu_ffn_param_count(&ffn_params, &fc);
-        char res[2048];
-        int n = snprintf(res, sizeof res,
-                         "status=%s\nfinal_val_loss=%.6f\nfinal_train_loss=%.6f\nparams=%zu\nffn_params_per_layer=%zu\n"
-                         "d_ff=%zu\nsteps=%lld\ntokens=%lld\nwall_s=%.3f\nlr=%.6g\nseed=%d\ninit=%s\ninit_std=%.6g\n",
-                         c.diverged ? "diverged" : "done", val, trn, tr->model->n_params, ffn_params, fc.d_ff,
-                         steps, steps * (long long)tc.batch * tc.accum * (long long)mc.seq_len,
-                         c.t_prev + now_s() - c.t0, tc.lr, r->seed, p->inits[r->init].name,
-                         sw_model_init_scale(&tr->model->cfg));
-        /* the two losses to the bit (C99 hex floats): tests/test_lab.sh compares resumed runs with them */
-        n += snprintf(res + n, sizeof res - (size_t)n, "final_val_loss_hex=%a\nfinal_train_loss_hex=%a\n", val, trn);
-        char rpath[4300];
-        snprintf(rpath, sizeof rpath, "%s/result.txt", dir);
-        st = sw_atomic_write(rpath, res, (size_t)n, NULL, err, errcap);
-        if (st == SWIGLU_OK) {
-            unlink(c.ckpt);
-            char tpath[4400];
-            snprintf(tpath, sizeof tpath, "%s.time", c.ckpt);
-            unlink(tpath);
-        }
+        st = write_result(&c, tr, dir, &mc, &tc, err, errcap);
         if (progress) progress(pctx, 1.0);
     }
     sw_trainer_free(tr);

@@ -89,8 +89,8 @@ typedef struct ckpt {
     const unsigned char *params, *m, *v;   /* unaligned: memcpy out */
 } ckpt;
 
-/* Reads and checks the whole file: magic, version, sizes, CRC, then parses. */
-static swiglu_status ckpt_read(ckpt *k, const char *path, char *err, size_t cap)
+/* The whole file into k->file [k->size]. */
+static swiglu_status read_whole(ckpt *k, const char *path, char *err, size_t cap)
 {
     memset(k, 0, sizeof *k);
     FILE *f = fopen(path, "rb");
@@ -108,6 +108,14 @@ static swiglu_status ckpt_read(ckpt *k, const char *path, char *err, size_t cap)
         return sw_io_fail(err, cap, SWIGLU_ERR_IO, "cannot read checkpoint '%s'", path);
     }
     fclose(f);
+    return SWIGLU_OK;
+}
+
+/* The 32-byte header against the file: magic, version (into *version),
+ * sizes (the payload's into *pbytes), the payload's CRC. */
+static swiglu_status check_header(const ckpt *k, uint32_t *version_out, uint64_t *pbytes_out, const char *path,
+                                  char *err, size_t cap)
+{
     const unsigned char *p = k->file;
     size_t mlen = strlen(SW_CKPT_MAGIC);
     if (k->size < mlen || memcmp(p, SW_CKPT_MAGIC, mlen) != 0)
@@ -134,6 +142,16 @@ static swiglu_status ckpt_read(ckpt *k, const char *path, char *err, size_t cap)
     if (got != crc)
         return sw_io_fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' is corrupt: CRC-32 of the payload is %08x, the header says %08x",
                     path, got, crc);
+    *version_out = version;
+    *pbytes_out = pbytes;
+    return SWIGLU_OK;
+}
+
+/* The payload: configurations, step, rng, data identity, then the three
+ * tensors (pointed at, not copied), whose size must be what is left. */
+static swiglu_status parse_payload(ckpt *k, uint32_t version, uint64_t pbytes, const char *path, char *err, size_t cap)
+{
+    const unsigned char *p = k->file;
     rbuf r = {p + SW_CKPT_HEADER_BYTES, (size_t)pbytes, 0, 0};
     sw_model_config *c = &k->mc;
     c->vocab = (int)r_u32(&r); c->n_layer = (int)r_u32(&r); c->n_head = (int)r_u32(&r);
@@ -160,6 +178,14 @@ static swiglu_status ckpt_read(ckpt *k, const char *path, char *err, size_t cap)
     k->params = r.p + r.pos;
     k->m = k->params + k->n_params * sizeof(float);
     k->v = k->m + k->n_params * sizeof(float);
+    return SWIGLU_OK;
+}
+
+/* The configurations valid, and their parameter count the file's. */
+static swiglu_status check_config(const ckpt *k, const char *path, char *err, size_t cap)
+{
+    const sw_model_config *c = &k->mc;
+    const sw_train_config *tc = &k->tc;
     char why[160] = "";
     if (sw_model_config_check(c, why, sizeof why) == SWIGLU_OK && sw_train_config_check(tc, why, sizeof why) == SWIGLU_OK) {
         if ((int)k->vocab != c->vocab)
@@ -179,6 +205,17 @@ static swiglu_status ckpt_read(ckpt *k, const char *path, char *err, size_t cap)
         return sw_io_fail(err, cap, SWIGLU_ERR_FORMAT, "checkpoint '%s' holds %llu parameters, its configuration needs %zu",
                     path, (unsigned long long)k->n_params, need);
     return SWIGLU_OK;
+}
+
+/* Reads and checks the whole file: magic, version, sizes, CRC, then parses. */
+static swiglu_status ckpt_read(ckpt *k, const char *path, char *err, size_t cap)
+{
+    uint32_t version;
+    uint64_t pbytes;
+    SW_FORWARD_IF_ERROR(read_whole(k, path, err, cap));
+    SW_FORWARD_IF_ERROR(check_header(k, &version, &pbytes, path, err, cap));
+    SW_FORWARD_IF_ERROR(parse_payload(k, version, pbytes, path, err, cap));
+    return check_config(k, path, err, cap);
 }
 
 /* SWIGLU_OK when every value of the tensors at base (laid out as m's
