@@ -411,10 +411,12 @@ swiglu_status swiglu_ffn_forward(const swiglu_ffn *f, void *y, const void *x, si
 
 /* ---- backward ------------------------------------------------------------------ */
 
-swiglu_status swiglu_ffn_backward(const swiglu_ffn *f, float *dx, swiglu_ffn_params *grads,
-                                  const float *dy, const void *x, size_t T,
-                                  const swiglu_ffn_params *p, void *workspace,
-                                  size_t workspace_bytes)
+/* backward's arguments: present, aligned, no output on another output or
+ * an input, and a workspace that this layer's training forward filled for
+ * T tokens; *L its layout. */
+static swiglu_status backward_check(sw_ffn_ws *L_out, const swiglu_ffn *f, const float *dx, const swiglu_ffn_params *grads,
+                                    const float *dy, const void *x, size_t T, const swiglu_ffn_params *p,
+                                    void *workspace, size_t workspace_bytes)
 {
     SW_RETURN_IF(!f || !grads || !dy || !x || !workspace, SWIGLU_ERR_NULL);
     SW_FORWARD_IF_ERROR(params_check(f, p));
@@ -437,7 +439,7 @@ swiglu_status swiglu_ffn_backward(const swiglu_ffn *f, float *dx, swiglu_ffn_par
                  (uintptr_t)dx % sizeof(float) || (uintptr_t)dy % sizeof(float) || (uintptr_t)x % esize(f),
                  SWIGLU_ERR_ARG);
     outs[no++] = (span){workspace, workspace_bytes};
-    if (dx) outs[no++] = (span){dx, TDb};
+    if (dx) outs[no++] = (span){(void *)dx, TDb};
     ins[ni++] = (span){dy, TDb};
     ins[ni++] = (span){x, T * c->d_model * esize(f)};
     SW_RETURN_IF(spans_clash(outs, no, NULL, 0) || spans_clash(outs, no, ins, ni), SWIGLU_ERR_ALIAS);
@@ -445,6 +447,44 @@ swiglu_status swiglu_ffn_backward(const swiglu_ffn *f, float *dx, swiglu_ffn_par
     const sw_ffn_hdr *hd = (const sw_ffn_hdr *)(base + L.hdr);
     SW_RETURN_IF(hd->magic != SW_FFN_MAGIC || hd->owner != f || hd->T != T || !hd->training,
                  SWIGLU_ERR_STATE);
+    *L_out = L;
+    return SWIGLU_OK;
+}
+
+/* The first layer's gradients from dpre (operand dop, fp32 or bf16):
+ * dW [P x D] += dpre^T [P x T] x [T x D]; dx [T x D] += dpre [T x P] W [P x D] */
+static swiglu_status first_layer_grads(const swiglu_ffn *f, float *dx, swiglu_ffn_params *grads, const void *dop,
+                                       const void *x, size_t T, const swiglu_ffn_params *p)
+{
+    const swiglu_ffn_config *c = &f->cfg;
+    int split3 = f->gated && c->weights == SWIGLU_WEIGHTS_SPLIT;
+    size_t D = c->d_model, H = c->d_ff, P = f->P;
+    size_t es = esize(f);
+    const unsigned char *dopb = dop;
+    if (split3) {
+        SW_FORWARD_IF_ERROR(gemm(f, grads->w1, SWIGLU_F32, D, dopb, P, 1, x, D, 0, H, D, T, 1.0f));
+        SW_FORWARD_IF_ERROR(gemm(f, grads->w3, SWIGLU_F32, D, dopb + H * es, P, 1, x, D, 0, H, D, T, 1.0f));
+        if (dx) {
+            SW_FORWARD_IF_ERROR(gemm(f, dx, SWIGLU_F32, D, dopb, P, 0, p->w1, D, 0, T, D, H, 1.0f));
+            SW_FORWARD_IF_ERROR(gemm(f, dx, SWIGLU_F32, D, dopb + H * es, P, 0, p->w3, D, 0, T, D, H, 1.0f));
+        }
+    } else {
+        SW_FORWARD_IF_ERROR(gemm(f, grads->w1, SWIGLU_F32, D, dop, P, 1, x, D, 0, P, D, T, 1.0f));
+        if (dx) SW_FORWARD_IF_ERROR(gemm(f, dx, SWIGLU_F32, D, dop, P, 0, p->w1, D, 0, T, D, P, 1.0f));
+    }
+    return SWIGLU_OK;
+}
+
+swiglu_status swiglu_ffn_backward(const swiglu_ffn *f, float *dx, swiglu_ffn_params *grads,
+                                  const float *dy, const void *x, size_t T,
+                                  const swiglu_ffn_params *p, void *workspace,
+                                  size_t workspace_bytes)
+{
+    sw_ffn_ws L;
+    SW_FORWARD_IF_ERROR(backward_check(&L, f, dx, grads, dy, x, T, p, workspace, workspace_bytes));
+    const swiglu_ffn_config *c = &f->cfg;
+    int split3 = f->gated && c->weights == SWIGLU_WEIGHTS_SPLIT;
+    unsigned char *base = sw_ffn_ws_base(workspace);
     sw_gate g;
     SW_FORWARD_IF_ERROR(call_gate(&g, f, p));
 
@@ -496,20 +536,6 @@ swiglu_status swiglu_ffn_backward(const swiglu_ffn *f, float *dx, swiglu_ffn_par
         }
     }
     const void *dop = bf ? (const void *)j.dpre16 : (const void *)dpre;  /* dpre as an operand */
-    size_t es = esize(f);
-    const unsigned char *dopb = dop;
 
-    /* dW [P x D] += dpre^T [P x T] x [T x D]; dx [T x D] += dpre [T x P] W [P x D] */
-    if (split3) {
-        SW_FORWARD_IF_ERROR(gemm(f, grads->w1, SWIGLU_F32, D, dopb, P, 1, x, D, 0, H, D, T, 1.0f));
-        SW_FORWARD_IF_ERROR(gemm(f, grads->w3, SWIGLU_F32, D, dopb + H * es, P, 1, x, D, 0, H, D, T, 1.0f));
-        if (dx) {
-            SW_FORWARD_IF_ERROR(gemm(f, dx, SWIGLU_F32, D, dopb, P, 0, p->w1, D, 0, T, D, H, 1.0f));
-            SW_FORWARD_IF_ERROR(gemm(f, dx, SWIGLU_F32, D, dopb + H * es, P, 0, p->w3, D, 0, T, D, H, 1.0f));
-        }
-    } else {
-        SW_FORWARD_IF_ERROR(gemm(f, grads->w1, SWIGLU_F32, D, dop, P, 1, x, D, 0, P, D, T, 1.0f));
-        if (dx) SW_FORWARD_IF_ERROR(gemm(f, dx, SWIGLU_F32, D, dop, P, 0, p->w1, D, 0, T, D, P, 1.0f));
-    }
-    return SWIGLU_OK;
+    return first_layer_grads(f, dx, grads, dop, x, T, p);
 }
