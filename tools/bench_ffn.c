@@ -133,32 +133,83 @@ static void usage(FILE *f)
                "  Threads: --threads N (default: OMP_NUM_THREADS, else every core).\n");
 }
 
-int bench_ffn(int argc, char **argv)
+typedef struct bench_opts {
+    int json, reps, only_shape, only_dt, only_v, only_lb;
+} bench_opts;
+
+/* Parses argv into o (--threads is applied at once); 1 when --help was printed. */
+static int parse_args(bench_opts *o, int argc, char **argv)
 {
-    int json = 0, reps = 7, only_shape = -1, only_dt = -1, only_v = -1, only_lb = 0;
+    *o = (bench_opts){0, 7, -1, -1, -1, 0};
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--json")) json = 1;
-        else if (!strcmp(argv[i], "--reps")) reps = (int)cli_parse_int("--reps", cli_value(argc, argv, &i), 1, MAX_REPS);
-        else if (!strcmp(argv[i], "--shape")) only_shape = (int)cli_parse_int("--shape", cli_value(argc, argv, &i), 0, 2);
+        if (!strcmp(argv[i], "--json")) o->json = 1;
+        else if (!strcmp(argv[i], "--reps")) o->reps = (int)cli_parse_int("--reps", cli_value(argc, argv, &i), 1, MAX_REPS);
+        else if (!strcmp(argv[i], "--shape")) o->only_shape = (int)cli_parse_int("--shape", cli_value(argc, argv, &i), 0, 2);
         else if (!strcmp(argv[i], "--dtype")) {
             const char *d = cli_value(argc, argv, &i);
-            if (!strcmp(d, "f32") || !strcmp(d, "fp32")) only_dt = SWIGLU_F32;
-            else if (!strcmp(d, "bf16")) only_dt = SWIGLU_BF16;
+            if (!strcmp(d, "f32") || !strcmp(d, "fp32")) o->only_dt = SWIGLU_F32;
+            else if (!strcmp(d, "bf16")) o->only_dt = SWIGLU_BF16;
             else cli_die("--dtype: f32 or bf16, not '%s'", d);
         } else if (!strcmp(argv[i], "--variant")) {
             swiglu_ffn_variant v;
             const char *n = cli_value(argc, argv, &i);
-            if (sw_ffn_name_parse(&v, &only_lb, n) != SWIGLU_OK) cli_die("--variant: unknown '%s' (" SW_FFN_NAMES ")", n);
-            only_v = (int)v;
+            if (sw_ffn_name_parse(&v, &o->only_lb, n) != SWIGLU_OK) cli_die("--variant: unknown '%s' (" SW_FFN_NAMES ")", n);
+            o->only_v = (int)v;
         } else if (!strcmp(argv[i], "--threads")) {
             int th = (int)cli_parse_int("--threads", cli_value(argc, argv, &i), 1, 1024);
             cli_check(swiglu_threads_set(th), "--threads");
 #ifdef _OPENMP
             omp_set_num_threads(th);   /* oneDNN's GEMMs run on the OpenMP pool */
 #endif
-        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) { usage(stdout); return 0; }
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) { usage(stdout); return 1; }
         else { usage(stderr); cli_die("bench ffn: unknown option '%s'", argv[i]); }
     }
+    return 0;
+}
+
+/* One layer (variant v, dtype dt, shape si) timed forward, then forward
+ * and backward, against the bare GEMMs: two rows. *first: no row printed yet. */
+static void bench_layer(const bench_opts *o, swiglu_ffn_variant v, int dt, int si, int *first)
+{
+    char vname[48];
+    sw_ffn_name(vname, sizeof vname, v, o->only_lb);
+    size_t T = shapes[si].T, D = shapes[si].D, H = shapes[si].H;
+    if (!swiglu_ffn_variant_gated(v)) H = 4 * D;
+    size_t P = swiglu_ffn_variant_gated(v) ? 2 * H : H;
+    double fl = 2.0 * (double)T * (double)D * (double)P + 2.0 * (double)T * (double)H * (double)D;
+    const int reps = o->reps;
+    layer L;
+    layer_make(&L, v, o->only_lb, (swiglu_dtype)dt, T, D, H);
+    for (int pass = 0; pass < 2; pass++) {
+        double ours[MAX_REPS], bare[MAX_REPS];
+        run_once(&L, 0, pass);  /* warm-up: primitives created, pages touched */
+        run_once(&L, 1, pass);
+        for (int r = 0; r < reps; r++) {
+            ours[r] = run_once(&L, 0, pass);
+            bare[r] = run_once(&L, 1, pass);
+        }
+        double mo = median(ours, reps), mb = median(bare, reps);
+        double flops = pass ? 3 * fl : fl;
+        const char *dn = dt == SWIGLU_BF16 ? "bf16" : "f32";
+        const char *pn = pass ? "fwd+bwd" : "fwd";
+        if (o->json)
+            printf("%s\n  {\"variant\": \"%s\", \"dtype\": \"%s\", \"T\": %zu, \"D\": %zu, \"H\": %zu, "
+                   "\"pass\": \"%s\", \"ms\": %.4f, \"gflops\": %.2f, \"bare_ms\": %.4f, \"ratio\": %.4f}",
+                   *first ? "" : ",", vname, dn, T, D, H, pn, 1e3 * mo,
+                   flops / mo * 1e-9, 1e3 * mb, mo / mb);
+        else
+            printf("%-19s %-5s %5zu %5zu %6zu  %-8s %9.3f %8.1f %9.3f %6.3f\n", vname,
+                   dn, T, D, H, pn, 1e3 * mo, flops / mo * 1e-9, 1e3 * mb, mo / mb);
+        fflush(stdout);
+        *first = 0;
+    }
+    layer_free(&L);
+}
+
+int bench_ffn(int argc, char **argv)
+{
+    bench_opts o;
+    if (parse_args(&o, argc, argv)) return 0;
     cli_args_done();
     int threads = 1;
 #ifdef _OPENMP
@@ -167,54 +218,20 @@ int bench_ffn(int argc, char **argv)
     /* the default set; --variant runs that one alone */
     swiglu_ffn_variant variants[3] = {SWIGLU_FFN_SWIGLU, SWIGLU_FFN_RELU, SWIGLU_FFN_GELU};
     size_t nv = 3;
-    if (only_v >= 0) { variants[0] = (swiglu_ffn_variant)only_v; nv = 1; }
-    if (json) printf("{\"bench\": \"ffn\", \"engine\": \"%s\", \"threads\": %d, \"reps\": %d, \"rows\": [",
-                     sw_gemm_engine(), threads, reps);
+    if (o.only_v >= 0) { variants[0] = (swiglu_ffn_variant)o.only_v; nv = 1; }
+    if (o.json) printf("{\"bench\": \"ffn\", \"engine\": \"%s\", \"threads\": %d, \"reps\": %d, \"rows\": [",
+                       sw_gemm_engine(), threads, o.reps);
     else printf("FFN layer, %s GEMMs, %d threads, median of %d (bare = the same GEMMs, no elementwise work)\n"
-                "%-19s %-5s %5s %5s %6s  %-8s %9s %8s %9s %6s\n", sw_gemm_engine(), threads, reps,
+                "%-19s %-5s %5s %5s %6s  %-8s %9s %8s %9s %6s\n", sw_gemm_engine(), threads, o.reps,
                 "variant", "dtype", "T", "D", "H", "pass", "ms", "GFLOP/s", "bare ms", "ratio");
     int first = 1;
     for (int si = 0; si < 3; si++) {
-        if (only_shape >= 0 && si != only_shape) continue;
+        if (o.only_shape >= 0 && si != o.only_shape) continue;
         for (int dt = 0; dt < 2; dt++) {
-            if (only_dt >= 0 && dt != only_dt) continue;
-            for (size_t vi = 0; vi < nv; vi++) {
-                swiglu_ffn_variant v = variants[vi];
-                char vname[48];
-                sw_ffn_name(vname, sizeof vname, v, only_lb);
-                size_t T = shapes[si].T, D = shapes[si].D, H = shapes[si].H;
-                if (!swiglu_ffn_variant_gated(v)) H = 4 * D;
-                size_t P = swiglu_ffn_variant_gated(v) ? 2 * H : H;
-                double fl = 2.0 * (double)T * (double)D * (double)P + 2.0 * (double)T * (double)H * (double)D;
-                layer L;
-                layer_make(&L, v, only_lb, (swiglu_dtype)dt, T, D, H);
-                for (int pass = 0; pass < 2; pass++) {
-                    double ours[MAX_REPS], bare[MAX_REPS];
-                    run_once(&L, 0, pass);  /* warm-up: primitives created, pages touched */
-                    run_once(&L, 1, pass);
-                    for (int r = 0; r < reps; r++) {
-                        ours[r] = run_once(&L, 0, pass);
-                        bare[r] = run_once(&L, 1, pass);
-                    }
-                    double mo = median(ours, reps), mb = median(bare, reps);
-                    double flops = pass ? 3 * fl : fl;
-                    const char *dn = dt == SWIGLU_BF16 ? "bf16" : "f32";
-                    const char *pn = pass ? "fwd+bwd" : "fwd";
-                    if (json)
-                        printf("%s\n  {\"variant\": \"%s\", \"dtype\": \"%s\", \"T\": %zu, \"D\": %zu, \"H\": %zu, "
-                               "\"pass\": \"%s\", \"ms\": %.4f, \"gflops\": %.2f, \"bare_ms\": %.4f, \"ratio\": %.4f}",
-                               first ? "" : ",", vname, dn, T, D, H, pn, 1e3 * mo,
-                               flops / mo * 1e-9, 1e3 * mb, mo / mb);
-                    else
-                        printf("%-19s %-5s %5zu %5zu %6zu  %-8s %9.3f %8.1f %9.3f %6.3f\n", vname,
-                               dn, T, D, H, pn, 1e3 * mo, flops / mo * 1e-9, 1e3 * mb, mo / mb);
-                    fflush(stdout);
-                    first = 0;
-                }
-                layer_free(&L);
-            }
+            if (o.only_dt >= 0 && dt != o.only_dt) continue;
+            for (size_t vi = 0; vi < nv; vi++) bench_layer(&o, variants[vi], dt, si, &first);
         }
     }
-    if (json) printf("\n]}\n");
+    if (o.json) printf("\n]}\n");
     return 0;
 }

@@ -72,7 +72,11 @@ void MV_NAME(float *restrict y, const float *restrict W, const float *restrict x
     }
 }
 
-/* ---- one attention head (matvec.h), 8-float vectors when hs % 8 == 0 ---- */
+/* ---- one attention head (matvec.h), 8-float vectors when hs % 8 == 0 ----
+ * Kept as one function (about 80 lines with its vector helpers): scores,
+ * softmax and the weighted sum are run.c's three loops in run.c's order,
+ * and this body is instantiated once per ISA under MV_ATT_NAME; helpers
+ * would each need a per-ISA name of their own. */
 
 #ifndef MV_ATT_NAME
 #error "define MV_ATT_NAME"
