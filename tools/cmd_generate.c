@@ -22,6 +22,7 @@
  * When the context (seq_len) is full, the window restarts from its last half
  * (the cache is refilled), so -n is not limited by the context.
  */
+#include <errno.h>
 #include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -213,9 +214,12 @@ static int *prompt_ids(const gen_model *g, const gen_opts *o, size_t *np, int *s
             while (*p == ' ' || *p == ',' || *p == '\t' || *p == '\n') p++;
             if (!*p) break;
             char *end;
+            errno = 0;
             long v = strtol(p, &end, 10);
             if (end == p) cli_die("--prompt-ids: not a number at '%s'", p);
-            if (v < 0 || v >= g->V) cli_die("--prompt-ids: token id %ld out of range [0, %d)", v, g->V);
+            /* the id as given: strtol clamps 99999999999999999999 to LONG_MAX */
+            if (errno == ERANGE || v < 0 || v >= g->V)
+                cli_die("--prompt-ids: token id %.*s out of range [0, %d)", (int)(end - p), p, g->V);
             ids[(*np)++] = (int)v;
             p = end;
         }
