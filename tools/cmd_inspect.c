@@ -50,6 +50,7 @@
 #include "io/checkpoint.h"
 #include "io/export_l2c.h"
 #include "io/llama2c.h"
+#include "io/model_file.h"
 #include "io/tokenizer.h"
 #include "model/llama_infer.h"
 
@@ -382,11 +383,12 @@ int cmd_inspect(int argc, char **argv)
         check_out_files(out, files, sizeof files / sizeof files[0], ins, 3);
     }
     const int ours = is_ours(model_path);
-    if (data && !tok_path && !ours) cli_die("inspect: --data needs --tokenizer T.bin to turn text into tokens");
     if (ours && tok_path) cli_die("inspect: %s is a swiglu checkpoint with its own vocabulary; drop --tokenizer", model_path);
 
     char msg[512];
     sw_l2c_model model;
+    void *file_tok = NULL;        /* a tokenizer the model file carries (GGUF) */
+    size_t file_tok_size = 0;
     float *storage = NULL;        /* ours: the in-memory llama2.c export */
     int bos = SW_TOK_BOS;         /* ours: none (-1) */
     int start = SW_TOK_BOS;       /* first token of a self-generated window */
@@ -406,7 +408,17 @@ int cmd_inspect(int argc, char **argv)
         bos = -1;
         start = 0;
         for (int i = 0; i < V0; i++) if (itos[i] == '\n') start = i;
-    } else if (sw_l2c_open_unchecked(&model, model_path, msg, sizeof msg) != SWIGLU_OK) die_file(model_path, msg);
+    } else {
+        /* llama2.c, GGUF or safetensors (io/model_file.h); non-finite
+         * weights are counted below, not refused */
+        sw_model_file mf;
+        if (sw_model_file_open(&mf, model_path, 0, msg, sizeof msg) != SWIGLU_OK) die_file(model_path, msg);
+        model = mf.m;   /* the weights move here (sw_l2c_close frees them) */
+        file_tok = mf.tok;
+        file_tok_size = mf.tok_size;
+    }
+    if (data && !tok_path && !ours && !file_tok)
+        cli_die("inspect: --data needs --tokenizer T.bin to turn text into tokens");
     size_t bad_weights = 0;
     sw_l2c_nonfinite(&model, &bad_weights, NULL, 0);
     report_nonfinite(bad_weights);
@@ -421,7 +433,10 @@ int cmd_inspect(int argc, char **argv)
         if (nids == 0) cli_die("inspect: %s holds no token of %s's vocabulary", data, model_path);
     } else if (data) {
         sw_tokenizer tok;
-        if (sw_tok_load(&tok, tok_path, V, msg, sizeof msg) != SWIGLU_OK) die_file(tok_path, msg);
+        if (!tok_path) {
+            if (sw_tok_parse(&tok, file_tok, file_tok_size, V, msg, sizeof msg) != SWIGLU_OK)
+                cli_die("inspect: %s: its tokenizer: %s", model_path, msg);
+        } else if (sw_tok_load(&tok, tok_path, V, msg, sizeof msg) != SWIGLU_OK) die_file(tok_path, msg);
         size_t len;
         char *text = read_text(data, &len);
         const char *nul = memchr(text, 0, len);
@@ -541,6 +556,7 @@ int cmd_inspect(int argc, char **argv)
     free(ls); free(pc.sbuf); free(probs); free(ids);
     sw_llama_free(&st);
     sw_l2c_close(&model);
+    free(file_tok);
     free(storage);
     return 0;
 }

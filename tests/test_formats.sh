@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# test_formats.sh -- `generate` and `inspect` on GGUF and Hugging Face
+# safetensors models (io/gguf.c, io/safetensors.c, io/model_file.c).
+# tests/support/convert_model.py (numpy, no network) writes stories260K as
+# safetensors + config.json (F32, F16, BF16) and as GGUF (F32, F16, BF16,
+# Q8_0), each with a llama2.c reference file holding the weights exactly as
+# the conversion leaves them (rounded or quantized); then:
+#  - F32: the 200 greedy ids of the .bin itself (tests/test_llama2c.c's
+#    golden ids) and the same gate statistics from inspect;
+#  - F16, BF16, Q8_0: the same 200 ids as their reference, bit for bit
+#    (what the rounding does to the model is the rounding's, not the
+#    reader's); each rounding changes the ids somewhere, so the test would
+#    see a reader that ignored the stored type;
+#  - a tokenizer carried by a GGUF file: the same text as the .bin with
+#    its tokenizer.bin, for a prompt and for inspect --data;
+#  - refusals: one line, exit 2, naming the key or tensor.
+# Skipped (counted) without ../shared/models or numpy.
+set -u
+cd "$(dirname "$0")/.."
+. tests/support/cli_test.bash   # O, SW, pass/fail/skip, expect, must, skip, finish
+PY=/usr/bin/python3
+CONV=tests/support/convert_model.py
+M=""
+for d in "${SWIGLU_SHARED:-}" ../shared ../../shared; do
+    [ -n "$d" ] && [ -f "$d/models/stories260K.bin" ] && { M=$d/models/stories260K.bin; break; }
+done
+if [ -z "$M" ]; then skip "../shared/models not found: GGUF and safetensors on stories260K"; finish test_formats; exit; fi
+if ! "$PY" -c "import numpy" 2>/dev/null; then skip "numpy not found (scripts/deps.sh installs python3-numpy)"; finish test_formats; exit; fi
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+ids() { "$SW" generate --model "$1" --ids -t 0 -n 200 2>/dev/null; }
+golden=$(ids "$M")
+expect "the .bin's greedy ids start as tests/test_llama2c.c's" [ "${golden:0:42}" = "1 461 461 401 401 401 461 378 455 473 456 " ]
+
+# --- F32: the .bin's ids and inspect's statistics ---
+must "convert to safetensors F32" "$PY" "$CONV" "$M" --safetensors "$tmp/st_F32" --dtype F32
+must "convert to GGUF F32" "$PY" "$CONV" "$M" --gguf "$tmp/g_F32.gguf" --dtype F32
+expect "safetensors F32 (the folder): the .bin's 200 greedy ids" [ "$(ids "$tmp/st_F32")" = "$golden" ]
+expect "safetensors F32 (the file, config.json beside it): the same" [ "$(ids "$tmp/st_F32/model.safetensors")" = "$golden" ]
+expect "GGUF F32: the .bin's 200 greedy ids" [ "$(ids "$tmp/g_F32.gguf")" = "$golden" ]
+must "inspect the .bin" "$SW" inspect --model "$M" -n 256; a=$(tail -n +2 <<<"$out")
+must "inspect GGUF F32" "$SW" inspect --model "$tmp/g_F32.gguf" -n 256; b=$(tail -n +2 <<<"$out")
+must "inspect safetensors F32" "$SW" inspect --model "$tmp/st_F32" -n 256; c=$(tail -n +2 <<<"$out")
+expect "inspect: the same gate statistics from GGUF" [ -n "$a" -a "$a" = "$b" ]
+expect "inspect: the same gate statistics from safetensors" [ -n "$a" -a "$a" = "$c" ]
+
+# --- rounded and quantized types: the ids of their reference ---
+for d in F16 BF16; do
+    must "convert to safetensors $d" "$PY" "$CONV" "$M" --safetensors "$tmp/st_$d" --dtype "$d" --ref "$tmp/st_$d.ref.bin"
+    got=$(ids "$tmp/st_$d"); want=$(ids "$tmp/st_$d.ref.bin")
+    expect "safetensors $d: the ids of the .bin rounded to $d" [ -n "$got" -a "$got" = "$want" ]
+done
+for d in F16 BF16 Q8_0; do
+    must "convert to GGUF $d" "$PY" "$CONV" "$M" --gguf "$tmp/g_$d.gguf" --dtype "$d" --ref "$tmp/g_$d.ref.bin"
+    got=$(ids "$tmp/g_$d.gguf"); want=$(ids "$tmp/g_$d.ref.bin")
+    expect "GGUF $d: the ids of the .bin as $d leaves it" [ -n "$got" -a "$got" = "$want" ]
+    expect "GGUF $d: rounding moved some id (the stored type was read)" [ "$got" != "$golden" ]
+done
+
+# --- a tokenizer inside a GGUF file (a character model of ours) ---
+for i in $(seq 400); do printf 'the cat and the hat sat on a mat.\n'; done >"$tmp/text.txt"
+must "train a character model" "$SW" train --data "$tmp/text.txt" --tokens char --dim 32 --layers 1 --heads 2 --context 32 \
+    --steps 30 --batch 4 --threads 1 --quiet --ckpt "$tmp/c.ckpt"
+must "export it" "$SW" export --ckpt "$tmp/c.ckpt" --llama2c "$tmp/c.bin"
+must "convert it to GGUF with its tokenizer" "$PY" "$CONV" "$tmp/c.bin" --gguf "$tmp/c.gguf" --dtype F32 --tokenizer "$tmp/c.tokenizer.bin"
+must "generate from the .bin" "$SW" generate "$tmp/c.bin" -i "the c" -n 40 -t 0; a=$out
+must "generate from the GGUF, its own tokenizer" "$SW" generate "$tmp/c.gguf" -i "the c" -n 40 -t 0; b=$out
+expect "GGUF's tokenizer: the same text ('$b')" [ -n "$a" -a "$a" = "$b" ]
+must "inspect --data with the GGUF's tokenizer" "$SW" inspect --model "$tmp/c.gguf" --data "$tmp/text.txt" -n 100
+expect "inspect --data read the text with it" grep -q "100 tokens of $tmp/text.txt" <<<"$out"
+
+# --- refusals: exit 2, one line naming the problem ---
+refuse() {  # needle, command...
+    local needle=$1; shift
+    local o rc
+    o=$("$@" 2>&1 >/dev/null); rc=$?
+    local ok=0
+    [ "$rc" -eq 2 ] && [ "$(printf '%s\n' "$o" | wc -l)" -eq 1 ] && grep -q -- "$needle" <<<"$o" && ok=1
+    expect "'$needle' ($rc): '$o'" [ $ok -eq 1 ]
+}
+head -c 100 "$tmp/g_F32.gguf" >"$tmp/short.gguf"
+refuse "tensor_count = 47 is absurd for a 100-byte file" "$SW" generate --model "$tmp/short.gguf" --ids -n 3
+head -c 500000 "$tmp/g_F32.gguf" >"$tmp/half.gguf"
+refuse "run past the end of the file" "$SW" generate --model "$tmp/half.gguf" --ids -n 3
+"$PY" - "$tmp/g_F32.gguf" "$tmp/v9.gguf" <<'PY'
+import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[4] = 9; open(sys.argv[2], "wb").write(b)
+PY
+refuse "version 9" "$SW" generate --model "$tmp/v9.gguf" --ids -n 3
+"$PY" - "$tmp/g_F32.gguf" "$tmp/noffn.gguf" <<'PY'
+import sys; b = open(sys.argv[1], "rb").read(); open(sys.argv[2], "wb").write(b.replace(b"blk.3.ffn_up.weight", b"blk.3.ffn_XX.weight"))
+PY
+refuse "tensor blk.3.ffn_up.weight is missing" "$SW" generate --model "$tmp/noffn.gguf" --ids -n 3
+"$PY" - "$tmp/g_F32.gguf" "$tmp/arch.gguf" <<'PY'
+import sys; b = open(sys.argv[1], "rb").read(); open(sys.argv[2], "wb").write(b.replace(b"llama", b"gemma", 1))
+PY
+refuse "not 'llama'" "$SW" generate --model "$tmp/arch.gguf" --ids -n 3
+cp -r "$tmp/st_F32" "$tmp/st_theta"
+sed -i 's/"rope_theta": 10000.0/"rope_theta": 500000.0/' "$tmp/st_theta/config.json"
+refuse "rope_theta 500000" "$SW" generate --model "$tmp/st_theta" --ids -n 3
+cp -r "$tmp/st_F32" "$tmp/st_mistral"
+sed -i 's/"model_type": "llama"/"model_type": "mistral"/; s/LlamaForCausalLM/MistralForCausalLM/' "$tmp/st_mistral/config.json"
+refuse "model_type 'mistral'" "$SW" generate --model "$tmp/st_mistral" --ids -n 3
+cp -r "$tmp/st_F32" "$tmp/st_shape"
+sed -i 's/"intermediate_size": 172/"intermediate_size": 176/' "$tmp/st_shape/config.json"
+refuse "mlp.gate_proj.weight has shape \[172, 64\], config.json implies \[176, 64\]" "$SW" generate --model "$tmp/st_shape" --ids -n 3
+mkdir -p "$tmp/noconf" && cp "$tmp/st_F32/model.safetensors" "$tmp/noconf/"
+refuse "needs its config.json" "$SW" generate --model "$tmp/noconf/model.safetensors" --ids -n 3
+mkdir -p "$tmp/sharded" && echo '{}' >"$tmp/sharded/model.safetensors.index.json"
+refuse "sharded" "$SW" generate --model "$tmp/sharded" --ids -n 3
+"$PY" - "$tmp/st_F32/model.safetensors" "$tmp/hdr/model.safetensors" <<'PY'
+import os, struct, sys
+b = bytearray(open(sys.argv[1], "rb").read()); os.makedirs(os.path.dirname(sys.argv[2]), exist_ok=True)
+struct.pack_into("<Q", b, 0, 1 << 40); open(sys.argv[2], "wb").write(b)
+PY
+cp "$tmp/st_F32/config.json" "$tmp/hdr/"
+refuse "a header of 1099511627776 bytes" "$SW" generate --model "$tmp/hdr" --ids -n 3
+"$PY" - "$tmp/g_F32.gguf" "$tmp/nan.gguf" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+struct.pack_into("<f", b, len(b) - 64, float("nan"))   # in the last tensor (ffn_down of layer 4)
+open(sys.argv[2], "wb").write(b)
+PY
+refuse "GGUF file: 1 non-finite weight" "$SW" generate --model "$tmp/nan.gguf" --ids -n 3
+
+finish test_formats
