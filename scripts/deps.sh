@@ -8,8 +8,9 @@
 #                             config.json), gnuplot (the lab's plots),
 #                             npm (fetches the default corpus), clang and its
 #                             libFuzzer runtime (the test suite's fuzz stage),
-#                             python3 (a test writes a checkpoint with it)
-#   scripts/deps.sh --bench   also PyTorch and NumPy (Debian's python3-torch:
+#                             python3 and numpy (tests write checkpoints and
+#                             GGUF/safetensors models with them)
+#   scripts/deps.sh --bench   also PyTorch (Debian's python3-torch:
 #                             the benchmarks' side-by-side runs) and valgrind
 set -euo pipefail
 # each line: package  check (a shell test that succeeds when it is present)
@@ -27,10 +28,10 @@ ca-certificates  test -d /etc/ssl/certs
 clang            command -v clang
 libclang-rt-14-dev  ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a
 python3          command -v python3
+python3-numpy    /usr/bin/python3 -c "import numpy"
 '
 bench='
 python3-torch    /usr/bin/python3 -c "import torch"
-python3-numpy    /usr/bin/python3 -c "import numpy"
 valgrind         command -v valgrind
 '
 for arg in "$@"; do
