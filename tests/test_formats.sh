@@ -68,6 +68,27 @@ expect "GGUF's tokenizer: the same text ('$b')" [ -n "$a" -a "$a" = "$b" ]
 must "inspect --data with the GGUF's tokenizer" "$SW" inspect --model "$tmp/c.gguf" --data "$tmp/text.txt" -n 100
 expect "inspect --data read the text with it" grep -q "100 tokens of $tmp/text.txt" <<<"$out"
 
+# --- export --safetensors: Hugging Face's layout, read back the same ---
+must "export --safetensors" "$SW" export --ckpt "$tmp/c.ckpt" --safetensors "$tmp/c_st"
+must "generate from the exported folder (its tokenizer.bin)" "$SW" generate "$tmp/c_st" -i "the c" -n 40 -t 0; b=$out
+expect "export --safetensors: the same text as the .bin ('$b')" [ -n "$a" -a "$a" = "$b" ]
+must "the converter's safetensors of the .bin" "$PY" "$CONV" "$tmp/c.bin" --safetensors "$tmp/c_conv" --dtype F32
+must "every tensor as the converter (HF's names, shapes, q/k order) writes it" "$PY" - "$tmp/c_st/model.safetensors" "$tmp/c_conv/model.safetensors" <<'PY'
+import json, struct, sys
+import numpy as np
+def load(path):
+    b = open(path, "rb").read(); n = struct.unpack_from("<Q", b, 0)[0]; h = json.loads(b[8:8 + n])
+    h.pop("__metadata__", None)
+    return {k: np.frombuffer(b[8 + n + v["data_offsets"][0]:8 + n + v["data_offsets"][1]], "<f4").reshape(v["shape"])
+            for k, v in h.items()}
+a, c = load(sys.argv[1]), load(sys.argv[2])
+assert sorted(a) == sorted(c), (sorted(a), sorted(c))
+for k in a:
+    assert a[k].shape == c[k].shape and np.array_equal(a[k], c[k]), k
+PY
+refuse_both=$("$SW" export --ckpt "$tmp/c.ckpt" --safetensors "$tmp/x" --llama2c "$tmp/x.bin" 2>&1 >/dev/null); rc=$?
+expect "export with both --llama2c and --safetensors refused ($rc)" [ $rc -eq 2 ]
+
 # --- refusals: exit 2, one line naming the problem ---
 refuse() {  # needle, command...
     local needle=$1; shift

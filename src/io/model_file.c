@@ -34,6 +34,18 @@ static swiglu_status open_safetensors(sw_model_file *f, const void *map, size_t 
     st = sw_st_parse(&f->m, map, size, cfg, cfg_size, msg, cap);
     munmap(cfg, cfg_size);
     f->format = "safetensors";
+    /* a llama2.c tokenizer.bin in the folder (what `swiglu export
+     * --safetensors` writes there) is the model's tokenizer */
+    char tok_path[4200];
+    void *tmap;
+    size_t tsize;
+    struct stat sb;
+    if (st == SWIGLU_OK && beside(tok_path, sizeof tok_path, cfg_path, "tokenizer.bin", 0) && stat(tok_path, &sb) == 0 &&
+        S_ISREG(sb.st_mode) && sw_map_file(&tmap, &tsize, tok_path, "tokenizer.bin", NULL, 0) == SWIGLU_OK) {
+        f->tok = malloc(tsize);
+        if (f->tok) { memcpy(f->tok, tmap, tsize); f->tok_size = tsize; }
+        munmap(tmap, tsize);
+    }
     return st;
 }
 

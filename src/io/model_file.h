@@ -13,7 +13,8 @@
 
 typedef struct sw_model_file {
     sw_l2c_model m;
-    void *tok;              /* a llama2.c tokenizer.bin image carried by the file (GGUF), else NULL */
+    void *tok;              /* a llama2.c tokenizer.bin image carried by the file (GGUF) or found
+                             * in a safetensors model's folder (tokenizer.bin), else NULL */
     size_t tok_size;
     const char *format;     /* "llama2.c", "GGUF", "safetensors" */
 } sw_model_file;

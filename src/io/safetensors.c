@@ -216,3 +216,128 @@ swiglu_status sw_st_parse(sw_l2c_model *m, const void *buf, size_t size, const c
     if (st != SWIGLU_OK) sw_l2c_close(m);
     return st;
 }
+
+/* ---- writing ------------------------------------------------------------ */
+
+/* One tensor to write: rows x cols floats at p; heads > 0: q or k, whose
+ * rows go out in HF's order (the inverse of unpermute). */
+typedef struct wtensor { char name[96]; const float *p; size_t rows, cols, heads; } wtensor;
+
+static int put_rows(FILE *f, const wtensor *t, size_t hs)
+{
+    size_t cols = t->cols ? t->cols : 1;
+    if (!t->heads) return fwrite(t->p, sizeof(float), t->rows * cols, f) == t->rows * cols;
+    /* HF row h hs + i hs/2 + j = llama2.c row h hs + 2j + i */
+    for (size_t h = 0; h < t->heads; h++)
+        for (size_t i = 0; i < 2; i++)
+            for (size_t j = 0; j < hs / 2; j++)
+                if (fwrite(t->p + (h * hs + 2 * j + i) * cols, sizeof(float), cols, f) != cols) return 0;
+    return 1;
+}
+
+static size_t tensor_list(wtensor *t, const sw_l2c_model *m)
+{
+    const sw_l2c_config *c = &m->cfg;
+    const sw_l2c_weights *w = &m->w;
+    size_t D = (size_t)c->dim, H = (size_t)c->hidden_dim, KV = (size_t)c->kv_dim, V = (size_t)c->vocab_size, n = 0;
+#define T(nm, ptr, r, cl, hd) do { snprintf(t[n].name, sizeof t[n].name, "%s", nm); \
+        t[n].p = (ptr); t[n].rows = (r); t[n].cols = (cl); t[n].heads = (hd); n++; } while (0)
+    T("model.embed_tokens.weight", w->tok_emb, V, D, 0);
+    for (size_t l = 0; l < (size_t)c->n_layers; l++) {
+        char p[64];
+        snprintf(p, sizeof p, "model.layers.%zu.", l);
+#define TL(part, ptr, r, cl, hd) do { char nm[96]; snprintf(nm, sizeof nm, "%s%s.weight", p, part); T(nm, ptr, r, cl, hd); } while (0)
+        TL("input_layernorm", w->rms_att + l * D, D, 0, 0);
+        TL("self_attn.q_proj", w->wq + l * D * D, D, D, (size_t)c->n_heads);
+        TL("self_attn.k_proj", w->wk + l * KV * D, KV, D, (size_t)c->n_kv_heads);
+        TL("self_attn.v_proj", w->wv + l * KV * D, KV, D, 0);
+        TL("self_attn.o_proj", w->wo + l * D * D, D, D, 0);
+        TL("post_attention_layernorm", w->rms_ffn + l * D, D, 0, 0);
+        TL("mlp.gate_proj", w->w1 + l * H * D, H, D, 0);
+        TL("mlp.up_proj", w->w3 + l * H * D, H, D, 0);
+        TL("mlp.down_proj", w->w2 + l * D * H, D, H, 0);
+#undef TL
+    }
+    T("model.norm.weight", w->rms_final, D, 0, 0);
+    if (!c->shared_classifier) T("lm_head.weight", w->wcls, V, D, 0);
+#undef T
+    return n;
+}
+
+static char *config_text(const sw_l2c_config *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON *ar = cJSON_AddArrayToObject(o, "architectures");
+    cJSON_AddItemToArray(ar, cJSON_CreateString("LlamaForCausalLM"));
+    cJSON_AddStringToObject(o, "model_type", "llama");
+    cJSON_AddNumberToObject(o, "hidden_size", c->dim);
+    cJSON_AddNumberToObject(o, "intermediate_size", c->hidden_dim);
+    cJSON_AddNumberToObject(o, "num_hidden_layers", c->n_layers);
+    cJSON_AddNumberToObject(o, "num_attention_heads", c->n_heads);
+    cJSON_AddNumberToObject(o, "num_key_value_heads", c->n_kv_heads);
+    cJSON_AddNumberToObject(o, "vocab_size", c->vocab_size);
+    cJSON_AddNumberToObject(o, "max_position_embeddings", c->seq_len);
+    cJSON_AddNumberToObject(o, "rms_norm_eps", 1e-5);
+    cJSON_AddNumberToObject(o, "rope_theta", 10000);
+    cJSON_AddStringToObject(o, "hidden_act", "silu");
+    cJSON_AddBoolToObject(o, "tie_word_embeddings", c->shared_classifier);
+    cJSON_AddStringToObject(o, "torch_dtype", "float32");
+    char *text = cJSON_Print(o);
+    cJSON_Delete(o);
+    return text;
+}
+
+swiglu_status sw_st_write(const sw_l2c_model *m, const char *dir, char *msg, size_t cap)
+{
+    SW_RETURN_IF(!m || !dir, SWIGLU_ERR_NULL);
+    size_t nmax = 3 + 9 * (size_t)m->cfg.n_layers;
+    wtensor *t = calloc(nmax, sizeof *t);
+    cJSON *hdr = cJSON_CreateObject();
+    if (!t || !hdr) { free(t); cJSON_Delete(hdr); return sw_io_fail(msg, cap, SWIGLU_ERR_ALLOC, "safetensors: out of memory"); }
+    size_t n = tensor_list(t, m), off = 0;
+    cJSON *meta = cJSON_AddObjectToObject(hdr, "__metadata__");
+    cJSON_AddStringToObject(meta, "format", "pt");
+    for (size_t i = 0; i < n; i++) {
+        size_t bytes = t[i].rows * (t[i].cols ? t[i].cols : 1) * sizeof(float);
+        cJSON *e = cJSON_AddObjectToObject(hdr, t[i].name);
+        cJSON_AddStringToObject(e, "dtype", "F32");
+        cJSON *sh = cJSON_AddArrayToObject(e, "shape");
+        cJSON_AddItemToArray(sh, cJSON_CreateNumber((double)t[i].rows));
+        if (t[i].cols) cJSON_AddItemToArray(sh, cJSON_CreateNumber((double)t[i].cols));
+        cJSON *of = cJSON_AddArrayToObject(e, "data_offsets");
+        cJSON_AddItemToArray(of, cJSON_CreateNumber((double)off));
+        cJSON_AddItemToArray(of, cJSON_CreateNumber((double)(off + bytes)));
+        off += bytes;
+    }
+    char *json = cJSON_PrintUnformatted(hdr), *cfg = config_text(&m->cfg);
+    cJSON_Delete(hdr);
+    swiglu_status st = SWIGLU_OK;
+    char path[4200];
+    sw_atomic_file a;
+    if (!json || !cfg) st = sw_io_fail(msg, cap, SWIGLU_ERR_ALLOC, "safetensors: out of memory");
+    if (st == SWIGLU_OK && snprintf(path, sizeof path, "%s/model.safetensors", dir) >= (int)sizeof path)
+        st = sw_io_fail(msg, cap, SWIGLU_ERR_ARG, "%s: path too long", dir);
+    if (st == SWIGLU_OK && !sw_atomic_open(&a, path, msg, cap)) st = SWIGLU_ERR_IO;
+    if (st == SWIGLU_OK) {
+        /* the header padded with spaces to 8 bytes, so that the data is aligned */
+        size_t hl = strlen(json), pad = (8 - hl % 8) % 8;
+        unsigned char len8[8];
+        for (int b = 0; b < 8; b++) len8[b] = (unsigned char)((uint64_t)(hl + pad) >> (8 * b));
+        fwrite(len8, 1, 8, a.f);
+        fwrite(json, 1, hl, a.f);
+        for (size_t k = 0; k < pad; k++) fputc(' ', a.f);
+        for (size_t i = 0; i < n; i++) put_rows(a.f, &t[i], (size_t)m->cfg.head_size);
+        st = sw_atomic_commit(&a, msg, cap);   /* any failed write above is reported here (ferror) */
+    }
+    if (st == SWIGLU_OK && snprintf(path, sizeof path, "%s/config.json", dir) >= (int)sizeof path)
+        st = sw_io_fail(msg, cap, SWIGLU_ERR_ARG, "%s: path too long", dir);
+    if (st == SWIGLU_OK && !sw_atomic_open(&a, path, msg, cap)) st = SWIGLU_ERR_IO;
+    if (st == SWIGLU_OK) {
+        fprintf(a.f, "%s\n", cfg);
+        st = sw_atomic_commit(&a, msg, cap);
+    }
+    free(json);
+    free(cfg);
+    free(t);
+    return st;
+}

@@ -43,4 +43,11 @@ int sw_st_sniff(const void *buf, size_t size);
 swiglu_status sw_st_parse(sw_l2c_model *m, const void *buf, size_t size, const char *config_json,
                           size_t config_size, char *msg, size_t msg_cap);
 
+/* Writes m (fp32) into the existing folder dir as Hugging Face stores a
+ * LLaMA model: dir/model.safetensors (F32, the names above, q_proj and
+ * k_proj rows permuted to HF's order) and dir/config.json, each atomically.
+ * The inverse of sw_st_parse: reading the folder back gives m's weights
+ * bit for bit. */
+swiglu_status sw_st_write(const sw_l2c_model *m, const char *dir, char *msg, size_t msg_cap);
+
 #endif
