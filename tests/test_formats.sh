@@ -13,6 +13,10 @@
 #    see a reader that ignored the stored type;
 #  - a tokenizer carried by a GGUF file: the same text as the .bin with
 #    its tokenizer.bin, for a prompt and for inspect --data;
+#  - Hugging Face's tokenizer.json (Llama 2's, written from
+#    llama2-tokenizer.bin as HF's converter does): the known encodings of
+#    models/README.md, by --tokenizer and from a safetensors folder;
+#  - export --safetensors: HF's layout, read back to the same text;
 #  - refusals: one line, exit 2, naming the key or tensor.
 # Skipped (counted) without ../shared/models or numpy.
 set -u
@@ -89,6 +93,46 @@ PY
 refuse_both=$("$SW" export --ckpt "$tmp/c.ckpt" --safetensors "$tmp/x" --llama2c "$tmp/x.bin" 2>&1 >/dev/null); rc=$?
 expect "export with both --llama2c and --safetensors refused ($rc)" [ $rc -eq 2 ]
 
+# --- Hugging Face's tokenizer.json (Llama 2's, written from llama2-tokenizer.bin) ---
+TOK=$(dirname "$M")/llama2-tokenizer.bin
+must "tokenizer.json from llama2-tokenizer.bin" "$PY" tests/support/tokenizer_json.py "$TOK" 32000 "$tmp/tokenizer.json"
+# a random model with Llama 2's vocabulary (D 8, 1 layer): only its prompt ids matter here
+"$PY" - "$tmp/r32k.bin" <<'PY'
+import struct, sys
+import numpy as np
+V, D, L, H, nh, S = 32000, 8, 1, 16, 2, 64
+n = V * D + L * D + 4 * L * D * D + L * D + 3 * L * H * D + D + S * (D // nh)
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<7i", D, H, L, nh, nh, V, S))
+    f.write(np.random.default_rng(1).standard_normal(n).astype("<f4").tobytes())
+PY
+must "the random 32000-token model's safetensors" "$PY" "$CONV" "$tmp/r32k.bin" --safetensors "$tmp/r32k" --dtype F32
+cp "$tmp/tokenizer.json" "$tmp/r32k/"
+prompt_ids() {  # model, tokenizer (or ""), text: the prompt's ids (generate prints them, then one more)
+    local t=()
+    [ -n "$2" ] && t=(--tokenizer "$2")
+    "$SW" generate --model "$1" "${t[@]}" -i "$3" -n 1 --ids -t 0 2>/dev/null | awk '{ $NF = ""; sub(/ $/, ""); print }'
+}
+# models/README.md's known encodings of Llama 2's tokenizer
+while IFS='|' read -r text want; do
+    text=$(printf '%b' "$text")
+    a=$(prompt_ids "$tmp/r32k.bin" "$TOK" "$text")
+    b=$(prompt_ids "$tmp/r32k.bin" "$tmp/tokenizer.json" "$text")
+    c=$(prompt_ids "$tmp/r32k" "" "$text")
+    expect "tokenizer.bin: the known encoding of '${text:0:24}...' ($a)" [ "$a" = "$want" ]
+    expect "tokenizer.json (--tokenizer): the same ids ($b)" [ "$b" = "$want" ]
+    expect "tokenizer.json in the safetensors folder: the same ids ($c)" [ "$c" = "$want" ]
+done <<'KNOWN'
+I believe the meaning of life is|1 306 4658 278 6593 310 2834 338
+Simply put, the theory of relativity states that |1 3439 17632 1925 29892 278 6368 310 14215 537 5922 393 29871
+A brief message congratulating the team on the launch:\n\n        Hi everyone,\n\n        I just |1 319 11473 2643 378 629 271 18099 278 3815 373 278 6826 29901 13 13 4706 6324 14332 29892 13 13 4706 306 925 29871
+Translate English to French:\n\n        sea otter => loutre de mer\n        peppermint => menthe poivrée\n        plush girafe => girafe peluche\n        cheese =>|1 4103 9632 4223 304 5176 29901 13 13 4706 7205 4932 357 1149 301 449 276 316 2778 13 4706 1236 407 837 524 1149 6042 354 772 440 29878 1318 13 4706 715 1878 330 3055 1725 1149 330 3055 1725 4639 28754 13 4706 923 968 1149
+KNOWN
+"$PY" - "$tmp/tokenizer.json" "$tmp/uni.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); d["model"]["type"] = "Unigram"; json.dump(d, open(sys.argv[2], "w"))
+PY
+
 # --- refusals: exit 2, one line naming the problem ---
 refuse() {  # needle, command...
     local needle=$1; shift
@@ -99,6 +143,7 @@ refuse() {  # needle, command...
     expect "'$needle' ($rc): '$o'" [ $ok -eq 1 ]
 }
 head -c 100 "$tmp/g_F32.gguf" >"$tmp/short.gguf"
+refuse "model.type 'Unigram' is not read" "$SW" generate --model "$tmp/r32k.bin" --tokenizer "$tmp/uni.json" -i hi -n 1
 refuse "tensor_count = 47 is absurd for a 100-byte file" "$SW" generate --model "$tmp/short.gguf" --ids -n 3
 head -c 500000 "$tmp/g_F32.gguf" >"$tmp/half.gguf"
 refuse "run past the end of the file" "$SW" generate --model "$tmp/half.gguf" --ids -n 3

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include "core/internal.h"
 #include "io/gguf.h"
+#include "io/hf_tokenizer.h"
 #include "io/io_util.h"
 #include "io/model_file.h"
 #include "io/safetensors.h"
@@ -34,16 +35,28 @@ static swiglu_status open_safetensors(sw_model_file *f, const void *map, size_t 
     st = sw_st_parse(&f->m, map, size, cfg, cfg_size, msg, cap);
     munmap(cfg, cfg_size);
     f->format = "safetensors";
-    /* a llama2.c tokenizer.bin in the folder (what `swiglu export
-     * --safetensors` writes there) is the model's tokenizer */
+    /* the model's tokenizer in its folder: a llama2.c tokenizer.bin (what
+     * `swiglu export --safetensors` writes), else Hugging Face's
+     * tokenizer.json (converted, io/hf_tokenizer.h) */
     char tok_path[4200];
     void *tmap;
     size_t tsize;
     struct stat sb;
-    if (st == SWIGLU_OK && beside(tok_path, sizeof tok_path, cfg_path, "tokenizer.bin", 0) && stat(tok_path, &sb) == 0 &&
-        S_ISREG(sb.st_mode) && sw_map_file(&tmap, &tsize, tok_path, "tokenizer.bin", NULL, 0) == SWIGLU_OK) {
-        f->tok = malloc(tsize);
-        if (f->tok) { memcpy(f->tok, tmap, tsize); f->tok_size = tsize; }
+    const char *names[] = {"tokenizer.bin", "tokenizer.json"};
+    for (int k = 0; k < 2 && st == SWIGLU_OK && !f->tok; k++) {
+        if (!beside(tok_path, sizeof tok_path, cfg_path, names[k], 0) || stat(tok_path, &sb) != 0 || !S_ISREG(sb.st_mode))
+            continue;
+        st = sw_map_file(&tmap, &tsize, tok_path, names[k], msg, cap);
+        if (st != SWIGLU_OK) break;
+        if (k == 0) {
+            f->tok = malloc(tsize);
+            if (f->tok) { memcpy(f->tok, tmap, tsize); f->tok_size = tsize; }
+            else st = sw_io_fail(msg, cap, SWIGLU_ERR_ALLOC, "%s: out of memory", tok_path);
+        } else {
+            char why[512];
+            st = sw_hf_tok_image(&f->tok, &f->tok_size, tmap, tsize, why, sizeof why);
+            if (st != SWIGLU_OK) sw_io_fail(msg, cap, st, "%s: %s", tok_path, why);
+        }
         munmap(tmap, tsize);
     }
     return st;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "core/internal.h"
+#include "io/hf_tokenizer.h"
 #include "io/tokenizer.h"
 #include "io/io_util.h"
 
@@ -184,6 +185,15 @@ swiglu_status sw_tok_load(sw_tokenizer *t, const char *path, int vocab_size, cha
     int err = ferror(f);
     fclose(f);
     if (err) { free(buf); return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "%s: read error", path); }
+    if (sw_hf_tok_sniff(buf, n)) {   /* Hugging Face's tokenizer.json: converted first */
+        void *img;
+        size_t isz;
+        swiglu_status hs = sw_hf_tok_image(&img, &isz, (const char *)buf, n, msg, cap);
+        free(buf);
+        if (hs != SWIGLU_OK) return hs;
+        buf = img;
+        n = isz;
+    }
     swiglu_status s = sw_tok_parse(t, buf, n, vocab_size, msg, cap);
     free(buf);
     return s;
