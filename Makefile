@@ -30,6 +30,10 @@ CFLAGS  ?= $(OPT) -g
 SAN     ?=
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden -Iinclude -Isrc $(WARN) $(CFLAGS) $(SAN)
 LDLIBS  := -lm -lpthread $(SAN)
+# JSON (safetensors headers, config.json, tokenizer.json): Debian's cJSON
+# (libcjson-dev), used by src/io only: linked with the io archive, never into
+# libswiglu (nor named by its pkg-config files)
+IO_LIBS := -lcjson
 
 # OpenMP: the library's threads (and oneDNN's: Debian builds it on libgomp, so
 # we link the same runtime and there is one pool, not two).
@@ -125,13 +129,13 @@ $(LAB): $(LAB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 $(CLI): $(TOOL_OBJ) $(APP_LIBS)
-	$(CC) -o $@ $(TOOL_OBJ) $(APP_LIBS) $(LDLIBS) $(LAB_LIBS)
+	$(CC) -o $@ $(TOOL_OBJ) $(APP_LIBS) $(LDLIBS) $(IO_LIBS) $(LAB_LIBS)
 
 # --- tests: one binary per tests/test_*.c, linked statically with the
 # archives above (they may use the internal kernel API), run by scripts/test.sh ---
 $(O)/tests/%: tests/%.c $(TEST_SUPPORT_OBJ) $(APP_LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests -Itests/support -MMD -MP -o $@ $< $(TEST_SUPPORT_OBJ) $(APP_LIBS) $(LDLIBS) $(LAB_LIBS)
+	$(CC) $(ALL_CFLAGS) -Itests -Itests/support -MMD -MP -o $@ $< $(TEST_SUPPORT_OBJ) $(APP_LIBS) $(LDLIBS) $(IO_LIBS) $(LAB_LIBS)
 $(O)/tests/support/%.o: tests/support/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests -Itests/support -MMD -MP -c $< -o $@
@@ -213,4 +217,4 @@ FUZZ_LIBS := $(addprefix $(FUZZ_O)/,libswiglu_cli.a libswiglu_lab.a libswiglu_mo
 $(FUZZ_O)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h $(FUZZ_LIBS)
 	clang -std=c11 -D_GNU_SOURCE -O1 -g -Iinclude -Isrc -Itools -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< \
 	    $(FUZZ_LIBS) \
-	    -lm -lpthread -fopenmp $(LAB_LIBS) $(if $(filter 1,$(HAVE_DNNL)),-ldnnl)
+	    -lm -lpthread $(IO_LIBS) -fopenmp $(LAB_LIBS) $(if $(filter 1,$(HAVE_DNNL)),-ldnnl)

@@ -4,11 +4,13 @@
 # the header, the Python module), however it was installed.
 #
 #   scripts/deps.sh           what building, testing and the main job need:
-#                             compiler, make, oneDNN, gnuplot (the lab's plots),
+#                             compiler, make, oneDNN, cJSON (safetensors and
+#                             config.json), gnuplot (the lab's plots),
 #                             npm (fetches the default corpus), clang and its
 #                             libFuzzer runtime (the test suite's fuzz stage),
-#                             python3 (a test writes a checkpoint with it)
-#   scripts/deps.sh --bench   also PyTorch and NumPy (Debian's python3-torch:
+#                             python3 and numpy (tests write checkpoints and
+#                             GGUF/safetensors models with them)
+#   scripts/deps.sh --bench   also PyTorch (Debian's python3-torch:
 #                             the benchmarks' side-by-side runs) and valgrind
 set -euo pipefail
 # each line: package  check (a shell test that succeeds when it is present)
@@ -18,6 +20,7 @@ make             command -v make
 libc6-dev        test -e /usr/include/stdio.h
 pkg-config       command -v pkg-config
 libdnnl-dev      test -e /usr/include/dnnl.h
+libcjson-dev     test -e /usr/include/cjson/cJSON.h
 gnuplot-nox      command -v gnuplot
 libcurl4-openssl-dev  test -e /usr/include/x86_64-linux-gnu/curl/curl.h -o -e /usr/include/curl/curl.h
 npm              command -v npm
@@ -25,10 +28,10 @@ ca-certificates  test -d /etc/ssl/certs
 clang            command -v clang
 libclang-rt-14-dev  ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a
 python3          command -v python3
+python3-numpy    /usr/bin/python3 -c "import numpy"
 '
 bench='
 python3-torch    /usr/bin/python3 -c "import torch"
-python3-numpy    /usr/bin/python3 -c "import numpy"
 valgrind         command -v valgrind
 '
 for arg in "$@"; do

@@ -39,6 +39,8 @@ expect_fail() {  # needle, command...
 expect_fail "vocab_size = 512" "$S" generate --model "$M/stories260K.bin" --tokenizer "$M/llama2-tokenizer.bin" --prompt hi
 expect_fail "no tokenizer" "$S" generate --model "$M/stories260K.bin"
 expect_fail "out of range" "$S" generate --model "$M/stories260K.bin" --ids --prompt-ids "1 512"
+# an id past long's range is echoed as given, not as strtol's clamp 9223372036854775807
+expect_fail "token id 99999999999999999999 out of range \[0, 512)" "$S" generate --model "$M/stories260K.bin" --ids --prompt-ids "1 99999999999999999999"
 expect_fail "needs --tokenizer" "$S" generate --model "$M/stories260K.bin" --prompt hi
 expect_fail "unknown option" "$S" generate --model "$M/stories260K.bin" --bogus
 expect_fail "No such file" "$S" generate --model "$tmp/none.bin" --ids

@@ -19,4 +19,8 @@ expect "JSON ends its document" [ "$(tail -c 2 <<< "$json")" = "}" ]
 out=$("$SW" bench act --sizes 4K --reps 1 --no-stream 2>&1); rc=$?
 expect "bench act --no-stream exits 0 ($rc)" [ "$rc" = 0 ]
 expect "the table says --no-stream" grep -q "normal stores only" <<< "$out"
+# a size past the top (1G floats) gets the range message (1G itself, now
+# spelled with a G suffix, would allocate 4 GiB buffers: not run here)
+out=$("$SW" bench act --sizes 2G 2>&1); rc=$?
+expect "bench act --sizes 2G refused with the range: '$out'" [ "$rc" = 2 -a "$out" = "swiglu: --sizes: '2G' is not a size in [1, 1G] floats" ]
 finish test_bench_cli

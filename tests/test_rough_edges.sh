@@ -67,7 +67,7 @@ out=$(cd "$tmp" && "$SW" compare --preset tiny --seeds 1 --variants relu,swiglu_
 expect "compare tiny: rc $rc $(tail -n 2 <<<"$out")" [ $rc -eq 0 ]
 expect "compare folder: swiglu-lab/data-tiny" [ -f "$tmp/swiglu-lab/data-tiny/report.md" ]
 expect "the report says it is a smoke test" grep -q "Smoke test" "$tmp/swiglu-lab/data-tiny/report.md"
-expect "compare took swiglu_learned_beta as swiglu-learned-beta" [ -d "$tmp/swiglu-lab/data-tiny/runs/swiglu-learned-beta-s0" ]
+expect "compare took swiglu_learned_beta as swiglu-learned-beta" [ -d "$tmp/swiglu-lab/data-tiny/runs/swiglu-learned-beta-s0-fan-in" ]
 
 # --- bench act: development goals, never MISSED ---
 out=$("$SW" bench act --sizes 16M --threads 2 --isa best --swiglu-only --reps 1 2>&1); rc=$?

@@ -562,7 +562,7 @@ static void usage(FILE *f)
             "  --json     one JSON document on stdout instead of the table\n"
             "  --reps N   repetitions of every row (default 7; 3 for rows slower than\n"
             "             40 ms a call, except the bounds and the target rows)\n"
-            "  --sizes    floats per buffer, K/M suffixes (default 16M,64K: out of and in L2)\n"
+            "  --sizes    floats per buffer, K/M/G suffixes (default 16M,64K: out of and in L2)\n"
             "  --threads  thread counts (default 1,2)\n"
             "  --isa      kernel sets (default: every one this CPU supports; best: the\n"
             "             widest supported)\n"
@@ -576,9 +576,10 @@ static size_t parse_size(const char *s)
 {
     char *end;
     unsigned long long v = strtoull(s, &end, 10);
-    if (end == s || v > (1ull << 30)) cli_die("--sizes expects sizes like 16M or 65536 (at most 1G), got '%s'", s);
+    if (end == s || v > (1ull << 30)) cli_die("--sizes expects sizes like 16M, 65536 or 1G (at most 1G), got '%s'", s);
     if (*end == 'K' || *end == 'k') { v <<= 10; end++; }
     else if (*end == 'M' || *end == 'm') { v <<= 20; end++; }
+    else if (*end == 'G' || *end == 'g') { v <<= 30; end++; }
     if (*end || v < 1 || v > (1ull << 30)) cli_die("--sizes: '%s' is not a size in [1, 1G] floats", s);
     return (size_t)v;
 }

@@ -22,6 +22,7 @@
  * When the context (seq_len) is full, the window restarts from its last half
  * (the cache is refilled), so -n is not limited by the context.
  */
+#include <errno.h>
 #include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,6 +34,7 @@
 #include "cli_model.h"
 #include "model/export_l2c.h"
 #include "io/llama2c.h"
+#include "io/model_file.h"
 #include "io/tokenizer.h"
 #include "model/llama_infer.h"
 #include "model/sampler.h"
@@ -149,10 +151,14 @@ static void load(gen_model *g, const gen_opts *o)
         g->S = (int)g->ours->Tmax;
         return;
     }
-    swiglu_status st = sw_l2c_open(&g->l2c, o->model, msg, sizeof msg);
-    if (st == SWIGLU_ERR_FORMAT)
-        cli_die("'%s' is not a swiglu checkpoint (bad magic) nor a llama2.c model: %s", o->model, msg);
+    /* llama2.c, GGUF or safetensors (io/model_file.h) */
+    sw_model_file mf;
+    swiglu_status st = sw_model_file_open(&mf, o->model, 1, msg, sizeof msg);
+    if (st == SWIGLU_ERR_FORMAT && !strcmp(mf.format, "llama2.c"))
+        cli_die("'%s' is not a swiglu checkpoint (bad magic), a GGUF or safetensors file, nor a llama2.c model: %s",
+                o->model, msg);
     if (st != SWIGLU_OK) die_file(o->model, msg);
+    g->l2c = mf.m;   /* the weights move to g (sw_l2c_close frees them) */
     g->V = g->l2c.cfg.vocab_size;
     g->S = g->l2c.cfg.seq_len;
     char beside[4200];
@@ -160,8 +166,13 @@ static void load(gen_model *g, const gen_opts *o)
     struct stat sb;
     if (!tp && !sw_export_tokenizer_path(beside, sizeof beside, o->model) && stat(beside, &sb) == 0)
         tp = beside;
-    if (tp) {
-        if (sw_tok_load(&g->tok, tp, g->V, msg, sizeof msg) != SWIGLU_OK) die_file(tp, msg);
+    if (!tp && mf.tok) {   /* the tokenizer the file carries (GGUF) */
+        st = sw_tok_parse(&g->tok, mf.tok, mf.tok_size, g->V, msg, sizeof msg);
+        free(mf.tok);
+        if (st != SWIGLU_OK) cli_die("%s: its tokenizer: %s", o->model, msg);
+    } else free(mf.tok);
+    if (tp || g->tok.vocab) {
+        if (tp && sw_tok_load(&g->tok, tp, g->V, msg, sizeof msg) != SWIGLU_OK) die_file(tp, msg);
         if (sw_tok_is_chars(&g->tok)) {
             unsigned char itos[256];
             if (g->V > 256) cli_die("%s: a one-byte tokenizer of %d tokens", tp, g->V);
@@ -200,9 +211,12 @@ static int *prompt_ids(const gen_model *g, const gen_opts *o, size_t *np, int *s
             while (*p == ' ' || *p == ',' || *p == '\t' || *p == '\n') p++;
             if (!*p) break;
             char *end;
+            errno = 0;
             long v = strtol(p, &end, 10);
             if (end == p) cli_die("--prompt-ids: not a number at '%s'", p);
-            if (v < 0 || v >= g->V) cli_die("--prompt-ids: token id %ld out of range [0, %d)", v, g->V);
+            /* the id as given: strtol clamps 99999999999999999999 to LONG_MAX */
+            if (errno == ERANGE || v < 0 || v >= g->V)
+                cli_die("--prompt-ids: token id %.*s out of range [0, %d)", (int)(end - p), p, g->V);
             ids[(*np)++] = (int)v;
             p = end;
         }

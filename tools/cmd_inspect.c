@@ -50,6 +50,7 @@
 #include "lab/gnuplot.h"
 #include "model/export_l2c.h"
 #include "io/llama2c.h"
+#include "io/model_file.h"
 #include "io/tokenizer.h"
 #include "model/llama_infer.h"
 
@@ -343,6 +344,16 @@ typedef struct inspect_opts {
     long long ntok, seed, threads;
 } inspect_opts;
 
+/* The model to run (load_model). */
+typedef struct inspect_model {
+    sw_l2c_model model;
+    float *storage;
+    void *file_tok;          /* a tokenizer the model file carries (GGUF) */
+    size_t file_tok_size;
+    int bos, start;
+    uint8_t itos[256];
+} inspect_model;
+
 /* Parses argv into o; 1 when --help was printed (exit 0). */
 static int parse_args(inspect_opts *o, int argc, char **argv)
 {
@@ -372,16 +383,21 @@ static int parse_args(inspect_opts *o, int argc, char **argv)
     return 0;
 }
 
-/* The text of `data` as llama2.c token ids, at most ntok. BPE merging is
+/* The text of `data` as llama2.c token ids, at most ntok, with the
+ * tokenizer at tok_path or (none) the one the model file carries. BPE merging is
  * quadratic in the text length (run.c's algorithm), so the text is encoded
  * in pieces of at most CHUNK bytes cut after a newline (or a space), until
  * ntok tokens are there; each piece gets its own dummy-prefix space, the
  * first one BOS. */
-static int *l2c_tokens(const char *data, const char *tok_path, int V, long long ntok, size_t *nids)
+static int *l2c_tokens(const char *data, const char *tok_path, const inspect_model *im, const char *model_path,
+                       int V, long long ntok, size_t *nids)
 {
     char msg[512];
     sw_tokenizer tok;
-    if (sw_tok_load(&tok, tok_path, V, msg, sizeof msg) != SWIGLU_OK) die_file(tok_path, msg);
+    if (!tok_path) {   /* the model file's own (GGUF) */
+        if (sw_tok_parse(&tok, im->file_tok, im->file_tok_size, V, msg, sizeof msg) != SWIGLU_OK)
+            cli_die("inspect: %s: its tokenizer: %s", model_path, msg);
+    } else if (sw_tok_load(&tok, tok_path, V, msg, sizeof msg) != SWIGLU_OK) die_file(tok_path, msg);
     size_t len;
     char *text = read_text(data, &len);
     const char *nul = memchr(text, 0, len);
@@ -450,15 +466,12 @@ static int sample_self(const float *lg, int V, float *probs, uint64_t *rng)
 /* The model to run: ours converted to its llama2.c form (*storage holds
  * the weights; bos -1: none, start: its newline), or a llama2.c file.
  * 0, or 1 when ours cannot be run as llama2.c (*why says why). */
-typedef struct inspect_model {
-    sw_l2c_model model;
-    float *storage;
-    int bos, start;
-    uint8_t itos[256];
-} inspect_model;
-static int load_model(inspect_model *im, const char *path, int ours, char *why, size_t cap)
+static int load_model(inspect_model *im, const inspect_opts *o, int ours, char *why, size_t cap)
 {
+    const char *path = o->model_path;
     im->storage = NULL;
+    im->file_tok = NULL;
+    im->file_tok_size = 0;
     im->bos = SW_TOK_BOS;
     im->start = SW_TOK_BOS;
     if (ours) {
@@ -472,9 +485,17 @@ static int load_model(inspect_model *im, const char *path, int ours, char *why, 
         im->bos = -1;
         im->start = 0;
         for (int i = 0; i < ck.vocab; i++) if (im->itos[i] == '\n') im->start = i;
-    } else if (sw_l2c_open_unchecked(&im->model, path, why, cap) != SWIGLU_OK) {
-        die_file(path, why);
+    } else {
+        /* llama2.c, GGUF or safetensors (io/model_file.h); non-finite
+         * weights are counted below, not refused */
+        sw_model_file mf;
+        if (sw_model_file_open(&mf, path, 0, why, cap) != SWIGLU_OK) die_file(path, why);
+        im->model = mf.m;   /* the weights move here (sw_l2c_close frees them) */
+        im->file_tok = mf.tok;
+        im->file_tok_size = mf.tok_size;
     }
+    if (o->data && !o->tok_path && !ours && !im->file_tok)
+        cli_die("inspect: --data needs --tokenizer T.bin to turn text into tokens");
     size_t bad_weights = 0;
     sw_l2c_nonfinite(&im->model, &bad_weights, NULL, 0);
     report_nonfinite(bad_weights);
@@ -555,12 +576,11 @@ int cmd_inspect(int argc, char **argv)
     inspect_opts o;
     if (parse_args(&o, argc, argv)) return 0;
     const int ours = sw_checkpoint_is_ours(o.model_path);
-    if (o.data && !o.tok_path && !ours) cli_die("inspect: --data needs --tokenizer T.bin to turn text into tokens");
     if (ours && o.tok_path) cli_die("inspect: %s is a swiglu checkpoint with its own vocabulary; drop --tokenizer", o.model_path);
 
     char why[512];
     inspect_model im;
-    if (load_model(&im, o.model_path, ours, why, sizeof why))
+    if (load_model(&im, &o, ours, why, sizeof why))
         return inspect_native(o.model_path, o.data, o.ntok, why, o.out);
     const sw_l2c_config *c = &im.model.cfg;
     const int V = c->vocab_size, H = c->hidden_dim, NL = c->n_layers;
@@ -572,7 +592,7 @@ int cmd_inspect(int argc, char **argv)
         ids = our_tokens(o.data, im.itos, V, o.ntok, &nids, &skipped);
         if (nids == 0) cli_die("inspect: %s holds no token of %s's vocabulary", o.data, o.model_path);
     } else if (o.data) {
-        ids = l2c_tokens(o.data, o.tok_path, V, o.ntok, &nids);
+        ids = l2c_tokens(o.data, o.tok_path, &im, o.model_path, V, o.ntok, &nids);
     }
 
     layer_stats *ls = stats_new(NL, H);
@@ -591,6 +611,7 @@ int cmd_inspect(int argc, char **argv)
     for (int l = 0; l < NL; l++) { free(ls[l].max_abs_h); free(ls[l].max_abs_s); }
     free(ls); free(pc.sbuf); free(ids);
     sw_l2c_close(&im.model);
+    free(im.file_tok);
     free(im.storage);
     return 0;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include "io/io_util.h"
 
 swiglu_status sw_io_fail(char *msg, size_t cap, swiglu_status st, const char *fmt, ...)
@@ -202,4 +203,33 @@ swiglu_status sw_atomic_write(const char *path, const void *buf, size_t n, const
     if (!e && fsync(fd) != 0) e = errno;
     if (close(fd) != 0 && !e) e = errno;
     return atomic_finish(&a, e, msg, cap);
+}
+
+swiglu_status sw_map_file(void **map, size_t *size, const char *path, const char *what, char *msg, size_t cap)
+{
+    *map = NULL;
+    *size = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "%s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "%s: %s", path, strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "%s: not a regular file", path);
+    }
+    if (st.st_size == 0) {
+        close(fd);
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "%s: empty file, not a %s", path, what);
+    }
+    void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    int e = errno;
+    close(fd);
+    if (m == MAP_FAILED) return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "%s: mmap: %s", path, strerror(e));
+    *map = m;
+    *size = (size_t)st.st_size;
+    return SWIGLU_OK;
 }

@@ -55,4 +55,10 @@ swiglu_status sw_atomic_commit(sw_atomic_file *a, char *msg, size_t cap);
 swiglu_status sw_atomic_write(const char *path, const void *buf, size_t n, const char *what,
                               char *msg, size_t cap);
 
+/* Maps path read-only: a regular, non-empty file; *map and *size for
+ * munmap. SWIGLU_ERR_IO (msg: the path and the reason) when it cannot be
+ * opened or mapped or is not a regular file, SWIGLU_ERR_FORMAT when it is
+ * empty ("<path>: empty file, not a <what>"). Every model reader's open. */
+swiglu_status sw_map_file(void **map, size_t *size, const char *path, const char *what, char *msg, size_t cap);
+
 #endif

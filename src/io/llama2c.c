@@ -81,15 +81,49 @@ size_t sw_l2c_file_size(const sw_l2c_config *c)
 }
 
 /* Checks one positive, bounded header field. */
-static swiglu_status check_field(const char *name, long long v, long long max,
+static swiglu_status check_field(const char *what, const char *name, long long v, long long max,
                                  char *msg, size_t cap)
 {
-    if (v == 0) return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "llama2.c header: %s is 0; it must be positive", name);
-    if (v < 0) return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "llama2.c header: %s = %lld is negative", name, v);
+    if (v == 0) return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "%s: %s is 0; it must be positive", what, name);
+    if (v < 0) return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "%s: %s = %lld is negative", what, name, v);
     if (v > max)
         return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
-                    "llama2.c header: %s = %lld is absurd (more than %lld; sizes would overflow)",
-                    name, v, max);
+                    "%s: %s = %lld is absurd (more than %lld; sizes would overflow)",
+                    what, name, v, max);
+    return SWIGLU_OK;
+}
+
+/* Steps 3-4 of the parse: every header field in range, then the shapes
+ * consistent (heads divide dim, kv heads divide heads, even head size);
+ * fills the fields of *c from f[] (vocab already made positive) and the
+ * derived head_size and kv_dim. Shared with sw_l2c_alloc. */
+static swiglu_status config_check(const char *what, sw_l2c_config *c, const int32_t f[7], long long vocab, char *msg, size_t cap)
+{
+    /* ranges */
+    SW_FORWARD_IF_ERROR(check_field(what, "dim", f[0], SW_L2C_MAX_DIM, msg, cap));
+    SW_FORWARD_IF_ERROR(check_field(what, "hidden_dim", f[1], SW_L2C_MAX_HIDDEN, msg, cap));
+    SW_FORWARD_IF_ERROR(check_field(what, "n_layers", f[2], SW_L2C_MAX_LAYERS, msg, cap));
+    SW_FORWARD_IF_ERROR(check_field(what, "n_heads", f[3], SW_L2C_MAX_DIM, msg, cap));
+    SW_FORWARD_IF_ERROR(check_field(what, "n_kv_heads", f[4], SW_L2C_MAX_DIM, msg, cap));
+    SW_FORWARD_IF_ERROR(check_field(what, "vocab_size", vocab, SW_L2C_MAX_VOCAB, msg, cap));
+    SW_FORWARD_IF_ERROR(check_field(what, "seq_len", f[6], SW_L2C_MAX_SEQ, msg, cap));
+    c->dim = f[0]; c->hidden_dim = f[1]; c->n_layers = f[2]; c->n_heads = f[3];
+    c->n_kv_heads = f[4]; c->vocab_size = (int)vocab; c->seq_len = f[6];
+
+    /* structure */
+    if (c->dim % c->n_heads)
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
+                    "%s: n_heads = %d does not divide dim = %d", what, c->n_heads, c->dim);
+    if (c->n_kv_heads > c->n_heads || c->n_heads % c->n_kv_heads)
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
+                    "%s: n_kv_heads = %d does not divide n_heads = %d",
+                    what, c->n_kv_heads, c->n_heads);
+    c->head_size = c->dim / c->n_heads;
+    if (c->head_size % 2)
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
+                    "%s: head size dim/n_heads = %d is odd; RoPE rotates pairs",
+                    what, c->head_size);
+    c->kv_dim = c->n_kv_heads * c->head_size;
     return SWIGLU_OK;
 }
 
@@ -130,35 +164,6 @@ static swiglu_status parse_header(sw_l2c_config *c, size_t *header, int32_t f[7]
     return SWIGLU_OK;
 }
 
-/* 3-4. the fields' ranges, then how they fit together (heads divide dim,
- * kv heads divide heads, an even head size) */
-static swiglu_status check_shape(sw_l2c_config *c, const int32_t f[7], long long vocab, char *msg, size_t cap)
-{
-    SW_FORWARD_IF_ERROR(check_field("dim", f[0], SW_L2C_MAX_DIM, msg, cap));
-    SW_FORWARD_IF_ERROR(check_field("hidden_dim", f[1], SW_L2C_MAX_HIDDEN, msg, cap));
-    SW_FORWARD_IF_ERROR(check_field("n_layers", f[2], SW_L2C_MAX_LAYERS, msg, cap));
-    SW_FORWARD_IF_ERROR(check_field("n_heads", f[3], SW_L2C_MAX_DIM, msg, cap));
-    SW_FORWARD_IF_ERROR(check_field("n_kv_heads", f[4], SW_L2C_MAX_DIM, msg, cap));
-    SW_FORWARD_IF_ERROR(check_field("vocab_size", vocab, SW_L2C_MAX_VOCAB, msg, cap));
-    SW_FORWARD_IF_ERROR(check_field("seq_len", f[6], SW_L2C_MAX_SEQ, msg, cap));
-    c->dim = f[0]; c->hidden_dim = f[1]; c->n_layers = f[2]; c->n_heads = f[3];
-    c->n_kv_heads = f[4]; c->vocab_size = (int)vocab; c->seq_len = f[6];
-
-    if (c->dim % c->n_heads)
-        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
-                    "llama2.c header: n_heads = %d does not divide dim = %d", c->n_heads, c->dim);
-    if (c->n_kv_heads > c->n_heads || c->n_heads % c->n_kv_heads)
-        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
-                    "llama2.c header: n_kv_heads = %d does not divide n_heads = %d",
-                    c->n_kv_heads, c->n_heads);
-    c->head_size = c->dim / c->n_heads;
-    if (c->head_size % 2)
-        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
-                    "llama2.c header: head size dim/n_heads = %d is odd; RoPE rotates pairs",
-                    c->head_size);
-    c->kv_dim = c->n_kv_heads * c->head_size;
-    return SWIGLU_OK;
-}
 
 /* 5. the file is exactly as long as the header implies; *s the sizes */
 static swiglu_status check_size(l2c_sizes *s, const sw_l2c_config *c, size_t size, char *msg, size_t cap)
@@ -229,7 +234,7 @@ swiglu_status sw_l2c_parse(sw_l2c_model *m, const void *buf, size_t size, char *
     int32_t f[7] = {0};
     long long vocab = 0;
     SW_FORWARD_IF_ERROR(parse_header(&c, &header, f, &vocab, buf, size, msg, cap));
-    SW_FORWARD_IF_ERROR(check_shape(&c, f, vocab, msg, cap));
+    SW_FORWARD_IF_ERROR(config_check("llama2.c header", &c, f, vocab, msg, cap));   /* 3-4. ranges and structure */
     l2c_sizes s;
     SW_FORWARD_IF_ERROR(check_size(&s, &c, size, msg, cap));
     if ((uintptr_t)buf % sizeof(float))
@@ -274,7 +279,7 @@ swiglu_status sw_l2c_nonfinite(const sw_l2c_model *m, size_t *count, char *msg, 
     }
     if (count) *count = total;
     if (!total) return SWIGLU_OK;
-    return sw_io_fail(msg, cap, SWIGLU_ERR_NONFINITE, "llama2.c file: %zu non-finite weight%s (NaN or infinite; the first: %s)",
+    return sw_io_fail(msg, cap, SWIGLU_ERR_NONFINITE, "%zu non-finite weight%s (NaN or infinite; the first: %s)",
                       total, total == 1 ? "" : "s", first);
 }
 
@@ -285,7 +290,7 @@ swiglu_status sw_l2c_open(sw_l2c_model *m, const char *path, char *msg, size_t c
     char why[256];
     if ((st = sw_l2c_nonfinite(m, NULL, why, sizeof why))) {
         sw_l2c_close(m);
-        return sw_io_fail(msg, cap, st, "%s: %s", path, why);
+        return sw_io_fail(msg, cap, st, "%s: llama2.c file: %s", path, why);
     }
     return SWIGLU_OK;
 }
@@ -294,27 +299,9 @@ swiglu_status sw_l2c_open_unchecked(sw_l2c_model *m, const char *path, char *msg
 {
     SW_RETURN_IF(!m || !path, SWIGLU_ERR_NULL);
     memset(m, 0, sizeof *m);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "%s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        int e = errno;
-        close(fd);
-        return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "%s: %s", path, strerror(e));
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(fd);
-        return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "%s: not a regular file", path);
-    }
-    size_t size = (size_t)st.st_size;
-    if (size == 0) {
-        close(fd);
-        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "%s: empty file, not a llama2.c checkpoint", path);
-    }
-    void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    int e = errno;
-    close(fd);
-    if (map == MAP_FAILED) return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "%s: mmap: %s", path, strerror(e));
+    void *map;
+    size_t size;
+    SW_FORWARD_IF_ERROR(sw_map_file(&map, &size, path, "llama2.c checkpoint", msg, cap));
     swiglu_status s = sw_l2c_parse(m, map, size, msg, cap);
     if (s != SWIGLU_OK) {
         munmap(map, size);
@@ -326,10 +313,48 @@ swiglu_status sw_l2c_open_unchecked(sw_l2c_model *m, const char *path, char *msg
     return SWIGLU_OK;
 }
 
+swiglu_status sw_l2c_config_check(sw_l2c_config *c, const char *what, char *msg, size_t cap)
+{
+    SW_RETURN_IF(!c || !what, SWIGLU_ERR_NULL);
+    sw_l2c_config v = {0};
+    const int32_t f[7] = {c->dim, c->hidden_dim, c->n_layers, c->n_heads, c->n_kv_heads, c->vocab_size, c->seq_len};
+    SW_FORWARD_IF_ERROR(config_check(what, &v, f, c->vocab_size, msg, cap));
+    v.version = 1;
+    v.shared_classifier = c->shared_classifier ? 1 : 0;
+    *c = v;
+    return SWIGLU_OK;
+}
+
+swiglu_status sw_l2c_alloc(sw_l2c_model *m, const sw_l2c_config *c, const char *what, char *msg, size_t cap)
+{
+    SW_RETURN_IF(!m || !c || !what, SWIGLU_ERR_NULL);
+    memset(m, 0, sizeof *m);
+    sw_l2c_config v = *c;
+    SW_FORWARD_IF_ERROR(sw_l2c_config_check(&v, what, msg, cap));
+    l2c_sizes s;
+    int which;
+    size_t size = sizes_of(&s, &v, &which) ? sw_l2c_file_size(&v) : 0;
+    if (size == 0) return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "%s: weight sizes overflow", what);
+    /* a version-1 file in memory (header, then zeroed weights), pointed by
+     * the file parser itself: one layout, one set of checks */
+    unsigned char *buf = calloc(1, size);
+    if (!buf) return sw_io_fail(msg, cap, SWIGLU_ERR_ALLOC, "%s: out of memory for %zu bytes of weights", what, size);
+    uint32_t head[9] = {SW_L2C_MAGIC, 1, (uint32_t)v.dim, (uint32_t)v.hidden_dim, (uint32_t)v.n_layers,
+                        (uint32_t)v.n_heads, (uint32_t)v.n_kv_heads, (uint32_t)v.vocab_size, (uint32_t)v.seq_len};
+    for (int i = 0; i < 9; i++)   /* little-endian, as the format is */
+        for (int b = 0; b < 4; b++) buf[4 * i + b] = (unsigned char)(head[i] >> (8 * b));
+    buf[36] = (unsigned char)v.shared_classifier;
+    swiglu_status st = sw_l2c_parse(m, buf, size, msg, cap);
+    if (st != SWIGLU_OK) { free(buf); memset(m, 0, sizeof *m); return st; }
+    m->owned = buf;
+    return SWIGLU_OK;
+}
+
 void sw_l2c_close(sw_l2c_model *m)
 {
     if (!m) return;
     if (m->map) munmap(m->map, m->map_size);
+    free(m->owned);
     memset(m, 0, sizeof *m);
 }
 

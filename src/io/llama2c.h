@@ -68,6 +68,7 @@ typedef struct sw_l2c_model {
     sw_l2c_weights w;
     void *map;          /* mmap'd file (NULL when parsed from a caller buffer) */
     size_t map_size;
+    void *owned;        /* sw_l2c_alloc's buffer (weights converted from another format) */
 } sw_l2c_model;
 
 /* Validates a header (and the total size it implies against `size`) and, if
@@ -89,7 +90,19 @@ swiglu_status sw_l2c_open_unchecked(sw_l2c_model *m, const char *path, char *msg
  * = nan") and SWIGLU_ERR_NONFINITE is returned. */
 swiglu_status sw_l2c_nonfinite(const sw_l2c_model *m, size_t *count, char *msg, size_t msg_cap);
 
-/* Unmaps (when mapped); m is zeroed. NULL is a no-op. */
+/* c (dim .. seq_len, shared_classifier) checked as a file header is --
+ * every count in range, heads dividing dim, kv heads dividing heads, an
+ * even head size -- and its derived fields (head_size, kv_dim, version 1)
+ * set. Nothing allocated: readers of other formats check a shape, then
+ * that their file holds it, before sw_l2c_alloc. */
+swiglu_status sw_l2c_config_check(sw_l2c_config *c, const char *what, char *msg, size_t msg_cap);
+/* A model of configuration c (dim .. seq_len, shared_classifier; the rest
+ * derived) with zeroed weights in one owned buffer, laid out and checked as
+ * a version-1 file is: for the readers of other formats (GGUF,
+ * safetensors) to fill through the weight pointers. `what` names the
+ * source in messages ("GGUF metadata: n_heads = 3 does not divide ..."). */
+swiglu_status sw_l2c_alloc(sw_l2c_model *m, const sw_l2c_config *c, const char *what, char *msg, size_t msg_cap);
+/* Unmaps (when mapped) or frees (when owned); m is zeroed. NULL is a no-op. */
 void sw_l2c_close(sw_l2c_model *m);
 
 /* Bytes of the file a config implies (header + weights); 0 on overflow. */

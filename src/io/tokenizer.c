@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "core/internal.h"
+#include "io/hf_tokenizer.h"
 #include "io/tokenizer.h"
 #include "io/io_util.h"
 
@@ -167,7 +168,7 @@ swiglu_status sw_tok_parse(sw_tokenizer *t, const void *buf, size_t size, int vo
                     "tokenizer header: max_token_length = %u is absurd (more than %d)",
                     maxlen, SW_TOK_MAX_LEN);
 
-    size_t count, bytes, off;
+    size_t count = 0, bytes = 0, off = 0;
     SW_FORWARD_IF_ERROR(scan_records(&count, &bytes, &off, p, size, maxlen, vocab_size, msg, cap));
     SW_FORWARD_IF_ERROR(check_count(count, off, size, vocab_size, msg, cap));
     SW_FORWARD_IF_ERROR(copy_records(t, p, count, bytes, maxlen));
@@ -212,6 +213,15 @@ swiglu_status sw_tok_load(sw_tokenizer *t, const char *path, int vocab_size, cha
     int err = ferror(f);
     fclose(f);
     if (err) { free(buf); return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "%s: read error", path); }
+    if (sw_hf_tok_sniff(buf, n)) {   /* Hugging Face's tokenizer.json: converted first */
+        void *img;
+        size_t isz;
+        swiglu_status hs = sw_hf_tok_image(&img, &isz, (const char *)buf, n, msg, cap);
+        free(buf);
+        if (hs != SWIGLU_OK) return hs;
+        buf = img;
+        n = isz;
+    }
     swiglu_status s = sw_tok_parse(t, buf, n, vocab_size, msg, cap);
     free(buf);
     return s;

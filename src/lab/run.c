@@ -53,22 +53,27 @@ static void csv_truncate(const char *path, long long step)
 {
     FILE *f = fopen(path, "r");
     if (!f) return;
-    char *out = NULL, line[8192];
-    size_t n = 0, cap = 0;
+    char *out = NULL, *line = NULL;
+    size_t n = 0, cap = 0, lcap = 0;
+    ssize_t len;
     int first = 1;
-    while (fgets(line, sizeof line, f)) {
+    /* whole lines of any length (getline); a last line without its newline
+     * was cut by a kill in the middle of a write: dropped, or its first
+     * digits ("1" of "120,...") would pass for a step before the checkpoint */
+    while ((len = getline(&line, &lcap, f)) > 0 && line[len - 1] == '\n') {
         if (!first && strtoll(line, NULL, 10) > step) continue;
         first = 0;
-        size_t k = strlen(line);
+        size_t k = (size_t)len;
         if (n + k > cap) {
             cap = (n + k) * 2 + 4096;
             char *q = realloc(out, cap);
-            if (!q) { free(out); fclose(f); return; }
+            if (!q) { free(out); free(line); fclose(f); return; }
             out = q;
         }
         memcpy(out + n, line, k);
         n += k;
     }
+    free(line);
     fclose(f);
     char err[256];
     sw_atomic_write(path, out ? out : "", n, NULL, err, sizeof err);

@@ -210,8 +210,8 @@ static swiglu_status check_config(const ckpt *k, const char *path, char *err, si
 /* Reads and checks the whole file: magic, version, sizes, CRC, then parses. */
 static swiglu_status ckpt_read(ckpt *k, const char *path, char *err, size_t cap)
 {
-    uint32_t version;
-    uint64_t pbytes;
+    uint32_t version = 0;
+    uint64_t pbytes = 0;
     SW_FORWARD_IF_ERROR(read_whole(k, path, err, cap));
     SW_FORWARD_IF_ERROR(check_header(k, &version, &pbytes, path, err, cap));
     SW_FORWARD_IF_ERROR(parse_payload(k, version, pbytes, path, err, cap));

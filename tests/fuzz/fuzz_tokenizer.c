@@ -4,10 +4,14 @@
  *
  * The input is split: its first byte picks the vocab_size mode (0: all
  * records, else the count must match), the rest is a tokenizer file whose
- * last 32 bytes double as text to encode; every id is decoded back. */
+ * last 32 bytes double as text to encode; every id is decoded back. A file
+ * that starts a JSON object is read as Hugging Face's tokenizer.json
+ * (io/hf_tokenizer.h) and its tokenizer.bin image parsed, as sw_tok_load
+ * does. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "io/hf_tokenizer.h"
 #include "io/tokenizer.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -20,7 +24,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size--;
     sw_tokenizer t;
     char msg[256];
-    if (sw_tok_parse(&t, data, size, want, msg, sizeof msg) != SWIGLU_OK) return 0;
+    void *img = NULL;
+    size_t isz = 0;
+    if (sw_hf_tok_sniff(data, size) && sw_hf_tok_image(&img, &isz, (const char *)data, size, msg, sizeof msg) != SWIGLU_OK)
+        return 0;
+    swiglu_status st = img ? sw_tok_parse(&t, img, isz, want, msg, sizeof msg) : sw_tok_parse(&t, data, size, want, msg, sizeof msg);
+    free(img);
+    if (st != SWIGLU_OK) return 0;
     size_t tl = size < 32 ? size : 32;
     char text[33];
     memcpy(text, data + size - tl, tl);

@@ -1,0 +1,53 @@
+/* safetensors.h -- reader of Hugging Face LLaMA models stored as
+ * safetensors with their config.json (internal; not installed).
+ *
+ * safetensors: u64 N (little-endian), N bytes of JSON header, the data.
+ * The header maps each tensor name to {"dtype", "shape", "data_offsets":
+ * [begin, end]} (offsets from the start of the data); "__metadata__" is
+ * skipped. F32, F16 and BF16 tensors are read (converted to fp32).
+ * config.json (beside the file): model_type "llama" (or architectures
+ * ["LlamaForCausalLM"]), hidden_size, intermediate_size,
+ * num_hidden_layers, num_attention_heads, num_key_value_heads (default:
+ * the heads), vocab_size, max_position_embeddings, tie_word_embeddings
+ * (default false; lm_head.weight absent also means tied), hidden_act
+ * "silu". The forward is llama2.c's (RoPE base 10000, RMSNorm eps 1e-5):
+ * other rope_theta, rms_norm_eps or a rope_scaling are refused.
+ * Tensors: model.embed_tokens.weight [V, D], model.norm.weight [D],
+ * lm_head.weight [V, D], model.layers.N.{input_layernorm,
+ * post_attention_layernorm}.weight [D], .self_attn.{q,k,v,o}_proj.weight,
+ * .mlp.{gate,up,down}_proj.weight ([out, in], as nn.Linear).
+ * Hugging Face's LLaMA rotates the two halves of each head (rotate_half),
+ * and its converter permuted q_proj and k_proj rows to match: head h's
+ * row h hs + i hs/2 + j holds the Meta/llama2.c row h hs + 2j + i (i in
+ * {0, 1}, j < hs/2). The reader undoes that permutation, so the model runs
+ * on llama2.c's forward (interleaved pairs) unchanged.
+ * JSON is parsed by cJSON (Debian's libcjson). Every offset, shape and
+ * size is checked against the file before use.
+ * Legend: D hidden_size, H intermediate_size, V vocabulary, hs head size.
+ */
+#ifndef SW_IO_SAFETENSORS_H
+#define SW_IO_SAFETENSORS_H
+#include <stddef.h>
+#include "swiglu.h"
+#include "io/llama2c.h"
+
+#define SW_ST_MAX_HEADER (100u << 20)   /* 100 MiB of JSON header: the reference reader's limit */
+
+/* 1 when buf looks like a safetensors file (a header length that fits,
+ * then '{'). */
+int sw_st_sniff(const void *buf, size_t size);
+
+/* Parses a safetensors image and its config.json text into m (weights in
+ * m's owned buffer, sw_l2c_alloc). SWIGLU_ERR_FORMAT (or _UNSUPPORTED)
+ * with msg on a bad or unsupported file. */
+swiglu_status sw_st_parse(sw_l2c_model *m, const void *buf, size_t size, const char *config_json,
+                          size_t config_size, char *msg, size_t msg_cap);
+
+/* Writes m (fp32) into the existing folder dir as Hugging Face stores a
+ * LLaMA model: dir/model.safetensors (F32, the names above, q_proj and
+ * k_proj rows permuted to HF's order) and dir/config.json, each atomically.
+ * The inverse of sw_st_parse: reading the folder back gives m's weights
+ * bit for bit. */
+swiglu_status sw_st_write(const sw_l2c_model *m, const char *dir, char *msg, size_t msg_cap);
+
+#endif
