@@ -51,22 +51,17 @@ static int export_safetensors(const char *ckpt, const char *dir, const cli_file 
     char err[512];
     cli_ckpt ck;
     cli_ckpt_load(&ck, ckpt, 1, 1, "export");
-    sw_model *m = ck.m;
-    const uint8_t *itos = ck.itos;
-    const int vocab = ck.vocab;
-    const sw_tokens mode = ck.mode;
-    const long long step = ck.step;
     sw_l2c_model l2c;
     float *storage = NULL;
-    swiglu_status st = sw_export_l2c_build(m, &l2c, &storage, err, sizeof err);
+    swiglu_status st = sw_export_l2c_build(ck.m, &l2c, &storage, err, sizeof err);
     if (st == SWIGLU_OK) st = sw_st_write(&l2c, dir, err, sizeof err);
-    if (st == SWIGLU_OK) st = sw_tok_write_chars(paths[2], itos, vocab, err, sizeof err);
+    if (st == SWIGLU_OK) st = sw_tok_write_chars(paths[2], ck.itos, ck.vocab, err, sizeof err);
     free(storage);
-    if (st != SWIGLU_OK) { sw_model_free(m); cli_die("export: cannot export '%s': %s", ckpt, err); }
+    if (st != SWIGLU_OK) { sw_model_free(ck.m); cli_die("export: cannot export '%s': %s", ckpt, err); }
     printf("swiglu export: %s (step %lld, dim %zu, hidden %zu, %zu layers, vocab %d %s) -> %s/ (Hugging Face LLaMA: "
            "model.safetensors F32, config.json; tokenizer.bin)\n",
-           ckpt, step, m->D, m->H, m->L, vocab, mode == SW_TOKENS_CHAR ? "char" : "byte", dir);
-    sw_model_free(m);
+           ckpt, ck.step, ck.m->D, ck.m->H, ck.m->L, ck.vocab, ck.mode == SW_TOKENS_CHAR ? "char" : "byte", dir);
+    sw_model_free(ck.m);
     return 0;
 }
 
@@ -94,27 +89,22 @@ int cmd_export(int argc, char **argv)
     char err[512];
     cli_ckpt ck;
     cli_ckpt_load(&ck, ckpt, 1, 1, "export");
-    sw_model *m = ck.m;
-    const uint8_t *itos = ck.itos;
-    const int vocab = ck.vocab;
-    const sw_tokens mode = ck.mode;
-    const long long step = ck.step;
-    if (sw_export_l2c_write(m, (int)version, outp, err, sizeof err)) {
-        sw_model_free(m);
+    if (sw_export_l2c_write(ck.m, (int)version, outp, err, sizeof err)) {
+        sw_model_free(ck.m);
         cli_die("export: cannot export '%s': %s", ckpt, err);
     }
     char tokp[4200];
-    if (sw_export_tokenizer_write(itos, vocab, outp, tokp, sizeof tokp, err, sizeof err)) {
-        sw_model_free(m);
+    if (sw_export_tokenizer_write(ck.itos, ck.vocab, outp, tokp, sizeof tokp, err, sizeof err)) {
+        sw_model_free(ck.m);
         cli_die("export: %s", err);
     }
     printf("swiglu export: %s (step %lld, dim %zu, hidden %zu, %zu layers, vocab %d %s, %s classifier) -> %s (llama2.c v%lld)\n",
-           ckpt, step, m->D, m->H, m->L, vocab, mode == SW_TOKENS_CHAR ? "char" : "byte",
-           m->cfg.tied ? "shared" : "separate", outp, version);
-    if (m->cfg.bf16)
+           ckpt, ck.step, ck.m->D, ck.m->H, ck.m->L, ck.vocab, ck.mode == SW_TOKENS_CHAR ? "char" : "byte",
+           ck.m->cfg.tied ? "shared" : "separate", outp, version);
+    if (ck.m->cfg.bf16)
         printf("note: trained with --bf16; the fp32 master weights were written, and llama2.c computes in fp32\n");
     printf("tokenizer: %s (%d one-character tokens, no BOS/EOS); run it with `swiglu generate %s`\n",
-           tokp, vocab, outp);
-    sw_model_free(m);
+           tokp, ck.vocab, outp);
+    sw_model_free(ck.m);
     return 0;
 }

@@ -81,6 +81,15 @@ static inline int sw_name_find(const void *table, size_t n, size_t size, const c
 }
 #define SW_NAME_OF(table, v) sw_name_of(table, sizeof table / sizeof table[0], sizeof table[0], (unsigned)(v))
 #define SW_NAME_FIND(table, name) sw_name_find(table, sizeof table / sizeof table[0], sizeof table[0], name)
+/* The body of every swiglu_*_from_name: *out = (T) the index of name;
+ * SWIGLU_ERR_NULL for a NULL out or name, SWIGLU_ERR_ARG when none has it. */
+#define SW_NAME_PARSE(T, out, table, name) do { \
+        SW_RETURN_IF(!(out) || !(name), SWIGLU_ERR_NULL); \
+        int sw_i_ = SW_NAME_FIND(table, name); \
+        SW_RETURN_IF(sw_i_ < 0, SWIGLU_ERR_ARG); \
+        *(out) = (T)sw_i_; \
+        return SWIGLU_OK; \
+    } while (0)
 
 /* 1 when a call writing `outputs` float tensors of `elements` elements each
  * should use streaming stores (stream.c, swiglu_stream_threshold_set). */

@@ -24,11 +24,7 @@ const char *swiglu_isa_name(swiglu_isa isa)
 
 swiglu_status swiglu_isa_from_name(swiglu_isa *isa, const char *name)
 {
-    SW_RETURN_IF(!isa || !name, SWIGLU_ERR_NULL);
-    int i = SW_NAME_FIND(isa_names, name);
-    SW_RETURN_IF(i < 0, SWIGLU_ERR_ARG);
-    *isa = (swiglu_isa)i;
-    return SWIGLU_OK;
+    SW_NAME_PARSE(swiglu_isa, isa, isa_names, name);
 }
 
 int swiglu_isa_supported(swiglu_isa isa)

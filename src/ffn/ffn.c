@@ -52,11 +52,7 @@ const char *swiglu_ffn_variant_name(swiglu_ffn_variant v)
 
 swiglu_status swiglu_ffn_variant_from_name(swiglu_ffn_variant *v, const char *name)
 {
-    SW_RETURN_IF(!v || !name, SWIGLU_ERR_NULL);
-    int i = SW_NAME_FIND(variants, name);
-    SW_RETURN_IF(i < 0, SWIGLU_ERR_ARG);
-    *v = (swiglu_ffn_variant)i;
-    return SWIGLU_OK;
+    SW_NAME_PARSE(swiglu_ffn_variant, v, variants, name);
 }
 
 int swiglu_ffn_variant_gated(swiglu_ffn_variant v)

@@ -62,11 +62,7 @@ const char *swiglu_glu_name(swiglu_glu v)
 
 swiglu_status swiglu_glu_from_name(swiglu_glu *v, const char *name)
 {
-    SW_RETURN_IF(!v || !name, SWIGLU_ERR_NULL);
-    int i = SW_NAME_FIND(glu_names, name);
-    SW_RETURN_IF(i < 0, SWIGLU_ERR_ARG);
-    *v = (swiglu_glu)i;
-    return SWIGLU_OK;
+    SW_NAME_PARSE(swiglu_glu, v, glu_names, name);
 }
 
 swiglu_status swiglu_gate_init(swiglu_gate *gate, swiglu_glu variant)
