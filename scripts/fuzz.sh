@@ -8,6 +8,10 @@
 #   FUZZ_RUNS=10000000 scripts/fuzz.sh   a fixed number of executions instead
 #   FUZZ_SEED=N scripts/fuzz.sh    libFuzzer's -seed (default 1: a run can be
 #                                  repeated; the log names the seed)
+#   FUZZ_TIMEOUT=S                 seconds one input may take (default 10); a
+#                                  long campaign niced beside other work needs
+#                                  more: a starved process reads as a hang
+#   FUZZ_TARGETS="a b"             only these targets (default: every one)
 #
 # Each target grows its own corpus in $FUZZ_O/corpus/<name>, seeded from the
 # committed tests/fuzz/corpus_<name>; a crash, leak, timeout or sanitizer
@@ -20,7 +24,14 @@ FUZZ_O=${FUZZ_O:-build-fuzz}
 JOBS=${JOBS:-$(nproc)}
 case "$SECONDS_EACH" in ''|*[!0-9]*) echo "scripts/fuzz.sh: SECONDS must be a whole number, got '$SECONDS_EACH'" >&2; exit 2;; esac
 targets=()
-for b in "$FUZZ_O"/fuzz_*; do [ -x "$b" ] && targets+=("$b"); done
+for b in "$FUZZ_O"/fuzz_*; do
+    [ -x "$b" ] || continue
+    if [ -n "${FUZZ_TARGETS:-}" ]; then
+        name=$(basename "$b"); name=${name#fuzz_}
+        [[ " $FUZZ_TARGETS " == *" $name "* ]] || continue
+    fi
+    targets+=("$b")
+done
 if [ ${#targets[@]} -eq 0 ]; then
     echo "scripts/fuzz.sh: no targets in $FUZZ_O (make fuzz-build)" >&2
     echo "0 passed, 1 failed, 0 skipped"
@@ -36,7 +47,7 @@ fuzz_one() {  # binary
     local limit=-max_total_time="$SECONDS_EACH"
     [ -n "${FUZZ_RUNS:-}" ] && limit=-runs="$FUZZ_RUNS"
     local args=("$limit" -seed="${FUZZ_SEED:-1}" -print_final_stats=1 -close_fd_mask=3
-                -timeout=10 -rss_limit_mb=2560 -artifact_prefix="$FUZZ_O/crash-$name-")
+                -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2560 -artifact_prefix="$FUZZ_O/crash-$name-")
     [ -f "tests/fuzz/$name.dict" ] && args+=(-dict="tests/fuzz/$name.dict")
     # the CLI target longjmps out of parsers; ASan must not mistake the
     # abandoned frames for stack overflows

@@ -57,36 +57,49 @@ check "another plan in the same folder refused" '[ $? -ne 0 ] && grep -q "anothe
 #     writer's pid);
 #  3. the same command again finishes the plan.
 wargs=(compare --preset tiny --variants relu,gelu,swiglu --seeds 2 --data "$data" --jobs 1 --threads 1)
-rows() { local n=0 f k; for f in "$tmp"/int/runs/*-s[01]-*/steps.csv; do [ -f "$f" ] || continue; k=$(wc -l <"$f"); [ "$k" -gt "$n" ] && n=$k; done; echo $n; }
-"$SW" "${wargs[@]}" --out "$tmp/int" >/dev/null 2>>"$tmp/int.err" &
-pid=$!
-for _ in $(seq 2400); do [ "$(rows)" -ge 6 ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.05; done
-check "SIGINT: sent while a run is under way (steps.csv has $(rows) lines)" '[ "$(rows)" -ge 6 ]'
-kill -INT $pid 2>/dev/null
-wait_exit $pid
-check "SIGINT exits 0 (rc $rc)" '[ $rc -eq 0 ]' || errs "$tmp/int.err"
-check "SIGINT says so" 'grep -q "(interrupted); run the same command again" "$tmp/int.err"'
-check "SIGINT: runs left to do" '[ "$(ls "$tmp"/int/runs/*/result.txt 2>/dev/null | wc -l)" -lt 18 ]'
-check "SIGINT: a checkpoint saved mid-run" 'ls "$tmp"/int/runs/*/ckpt.bin >/dev/null 2>&1'
-# a line cut by a kill in the middle of a write (no newline) in the run that
-# resumes next: dropped on resume, not read as step 1 (steps.csv is compared below)
-cut=$(ls "$tmp"/int/runs/*/ckpt.bin 2>/dev/null | head -n 1)
-check "a run left to resume has a checkpoint (for the cut-line check)" '[ -n "$cut" ]'
-[ -n "$cut" ] && printf '1' >>"$(dirname "$cut")/steps.csv"
-
-if ! cc -shared -fPIC -O1 -o "$tmp/slow.so" tests/shim/enospc.c -ldl 2>"$tmp/cc.err"; then
-    skip "kill -9 mid-write (cannot build the shim: $(head -n 1 "$tmp/cc.err"))"
-else
-    env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" LD_PRELOAD="$tmp/slow.so" \
-        SW_SHIM_MATCH=ckpt.bin.tmp. SW_SHIM_FSYNC_SLEEP=3 "$SW" "${wargs[@]}" --out "$tmp/int" >/dev/null 2>>"$tmp/int.err" &
-    pid=$!
-    tmpf=
+# A tiny run lasts a fraction of a second, too short to hit by polling, so
+# both interruptions are aimed with the shim (tests/shim/enospc.c): every
+# fsync of a checkpoint temporary sleeps, and the signal goes while one
+# exists -- in the middle of a run, in the middle of its save.
+slow() {  # seconds, command...: the command with checkpoint fsyncs slowed
+    # (exec: run in the background, the command keeps the pid $! names)
+    local s=$1; shift
+    exec env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" LD_PRELOAD="$tmp/slow.so" \
+        SW_SHIM_MATCH=ckpt.bin.tmp. SW_SHIM_FSYNC_SLEEP="$s" "$@"
+}
+mid_save() {  # pid: the first checkpoint temporary to appear ("" if the process ended first)
+    local f=
     for _ in $(seq 2400); do
-        tmpf=$(ls "$tmp"/int/runs/*/ckpt.bin.tmp.* 2>/dev/null | head -n 1)
-        [ -n "$tmpf" ] && break
-        kill -0 $pid 2>/dev/null || break
+        f=$(ls "$tmp"/int/runs/*/ckpt.bin.tmp.* 2>/dev/null | head -n 1)
+        [ -n "$f" ] && break
+        kill -0 "$1" 2>/dev/null || break
         sleep 0.05
     done
+    echo "$f"
+}
+if ! cc -shared -fPIC -O1 -o "$tmp/slow.so" tests/shim/enospc.c -ldl 2>"$tmp/cc.err"; then
+    skip "SIGINT and kill -9 mid-run (cannot build the shim: $(head -n 1 "$tmp/cc.err"))"
+else
+    slow 1 "$SW" "${wargs[@]}" --out "$tmp/int" >/dev/null 2>>"$tmp/int.err" &
+    pid=$!
+    tmpf=$(mid_save $pid)
+    check "SIGINT: sent while a run saves a checkpoint ($tmpf)" '[ -n "$tmpf" ]'
+    kill -INT $pid 2>/dev/null
+    wait_exit $pid
+    check "SIGINT exits 0 (rc $rc)" '[ $rc -eq 0 ]' || errs "$tmp/int.err"
+    check "SIGINT says so" 'grep -q "(interrupted); run the same command again" "$tmp/int.err"'
+    check "SIGINT: runs left to do" '[ "$(ls "$tmp"/int/runs/*/result.txt 2>/dev/null | wc -l)" -lt 18 ]'
+    check "SIGINT: the checkpoint saved, no temporary left" 'ls "$tmp"/int/runs/*/ckpt.bin >/dev/null 2>&1 && ! ls "$tmp"/int/runs/*/ckpt.bin.tmp.* >/dev/null 2>&1'
+    # a line cut by a kill in the middle of a write (no newline) in the run
+    # that resumes next: dropped on resume, not read as step 1 (steps.csv is
+    # compared below)
+    cut=$(ls "$tmp"/int/runs/*/ckpt.bin 2>/dev/null | head -n 1)
+    check "a run left to resume has a checkpoint (for the cut-line check)" '[ -n "$cut" ]'
+    [ -n "$cut" ] && printf '1' >>"$(dirname "$cut")/steps.csv"
+
+    slow 3 "$SW" "${wargs[@]}" --out "$tmp/int" >/dev/null 2>>"$tmp/int.err" &
+    pid=$!
+    tmpf=$(mid_save $pid)
     writer=${tmpf##*.}
     check "kill -9: a checkpoint is being written ($tmpf)" '[ -n "$tmpf" ] && [ "$writer" -gt 0 ] 2>/dev/null'
     [ -n "$tmpf" ] && kill -9 "$writer" 2>/dev/null
