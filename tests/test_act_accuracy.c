@@ -229,7 +229,7 @@ static void glu_forward(void)
 {
     swiglu_isa isas[SWIGLU_ISA_COUNT];
     int nisa = isa_list(isas);
-    const size_t n = 2000000;
+    const size_t n = (size_t)(2000000.0 * tl_scale());
     float *gi = malloc(n * 4), *ui = malloc(n * 4), *y = malloc(n * 4);
     double *ref = malloc(n * 8);
     for (int v = 0; v < SWIGLU_GLU_COUNT; v++) {

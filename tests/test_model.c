@@ -141,6 +141,39 @@ static void gradcheck(swiglu_ffn_variant v, int tied, int nkv, int learn_beta, f
     sw_model_free(m);
 }
 
+/* sw_model_backward adds to the gradients (model.h: grads +=; the trainer's
+ * accumulation steps rely on it): a second forward/backward on the same batch
+ * without zero_grad doubles every gradient. Within one backward each weight
+ * gets its gradient once, so overwriting instead of adding is invisible to the
+ * gradient check (scripts/mutate.sh: linear.c's dW GEMM with beta 0). */
+static void grad_accumulates(swiglu_ffn_variant v, int tied)
+{
+    sw_model_config c;
+    sw_model_config_default(&c);
+    c.vocab = 13; c.n_layer = 2; c.n_head = 2; c.n_kv_head = 1; c.d_model = 8; c.seq_len = 6;
+    c.ffn = v; c.tied = tied; c.init_std = 0.3f;
+    sw_model *m;
+    if (sw_model_create(&m, &c, 2, 1) != SWIGLU_OK) { CHECK(0, "create for accumulation"); return; }
+    sw_model_init(m, 3);
+    int x[10], y[10];
+    tl_rng r = {5};
+    for (int i = 0; i < 10; i++) { x[i] = (int)(tl_next(&r) % 13); y[i] = (int)(tl_next(&r) % 13); }
+    sw_model_zero_grad(m);
+    loss_of(m, x, y, 2, 5);
+    swiglu_status st = sw_model_backward(m, 0.1f);
+    float *g1 = malloc(m->n_params * sizeof(float));
+    memcpy(g1, m->grads, m->n_params * sizeof(float));
+    loss_of(m, x, y, 2, 5);
+    if (st == SWIGLU_OK) st = sw_model_backward(m, 0.1f);
+    size_t bad = 0, first = 0;
+    for (size_t i = 0; i < m->n_params; i++)
+        if (!(fabsf(m->grads[i] - 2 * g1[i]) <= 1e-5f * fabsf(g1[i]) + 1e-9f) && !bad++) first = i;
+    CHECK(st == SWIGLU_OK && bad == 0, "%s (%s head): two backwards add up: %zu of %zu gradients not doubled (first %zu: %g vs %g)",
+          swiglu_ffn_variant_name(v), tied ? "tied" : "untied", bad, m->n_params, first, m->grads[first], 2 * g1[first]);
+    free(g1);
+    sw_model_free(m);
+}
+
 static void init_loss(void)
 {
     sw_model_config c;
@@ -269,7 +302,9 @@ static void bad_args(void)
     sw_model_free(m);
 }
 
-int main(void)
+/* test_model --gradcheck: the gradient checks and grad_accumulates alone (scripts/mutate.sh runs
+ * them after each mutation of src/model; the whole test takes ~30 s) */
+int main(int argc, char **argv)
 {
     swiglu_threads_set(2);
     for (int v = 0; v < SWIGLU_FFN_VARIANT_COUNT; v++) {
@@ -278,6 +313,9 @@ int main(void)
     }
     gradcheck(SWIGLU_FFN_SWIGLU, 1, 2, 0, 0.25f);
     gradcheck(SWIGLU_FFN_GELU, 0, 1, 0, 0.25f);
+    grad_accumulates(SWIGLU_FFN_SWIGLU, 0);
+    grad_accumulates(SWIGLU_FFN_GELU, 1);
+    if (argc > 1 && !strcmp(argv[1], "--gradcheck")) return tl_finish("test_model --gradcheck");
     init_loss();
     overfit(SWIGLU_FFN_SWIGLU);
     overfit(SWIGLU_FFN_GELU);
