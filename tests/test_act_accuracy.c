@@ -147,6 +147,7 @@ static float one_act(int act, float x, float beta)
 }
 
 static int grad_ok(float got, long double want, double *worst_ulp);
+static int grad_ok_any(float got, long double want, double *worst_ulp);
 
 static void special_values(void)
 {
@@ -198,12 +199,16 @@ static void special_values(void)
             swiglu_isa_set(isas[k]);
             CHECK(swiglu_act_backward(gs, NULL, ds, xs, 128, (swiglu_act)uc->act, uc->beta, SWIGLU_BWD_OVERWRITE) == SWIGLU_OK,
                   "act bwd status");
-            size_t badn = 0;
+            /* every lane against the tests' own oracle (actref.h), the
+             * non-finite ones too, and against the scalar kernel as well */
+            size_t badn = 0, badr = 0;
             for (int i = 0; i < 128; i++) {
-                if (!isfinite(xs[i]) || !isfinite(ds[i])) badn += !(gs[i] == gr[i] || (isnan(gs[i]) && isnan(gr[i])));
-                else { double w = 0; badn += !grad_ok(gs[i], (long double)ds[i] * ref_dact(uc->act, xs[i], uc->beta), &w); }
+                double w = 0;
+                badn += !grad_ok_any(gs[i], ref_grad(uc->act, ds[i], xs[i], uc->beta), &w);
+                if (!isfinite(xs[i]) || !isfinite(ds[i])) badr += !(gs[i] == gr[i] || (isnan(gs[i]) && isnan(gr[i])));
             }
-            CHECK(badn == 0, "%s %s backward on special values: %zu wrong", uc->name, in, badn);
+            CHECK(badn == 0 && badr == 0, "%s %s backward on special values: %zu wrong, %zu unlike the scalar kernel", uc->name,
+                  in, badn, badr);
         }
     }
 }
@@ -224,7 +229,7 @@ static void glu_forward(void)
 {
     swiglu_isa isas[SWIGLU_ISA_COUNT];
     int nisa = isa_list(isas);
-    const size_t n = 2000000;
+    const size_t n = (size_t)(2000000.0 * tl_scale());
     float *gi = malloc(n * 4), *ui = malloc(n * 4), *y = malloc(n * 4);
     double *ref = malloc(n * 8);
     for (int v = 0; v < SWIGLU_GLU_COUNT; v++) {
@@ -264,6 +269,39 @@ static int grad_ok(float got, long double want, double *worst_ulp)
     if (e > *worst_ulp) *worst_ulp = e;
     if (e <= BWD_ULP_BOUND) return 1;
     return fabsl((long double)got - want) <= BWD_REL_BOUND * fabsl(want);
+}
+
+/* grad_ok for any expected value: a NaN must come out NaN, an infinity
+ * exactly, a finite value within the bounds */
+static int grad_ok_any(float got, long double want, double *worst_ulp)
+{
+    if (isnan(want)) return isnan(got);
+    if (isinf(want)) return got == want;
+    return grad_ok(got, want, worst_ulp);
+}
+
+/* the GLU's d up = scale * act(g), non-finite inputs included; with an
+ * infinite scale act is rounded to double first (as in ref_grad) */
+static long double ref_dup(int act, long double scale, long double x, long double beta)
+{
+    if (isnan(x) || isnan(scale)) return NAN;
+    long double a = ref_act(act, x, beta);
+    if (isinf(scale)) a = (double)a;
+    return scale * a;
+}
+
+/* Non-finite and huge lanes spread through the sampled vectors (issue #22:
+ * the sampled backward never saw |x| > 150, NaN or inf): one lane in 16
+ * gets a non-finite x, one a non-finite d, one |x| in [150, 3.4e38]. */
+static void add_nonfinite_lanes(float *x, float *d, size_t n, tl_rng *r)
+{
+    static const float nf[] = {NAN, -NAN, INFINITY, -INFINITY};
+    for (size_t i = 0; i + 16 <= n; i += 16) {
+        x[i + 5] = nf[tl_next(r) & 3];
+        d[i + 11] = nf[tl_next(r) & 3];
+        float big = (float)exp2(tl_uniform(r, log2(150.0), 127.99));
+        x[i + 13] = (tl_next(r) & 1) ? big : -big;
+    }
 }
 
 static void backward(void)
@@ -310,6 +348,30 @@ static void backward(void)
             if (uc->act == SWIGLU_ACT_SWISH)
                 CHECK(fabsl(dbg - dbeta_glu_ref) <= 1e-6L * fabsl(dbeta_glu_ref), "%s %s glu dbeta %.9g vs %.9Lg", uc->name, in, dbg, dbeta_glu_ref);
             printf("  %-16s %-7s backward max ulp: dx %.2f, dgate %.2f, dup %.2f\n", uc->name, in, wu, wg, wuu);
+        }
+        /* the same vectors with non-finite and huge lanes, every lane
+         * against actref.h (dbeta is then NaN or inf: not compared) */
+        add_nonfinite_lanes(x, d, n, &rng);
+        for (int k = 0; k < nisa; k++) {
+            swiglu_isa_set(isas[k]);
+            const char *in = swiglu_isa_name(isas[k]);
+            float dbeta = 0, dbg = 0;
+            CHECK(swiglu_act_backward(dg, &dbeta, d, x, n, (swiglu_act)uc->act, uc->beta, SWIGLU_BWD_OVERWRITE) == SWIGLU_OK, "act bwd");
+            double w = 0; size_t bad = 0, first = 0;
+            for (size_t i = 0; i < n; i++)
+                if (!grad_ok_any(dg[i], ref_grad(uc->act, d[i], x[i], uc->beta), &w) && !bad++) first = i;
+            CHECK(bad == 0, "%s %s dx with non-finite/huge lanes: %zu bad, first x = %.9g d = %.9g got %.9g", uc->name, in,
+                  bad, x[first], d[first], dg[first]);
+            CHECK(swiglu_glu_backward(dg, du, n, &dbg, d, n, x, u, n, 1, n, SWIGLU_LAYOUT_SPLIT, &gate, SWIGLU_BWD_OVERWRITE) == SWIGLU_OK, "glu bwd");
+            size_t badg = 0, badu = 0, fg = 0, fu = 0;
+            for (size_t i = 0; i < n; i++) {
+                if (!grad_ok_any(dg[i], ref_grad(uc->act, (long double)d[i] * u[i], x[i], uc->beta), &w) && !badg++) fg = i;
+                if (!grad_ok_any(du[i], ref_dup(uc->act, d[i], x[i], uc->beta), &w) && !badu++) fu = i;
+            }
+            CHECK(badg == 0 && badu == 0,
+                  "%s %s glu backward with non-finite/huge lanes: %zu dgate (first x %.9g u %.9g d %.9g got %.9g), "
+                  "%zu dup (first x %.9g d %.9g got %.9g)", uc->name, in, badg, x[fg], u[fg], d[fg], dg[fg], badu, x[fu],
+                  d[fu], du[fu]);
         }
     }
     free(x); free(u); free(d); free(dg); free(du);

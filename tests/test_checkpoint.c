@@ -162,6 +162,32 @@ int main(void)
     CHECK(f && fwrite(extra, 1, 4, f) == 4 && fclose(f) == 0, "appending to %s", bad_path);
     CHECK(strstr(load_msg(bad_path, &ds), "trailing") != NULL, "trailing bytes: %s", load_msg(bad_path, &ds));
 
+    /* a well-formed file (sizes and CRC consistent) that holds one parameter
+     * fewer than its configuration needs: refused before anything is copied
+     * (scripts/mutate.sh: 'need < n_params' loaded it). The tensor count
+     * follows the 460 bytes of configuration, state and data identity. */
+    {
+        uint64_t pbytes, np;
+        memcpy(&pbytes, good + 16, 8);
+        memcpy(&np, good + 32 + 460, 8);
+        CHECK(pbytes == 468 + 12 * np && np > 1, "checkpoint layout: %llu parameters in %llu payload bytes",
+              (unsigned long long)np, (unsigned long long)pbytes);
+        if (pbytes == 468 + 12 * np && np > 1) {
+            uint64_t n1 = np - 1, pb1 = pbytes - 12;
+            unsigned char *sh = malloc(sz);
+            memcpy(sh, good, 32 + 460);
+            memcpy(sh + 32 + 460, &n1, 8);
+            for (int t = 0; t < 3; t++)   /* params, m, v: each one float shorter */
+                memcpy(sh + 32 + 468 + t * n1 * 4, good + 32 + 468 + t * np * 4, n1 * 4);
+            uint32_t crc = sw_crc32(0, sh + 32, (size_t)pb1);
+            memcpy(sh + 16, &pb1, 8); memcpy(sh + 24, &crc, 4);
+            write_file(bad_path, sh, 32 + (size_t)pb1);
+            CHECK(strstr(load_msg(bad_path, &ds), "its configuration needs") != NULL, "one parameter short: %s",
+                  load_msg(bad_path, &ds));
+            free(sh);
+        }
+    }
+
     snprintf(bad_path, sizeof bad_path, "%s/missing.ckpt", dir);
     CHECK(strstr(load_msg(bad_path, &ds), "cannot open") != NULL, "missing file: %s", load_msg(bad_path, &ds));
 

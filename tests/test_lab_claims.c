@@ -94,6 +94,13 @@ static void test_stable_rates(void)
     sw_lab_stable_rates(vs, 3, rates, 3);
     CHECK(vs[1].stable_lr == 1e-1 && vs[0].stable_lr == 1e-2, "stable lr: the best of the sweep moves (%g %g)",
           vs[1].stable_lr, vs[0].stable_lr);
+    /* the largest rate that trains, not the last one listed: rates need not
+     * be in ascending order (scripts/mutate.sh: 'stable_lr = rates[k]') */
+    const double down[3] = {1e-1, 1e-2, 1e-3};
+    const double swd[3] = {NAN, 2.4, 2.0};
+    for (int k = 0; k < 3; k++) vs[0].sweep[k] = swd[k];
+    sw_lab_stable_rates(vs, 1, down, 3);
+    CHECK(vs[0].stable_lr == 1e-2, "stable lr: rates in descending order: the largest that trains (%g)", vs[0].stable_lr);
 }
 
 /* ---- statistics --------------------------------------------------------- */
@@ -391,8 +398,10 @@ static int write_runs(const char *out, const fake *fk)
             k += (size_t)snprintf(buf + k, sizeof buf - k, "%d,3.0,0.001,%.9g\n", s, s <= 3 ? 50.0 : s % 2 ? f->ratio : 1.0);
         if (put(dir, "steps.csv", buf)) return -1;
         double de = r->seed == 1 ? f->dead : f->dead / 10;
-        snprintf(buf, sizeof buf, "step,train_loss,val_loss,grad_norm,gn0,dead0,zero0\n0,4,4,1,2,0.02,0.1\n"
-                 "24,%.6f,%.6f,1,0.5,%.6f,0.2\n", val, val, de);
+        /* two layers: the dead fraction is the worse layer's, the zero
+         * fraction the layers' mean (0.3), the flow log10(gn0 / gn1) = 1 */
+        snprintf(buf, sizeof buf, "step,train_loss,val_loss,grad_norm,gn0,gn1,dead0,dead1,zero0,zero1\n0,4,4,1,2,2,0.02,0.01,0.1,0.1\n"
+                 "24,%.6f,%.6f,1,0.5,0.05,%.6f,%.6f,0.2,0.4\n", val, val, de, de / 2);
         if (put(dir, "evals.csv", buf)) return -1;
     }
     return 0;
@@ -430,6 +439,7 @@ static void test_report(void)
 {
     char err[256], tmpl[] = "/tmp/swiglu-claims.XXXXXX";
     if (sw_lab_plan_make(&plan, "tiny", "relu,gelu,swiglu", 3, err, sizeof err)) { CHECK(0, "plan: %s", err); return; }
+    plan.preset.n_layer = 2;   /* per-layer metrics need two layers to differ (tiny has one) */
     char *root = mkdtemp(tmpl);
     if (!root) { CHECK(0, "mkdtemp"); return; }
     const int sw = idx("swiglu"), re = idx("relu"), ge = idx("gelu");
@@ -458,13 +468,14 @@ static void test_report(void)
         CHECK(fabs(csv_value(path, rel, "2", 8) - log(2.0)) < 1e-6, "summary: jitter ln 2 (%.6f)", csv_value(path, rel, "2", 8));
         CHECK(fabs(csv_value(path, cand, "2", 2) - 1.954) < 1e-9, "summary: val loss of seed 2 (%.6f)", csv_value(path, cand, "2", 2));
         CHECK(csv_value(path, cand, "0", 7) == 0, "summary: no spikes");
-        CHECK(csv_value(path, cand, "0", 9) == 0, "summary: gradient flow of one layer: 0 (%.6f)", csv_value(path, cand, "0", 9));
+        CHECK(fabs(csv_value(path, cand, "0", 9) - 1.0) < 1e-6, "summary: gradient flow, first layer's norm over the last's: log10 10 = 1 (%.6f)",
+              csv_value(path, cand, "0", 9));
         snprintf(path, sizeof path, "%s/lr_sweep.csv", out);
         CHECK(csv_value(path, cand, "0.03", 3) == 1 && csv_value(path, rel, "0.03", 3) == 0 && csv_value(path, "gelu", "0.03", 3) == 0 &&
               csv_value(path, "gelu", "0.003", 3) == 1, "lr_sweep: trains at 0.03 only for the candidate (2.5 <= 1.25 x 2.0)");
         snprintf(path, sizeof path, "%s/dead_units.csv", out);
         CHECK(fabs(csv_value(path, rel, NULL, 2) - 0.30) < 1e-9 && fabs(csv_value(path, rel, NULL, 1) - 0.02) < 1e-9 &&
-              fabs(csv_value(path, rel, NULL, 3) - 0.2) < 1e-9, "dead_units: end max over seeds 0.30, init 0.02, zero 0.2 (%g %g %g)",
+              fabs(csv_value(path, rel, NULL, 3) - 0.3) < 1e-9, "dead_units: end max over seeds and layers 0.30, init 0.02, zero mean of layers 0.3 (%g %g %g)",
               csv_value(path, rel, NULL, 2), csv_value(path, rel, NULL, 1), csv_value(path, rel, NULL, 3));
         snprintf(path, sizeof path, "%s/expressivity.csv", out);
         CHECK(fabs(csv_value(path, cand, "2", 2) - 0.92) < 1e-9, "expressivity: accuracy of seed 2 (%g)", csv_value(path, cand, "2", 2));

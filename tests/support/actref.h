@@ -64,6 +64,40 @@ static inline long double ref_dact(int act, long double x, long double beta)
     }
 }
 
+/* The limit of d act / dx as x -> +-inf (x infinite): what a gradient
+ * through an infinite input means. Swish with beta = 0 is x / 2. */
+static inline long double ref_dact_inf(int act, long double x, long double beta)
+{
+    switch (act) {
+    case 0: return 1.0L;
+    case 1: case 2: case 3: return x > 0 ? 1.0L : 0.0L;
+    case 4: return 0.0L;
+    default: {
+        long double z = beta * x;
+        return z > 0 ? 1.0L : (z < 0 ? 0.0L : 0.5L);
+    }
+    }
+}
+
+/* The expected gradient scale * act'(x) for any x and scale, non-finite
+ * ones included, as the library defines it (src/kernels/act_scalar.h):
+ * relu's backward is a mask, x > 0 ? scale : 0 (a NaN or infinite scale
+ * behind x <= 0, and any scale behind a NaN x, give 0); identity's
+ * derivative is 1 whatever x is. Otherwise NaN in either gives NaN, and an
+ * infinite x takes the derivative's limit.
+ * With an infinite scale the derivative is rounded to double first: the
+ * library forms it in double, so an infinite scale times a derivative that
+ * underflows there (gelu at x = -40: phi = e^-800) is inf * 0 = NaN. */
+static inline long double ref_grad(int act, long double scale, long double x, long double beta)
+{
+    if (act == 1) return x > 0 ? scale : 0.0L;
+    if (act == 0) return scale;
+    if (isnan(scale) || isnan(x)) return NAN;
+    long double dd = isinf(x) ? ref_dact_inf(act, x, beta) : ref_dact(act, x, beta);
+    if (isinf(scale)) dd = (double)dd;
+    return scale * dd;
+}
+
 /* d swish / d beta = x^2 sigma(beta x) sigma(-beta x) */
 static inline long double ref_dact_dbeta(int act, long double x, long double beta)
 {
