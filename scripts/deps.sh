@@ -7,9 +7,11 @@
 #                             compiler, make, oneDNN, gnuplot (the lab's plots),
 #                             npm (fetches the default corpus), clang and its
 #                             libFuzzer runtime (the test suite's fuzz stage),
-#                             python3 (a test writes a checkpoint with it)
-#   scripts/deps.sh --bench   also PyTorch and NumPy (Debian's python3-torch:
-#                             the benchmarks' side-by-side runs) and valgrind
+#                             python3 (a test writes a checkpoint with it),
+#                             python3-numpy and python3-torch (the Python
+#                             package's tests, tests/test_python.sh),
+#                             python3-setuptools and python3-pip (pip install ./python)
+#   scripts/deps.sh --bench   also valgrind
 set -euo pipefail
 # each line: package  check (a shell test that succeeds when it is present)
 wanted='
@@ -25,10 +27,12 @@ ca-certificates  test -d /etc/ssl/certs
 clang            command -v clang
 libclang-rt-14-dev  ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a
 python3          command -v python3
+python3-numpy    /usr/bin/python3 -c "import numpy"
+python3-torch    /usr/bin/python3 -c "import torch"
+python3-setuptools  /usr/bin/python3 -c "import setuptools"
+python3-pip      /usr/bin/python3 -m pip --version
 '
 bench='
-python3-torch    /usr/bin/python3 -c "import torch"
-python3-numpy    /usr/bin/python3 -c "import numpy"
 valgrind         command -v valgrind
 '
 for arg in "$@"; do

@@ -1,0 +1,29 @@
+"""What the Python tests share: numpy/torch presence (a test that needs a
+missing one is skipped with the reason) and the error measure."""
+import unittest
+
+try:
+    import numpy
+except ImportError:
+    numpy = None
+try:
+    import torch
+except ImportError:
+    torch = None
+
+needs_numpy = unittest.skipIf(numpy is None, "numpy missing (scripts/deps.sh installs python3-numpy)")
+needs_torch = unittest.skipIf(torch is None, "torch missing (scripts/deps.sh installs python3-torch)")
+
+ACTS = ["identity", "relu", "gelu_erf", "gelu_tanh", "sigmoid", "swish"]
+VARIANTS = ["glu", "bilinear", "reglu", "geglu", "geglu_tanh", "swiglu", "swiglu_clamped"]
+LAYOUTS = ["split", "gate_up", "up_gate", "interleaved"]
+
+
+def rel_err(got, ref):
+    """max |got - ref| / max(|ref|, 1e-30) over the tensor: the measure of
+    docs/FFN.md ('relative to the tensor's largest magnitude')."""
+    got = got.double() if torch is not None and torch.is_tensor(got) else numpy.asarray(got, dtype=numpy.float64)
+    ref = ref.double() if torch is not None and torch.is_tensor(ref) else numpy.asarray(ref, dtype=numpy.float64)
+    d = abs(got - ref).max()
+    m = abs(ref).max()
+    return float(d / max(float(m), 1e-30))

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# test_python.sh -- the Python package (python/): its unittest tests
+# (python/tests/test_*.py, by python/tests/run.py) with Debian's
+# /usr/bin/python3 against this build's libswiglu.so (SWIGLU_LIB), `import
+# swiglu` from python/; then the package installed by `make install-python`
+# and by `pip install ./python` (no network) imports and finds the library.
+# Without numpy or torch their tests are skipped with a reason (scripts/deps.sh
+# installs both). Ends with "test_python: N passed, N failed, N skipped", the
+# unittest counts included.
+source "$(dirname "$0")/support/cli_test.bash"
+cd "$(dirname "$0")/.." || exit 1
+PY=${SWIGLU_TEST_PYTHON:-/usr/bin/python3}
+if [ ! -x "$PY" ]; then skip "no $PY (scripts/deps.sh installs python3)"; finish test_python; exit; fi
+case "$O" in /*) lib=$O/libswiglu.so ;; *) lib=$PWD/$O/libswiglu.so ;; esac
+if [ ! -f "$lib" ]; then
+    fail=$((fail + 1)); echo "FAIL: $lib missing (make all builds it)"; finish test_python; exit
+fi
+# two OpenMP pools may share the process (torch's and ours): idle threads sleep
+export OMP_WAIT_POLICY=passive
+
+out=$(SWIGLU_LIB=$lib PYTHONDONTWRITEBYTECODE=1 "$PY" python/tests/run.py 2>&1); rc=$?
+printf '%s\n' "$out"
+line=$(printf '%s\n' "$out" | grep -E '^unittest: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' | tail -n 1)
+if [ -z "$line" ]; then
+    fail=$((fail + 1)); echo "FAIL: python/tests/run.py exited $rc without its closing line"
+else
+    read -r p f s < <(grep -oE '[0-9]+' <<<"$line" | tr '\n' ' ')
+    pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
+    expect "run.py's exit status agrees with its counts ($rc)" test $(( rc != 0 )) -eq $(( f > 0 ))
+fi
+
+# installed copies import and find the library
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+probe='import swiglu, sys; assert swiglu.__file__.startswith(sys.argv[1]), swiglu.__file__; print(swiglu.version())'
+if must "make install-python" make -s install-python DESTDIR="$tmp/dest" PYTHON_SITE=/site; then
+    must "import the make-installed package" env -C "$tmp" SWIGLU_LIB="$lib" PYTHONPATH="$tmp/dest/site" \
+        "$PY" -c "$probe" "$tmp/dest/site"
+fi
+if "$PY" -m pip --version >/dev/null 2>&1 && "$PY" -c 'import setuptools' 2>/dev/null; then
+    cp -r python "$tmp/src"   # pip builds inside the source folder: a copy keeps the tree clean
+    if must "pip install ./python (no index, no build isolation)" "$PY" -m pip install -q --no-index \
+        --no-build-isolation --no-cache-dir --target "$tmp/site" "$tmp/src"; then
+        must "import the pip-installed package" env -C "$tmp" SWIGLU_LIB="$lib" PYTHONPATH="$tmp/site" \
+            "$PY" -c "$probe" "$tmp/site"
+    fi
+else
+    skip "pip or setuptools missing for $PY (scripts/deps.sh installs python3-pip, python3-setuptools)"
+fi
+finish test_python
