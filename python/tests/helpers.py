@@ -27,3 +27,16 @@ def rel_err(got, ref):
     d = abs(got - ref).max()
     m = abs(ref).max()
     return float(d / max(float(m), 1e-30))
+
+
+def check_refusals(tc, cases):
+    """cases: (callable, status name): each must raise swiglu.Error whose one-line
+    message starts with the function's name and names the C status."""
+    import swiglu
+    for i, (f, status) in enumerate(cases):
+        with tc.assertRaises(swiglu.Error, msg="case %d" % i) as cm:
+            f()
+        msg = str(cm.exception)
+        tc.assertIn(status, msg, "case %d: %s" % (i, msg))
+        tc.assertNotIn("\n", msg)
+        tc.assertTrue(msg.startswith("swiglu."), msg)
