@@ -17,6 +17,7 @@ if [ ! -f "$lib" ]; then
 fi
 # two OpenMP pools may share the process (torch's and ours): idle threads sleep
 export OMP_WAIT_POLICY=passive
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 out=$(SWIGLU_LIB=$lib PYTHONDONTWRITEBYTECODE=1 "$PY" python/tests/run.py 2>&1); rc=$?
 printf '%s\n' "$out"
@@ -29,8 +30,17 @@ else
     expect "run.py's exit status agrees with its counts ($rc)" test $(( rc != 0 )) -eq $(( f > 0 ))
 fi
 
+# without numpy and torch (modules that fail to import, shadowing them): their
+# tests are skipped with the reason, nothing fails (this run's SKIP lines stay
+# here: they are not skips of this suite)
+mkdir -p "$tmp/shadow/numpy" "$tmp/shadow/torch"
+for m in numpy torch; do echo "raise ImportError('no $m (test_python.sh hides it)')" > "$tmp/shadow/$m/__init__.py"; done
+bare=$(SWIGLU_LIB=$lib PYTHONPATH=$tmp/shadow PYTHONDONTWRITEBYTECODE=1 "$PY" python/tests/run.py 2>&1)
+expect "without numpy and torch: every test skipped, none failed ($(tail -n 1 <<<"$bare"))" \
+    grep -qE '^unittest: 0 passed, 0 failed, [1-9][0-9]* skipped$' <<<"$bare"
+expect "without numpy and torch: the skips say what is missing" grep -q 'SKIP: .*torch missing (scripts/deps.sh' <<<"$bare"
+
 # installed copies import and find the library
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 probe='import swiglu, sys; assert swiglu.__file__.startswith(sys.argv[1]), swiglu.__file__; print(swiglu.version())'
 if must "make install-python" make -s install-python DESTDIR="$tmp/dest" PYTHON_SITE=/site; then
     must "import the make-installed package" env -C "$tmp" SWIGLU_LIB="$lib" PYTHONPATH="$tmp/dest/site" \

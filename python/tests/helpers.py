@@ -40,3 +40,20 @@ def check_refusals(tc, cases):
         tc.assertIn(status, msg, "case %d: %s" % (i, msg))
         tc.assertNotIn("\n", msg)
         tc.assertTrue(msg.startswith("swiglu."), msg)
+
+
+if torch is not None:
+    class LlamaMLP(torch.nn.Module):
+        """The plain PyTorch LLaMA MLP block (Hugging Face transformers' names,
+        nn.Linear's [out, in] weights, no biases): the reference."""
+
+        def __init__(self, D, H):
+            super().__init__()
+            self.gate_proj = torch.nn.Linear(D, H, bias=False)
+            self.up_proj = torch.nn.Linear(D, H, bias=False)
+            self.down_proj = torch.nn.Linear(H, D, bias=False)
+
+        def forward(self, x):
+            return self.down_proj(torch.nn.functional.silu(self.gate_proj(x)) * self.up_proj(x))
+else:
+    LlamaMLP = None

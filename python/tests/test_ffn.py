@@ -6,7 +6,7 @@ bf16, so the error is the layer's own rounding); a LlamaMLP-shaped state_dict
 loads into it; the training workspace survives two forwards before backward."""
 import unittest
 
-from helpers import check_refusals, needs_torch, rel_err, torch
+from helpers import LlamaMLP, check_refusals, needs_torch, rel_err, torch
 from test_torch_ops import ref_glu
 
 import swiglu
@@ -55,16 +55,17 @@ def run_ref(m, x, dy):
 
 @needs_torch
 class TestFFN(unittest.TestCase):
-    def make(self, variant, dtype=torch.float32, **kw):
+    def make(self, variant, dtype=None, **kw):
         torch.manual_seed(3)
         m = swiglu.torch.FFN(24, 40, variant, **kw)
         with torch.no_grad():
             for p in m.parameters():
                 if p.dim() == 1 and p.numel() > 1:
                     p.normal_(0, 0.1)   # biases: non-zero, so their paths count
-        return m.to(dtype)
+        return m.to(dtype or torch.float32)
 
-    def check(self, m, tol, T=37, dtype=torch.float32, what=""):
+    def check(self, m, tol, T=37, dtype=None, what=""):
+        dtype = dtype or torch.float32
         gen = torch.Generator().manual_seed(11)
         x = (torch.randn(T, 24, generator=gen)).to(dtype)
         dy = torch.randn(T, 24, generator=gen).to(dtype)
@@ -108,17 +109,6 @@ class TestFFN(unittest.TestCase):
         self.check(m, 1e-2, dtype=torch.bfloat16, what="bf16 swiglu learned beta, biases")
 
     def test_llama_mlp_state_dict(self):
-        # a LlamaMLP (HF transformers' names, nn.Linear's [out, in] weights, no biases)
-        class LlamaMLP(torch.nn.Module):
-            def __init__(self, D, H):
-                super().__init__()
-                self.gate_proj = torch.nn.Linear(D, H, bias=False)
-                self.up_proj = torch.nn.Linear(D, H, bias=False)
-                self.down_proj = torch.nn.Linear(H, D, bias=False)
-
-            def forward(self, x):
-                return self.down_proj(torch.nn.functional.silu(self.gate_proj(x)) * self.up_proj(x))
-
         torch.manual_seed(0)
         ref = LlamaMLP(24, 40)
         for kw in ({}, {"learn_beta": True}):
