@@ -34,6 +34,16 @@ else
     expect "run.py's exit status agrees with its counts ($rc)" test $(( rc != 0 )) -eq $(( f > 0 ))
 fi
 
+# docs/PYTHON.md's examples run as printed (every ```python block, from a
+# folder outside the tree: the package found through PYTHONPATH)
+n=0
+while IFS= read -r -d '' block; do
+    n=$((n + 1)); printf '%s' "$block" > "$tmp/doc$n.py"
+    must "docs/PYTHON.md python example $n runs" env -C "$tmp" SWIGLU_LIB="$lib" PYTHONPATH="$PWD/python" \
+        PYTHONDONTWRITEBYTECODE=1 "$PY" "doc$n.py"
+done < <(awk '/^```python$/ {on = 1; next} /^```$/ && on {on = 0; printf "%c", 0; next} on' docs/PYTHON.md)
+expect "docs/PYTHON.md has python examples ($n)" test "$n" -ge 3
+
 # without numpy and torch (modules that fail to import, shadowing them): their
 # tests are skipped with the reason, nothing fails (this run's SKIP lines stay
 # here: they are not skips of this suite)
