@@ -95,7 +95,7 @@ class _Handle:
                    "swiglu_ffn_create refused the configuration")
         self.h = h
         self.cfg = cfg
-        self.train_ws = None      # (tensor, busy)
+        self.train_ws = None      # [tensor, busy, generation]
         self.infer_ws = None
         self._fin = weakref.finalize(self, _lib.lib.swiglu_ffn_destroy, h)
 
@@ -114,8 +114,11 @@ class _Handle:
         ws = self.train_ws
         if ws is None or ws[1] or ws[0].numel() < need:
             # allocated once per size (grown, never shrunk), reused step after step
-            self.train_ws = ws = [torch.empty(max(need, 1), dtype=torch.uint8), False]
+            self.train_ws = ws = [torch.empty(max(need, 1), dtype=torch.uint8), False, 0]
         ws[1] = True
+        # each forward that fills it is a new generation: a backward that finds
+        # another one (retain_graph, a forward in between) must not read it
+        ws[2] += 1
         return ws
 
 
@@ -129,7 +132,7 @@ class _FFNFn(torch.autograd.Function):
         _lib.check(_lib.lib.swiglu_ffn_forward(handle.h, y.data_ptr(), x.data_ptr(), T,
                                                _c.byref(p), ws[0].data_ptr(), ws[0].numel(), 1),
                    "swiglu.torch.FFN", "forward")
-        ctx.handle, ctx.ws = handle, ws
+        ctx.handle, ctx.ws, ctx.gen = handle, ws, ws[2]
         ctx.save_for_backward(x, w1, w3, w2, b1, b3, b2, beta)
         return y
 
@@ -137,6 +140,10 @@ class _FFNFn(torch.autograd.Function):
     def backward(ctx, dy):
         x, w1, w3, w2, b1, b3, b2, beta = ctx.saved_tensors
         handle, ws = ctx.handle, ctx.ws
+        if ws[2] != ctx.gen:
+            raise Error("swiglu.torch.FFN", "backward after a later forward reused this "
+                        "forward's workspace (a second backward with retain_graph=True after "
+                        "another forward); run the forward again", _lib.ERR_STATE)
         T = x.shape[0]
         # dy is float in the C API whatever the layer's dtype: a bf16 layer's
         # gradient is widened here (exactly: bf16 -> fp32 loses nothing)

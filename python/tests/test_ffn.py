@@ -135,6 +135,19 @@ class TestFFN(unittest.TestCase):
             ptrs.add(m._handles[(torch.float32, False)].train_ws[0].data_ptr())
         self.assertEqual(len(ptrs), 1)
 
+    def test_retain_graph(self):
+        # a second backward of the same graph adds the same gradients again
+        m = self.make("swiglu", learn_beta=True)
+        x = torch.randn(7, 24, requires_grad=True)
+        y = m(x).square().sum()
+        y.backward(retain_graph=True)
+        g1 = m.down_proj.weight.grad.clone()
+        y.backward(retain_graph=True)
+        self.assertLessEqual(rel_err(m.down_proj.weight.grad, 2 * g1), 1e-6)
+        # ... unless a later forward reused the workspace: refused, never read
+        m(x).sum().backward()
+        check_refusals(self, [(lambda: y.backward(), "SWIGLU_ERR_STATE")])
+
     def test_inference_matches_training_forward(self):
         m = self.make("geglu", bias=True)
         x = torch.randn(4, 3, 24)
