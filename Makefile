@@ -82,7 +82,7 @@ all: $(STATIC) $(SHARED) $(CLI)
 lib: $(STATIC) $(SHARED)
 
 help:
-	@sed -n '2,17p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,18p' Makefile | sed 's/^# \{0,1\}//'
 
 info:
 	@echo "CC      $(CC) ($(shell $(CC) -dumpversion))"
