@@ -56,9 +56,15 @@ expect "without numpy and torch: the skips say what is missing" grep -q 'SKIP: .
 
 # installed copies import and find the library
 probe='import swiglu, sys; assert swiglu.__file__.startswith(sys.argv[1]), swiglu.__file__; print(swiglu.version())'
-if must "make install-python" make -s install-python DESTDIR="$tmp/dest" PYTHON_SITE=/site; then
-    must "import the make-installed package" env -C "$tmp" SWIGLU_LIB="$lib" PYTHONPATH="$tmp/dest/site" \
-        "$PY" -c "$probe" "$tmp/dest/site"
+# make install install-python (one PREFIX): the package loads the library
+# installed beside it, without SWIGLU_LIB and before any ldconfig
+ver=$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+dsite=$tmp/dest/p/lib/python$ver/dist-packages
+if must "make install install-python" make -s O="$O" install install-python DESTDIR="$tmp/dest" PREFIX=/p PYTHON="$PY"; then
+    must "import the make-installed package; it loads the installed library" env -C "$tmp" -u SWIGLU_LIB \
+        PYTHONPATH="$dsite" "$PY" -c "$probe"'
+import os, swiglu._lib as l
+assert os.path.realpath(l.lib._name).startswith(sys.argv[2]), l.lib._name' "$dsite" "$tmp/dest/p/lib/"
 fi
 if "$PY" -m pip --version >/dev/null 2>&1 && "$PY" -c 'import setuptools' 2>/dev/null; then
     cp -r python "$tmp/src"   # pip builds inside the source folder: a copy keeps the tree clean

@@ -3,7 +3,9 @@
 Where the library comes from, first match wins:
   1. $SWIGLU_LIB, a path to libswiglu.so (the tests point it at the build);
   2. build/libswiglu.so beside python/ (this package run from the source tree);
-  3. the system's: libswiglu.so.0 as the dynamic loader finds it (make install).
+  3. PREFIX/lib/libswiglu.so.0 when the package is in PREFIX/lib/python3.X/
+     dist-packages (make install install-python, same PREFIX);
+  4. the system's: libswiglu.so.0 as the dynamic loader finds it.
 Nothing is compiled: ctypes calls the shared library directly, and ctypes
 releases the GIL during each call.
 """
@@ -57,6 +59,11 @@ def _candidates():
     if os.path.exists(os.path.join(here, "..", "pyproject.toml")):
         # python/swiglu in the source tree: the tree's build
         out.append(os.path.join(here, "..", "..", "build", "libswiglu.so"))
+    # make install + make install-python: PREFIX/lib/python3.X/dist-packages/swiglu
+    # beside PREFIX/lib/libswiglu.so.0, found even before ldconfig has run
+    beside = os.path.join(here, "..", "..", "..", "libswiglu.so.0")
+    if os.path.exists(beside):
+        out.append(beside)
     found = ctypes.util.find_library("swiglu")
     if found:
         out.append(found)
