@@ -116,5 +116,26 @@ class TestNumpy(unittest.TestCase):
         check_refusals(self, cases)
 
 
+class TestLibrary(unittest.TestCase):
+    """needs neither numpy nor torch"""
+
+    def test_library(self):
+        # the header's version; the ISA names of swiglu_isa_name; threads >= 0
+        import re
+        with open(__file__.rsplit("/python/", 1)[0] + "/include/swiglu.h") as f:
+            h = f.read()
+        want = ".".join(re.search(r"#define SWIGLU_VERSION_%s (\d+)" % k, h).group(1)
+                        for k in ("MAJOR", "MINOR", "PATCH"))
+        self.assertEqual(swiglu.version(), want)
+        self.assertIn(swiglu.isa(), ("ref", "avx2", "avx512"))
+        n = swiglu.threads_get()
+        swiglu.threads_set(1)
+        self.assertEqual(swiglu.threads_get(), 1)
+        swiglu.threads_set(0)
+        self.assertGreaterEqual(swiglu.threads_get(), 1)
+        check_refusals(self, [(lambda: swiglu.threads_set(-1), "SWIGLU_ERR_ARG")])
+        self.assertGreaterEqual(n, 1)
+
+
 if __name__ == "__main__":
     unittest.main()
