@@ -84,6 +84,51 @@ static void check_bf16(size_t M, size_t N, size_t K, int ta, int tb, swiglu_dtyp
     free(A); free(B); free(C0); free(C); free(Ah); free(Bh); free(Ch);
 }
 
+
+/* A batched GEMM over (b, c, g) with B broadcast over g (grouped-query
+ * attention's shape: q [b, t, c, g, hs], k [b, t, c, hs]) against one plain
+ * GEMM per batch index, each against the double reference. */
+static void check_batch(int ta, int tb, float alpha, float beta)
+{
+    enum { NB = 2, NC = 3, NG = 2, M = 7, N = 5, K = 6 };
+    /* A: [NB][M or K rows][NC][NG][K or M] interleaved like q; B: [NB][rows][NC][cols]; C dense */
+    size_t arow = (size_t)NC * NG * (ta ? M : K), brow = (size_t)NC * (tb ? K : N);
+    size_t asz = NB * (size_t)(ta ? K : M) * arow, bsz = NB * (size_t)(tb ? N : K) * brow;
+    size_t csz = (size_t)NB * NC * NG * M * N;
+    float *A = malloc(asz * sizeof *A), *B = malloc(bsz * sizeof *B), *C = malloc(csz * sizeof *C);
+    float *C0 = malloc(csz * sizeof *C0);
+    tl_rng r = {5 + (uint64_t)(2 * ta + tb)};
+    fill(A, asz, &r); fill(B, bsz, &r); fill(C, csz, &r);
+    memcpy(C0, C, csz * sizeof *C);
+    size_t acol = ta ? M : K, bcol = tb ? K : N;
+    sw_gemm_batch bt = {{NB, NC, NG},
+                        {(ta ? K : M) * arow, NG * acol, acol},
+                        {(tb ? N : K) * brow, bcol, 0},
+                        {(size_t)NC * NG * M * N, (size_t)NG * M * N, (size_t)M * N}};
+    swiglu_status st = sw_gemm_batch_f32(C, N, A, arow, ta, B, brow, tb, M, N, K, alpha, beta, &bt);
+    CHECK(st == SWIGLU_OK, "batched gemm ta%d tb%d: %s", ta, tb, swiglu_status_str(st));
+    double worst = 0;
+    for (size_t b = 0; b < NB; b++)
+        for (size_t c = 0; c < NC; c++)
+            for (size_t g = 0; g < NG; g++) {
+                const float *Ai = A + b * bt.sa[0] + c * bt.sa[1] + g * bt.sa[2];
+                const float *Bi = B + b * bt.sb[0] + c * bt.sb[1];
+                size_t oc = b * bt.sc[0] + c * bt.sc[1] + g * bt.sc[2];
+                for (size_t i = 0; i < M; i++)
+                    for (size_t j = 0; j < N; j++) {
+                        double want = alpha * ref_at(Ai, arow, ta, Bi, brow, tb, i, j, K) + beta * (double)C0[oc + i * N + j];
+                        worst = fmax(worst, fabs(C[oc + i * N + j] - want) / (1.0 + fabs(want)));
+                    }
+            }
+    CHECK(worst < 1e-5, "batched gemm ta%d tb%d alpha %g beta %g: rel err %.3g", ta, tb, alpha, beta, worst);
+    /* a zero stride in A or C where the dimension is > 1 is refused, not raced */
+    sw_gemm_batch bad = bt;
+    bad.sc[2] = 0;
+    CHECK(sw_gemm_batch_f32(C, N, A, arow, ta, B, brow, tb, M, N, K, alpha, beta, &bad) == SWIGLU_ERR_ARG,
+          "batched gemm: C stride 0 refused");
+    free(A); free(B); free(C); free(C0);
+}
+
 int main(void)
 {
     printf("engine: %s\n", sw_gemm_engine());
@@ -98,6 +143,11 @@ int main(void)
             check_bf16(37, 19, 64, ta, tb, SWIGLU_F32, 0.0f);
             check_bf16(16, 48, 33, ta, tb, SWIGLU_F32, 1.0f);
             check_bf16(3, 40, 64, ta, tb, SWIGLU_BF16, 0.0f);
+        }
+    for (int ta = 0; ta < 2; ta++)
+        for (int tb = 0; tb < 2; tb++) {
+            check_batch(ta, tb, 1.0f, 0.0f);
+            check_batch(ta, tb, 0.25f, 1.0f);
         }
     /* the same shape again: no new primitive */
     size_t before = sw_gemm_cache_entries();

@@ -113,7 +113,7 @@ static void test_attention(size_t NH, size_t NKV)
     size_t B = 2, T = 6, HS = 4, D = NH * HS, KV = NKV * HS, N = B * T;
     att_ctx c = {zeros(N * D), zeros(B * NH * T * T), randv(N * D, 1), randv(N * KV, 1),
                  randv(N * KV, 1), randv(N * D, 1), B, T, NH, NKV, HS};
-    float *dq = zeros(N * D), *dk = zeros(N * KV), *dv = zeros(N * KV), *scr = zeros(2 * T * T);
+    float *dq = zeros(N * D), *dk = zeros(N * KV), *dv = zeros(N * KV), *scr = zeros(B * NH * T * T);
     double l0 = att_loss(&c);
     CHECK(isfinite(l0), "attention forward runs (NH %zu, NKV %zu)", NH, NKV);
     /* rows are distributions over j <= i */

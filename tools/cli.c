@@ -1,5 +1,6 @@
 /* cli.c -- error and argument helpers of the CLI (see cli.h). */
 #include <errno.h>
+#include <sched.h>
 #include <float.h>
 #include <math.h>
 #include <pthread.h>
@@ -206,4 +207,12 @@ void cli_stream_close(FILE *f, const char *opt, const char *path)
     if (!f) return;
     cli_stream_check(f, opt, path, 1);
     if (fclose(f) != 0) cli_die("%s: cannot write '%s': %s", opt, path, strerror(errno));
+}
+
+int cli_cores(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
 }

@@ -54,6 +54,10 @@ enum { CLI_TRAP_PARSED = 1, CLI_TRAP_DIED = 2, CLI_TRAP_EXIT = 3 };
 void cli_trap_set(jmp_buf *trap);
 const char *cli_trap_message(void);
 /* Exits with a message naming `what` when st is not SWIGLU_OK. */
+/* The CPUs this process may run on (its affinity mask; the online CPUs when
+ * that cannot be read): the thread defaults' "cores". */
+int cli_cores(void);
+
 void cli_check(swiglu_status st, const char *what);
 /* Parses a whole decimal number in [lo, hi] for option `opt`, or dies. */
 long long cli_parse_int(const char *opt, const char *s, long long lo, long long hi);

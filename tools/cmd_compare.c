@@ -285,9 +285,9 @@ static void lab_schedule(lab *L)
 {
     const opts *o = L->o;
     const sw_lab_plan *p = L->p;
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    L->jobs = o->jobs ? o->jobs : (int)(ncpu > 0 ? ncpu : 1);
-    L->threads = o->threads ? o->threads : (int)(ncpu > 0 ? ncpu : 1) / L->jobs;
+    int ncpu = cli_cores();
+    L->jobs = o->jobs ? o->jobs : ncpu;
+    L->threads = o->threads ? o->threads : ncpu / L->jobs;
     if (L->threads < 1) L->threads = 1;
     L->runs_total = p->n_runs;
     L->runs_done = 0;

@@ -1,5 +1,6 @@
 /* cmd_info.c -- `swiglu info`: CPU features and the kernel set in use. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 
@@ -23,6 +24,9 @@ int cmd_info(int argc, char **argv)
     printf("\nactive isa: %s\n", swiglu_isa_name(swiglu_isa_active()));
     if (swiglu_isa_env_error()) printf("note: %s\n", swiglu_isa_env_error());
     printf("threads: %d\n", swiglu_threads_get());
+    const char *wp = getenv("OMP_WAIT_POLICY"), *sc = getenv("GOMP_SPINCOUNT");
+    printf("openmp waiting: OMP_WAIT_POLICY=%s GOMP_SPINCOUNT=%s (swiglu sets GOMP_SPINCOUNT when neither is set)\n",
+           wp ? wp : "(unset)", sc ? sc : "(unset)");
     printf("streaming stores: outputs of >= %zu MiB a call\n", swiglu_stream_threshold_get() >> 20);
     return 0;
 }

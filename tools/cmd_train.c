@@ -33,12 +33,15 @@ static void usage(FILE *f)
 "           gpt2: every matrix S, wo and w2 S/sqrt(2L); fan-in: 1/sqrt(fan_in), wo and w2 also /sqrt(2L);\n"
 "           small: sqrt(2/(5D)), wo and w2 2/(L sqrt(D)) (GPT-NeoX); --resume keeps the checkpoint's init\n"
 "  train    --steps 2000 --batch 12 --accum 1 --lr 1e-3 --min-lr 1e-4 --warmup 100\n"
-"           --decay-steps STEPS --beta1 0.9 --beta2 0.95 --wd 0.1 --clip 1 --seed 1337 --threads N\n"
+"           --decay-steps STEPS --beta1 0.9 --beta2 0.95 --wd 0.1 --clip 1 --seed 1337\n"
+"  threads  --threads N (default: measured: 1 .. cores, the fastest, timed again every 500 steps;\n"
+"           OMP_NUM_THREADS fixes it too; the results are the same bits at any count)\n"
 "  eval     --eval-every 250 --eval-batches 20\n"
 "  files    --ckpt FILE (written at the end and on Ctrl-C or SIGTERM; default: the --resume file, else\n"
 "           swiglu.ckpt) --save-every N\n"
 "           --resume FILE --metrics FILE (JSON lines) --loss-log FILE (per step, exact)\n"
-"  run      --stop-at STEP (stop and save after it) --log-every 10 --quiet\n");
+"  run      --stop-at STEP (stop and save after it) --log-every 10 --quiet\n"
+"           --profile (at the end: each phase's share of a training step, docs/MODEL.md)\n");
 }
 
 static volatile int interrupted;
@@ -166,7 +169,7 @@ typedef struct train_opts {
     sw_train_config tc;
     const char *data, *resume, *metrics, *losslog;
     sw_tokens mode;
-    int threads, steps_given, ckpt_given;
+    int threads, steps_given, ckpt_given, profile;
     char fixed[512];   /* the fixed options given (refused with --resume) */
     double init_std;   /* 0: not given */
 } train_opts;
@@ -198,6 +201,7 @@ static int parse_args(train_opts *o, run_ctx *c, int argc, char **argv)
 #define VAL() cli_value(argc, argv, &i)
         if (OPT("--help") || OPT("-h")) { usage(stdout); return 1; }
         else if (OPT("--data")) data = VAL();
+        else if (OPT("--profile")) o->profile = 1;
         else if (OPT("--tokens")) {
             const char *v = VAL();
             if (!strcmp(v, "byte")) mode = SW_TOKENS_BYTE;
@@ -335,11 +339,14 @@ static void start_run(run_ctx *c, const train_opts *o, const sw_trainer *tr)
     c->step0 = tr->step;
     c->tokens_per_step = (size_t)tr->tc.batch * (size_t)tr->tc.accum * tr->model->Tmax;
     const sw_model *m = tr->model;
+    char thr[64];
+    if (tr->tune.max > 1) snprintf(thr, sizeof thr, "threads: the fastest of 1..%d, measured", tr->tune.max);
+    else snprintf(thr, sizeof thr, "%d thread%s", m->nth, m->nth == 1 ? "" : "s");
     if (!c->quiet)
-        printf("model: %zu layers, d_model %zu, %zu heads (%zu kv), ffn %s d_ff %zu, vocab %zu, context %zu, %zu parameters, %s, init %s (std %.4g); %d threads%s\n",
+        printf("model: %zu layers, d_model %zu, %zu heads (%zu kv), ffn %s d_ff %zu, vocab %zu, context %zu, %zu parameters, %s, init %s (std %.4g); %s%s\n",
                m->L, m->D, m->NH, m->NKV, swiglu_ffn_variant_name(m->cfg.ffn), m->H, m->V, m->Tmax,
                m->n_params, m->cfg.bf16 ? "bf16 mixed precision" : "fp32", sw_init_scheme_name(m->cfg.init_scheme),
-               sw_model_init_scale(&m->cfg), m->nth, resume ? "; resumed" : "");
+               sw_model_init_scale(&m->cfg), thr, resume ? "; resumed" : "");
     if (resume && !c->quiet) printf("resumed from %s at step %lld\n", resume, tr->step);
     if (resume) { c->good = resume; c->good_step = tr->step; }
 }
@@ -368,7 +375,9 @@ int cmd_train(int argc, char **argv)
     check_args(&o, &c);
     sw_dataset ds;
     sw_trainer *tr = open_trainer(&o, &ds);
+    if (!o.threads && !getenv("OMP_NUM_THREADS")) sw_trainer_auto_threads(tr, cli_cores(), 500);
     start_run(&c, &o, tr);
+    tr->model->prof.on = o.profile;
 
     cli_on_signals(on_signal);
     sw_train_hooks h = {on_step, on_eval, &c, &interrupted};
@@ -389,6 +398,13 @@ int cmd_train(int argc, char **argv)
         printf("done: step %lld, %s, wall %.2f s (%.2f s training, %.2f s eval), %.0f tokens/s; checkpoint %s\n",
                tr->step, val, wall, wall - c.eval_time, c.eval_time, tps, c.ckpt);
     }
+    if (!c.quiet && tr->tune.decisions) {
+        const sw_thread_tuner *u = &tr->tune;
+        printf("threads: %d, the fastest when last measured (", u->chosen);
+        for (int i = 0; i < u->ncand; i++) printf("%s%d: %.2f ms", i ? ", " : "", u->cand[i], 1e3 * u->med[i]);
+        printf(" a step)\n");
+    }
+    if (o.profile) sw_prof_print(stdout, &tr->model->prof, "step", tr->model->nth);
     cli_stream_close(c.metrics, "--metrics", o.metrics);
     cli_stream_close(c.losslog, "--loss-log", o.losslog);
     sw_trainer_free(tr);

@@ -61,6 +61,24 @@ swiglu_status sw_gemm_ref_post_bf16(void *C, swiglu_dtype c_type, size_t ldc,
                                     size_t M, size_t N, size_t K, float alpha, float beta,
                                     sw_gemm_post post, float post_alpha);
 
+/* A batch of fp32 GEMMs with up to 3 batch dimensions, one call (one oneDNN
+ * primitive, threaded over the whole batch): for every batch index
+ * (i0, i1, i2) < dim,
+ *   C[i] = alpha op(A[i]) op(B[i]) + beta C[i],   X[i] = X + sum_d i_d sx[d]
+ * (element offsets). A B stride of 0 broadcasts B over that dimension
+ * (grouped-query attention: one key head serves G query heads); A and C
+ * strides must not be 0 where dim > 1 (no reductions over the batch).
+ * Unused trailing dimensions have dim 1. */
+typedef struct sw_gemm_batch {
+    size_t dim[3];
+    size_t sa[3], sb[3], sc[3];
+} sw_gemm_batch;
+swiglu_status sw_gemm_batch_f32(float *C, size_t ldc,
+                                const float *A, size_t lda, int trans_a,
+                                const float *B, size_t ldb, int trans_b,
+                                size_t M, size_t N, size_t K, float alpha, float beta,
+                                const sw_gemm_batch *bt);
+
 /* "onednn" or "ref": which engine this build has. */
 const char *sw_gemm_engine(void);
 /* Number of GEMM primitives cached so far (tests: one per shape). */

@@ -15,14 +15,24 @@
  *    once: after the first call for a shape nothing is allocated here.
  *  - Thread safety: a global mutex guards the list; each entry has its own
  *    mutex held while its memory objects are re-pointed and the primitive runs
- *    on the entry's own stream (two threads on the same shape take turns;
- *    different shapes run freely).
+ *    on the entry's own stream. The threads of an OpenMP parallel region get
+ *    an entry each (the key's slot), so they run the same shape side by side;
+ *    other threads on the same shape take turns.
+ *  - Threads: oneDNN plans a primitive's threads when it creates it, so the
+ *    key holds the thread count at the call (a program that changes it gets
+ *    primitives for the new count). A batched GEMM's bits depend on that plan
+ *    (a batch of 20 on 3 threads differs from 1 thread in the last bits):
+ *    callers that must give the same bits at any thread count split the
+ *    batch themselves (model/attention.c).
  */
 #if defined(SWIGLU_HAVE_DNNL)
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <dnnl.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include "core/internal.h"
 #include "gemm/gemm.h"
 
@@ -33,6 +43,10 @@ typedef struct gemm_key {
     uint32_t alpha_bits, beta_bits;
     int post;                 /* sw_gemm_post */
     uint32_t post_alpha_bits;
+    int nthr;                 /* threads the primitive was planned for (oneDNN fixes them at creation) */
+    int slot;                 /* 0 outside parallel regions; 1 + the OpenMP thread number inside one */
+    int batched;              /* 1: 5-D, the batch dimensions below */
+    size_t bdim[3], bsa[3], bsb[3], bsc[3];
 } gemm_key;
 
 typedef struct gemm_entry {
@@ -78,6 +92,22 @@ static dnnl_status_t md_init(dnnl_memory_desc_t *md, size_t rows, size_t cols, s
     return dnnl_memory_desc_init_by_strides(md, 2, dims, dt, strides);
 }
 
+/* The same matrix with 3 batch dimensions in front (sizes bdim, element
+ * strides bs); a stride of 0 is a broadcast: that dimension has size 1. */
+static dnnl_status_t md_init_batch(dnnl_memory_desc_t *md, const size_t *bdim, const size_t *bs,
+                                   size_t rows, size_t cols, size_t ld, int trans, dnnl_data_type_t dt)
+{
+    dnnl_dims_t dims, strides;
+    for (int d = 0; d < 3; d++) {
+        dims[d] = bs[d] == 0 ? 1 : (dnnl_dim_t)bdim[d];
+        strides[d] = bs[d] == 0 ? 1 : (dnnl_dim_t)bs[d];
+    }
+    dims[3] = (dnnl_dim_t)rows; dims[4] = (dnnl_dim_t)cols;
+    if (trans) { strides[3] = 1; strides[4] = (dnnl_dim_t)ld; }
+    else { strides[3] = (dnnl_dim_t)ld; strides[4] = 1; }
+    return dnnl_memory_desc_init_by_strides(md, 5, dims, dt, strides);
+}
+
 static void entry_free(gemm_entry *e)
 {
     if (!e) return;
@@ -108,9 +138,14 @@ static swiglu_status entry_create(gemm_entry **out, const gemm_key *k)
     memcpy(&alpha, &k->alpha_bits, sizeof alpha);
     memcpy(&beta, &k->beta_bits, sizeof beta);
 
-    if (md_init(&a_md, k->M, k->K, k->lda, k->trans_a, (dnnl_data_type_t)k->a_dt) != dnnl_success ||
-        md_init(&b_md, k->K, k->N, k->ldb, k->trans_b, (dnnl_data_type_t)k->b_dt) != dnnl_success ||
-        md_init(&c_md, k->M, k->N, k->ldc, 0, (dnnl_data_type_t)k->c_dt) != dnnl_success)
+    if (k->batched) {
+        if (md_init_batch(&a_md, k->bdim, k->bsa, k->M, k->K, k->lda, k->trans_a, (dnnl_data_type_t)k->a_dt) != dnnl_success ||
+            md_init_batch(&b_md, k->bdim, k->bsb, k->K, k->N, k->ldb, k->trans_b, (dnnl_data_type_t)k->b_dt) != dnnl_success ||
+            md_init_batch(&c_md, k->bdim, k->bsc, k->M, k->N, k->ldc, 0, (dnnl_data_type_t)k->c_dt) != dnnl_success)
+            goto done;
+    } else if (md_init(&a_md, k->M, k->K, k->lda, k->trans_a, (dnnl_data_type_t)k->a_dt) != dnnl_success ||
+               md_init(&b_md, k->K, k->N, k->ldb, k->trans_b, (dnnl_data_type_t)k->b_dt) != dnnl_success ||
+               md_init(&c_md, k->M, k->N, k->ldc, 0, (dnnl_data_type_t)k->c_dt) != dnnl_success)
         goto done;
     if (dnnl_matmul_desc_init(&mm, &a_md, &b_md, NULL, &c_md) != dnnl_success) goto done;
     if (dnnl_primitive_attr_create(&attr) != dnnl_success) goto done;
@@ -182,7 +217,7 @@ static swiglu_status gemm_run(void *C, dnnl_data_type_t c_dt, size_t ldc,
                               const void *A, dnnl_data_type_t a_dt, size_t lda, int trans_a,
                               const void *B, dnnl_data_type_t b_dt, size_t ldb, int trans_b,
                               size_t M, size_t N, size_t K, float alpha, float beta,
-                              sw_gemm_post post, float post_alpha)
+                              sw_gemm_post post, float post_alpha, const sw_gemm_batch *bt)
 {
     SW_RETURN_IF(!C || !A || !B, SWIGLU_ERR_NULL);
     SW_RETURN_IF((unsigned)post > SW_POST_SWISH, SWIGLU_ERR_ARG);
@@ -201,6 +236,32 @@ static swiglu_status gemm_run(void *C, dnnl_data_type_t c_dt, size_t ldc,
     k.beta_bits = float_bits(beta == 0.0f ? 0.0f : beta);  /* -0 and +0: one key */
     k.post = (int)post;
     k.post_alpha_bits = post == SW_POST_SWISH ? float_bits(post_alpha) : 0;
+    /* oneDNN plans a primitive's threads when it creates it: a caller that
+     * changes the thread count (swiglu train's calibration) gets primitives
+     * for the new count; inside a parallel region oneDNN runs on the caller */
+#ifdef _OPENMP
+    k.nthr = omp_in_parallel() ? 1 : omp_get_max_threads();
+    /* the threads of a parallel region calling the same shape get an entry
+     * each: one entry's memory objects serve one call at a time, and the
+     * callers would take turns on it */
+    k.slot = omp_in_parallel() ? 1 + omp_get_thread_num() : 0;
+#else
+    k.nthr = 1;
+#endif
+    if (bt) {
+        k.batched = 1;
+        for (int d = 0; d < 3; d++) {
+            SW_RETURN_IF(bt->dim[d] == 0, SWIGLU_ERR_SIZE);
+            SW_RETURN_IF(bt->dim[d] > lim || bt->sa[d] > lim || bt->sb[d] > lim || bt->sc[d] > lim, SWIGLU_ERR_SIZE);
+            /* a stride of 0 in A or C would be a reduction or a race, not a broadcast */
+            SW_RETURN_IF(bt->dim[d] > 1 && (bt->sa[d] == 0 || bt->sc[d] == 0), SWIGLU_ERR_ARG);
+            k.bdim[d] = bt->dim[d];
+            /* a dimension of size 1 has no stride to speak of: one key for all */
+            k.bsa[d] = bt->dim[d] > 1 ? bt->sa[d] : 1;
+            k.bsb[d] = bt->dim[d] > 1 ? bt->sb[d] : 1;
+            k.bsc[d] = bt->dim[d] > 1 ? bt->sc[d] : 1;
+        }
+    }
     gemm_entry *e;
     SW_FORWARD_IF_ERROR(entry_get(&e, &k));
 
@@ -227,7 +288,17 @@ swiglu_status sw_gemm_post_f32(float *C, size_t ldc,
                                sw_gemm_post post, float post_alpha)
 {
     return gemm_run(C, dnnl_f32, ldc, A, dnnl_f32, lda, trans_a, B, dnnl_f32, ldb, trans_b,
-                    M, N, K, alpha, beta, post, post_alpha);
+                    M, N, K, alpha, beta, post, post_alpha, NULL);
+}
+
+swiglu_status sw_gemm_batch_f32(float *C, size_t ldc, const float *A, size_t lda, int trans_a,
+                                const float *B, size_t ldb, int trans_b,
+                                size_t M, size_t N, size_t K, float alpha, float beta,
+                                const sw_gemm_batch *bt)
+{
+    SW_RETURN_IF(!bt, SWIGLU_ERR_NULL);
+    return gemm_run(C, dnnl_f32, ldc, A, dnnl_f32, lda, trans_a, B, dnnl_f32, ldb, trans_b,
+                    M, N, K, alpha, beta, SW_POST_NONE, 0.0f, bt);
 }
 
 /* Whether oneDNN has a bf16 matmul on this CPU (from avx512_core on): a
@@ -266,7 +337,7 @@ swiglu_status sw_gemm_post_bf16(void *C, swiglu_dtype c_type, size_t ldc,
                                      post, post_alpha);
     return gemm_run(C, c_type == SWIGLU_F32 ? dnnl_f32 : dnnl_bf16, ldc,
                     A, dnnl_bf16, lda, trans_a, B, dnnl_bf16, ldb, trans_b, M, N, K, alpha, beta,
-                    post, post_alpha);
+                    post, post_alpha, NULL);
 }
 
 #else

@@ -88,4 +88,27 @@ swiglu_status sw_gemm_post_bf16(void *C, swiglu_dtype c_type, size_t ldc,
     return sw_gemm_ref_post_bf16(C, c_type, ldc, A, lda, trans_a, B, ldb, trans_b, M, N, K, alpha, beta,
                                  post, post_alpha);
 }
+
+/* the batch as a loop of single GEMMs, in index order */
+swiglu_status sw_gemm_batch_f32(float *C, size_t ldc, const float *A, size_t lda, int trans_a,
+                                const float *B, size_t ldb, int trans_b,
+                                size_t M, size_t N, size_t K, float alpha, float beta,
+                                const sw_gemm_batch *bt)
+{
+    SW_RETURN_IF(!bt, SWIGLU_ERR_NULL);
+    for (int d = 0; d < 3; d++) {
+        SW_RETURN_IF(bt->dim[d] == 0, SWIGLU_ERR_SIZE);
+        SW_RETURN_IF(bt->dim[d] > 1 && (bt->sa[d] == 0 || bt->sc[d] == 0), SWIGLU_ERR_ARG);
+    }
+    for (size_t i0 = 0; i0 < bt->dim[0]; i0++)
+        for (size_t i1 = 0; i1 < bt->dim[1]; i1++)
+            for (size_t i2 = 0; i2 < bt->dim[2]; i2++) {
+                size_t oa = i0 * bt->sa[0] + i1 * bt->sa[1] + i2 * bt->sa[2];
+                size_t ob = i0 * bt->sb[0] + i1 * bt->sb[1] + i2 * bt->sb[2];
+                size_t oc = i0 * bt->sc[0] + i1 * bt->sc[1] + i2 * bt->sc[2];
+                SW_FORWARD_IF_ERROR(ref_gemm(C + oc, 0, ldc, A + oa, lda, trans_a, B + ob, ldb, trans_b, load_f32,
+                                             M, N, K, alpha, beta, SW_POST_NONE, 0.0f));
+            }
+    return SWIGLU_OK;
+}
 #endif

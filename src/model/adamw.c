@@ -6,20 +6,44 @@
  *   p -= (lr / (1 - b1^t)) m / (sqrt(v) / sqrt(1 - b2^t) + eps)
  */
 #include <math.h>
+#include <stdint.h>
+#include "model/adamw.h"
 #include "model/layers.h"
 
-void sw_adamw_update(float *p, float *m, float *v, const float *g, size_t n,
-                     float lr, float b1, float b2, float eps, float wd, long long t, int nth)
+void sw_adamw_coef_init(sw_adamw_coef *c, float lr, float b1, float b2, float eps, float wd, long long t)
 {
     double bc1 = 1.0 - pow((double)b1, (double)t), bc2 = 1.0 - pow((double)b2, (double)t);
-    float step = (float)((double)lr / bc1), rbc2 = (float)(1.0 / sqrt(bc2));
-    float decay = 1.0f - lr * wd;
-    SW_PRAGMA(omp parallel for num_threads(nth) schedule(static) if (n > SW_PAR_MIN))
+    c->b1 = b1; c->b2 = b2; c->eps = eps;
+    c->step = (float)((double)lr / bc1);
+    c->rbc2 = (float)(1.0 / sqrt(bc2));
+    c->decay = 1.0f - lr * wd;
+}
+
+void sw_adamw_span(float *p, float *m, float *v, float *g, size_t n, const sw_adamw_coef *c, float gscale)
+{
+    const float b1 = c->b1, b2 = c->b2, eps = c->eps, step = c->step, rbc2 = c->rbc2, decay = c->decay;
+    if (gscale != 1.0f)
+        for (size_t i = 0; i < n; i++) g[i] *= gscale;
     for (size_t i = 0; i < n; i++) {
         float gi = g[i];
         float mi = b1 * m[i] + (1.0f - b1) * gi;
         float vi = b2 * v[i] + (1.0f - b2) * gi * gi;
         m[i] = mi; v[i] = vi;
         p[i] = p[i] * decay - step * mi / (sqrtf(vi) * rbc2 + eps);
+    }
+}
+
+void sw_adamw_update(float *p, float *m, float *v, const float *g, size_t n,
+                     float lr, float b1, float b2, float eps, float wd, long long t, int nth)
+{
+    sw_adamw_coef c;
+    sw_adamw_coef_init(&c, lr, b1, b2, eps, wd, t);
+    const size_t chunk = 4096;
+    long long chunks = (long long)((n + chunk - 1) / chunk);
+    SW_PRAGMA(omp parallel for num_threads(nth) schedule(static) if (n > SW_PAR_MIN))
+    for (long long k = 0; k < chunks; k++) {
+        size_t b = (size_t)k * chunk, e = b + chunk < n ? b + chunk : n;
+        /* g is read only: gscale 1 leaves it untouched */
+        sw_adamw_span(p + b, m + b, v + b, (float *)(uintptr_t)(g + b), e - b, &c, 1.0f);
     }
 }

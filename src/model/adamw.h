@@ -12,4 +12,18 @@
 void sw_adamw_update(float *p, float *m, float *v, const float *g, size_t n,
                      float lr, float b1, float b2, float eps, float wd, long long t, int nth);
 
+/* The same update in pieces, for a caller that runs its own parallel region
+ * over many tensors (the trainer: one region for the whole step's tail).
+ * The step's constants, once: */
+typedef struct sw_adamw_coef {
+    float b1, b2, eps;
+    float step;    /* lr / (1 - b1^t) */
+    float rbc2;    /* 1 / sqrt(1 - b2^t) */
+    float decay;   /* 1 - lr wd */
+} sw_adamw_coef;
+void sw_adamw_coef_init(sw_adamw_coef *c, float lr, float b1, float b2, float eps, float wd, long long t);
+/* n values on the calling thread; g is first scaled by gscale in place
+ * (gradient clipping; 1: untouched), so g ends as the gradient that was used. */
+void sw_adamw_span(float *p, float *m, float *v, float *g, size_t n, const sw_adamw_coef *c, float gscale);
+
 #endif

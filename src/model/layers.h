@@ -68,7 +68,7 @@ void sw_rope_backward(float *dx, const float *cos_t, const float *sin_t,
 swiglu_status sw_attention_forward(float *y, float *att, const float *q, const float *k,
                                    const float *v, size_t B, size_t T, size_t NH,
                                    size_t NKV, size_t HS, int nth);
-/* dq [N x NH*HS] +=, dk, dv [N x KV] +=; scratch [nth x T x T];
+/* dq [N x NH*HS] +=, dk, dv [N x KV] +=; scratch [B x NH x T x T];
  * dy [N x NH*HS]; att, q, k, v from the forward. */
 swiglu_status sw_attention_backward(float *dq, float *dk, float *dv, float *scratch,
                                     const float *dy, const float *att, const float *q,

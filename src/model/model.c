@@ -283,7 +283,7 @@ static void carve(sw_model *m, arena *a, int training)
         m->datty = take(a, N * D * fl);
         m->dk = take(a, N * KV * fl);
         m->dv = take(a, N * KV * fl);
-        m->att_scratch = take(a, (size_t)m->nth * T * T * fl);
+        m->att_scratch = take(a, m->Bmax * m->NH * T * T * fl);
         if (m->cfg.dropout > 0.0f) m->drop_mask = take(a, (1 + 2 * L) * N * D);
     }
 }
@@ -476,12 +476,17 @@ swiglu_status sw_model_forward(sw_model *m, const int *x, const int *y, size_t B
     }
     m->B = B; m->T = T; m->have_targets = y != NULL;
     int bf = m->cfg.bf16;
+    sw_profile *pf = &m->prof;
+    sw_prof_begin(pf, SW_PROF_FWD);
     if (bf) sw_to_bf16(m->pbf, m->params, m->n_params);   /* this step's weights, rounded once */
+    sw_prof_lap(pf, SW_PH_ELEM);
     /* per-layer buffers are strided by the capacity Nm, so a smaller batch fits */
     sw_embedding_forward(m->resid, m->w.emb, m->x, N, D);
+    sw_prof_lap(pf, SW_PH_EMBED);
     int drop = m->dropout_on;
     m->have_dropout = drop;
     if (drop) dropout_forward(m, m->resid, 0, N * D);
+    sw_prof_lap(pf, SW_PH_ELEM);
     for (size_t l = 0; l < m->L; l++) {
         const sw_layer_weights *lw = &m->w.layer[l];
         float *xin = m->resid + l * Nm * D, *xmid = m->resid_mid + l * Nm * D;
@@ -491,10 +496,12 @@ swiglu_status sw_model_forward(sw_model *m, const int *x, const int *y, size_t B
         void *ws = (char *)m->ffn_ws + l * m->ffn_ws_bytes;
         /* attention block */
         sw_rmsnorm_forward(ln1, m->rstd1 + l * Nm, xin, lw->rms_att, N, D, eps);
+        sw_prof_lap(pf, SW_PH_NORM);
         uint16_t *ln1b = bf ? m->ln1_bf + l * Nm * D : NULL, *ln2b = bf ? m->ln2_bf + l * Nm * D : NULL;
         uint16_t *attyb = bf ? m->atty_bf + l * Nm * D : NULL;
         if (bf) {
             sw_to_bf16(ln1b, ln1, N * D);
+            sw_prof_lap(pf, SW_PH_ELEM);
             if ((st = sw_linear_forward_bf16(q, ln1b, bfw(m, lw->wq), N, D, D))) return st;
             if ((st = sw_linear_forward_bf16(k, ln1b, bfw(m, lw->wk), N, D, KV))) return st;
             if ((st = sw_linear_forward_bf16(v, ln1b, bfw(m, lw->wv), N, D, KV))) return st;
@@ -503,35 +510,49 @@ swiglu_status sw_model_forward(sw_model *m, const int *x, const int *y, size_t B
             if ((st = sw_linear_forward(k, ln1, lw->wk, N, D, KV))) return st;
             if ((st = sw_linear_forward(v, ln1, lw->wv, N, D, KV))) return st;
         }
+        sw_prof_lap(pf, SW_PH_GEMM);
         sw_rope_forward(q, m->rope_cos, m->rope_sin, B, T, NH, HS);
         sw_rope_forward(k, m->rope_cos, m->rope_sin, B, T, NKV, HS);
+        sw_prof_lap(pf, SW_PH_ELEM);
         if ((st = sw_attention_forward(atty, att, q, k, v, B, T, NH, NKV, HS, m->nth))) return st;
+        sw_prof_lap(pf, SW_PH_ATTN);
         if (bf) {
             sw_to_bf16(attyb, atty, N * D);
+            sw_prof_lap(pf, SW_PH_ELEM);
             if ((st = sw_linear_forward_bf16(m->proj, attyb, bfw(m, lw->wo), N, D, D))) return st;
         } else if ((st = sw_linear_forward(m->proj, atty, lw->wo, N, D, D))) return st;
+        sw_prof_lap(pf, SW_PH_GEMM);
         if (drop) dropout_forward(m, m->proj, 1 + 2 * l, N * D);
         add2(xmid, xin, m->proj, N * D, m->nth);
+        sw_prof_lap(pf, SW_PH_ELEM);
         /* FFN block */
         sw_rmsnorm_forward(ln2, m->rstd2 + l * Nm, xmid, lw->rms_ffn, N, D, eps);
+        sw_prof_lap(pf, SW_PH_NORM);
         swiglu_ffn_params fp = ffn_weights(m, lw);
         if (bf) sw_to_bf16(ln2b, ln2, N * D);
+        sw_prof_lap(pf, SW_PH_ELEM);
         if ((st = swiglu_ffn_forward(m->ffn, m->proj, bf ? (const void *)ln2b : (const void *)ln2, N, &fp,
                                      ws, m->ffn_ws_bytes, 1))) return st;
+        sw_prof_lap(pf, SW_PH_FFN);
         if (drop) dropout_forward(m, m->proj, 2 + 2 * l, N * D);
         add2(m->resid + (l + 1) * Nm * D, xmid, m->proj, N * D, m->nth);
+        sw_prof_lap(pf, SW_PH_ELEM);
     }
     sw_rmsnorm_forward(m->lnf, m->rstdf, m->resid + m->L * Nm * D, m->w.rms_final, N, D, eps);
+    sw_prof_lap(pf, SW_PH_NORM);
     if (bf) {
         sw_to_bf16(m->lnf_bf, m->lnf, N * D);
+        sw_prof_lap(pf, SW_PH_ELEM);
         if ((st = sw_linear_forward_bf16(m->logits, m->lnf_bf, bfw(m, m->w.head), N, D, V))) return st;
     } else if ((st = sw_linear_forward(m->logits, m->lnf, m->w.head, N, D, V))) return st;
+    sw_prof_lap(pf, SW_PH_GEMM);
     if (y) {
         sw_crossentropy_forward(m->losses, m->logits, m->logits, m->y, N, V);
         double s = 0.0;
         size_t cnt = 0;
         for (size_t n = 0; n < N; n++) if (m->y[n] >= 0) { s += m->losses[n]; cnt++; }
         if (loss) *loss = cnt ? s / (double)cnt : 0.0;
+        sw_prof_lap(pf, SW_PH_LOSS);
     }
     return SWIGLU_OK;
 }
@@ -544,16 +565,23 @@ swiglu_status sw_model_backward(sw_model *m, float scale)
     size_t B = m->B, T = m->T, N = B * T, D = m->D, KV = m->KV, V = m->V;
     size_t NH = m->NH, NKV = m->NKV, HS = m->HS, Tm = m->Tmax, Nm = m->Bmax * Tm;
     swiglu_status st;
+    sw_profile *pf = &m->prof;
+    sw_prof_begin(pf, SW_PROF_BWD);
     /* dlogits = scale (p - onehot), in place over the probabilities */
     sw_crossentropy_backward(m->logits, m->logits, m->y, N, V, scale);
+    sw_prof_lap(pf, SW_PH_LOSS);
     memset(m->dln, 0, N * D * sizeof(float));
+    sw_prof_lap(pf, SW_PH_ELEM);
     int bf = m->cfg.bf16;
     if (bf) st = sw_linear_backward_bf16(m->dln, m->g.head, m->dy_bf, m->logits, m->lnf_bf, bfw(m, m->w.head), N, D, V);
     else st = sw_linear_backward(m->dln, m->g.head, m->logits, m->lnf, m->w.head, N, D, V);
     if (st) return st;
+    sw_prof_lap(pf, SW_PH_GEMM);
     memset(m->dresid, 0, N * D * sizeof(float));
+    sw_prof_lap(pf, SW_PH_ELEM);
     sw_rmsnorm_backward(m->dresid, m->g.rms_final, m->dln, m->resid + m->L * Nm * D,
                         m->w.rms_final, m->rstdf, N, D);
+    sw_prof_lap(pf, SW_PH_NORM);
     for (size_t l = m->L; l-- > 0;) {
         const sw_layer_weights *lw = &m->w.layer[l];
         sw_layer_weights *lg = &m->g.layer[l];
@@ -564,29 +592,38 @@ swiglu_status sw_model_backward(sw_model *m, float scale)
         void *ws = (char *)m->ffn_ws + l * m->ffn_ws_bytes;
         /* x_out = xmid + FFN(rms(xmid)): dresid holds d x_out = the direct part of d xmid */
         memset(m->dln, 0, N * D * sizeof(float));
+        sw_prof_lap(pf, SW_PH_ELEM);
         swiglu_ffn_params fp = ffn_weights(m, lw), fg = ffn_params(lg);
         uint16_t *ln1b = bf ? m->ln1_bf + l * Nm * D : NULL, *ln2b = bf ? m->ln2_bf + l * Nm * D : NULL;
         uint16_t *attyb = bf ? m->atty_bf + l * Nm * D : NULL;
         const float *dffn = m->dresid;   /* d FFN output; through the dropout mask when on */
         if (m->have_dropout) { dropout_backward(m, m->datty, m->dresid, 2 + 2 * l, N * D); dffn = m->datty; }
+        sw_prof_lap(pf, SW_PH_ELEM);
         if ((st = swiglu_ffn_backward(m->ffn, m->dln, &fg, dffn, bf ? (const void *)ln2b : (const void *)ln2, N,
                                       &fp, ws, m->ffn_ws_bytes))) return st;
+        sw_prof_lap(pf, SW_PH_FFN);
         sw_rmsnorm_backward(m->dresid, lg->rms_ffn, m->dln, xmid, lw->rms_ffn, m->rstd2 + l * Nm, N, D);
+        sw_prof_lap(pf, SW_PH_NORM);
         /* xmid = xin + Wo atty(...): dresid now holds d xmid = the direct part of d xin */
         const float *dproj = m->dresid;  /* d Wo output; through the dropout mask when on (dq as scratch) */
         if (m->have_dropout) { dropout_backward(m, m->dq, m->dresid, 1 + 2 * l, N * D); dproj = m->dq; }
         memset(m->datty, 0, N * D * sizeof(float));
+        sw_prof_lap(pf, SW_PH_ELEM);
         if (bf) st = sw_linear_backward_bf16(m->datty, lg->wo, m->dy_bf, dproj, attyb, bfw(m, lw->wo), N, D, D);
         else st = sw_linear_backward(m->datty, lg->wo, dproj, atty, lw->wo, N, D, D);
         if (st) return st;
+        sw_prof_lap(pf, SW_PH_GEMM);
         memset(m->dq, 0, N * D * sizeof(float));
         memset(m->dk, 0, N * KV * sizeof(float));
         memset(m->dv, 0, N * KV * sizeof(float));
+        sw_prof_lap(pf, SW_PH_ELEM);
         if ((st = sw_attention_backward(m->dq, m->dk, m->dv, m->att_scratch, m->datty, att, q, k, v,
                                         B, T, NH, NKV, HS, m->nth))) return st;
+        sw_prof_lap(pf, SW_PH_ATTN);
         sw_rope_backward(m->dq, m->rope_cos, m->rope_sin, B, T, NH, HS);
         sw_rope_backward(m->dk, m->rope_cos, m->rope_sin, B, T, NKV, HS);
         memset(m->dln, 0, N * D * sizeof(float));
+        sw_prof_lap(pf, SW_PH_ELEM);
         if (bf) {
             if ((st = sw_linear_backward_bf16(m->dln, lg->wq, m->dy_bf, m->dq, ln1b, bfw(m, lw->wq), N, D, D))) return st;
             if ((st = sw_linear_backward_bf16(m->dln, lg->wk, m->dy_bf, m->dk, ln1b, bfw(m, lw->wk), N, D, KV))) return st;
@@ -596,10 +633,14 @@ swiglu_status sw_model_backward(sw_model *m, float scale)
             if ((st = sw_linear_backward(m->dln, lg->wk, m->dk, ln1, lw->wk, N, D, KV))) return st;
             if ((st = sw_linear_backward(m->dln, lg->wv, m->dv, ln1, lw->wv, N, D, KV))) return st;
         }
+        sw_prof_lap(pf, SW_PH_GEMM);
         sw_rmsnorm_backward(m->dresid, lg->rms_att, m->dln, xin, lw->rms_att, m->rstd1 + l * Nm, N, D);
+        sw_prof_lap(pf, SW_PH_NORM);
     }
     if (m->have_dropout) dropout_backward(m, m->dresid, m->dresid, 0, N * D);
+    sw_prof_lap(pf, SW_PH_ELEM);
     sw_embedding_backward(m->g.emb, m->dresid, m->x, N, D);
+    sw_prof_lap(pf, SW_PH_EMBED);
     m->have_targets = 0;   /* the probabilities were overwritten */
     return SWIGLU_OK;
 }

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "swiglu.h"
+#include "model/profile.h"
 
 typedef struct sw_model_config {
     int vocab;              /* V */
@@ -103,6 +104,7 @@ struct sw_model {
     sw_model_config cfg;
     size_t V, L, D, H, NH, NKV, HS, KV, Tmax, Bmax;
     int nth;                       /* threads, fixed at create */
+    sw_profile prof;               /* per-phase times of forward/backward, when prof.on */
     size_t n_params;
     float *params, *grads;         /* [n_params]; grads NULL when not training */
     sw_weights w, g;               /* pointers into params / grads */
@@ -129,7 +131,7 @@ struct sw_model {
     /* gradient scratch (training) */
     float *dresid, *dln, *dq, *datty;  /* [N x D] */
     float *dk, *dv;                /* [N x KV] */
-    float *att_scratch;            /* [nth x T x T] */
+    float *att_scratch;            /* [B x NH x T x T] dS of one layer */
     int have_targets;
     /* dropout (cfg.dropout > 0): on only between sw_model_set_dropout(m, 1, seed) and (m, 0, 0) */
     int dropout_on, have_dropout;  /* have: the last forward applied it */

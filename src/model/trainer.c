@@ -8,6 +8,10 @@
 #include "core/threads.h"
 #include "model/layers.h"
 #include "core/rng.h"
+#include "model/adamw.h"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include "model/trainer.h"
 
 void sw_train_config_default(sw_train_config *c)
@@ -47,6 +51,10 @@ double sw_lr_at(const sw_train_config *c, long long s)
     return c->min_lr + coeff * (c->lr - c->min_lr);
 }
 
+/* the gradient norm's blocks (grad_sumsq) */
+enum { NORM_GRAIN = 4096 };
+static size_t tensor_blocks(const sw_tensor *ts) { return (ts->numel + NORM_GRAIN - 1) / NORM_GRAIN; }
+
 static swiglu_status alloc_state(sw_trainer *t)
 {
     size_t n = t->model->n_params, L = t->model->L, N = (size_t)t->tc.batch * t->model->Tmax;
@@ -57,7 +65,12 @@ static swiglu_status alloc_state(sw_trainer *t)
     t->norm_layer = calloc(L, sizeof(double));
     t->ffn_stats = calloc(L, sizeof(swiglu_ffn_stats));
     t->beta_buf = calloc(L, sizeof(float));
-    if (!t->m || !t->v || !t->bx || !t->by || !t->norm_layer || !t->ffn_stats || !t->beta_buf)
+    t->tensor_sumsq = calloc(t->model->n_tensors, sizeof(double));
+    size_t blocks = 0;
+    for (size_t i = 0; i < t->model->n_tensors; i++) blocks += tensor_blocks(&t->model->tensors[i]);
+    t->norm_part = calloc(blocks ? blocks : 1, sizeof(double));
+    if (!t->m || !t->v || !t->bx || !t->by || !t->norm_layer || !t->ffn_stats || !t->beta_buf ||
+        !t->tensor_sumsq || !t->norm_part)
         return SWIGLU_ERR_ALLOC;
     return SWIGLU_OK;
 }
@@ -104,15 +117,76 @@ void sw_trainer_free(sw_trainer *t)
     sw_model_free(t->model);
     free(t->m); free(t->v); free(t->bx); free(t->by);
     free(t->norm_layer); free(t->ffn_stats); free(t->beta_buf);
+    free(t->tensor_sumsq); free(t->norm_part);
     free(t);
 }
 
-static double sumsq_span(const void *ctx, size_t b, size_t e)
+/* The step's tail in two parallel regions over all tensors (a region per
+ * tensor was ~80 forks and joins a step, as costly as the arithmetic at the
+ * lab's model sizes).
+ * grad_sumsq: s[i] = sum of squares of tensor i's gradient, summed in blocks
+ * of NORM_GRAIN values (part[], one double per block, blocks of a tensor
+ * consecutive), the blocks spread over the threads, then added in block
+ * order: the same bits for any thread count. */
+
+static void grad_sumsq(double *s, double *part, const sw_model *m, int nth)
 {
-    const float *g = ctx;
-    double s = 0.0;
-    for (size_t i = b; i < e; i++) s += (double)g[i] * g[i];
-    return s;
+    size_t nt = m->n_tensors, nb = 0;
+    for (size_t i = 0; i < nt; i++) nb += tensor_blocks(&m->tensors[i]);
+    SW_PRAGMA(omp parallel num_threads(nth) if (nth > 1 && m->n_params > SW_PAR_MIN))
+    {
+        int ith = 0, got = 1;
+#ifdef _OPENMP
+        ith = omp_get_thread_num(); got = omp_get_num_threads();
+#endif
+        size_t b0, b1, k = 0;   /* this thread's blocks [b0, b1) of all nb; k: the first block of tensor i */
+        sw_partition(&b0, &b1, nb, 1, ith, got);
+        for (size_t i = 0; i < nt && k < b1; i++) {
+            const sw_tensor *ts = &m->tensors[i];
+            size_t n = tensor_blocks(ts);
+            for (size_t j = b0 > k ? b0 - k : 0; j < n && k + j < b1; j++) {
+                const float *g = m->grads + ts->offset + j * NORM_GRAIN;
+                size_t len = ts->numel - j * NORM_GRAIN < NORM_GRAIN ? ts->numel - j * NORM_GRAIN : NORM_GRAIN;
+                double a = 0.0;
+                for (size_t q = 0; q < len; q++) a += (double)g[q] * g[q];
+                part[k + j] = a;
+            }
+            k += n;
+        }
+    }
+    for (size_t i = 0, k = 0; i < nt; i++) {
+        size_t n = tensor_blocks(&m->tensors[i]);
+        double a = 0.0;
+        for (size_t j = 0; j < n; j++) a += part[k + j];
+        s[i] = a;
+        k += n;
+    }
+}
+
+/* Clip (g *= gscale) and AdamW over every tensor, one region: each thread
+ * takes its share of each tensor (elementwise: any split gives the same bits). */
+static void clip_adamw(sw_trainer *t, float lr, float gscale, long long tstep)
+{
+    sw_model *m = t->model;
+    int nth = m->nth;
+    sw_adamw_coef decayed, plain;
+    sw_adamw_coef_init(&decayed, lr, t->tc.beta1, t->tc.beta2, t->tc.eps, t->tc.weight_decay, tstep);
+    sw_adamw_coef_init(&plain, lr, t->tc.beta1, t->tc.beta2, t->tc.eps, 0.0f, tstep);
+    SW_PRAGMA(omp parallel num_threads(nth) if (nth > 1 && m->n_params > SW_PAR_MIN))
+    {
+        int ith = 0, got = 1;
+#ifdef _OPENMP
+        ith = omp_get_thread_num(); got = omp_get_num_threads();
+#endif
+        for (size_t i = 0; i < m->n_tensors; i++) {
+            const sw_tensor *ts = &m->tensors[i];
+            size_t b, e, o = ts->offset;
+            sw_partition(&b, &e, ts->numel, 16, ith, got);
+            if (b < e)
+                sw_adamw_span(m->params + o + b, t->m + o + b, t->v + o + b, m->grads + o + b, e - b,
+                              ts->decay ? &decayed : &plain, gscale);
+        }
+    }
 }
 
 swiglu_status sw_trainer_step(sw_trainer *t, sw_step_info *info)
@@ -120,7 +194,11 @@ swiglu_status sw_trainer_step(sw_trainer *t, sw_step_info *info)
     sw_model *m = t->model;
     size_t B = (size_t)t->tc.batch, T = m->Tmax, N = B * T;
     swiglu_status st;
+    sw_profile *pf = &m->prof;
+    double t_step = pf->on ? sw_prof_now() : 0.0;
+    sw_prof_begin(pf, SW_PROF_FWD);
     sw_model_zero_grad(m);
+    sw_prof_lap(pf, SW_PH_ELEM);
     double loss_sum = 0.0;
     float scale = (float)(1.0 / ((double)N * t->tc.accum));
     uint64_t rng0 = t->rng;   /* restored when the step is refused */
@@ -129,16 +207,19 @@ swiglu_status sw_trainer_step(sw_trainer *t, sw_step_info *info)
         sw_dataset_batch(t->bx, t->by, t->data, 0, B, T, &t->rng);
         /* dropout masks from the same stream (so resume continues them); no draw when off */
         if (m->cfg.dropout > 0.0f) sw_model_set_dropout(m, 1, sw_rng_next(&t->rng));
+        sw_prof_lap(pf, SW_PH_DATA);
         if ((st = sw_model_forward(m, t->bx, t->by, B, T, &loss))) return st;
         if ((st = sw_model_backward(m, scale))) return st;
         loss_sum += loss;
+        sw_prof_begin(pf, SW_PROF_BWD);   /* the data of the next microbatch; the step's tail below */
     }
     /* gradient norm: per tensor in fixed chunks, then per layer and in all */
     double total = 0.0, other = 0.0;
     for (size_t l = 0; l < m->L; l++) t->norm_layer[l] = 0.0;
+    grad_sumsq(t->tensor_sumsq, t->norm_part, m, m->nth);
     for (size_t i = 0; i < m->n_tensors; i++) {
         const sw_tensor *ts = &m->tensors[i];
-        double s = sw_parallel_sum(ts->numel, 4096, sumsq_span, m->grads + ts->offset);
+        double s = t->tensor_sumsq[i];
         total += s;
         if (ts->layer >= 0) t->norm_layer[ts->layer] += s;
         else other += s;
@@ -157,23 +238,14 @@ swiglu_status sw_trainer_step(sw_trainer *t, sw_step_info *info)
         }
         return SWIGLU_ERR_NONFINITE;
     }
-    /* clip as torch.nn.utils.clip_grad_norm_: g *= clip / (norm + 1e-6) when norm > clip */
-    if (t->tc.grad_clip > 0 && norm > t->tc.grad_clip) {
-        float c = (float)(t->tc.grad_clip / (norm + 1e-6));
-        int nth = m->nth;
-        float *g = m->grads;
-        size_t n = m->n_params;
-        SW_PRAGMA(omp parallel for num_threads(nth) schedule(static) if (n > SW_PAR_MIN))
-        for (size_t i = 0; i < n; i++) g[i] *= c;
-    }
-    long long tstep = t->step + 1;
-    for (size_t i = 0; i < m->n_tensors; i++) {
-        const sw_tensor *ts = &m->tensors[i];
-        size_t o = ts->offset;
-        sw_adamw_update(m->params + o, t->m + o, t->v + o, m->grads + o, ts->numel, (float)lr,
-                        t->tc.beta1, t->tc.beta2, t->tc.eps, ts->decay ? t->tc.weight_decay : 0.0f,
-                        tstep, m->nth);
-    }
+    /* clip as torch.nn.utils.clip_grad_norm_: g *= clip / (norm + 1e-6) when norm > clip
+     * (applied inside the AdamW pass, to g in place) */
+    float gscale = 1.0f;
+    if (t->tc.grad_clip > 0 && norm > t->tc.grad_clip) gscale = (float)(t->tc.grad_clip / (norm + 1e-6));
+    sw_prof_lap(pf, SW_PH_GRADNORM);
+    clip_adamw(t, (float)lr, gscale, t->step + 1);
+    sw_prof_lap(pf, SW_PH_OPTIM);
+    if (pf->on) { pf->step_sec += sw_prof_now() - t_step; pf->steps++; }
     t->step++;
     t->last_lr = lr; t->last_norm = norm;
     if (info) {
@@ -210,8 +282,12 @@ swiglu_status sw_trainer_eval(sw_trainer *t, sw_eval_info *e)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     memset(e, 0, sizeof *e);
     sw_model_set_dropout(m, 0, 0);   /* evaluation: no dropout */
-    if ((st = eval_split(t, 0, &e->train_loss))) return st;
-    if ((st = eval_split(t, 1, &e->val_loss))) return st;
+    int prof_on = m->prof.on;
+    m->prof.on = 0;                  /* the profile is the training step's */
+    st = eval_split(t, 0, &e->train_loss);
+    if (!st) st = eval_split(t, 1, &e->val_loss);
+    m->prof.on = prof_on;
+    if (st) return st;
     /* the FFN statistics of the last validation batch, still in the workspaces */
     for (size_t l = 0; l < m->L; l++)
         if ((st = sw_model_ffn_stats(m, l, &t->ffn_stats[l]))) return st;
@@ -231,6 +307,66 @@ swiglu_status sw_trainer_eval(sw_trainer *t, sw_eval_info *e)
     return SWIGLU_OK;
 }
 
+void sw_trainer_set_threads(sw_trainer *t, int n)
+{
+    if (n < 1) n = 1;
+    t->model->nth = n;
+    swiglu_threads_set(n);
+#ifdef _OPENMP
+    omp_set_num_threads(n);   /* oneDNN's GEMMs run on the same OpenMP pool */
+#endif
+}
+
+void sw_trainer_auto_threads(sw_trainer *t, int max, long long recheck)
+{
+    sw_thread_tuner *u = &t->tune;
+    memset(u, 0, sizeof *u);
+    if (max <= 1 || recheck < 1) return;
+    u->max = max;
+    u->recheck = recheck;
+    for (int n = max; n >= 1 && u->ncand < SW_TUNE_MAX_CAND; n /= 2) u->cand[u->ncand++] = n;
+    if (u->cand[u->ncand - 1] != 1) u->cand[u->ncand - 1] = 1;   /* 1 thread is always tried */
+    u->next = t->step;
+}
+
+/* Before a step: start a measurement when it is due. */
+static void tune_before(sw_trainer *t)
+{
+    sw_thread_tuner *u = &t->tune;
+    if (u->max <= 1 || u->active || t->step < u->next) return;
+    u->active = 1; u->ci = 0; u->k = 0;
+    sw_trainer_set_threads(t, u->cand[0]);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* After a step of dt seconds: record it; after the last candidate keep the
+ * fastest (a tie within 3 % goes to fewer threads: the cores are left to
+ * whatever else runs). */
+static void tune_after(sw_trainer *t, double dt)
+{
+    sw_thread_tuner *u = &t->tune;
+    if (!u->active) return;
+    if (u->k > 0) u->times[u->k - 1] = dt;
+    if (++u->k <= SW_TUNE_STEPS) return;
+    qsort(u->times, SW_TUNE_STEPS, sizeof u->times[0], cmp_double);
+    u->med[u->ci] = u->times[SW_TUNE_STEPS / 2];
+    u->k = 0;
+    if (++u->ci < u->ncand) { sw_trainer_set_threads(t, u->cand[u->ci]); return; }
+    int best = 0;
+    for (int i = 1; i < u->ncand; i++)
+        if (u->med[i] <= u->med[best] * 1.03) best = i;
+    u->chosen = u->cand[best];
+    u->decisions++;
+    u->active = 0;
+    u->next = t->step + u->recheck;
+    sw_trainer_set_threads(t, u->chosen);
+}
+
 swiglu_status sw_trainer_run(sw_trainer *t, const sw_train_hooks *h, int *stopped)
 {
     swiglu_status st;
@@ -243,7 +379,10 @@ swiglu_status sw_trainer_run(sw_trainer *t, const sw_train_hooks *h, int *stoppe
     }
     while (!stop && t->step < t->tc.steps) {
         sw_step_info s;
+        tune_before(t);
+        double t0 = sw_prof_now();
         st = sw_trainer_step(t, &s);
+        if (st == SWIGLU_OK) tune_after(t, sw_prof_now() - t0);
         if (st == SWIGLU_ERR_NONFINITE) {
             /* the hook still sees it (the lab logs the step and marks the run diverged) */
             if (h && h->on_step) h->on_step(h->ctx, t, &s);

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Threads change the speed and nothing else: `swiglu train` gives the same
+# checkpoint, byte for byte, at 1, 2 and 3 threads and with the measured
+# default (the tuner switches counts during the run), for several models
+# (SwiGLU, bf16, grouped-query attention with dropout, odd batch and
+# context); --profile prints every phase and they add up to the step; the
+# command sets OpenMP's waiting when the user did not (swiglu info).
+# Ends with "N passed, N failed, N skipped".
+set -u
+. "$(dirname "$0")/support/cli_test.bash"   # O, SW, must, expect, finish
+tmp=$(mktemp -d /tmp/swiglu-threads-test.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+data=../shared/data/tinyshakespeare.txt
+if [ ! -r "$data" ]; then
+    data=$tmp/text.txt
+    for i in $(seq 1 200); do cat README.md docs/MODEL.md; done >"$data"
+fi
+
+i=0
+for extra in "--ffn swiglu" "--ffn swiglu --bf16" "--ffn geglu --kv-heads 2 --dropout 0.1" "--ffn relu --batch 5 --context 37"; do
+    i=$((i + 1))
+    # shellcheck disable=SC2086
+    args=(train --data "$data" --tokens char --layers 2 --heads 4 --dim 64 --context 32 --batch 6 --steps 12
+          --eval-every 6 --eval-batches 2 $extra)
+    must "train $extra, 1 thread" env OMP_NUM_THREADS=1 "$SW" "${args[@]}" --quiet --threads 1 --ckpt "$tmp/a$i.ckpt" --loss-log "$tmp/a$i.log"
+    for t in 2 3; do
+        must "train $extra, $t threads" "$SW" "${args[@]}" --quiet --threads $t --ckpt "$tmp/b$i.ckpt" --loss-log "$tmp/b$i.log"
+        expect "$extra: $t threads give the 1-thread checkpoint byte for byte" cmp -s "$tmp/a$i.ckpt" "$tmp/b$i.ckpt"
+        expect "$extra: $t threads give the 1-thread loss log" cmp -s "$tmp/a$i.log" "$tmp/b$i.log"
+    done
+    # the measured default: the tuner tries every count from the cores down to 1 in the first steps
+    must "train $extra, measured threads" env -u OMP_NUM_THREADS "$SW" "${args[@]}" --log-every 100 --ckpt "$tmp/c$i.ckpt"
+    expect "$extra: the measured default gives the same checkpoint" cmp -s "$tmp/a$i.ckpt" "$tmp/c$i.ckpt"
+    cores=$(nproc)
+    if [ "$cores" -gt 1 ]; then
+        expect "$extra: the tuner says what it chose" grep -q "^threads: [0-9]*, the fastest when last measured (" <<<"$out"
+    fi
+done
+
+# --profile: a row per phase, the shares add up to the step
+must "train --profile" "$SW" train --data "$data" --tokens char --layers 2 --heads 2 --dim 32 --context 16 --batch 4 \
+    --steps 5 --eval-every 0 --quiet --threads 1 --profile --ckpt "$tmp/p.ckpt"
+expect "profile header" grep -q "^profile: 5 steps, 1 thread, " <<<"$out"
+for ph in "rmsnorm" "gemm (q k v o, head)" "ffn (gemms + act)" "attention" "elementwise" "adamw" "grad norm + clip"; do
+    expect "profile row: $ph" grep -qF "  $ph " <<<"$out"
+done
+share=$(awk '/^  [a-z]/ && $NF ~ /%$/ { s += $NF + 0 } END { printf "%.0f", s }' <<<"$out")
+expect "profile shares add up to ~100 % (got $share)" test "$share" -ge 95 -a "$share" -le 101
+
+# OpenMP waiting: set by the command when the user did not, left alone when they did
+must "info without OpenMP settings" env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT "$SW" info
+expect "swiglu sets GOMP_SPINCOUNT" grep -q "GOMP_SPINCOUNT=1000 " <<<"$out"
+must "info with OMP_WAIT_POLICY=active" env -u GOMP_SPINCOUNT OMP_WAIT_POLICY=active "$SW" info
+expect "the user's OMP_WAIT_POLICY is kept" grep -q "OMP_WAIT_POLICY=active GOMP_SPINCOUNT=(unset)" <<<"$out"
+
+finish test_threads
