@@ -3,7 +3,7 @@
 # checkpoint, byte for byte, at 1, 2 and 3 threads and with the measured
 # default (the tuner switches counts during the run), for several models
 # (SwiGLU, bf16, grouped-query attention with dropout, odd batch and
-# context); --profile prints every phase and they add up to the step; the
+# context), and `swiglu generate` the same tokens; --profile prints every phase and they add up to the step; the
 # command sets OpenMP's waiting when the user did not (swiglu info).
 # Ends with "N passed, N failed, N skipped".
 set -u
@@ -46,6 +46,26 @@ for ph in "rmsnorm" "gemm (q k v o, head)" "ffn (gemms + act)" "attention" "elem
 done
 share=$(awk '/^  [a-z]/ && $NF ~ /%$/ { s += $NF + 0 } END { printf "%.0f", s }' <<<"$out")
 expect "profile shares add up to ~100 % (got $share)" test "$share" -ge 95 -a "$share" -le 101
+
+# generate: the same tokens at 1 and 3 threads and with the measured default
+model=../shared/models/stories260K.bin
+if [ -r "$model" ]; then
+    gargs=(generate "$model" --ids -n 120 -t 0.8 -s 7)
+    must "generate, 1 thread" "$SW" "${gargs[@]}" --threads 1; a=$out
+    must "generate, 3 threads" "$SW" "${gargs[@]}" --threads 3; b=$out
+    must "generate, measured threads" env -u OMP_NUM_THREADS "$SW" "${gargs[@]}"; c=$out
+    expect "generate: 3 threads give the 1-thread tokens" test "$a" = "$b"
+    expect "generate: the measured default gives the 1-thread tokens" test "$a" = "$c"
+    expect "generate: 120 sampled ids" test "$(wc -w <<<"$a")" -ge 120
+    must "generate --bench, measured threads" env -u OMP_NUM_THREADS "$SW" "${gargs[@]}" --bench 2
+    expect "generate --bench says the count was measured" grep -q "threads [0-9]* (measured)" <<<"$out"
+    must "generate --profile" "$SW" "${gargs[@]}" --threads 1 --profile
+    must "generate --profile (stderr)" bash -c "'$SW' generate '$model' --ids -n 20 -s 7 --threads 1 --profile 2>&1 >/dev/null"
+    expect "generate --profile: per-token phases" grep -q "^profile: 20 tokens, 1 thread, " <<<"$out"
+    expect "generate --profile: the FFN's row" grep -qF "  ffn (gemms + act) " <<<"$out"
+else
+    skip "no $model"
+fi
 
 # OpenMP waiting: set by the command when the user did not, left alone when they did
 must "info without OpenMP settings" env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT "$SW" info

@@ -38,13 +38,15 @@
 #include "io/tokenizer.h"
 #include "model/llama_infer.h"
 #include "model/sampler.h"
+#include "model/profile.h"   /* sw_prof_now */
+#include "model/tuner.h"
 
 typedef struct gen_opts {
     const char *cmd;           /* "generate" or "sample" */
     const char *model, *tok, *prompt, *prompt_ids;
     long long n, seed, threads, bench, top_k;
     double temp, top_p;
-    int ids;
+    int ids, profile;
 } gen_opts;
 
 static void usage(FILE *f, const char *cmd)
@@ -64,8 +66,10 @@ static void usage(FILE *f, const char *cmd)
             "  -k, --top-k K        keep the K most probable tokens (default 0 = off)\n"
             "  -s, --seed S         sampler seed (default 0 = from the clock)\n"
             "      --ids            print token ids instead of text\n"
-            "      --threads N      threads of the forward (default 1)\n"
+            "      --threads N      threads of the forward (default: measured, the fastest of 1 .. cores,\n"
+            "                       timed over the first tokens and again every 512; the text is the same)\n"
             "      --bench RUNS     generate RUNS times silently; print the median tokens/s\n"
+            "      --profile        at the end: each phase's share of a token (docs/MODEL.md)\n"
             "  Defaults are llama2.c run.c's. Tokens/s is printed on stderr at the end.\n",
             cmd);
 }
@@ -80,7 +84,7 @@ static void parse(gen_opts *o, int argc, char **argv)
 {
     memset(o, 0, sizeof *o);
     o->cmd = argv[0];
-    o->n = 256; o->threads = 1; o->temp = 1.0; o->top_p = 0.9;
+    o->n = 256; o->threads = 0; o->temp = 1.0; o->top_p = 0.9;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
 #define IS(l, s) is_opt(a, l, s)
@@ -95,6 +99,7 @@ static void parse(gen_opts *o, int argc, char **argv)
         else if (IS("--top-k", "-k")) o->top_k = cli_parse_int(a, cli_value(argc, argv, &i), 0, 1 << 30);
         else if (IS("--seed", "-s")) o->seed = cli_parse_int(a, cli_value(argc, argv, &i), 0, INT64_MAX);
         else if (IS("--ids", NULL)) o->ids = 1;
+        else if (IS("--profile", NULL)) o->profile = 1;
         else if (IS("--threads", NULL)) o->threads = cli_parse_int(a, cli_value(argc, argv, &i), 1, 256);
         else if (IS("--bench", NULL)) o->bench = cli_parse_int(a, cli_value(argc, argv, &i), 1, 1000);
         else if (a[0] != '-' && !o->model) o->model = a;
@@ -118,7 +123,25 @@ typedef struct gen_model {
     unsigned char itos[256]; /* VOCAB_CHARS: id -> byte */
     int16_t stoi[256];       /* byte -> id, -1 when absent */
     int V, S;
+    sw_thread_tuner tune;    /* the measured thread count (no --threads) */
+    long long passes;        /* forward passes so far, all runs */
+    double unit_t0;          /* start of the tuner's current unit */
 } gen_model;
+
+/* The tuner times units of this many forward passes (one is ~50 us for
+ * stories260K: too short to time alone), measuring again every 64 units. */
+enum { TUNE_UNIT = 8, TUNE_RECHECK = 64 };
+
+/* The thread count before the state exists: --threads, else OMP_NUM_THREADS,
+ * else the cores (the tuner then measures 1 .. cores). */
+static int gen_threads(const gen_opts *o)
+{
+    if (o->threads) return (int)o->threads;
+    const char *e = getenv("OMP_NUM_THREADS");
+    long n = e ? strtol(e, NULL, 10) : 0;
+    if (n >= 1 && n <= 256) return (int)n;
+    return cli_cores();
+}
 
 /* "swiglu: PATH: problem" (the library's I/O messages may already start with PATH). */
 static void die_file(const char *path, const char *msg) __attribute__((noreturn));
@@ -145,7 +168,7 @@ static void load(gen_model *g, const gen_opts *o)
         cli_ckpt ck;
         cli_ckpt_load(&ck, o->model, 1, 1, NULL);
         g->ours = ck.m;
-        cli_check(sw_llama_init_model(&g->st, g->ours, (int)o->threads), "model state");
+        cli_check(sw_llama_init_model(&g->st, g->ours, gen_threads(o)), "model state");
         set_chars(g, ck.itos, ck.vocab);
         g->V = ck.vocab;
         g->S = (int)g->ours->Tmax;
@@ -186,7 +209,29 @@ static void load(gen_model *g, const gen_opts *o)
         if (o->prompt) cli_die("%s: --prompt needs --tokenizer T.bin (or use --prompt-ids)", o->cmd);
         if (!o->ids && !o->bench) cli_die("%s: no tokenizer: pass --tokenizer T.bin, or --ids to print token ids", o->cmd);
     }
-    cli_check(sw_llama_init(&g->st, &g->l2c, (int)o->threads), "model state");
+    cli_check(sw_llama_init(&g->st, &g->l2c, gen_threads(o)), "model state");
+}
+
+/* After load: the tuner, when the thread count is ours to choose. */
+static void start_tuner(gen_model *g, const gen_opts *o)
+{
+    if (!o->threads && !getenv("OMP_NUM_THREADS")) sw_tuner_init(&g->tune, g->st.max_threads, TUNE_RECHECK, 0);
+}
+
+/* One forward pass; the tuner switches threads between its units. */
+static void forward(gen_model *g, int token, int pos, const float **logits)
+{
+    long long unit = g->passes / TUNE_UNIT;
+    int n;
+    if (g->passes % TUNE_UNIT == 0) {
+        if ((n = sw_tuner_before(&g->tune, unit))) cli_check(sw_llama_set_threads(&g->st, n), "threads");
+        g->unit_t0 = sw_prof_now();
+    }
+    double t0 = g->st.prof.on ? sw_prof_now() : 0.0;
+    cli_check(sw_llama_forward(&g->st, token, pos, logits), "forward");
+    if (g->st.prof.on) { g->st.prof.step_sec += sw_prof_now() - t0; g->st.prof.steps++; }
+    if (++g->passes % TUNE_UNIT == 0 && (n = sw_tuner_after(&g->tune, unit, sw_prof_now() - g->unit_t0)))
+        cli_check(sw_llama_set_threads(&g->st, n), "threads");
 }
 
 static void unload(gen_model *g)
@@ -266,13 +311,6 @@ static void emit(const gen_model *g, int ids, int prev, int id)
     put_piece(piece, len);
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* CPU seconds of the whole process (all threads). */
 static double cpu_s(void)
 {
@@ -306,12 +344,13 @@ static size_t run_once(gen_model *g, int *seq, size_t np, size_t nnew, const gen
             size_t keep = S / 2;
             pos = 0;
             for (size_t i = fed - keep; i < fed; i++, pos++, ++*passes)
-                cli_check(sw_llama_forward(&g->st, seq[i], pos, &logits), "forward");
+                forward(g, seq[i], pos, &logits);
         }
-        cli_check(sw_llama_forward(&g->st, seq[fed], pos, &logits), "forward");
+        forward(g, seq[fed], pos, &logits);
         fed++; pos++; ++*passes;
         if (fed < len) continue;   /* still reading the prompt */
         int next = sw_sampler_next(&sm, logits);
+        sw_prof_lap(&g->st.prof, SW_PH_LOSS);
         if (bos_ends && next == SW_TOK_BOS) break;   /* BOS delimits sequences (run.c) */
         if (!quiet) { emit(g, o->ids, seq[len - 1], next); fflush(stdout); }
         seq[len++] = next;
@@ -328,9 +367,11 @@ static int generate_main(int argc, char **argv)
     cli_args_done();
 
     gen_model g;
-    double t_load = now_s();
+    double t_load = sw_prof_now();
     load(&g, &o);
-    t_load = now_s() - t_load;
+    t_load = sw_prof_now() - t_load;
+    start_tuner(&g, &o);
+    g.st.prof.on = o.profile;
     size_t np;
     int shown;
     int *ids = prompt_ids(&g, &o, &np, &shown);
@@ -352,17 +393,18 @@ static int generate_main(int argc, char **argv)
             fflush(stdout);
         }
         size_t passes;
-        double t0 = now_s(), c0 = cpu_s();
+        double t0 = sw_prof_now(), c0 = cpu_s();
         size_t made = run_once(&g, seq, np, nnew, &o, seed, quiet, &passes);
-        double dt = now_s() - t0, dc = cpu_s() - c0;
+        double dt = sw_prof_now() - t0, dc = cpu_s() - c0;
         rates[r] = dt > 0 ? (double)made / dt : 0;
         cpu_rates[r] = dc > 0 ? (double)made / dc : 0;
         if (!quiet) {
             printf("\n");
             fflush(stdout);
             fprintf(stderr, "swiglu %s: %zu tokens in %.1f ms: %.0f tok/s (%zu forward passes with a KV cache, "
-                    "%lld thread%s, %s kernels; load %.1f ms)\n",
-                    o.cmd, made, dt * 1e3, rates[r], passes, o.threads, o.threads > 1 ? "s" : "",
+                    "%d thread%s%s, %s kernels; load %.1f ms)\n",
+                    o.cmd, made, dt * 1e3, rates[r], passes, g.st.nthreads, g.st.nthreads > 1 ? "s" : "",
+                    g.tune.max > 1 ? (g.tune.decisions ? " (measured the fastest)" : " (still measuring)") : "",
                     swiglu_isa_name(swiglu_isa_active()), t_load * 1e3);
         }
     }
@@ -373,11 +415,12 @@ static int generate_main(int argc, char **argv)
         double cmed = runs % 2 ? cpu_rates[runs / 2] : 0.5 * (cpu_rates[runs / 2 - 1] + cpu_rates[runs / 2]);
         /* tokens per CPU-second: with 1 thread, meant as a figure less
          * sensitive to other processes; a VM under load can overstate it */
-        printf("%s %s: threads %lld, new tokens %zu, runs %d, median %.0f tok/s (min %.0f, max %.0f; "
+        printf("%s %s: threads %d%s, new tokens %zu, runs %d, median %.0f tok/s (min %.0f, max %.0f; "
                "%.0f tok per CPU-s), %s kernels\n",
-               o.cmd, o.model, o.threads, nnew, runs, med, rates[0], rates[runs - 1], cmed,
+               o.cmd, o.model, g.st.nthreads, g.tune.max > 1 ? " (measured)" : "", nnew, runs, med, rates[0], rates[runs - 1], cmed,
                swiglu_isa_name(swiglu_isa_active()));
     }
+    if (o.profile) sw_prof_print(stderr, &g.st.prof, "token", g.st.nthreads);
     free(rates); free(cpu_rates); free(seq); free(ids);
     unload(&g);
     return 0;

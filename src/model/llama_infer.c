@@ -57,7 +57,7 @@ static swiglu_status alloc_state(sw_llama_state *s, int nthreads)
     size_t cache, att, rope;
     SW_RETURN_IF(!sw_mul_ok(&cache, L, S) || !sw_mul_ok(&cache, cache, KV), SWIGLU_ERR_SIZE);
     SW_RETURN_IF(!sw_mul_ok(&att, nh, S) || !sw_mul_ok(&rope, S, hs / 2), SWIGLU_ERR_SIZE);
-    s->nthreads = nthreads;
+    s->nthreads = s->max_threads = nthreads;
     s->mv = sw_matvec_for(swiglu_isa_active());
     s->attn = sw_attn_for(swiglu_isa_active());
     s->k = sw_kernels_active();
@@ -214,7 +214,11 @@ static void forward_body(sw_llama_state *s, int token, int pos)
     const float *sn = s->rope_sin + (size_t)pos * (hs / 2);
     size_t r0, r1;
 
+    /* the profile's laps (profile.h) are taken by thread 0 after each
+     * barrier: a phase includes the waiting of the threads at its end */
+    sw_profile *pf = thread_id() == 0 ? &s->prof : NULL;
     memcpy(x, s->emb + (size_t)token * D, D * sizeof(float));
+    sw_prof_lap(pf, SW_PH_EMBED);
 
     for (size_t l = 0; l < (size_t)c->n_layers; l++) {
         const sw_llama_layer *w = &s->layer[l];
@@ -233,16 +237,19 @@ static void forward_body(sw_llama_state *s, int token, int pos)
             s->mv(vc, w->wv, xn, D, r0, r1);
         }
         OMP(omp barrier)
+        sw_prof_lap(pf, SW_PH_GEMM);
 
         /* attention heads -> xatt [D] */
         my_rows(&r0, &r1, nh, 1);
         attention(s, s->xatt, loff, pos, r0, r1);
         OMP(omp barrier)
+        sw_prof_lap(pf, SW_PH_ATTN);
 
         /* wo -> xb2 [D]; every thread adds it to its residual copy */
         my_rows(&r0, &r1, D, G);
         if (r0 < r1) s->mv(s->xb2, w->wo, s->xatt, D, r0, r1);
         OMP(omp barrier)
+        sw_prof_lap(pf, SW_PH_GEMM);
         for (size_t i = 0; i < D; i++) x[i] += s->xb2[i];
 
         /* FFN: hb = w1 xn (gate), hb2 = w3 xn (up), hg = act(hb) * hb2;
@@ -271,12 +278,25 @@ static void forward_body(sw_llama_state *s, int token, int pos)
         my_rows(&r0, &r1, D, G);
         if (r0 < r1) s->mv(s->xb2, w->w2, s->hg, H, r0, r1);
         OMP(omp barrier)
+        sw_prof_lap(pf, SW_PH_FFN);
         for (size_t i = 0; i < D; i++) x[i] += s->xb2[i];
     }
 
     rmsnorm(xn, x, s->rms_final, D, s->eps);
     my_rows(&r0, &r1, V, G);
     if (r0 < r1) s->mv(s->logits, s->wcls, xn, D, r0, r1);
+    if (s->prof.on) {   /* the lap must see every row (without a profile the region's end waits) */
+        OMP(omp barrier)
+    }
+    sw_prof_lap(pf, SW_PH_GEMM);
+}
+
+swiglu_status sw_llama_set_threads(sw_llama_state *s, int n)
+{
+    SW_RETURN_IF(!s, SWIGLU_ERR_NULL);
+    SW_RETURN_IF(n < 1 || n > s->max_threads, SWIGLU_ERR_ARG);
+    s->nthreads = n;
+    return SWIGLU_OK;
 }
 
 swiglu_status sw_llama_forward(sw_llama_state *s, int token, int pos, const float **logits)
@@ -287,12 +307,15 @@ swiglu_status sw_llama_forward(sw_llama_state *s, int token, int pos, const floa
     SW_RETURN_IF(pos < 0 || pos >= c->seq_len, SWIGLU_ERR_ARG);
 #ifdef _OPENMP
     if (s->nthreads > 1) {
-        OMP(omp parallel num_threads(s->nthreads))
+        sw_prof_begin(&s->prof, SW_PROF_FWD);
+    OMP(omp parallel num_threads(s->nthreads))
         forward_body(s, token, pos);
     } else {
+        sw_prof_begin(&s->prof, SW_PROF_FWD);
         forward_body(s, token, pos);
     }
 #else
+    sw_prof_begin(&s->prof, SW_PROF_FWD);
     forward_body(s, token, pos);
 #endif
     if (logits) *logits = s->logits;

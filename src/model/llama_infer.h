@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include "swiglu.h"
 #include "io/llama2c.h"
+#include "model/profile.h"
 #include "kernels/kernels.h"
 #include "kernels/matvec.h"
 #include "model/model.h"
@@ -49,7 +50,9 @@ typedef struct sw_llama_state {
     sw_llama_layer *layer;   /* [L] */
     const float *emb, *rms_final, *wcls;   /* [V][D], [D], [V][D]; not owned */
     float eps;               /* RMSNorm epsilon */
-    int nthreads;
+    int nthreads;            /* threads of the next forward, 1..max_threads */
+    int max_threads;         /* the per-thread buffers' count (init) */
+    sw_profile prof;         /* per-phase times of the forward, when prof.on (profile.h) */
     sw_matvec_fn mv;
     sw_attn_fn attn;
     const sw_kernels *k;
@@ -84,6 +87,10 @@ swiglu_status sw_llama_init_model(sw_llama_state *s, const sw_model *m, int nthr
  * order 0, 1, ... as the cache fills). *logits points at s->logits [V].
  * SWIGLU_ERR_ARG when token or pos is out of range. */
 swiglu_status sw_llama_forward(sw_llama_state *s, int token, int pos, const float **logits);
+
+/* Threads of the following forwards, 1 <= n <= the count given at init
+ * (the results are the same bits at any count). */
+swiglu_status sw_llama_set_threads(sw_llama_state *s, int n);
 
 void sw_llama_free(sw_llama_state *s);
 

@@ -319,52 +319,7 @@ void sw_trainer_set_threads(sw_trainer *t, int n)
 
 void sw_trainer_auto_threads(sw_trainer *t, int max, long long recheck)
 {
-    sw_thread_tuner *u = &t->tune;
-    memset(u, 0, sizeof *u);
-    if (max <= 1 || recheck < 1) return;
-    u->max = max;
-    u->recheck = recheck;
-    for (int n = max; n >= 1 && u->ncand < SW_TUNE_MAX_CAND; n /= 2) u->cand[u->ncand++] = n;
-    if (u->cand[u->ncand - 1] != 1) u->cand[u->ncand - 1] = 1;   /* 1 thread is always tried */
-    u->next = t->step;
-}
-
-/* Before a step: start a measurement when it is due. */
-static void tune_before(sw_trainer *t)
-{
-    sw_thread_tuner *u = &t->tune;
-    if (u->max <= 1 || u->active || t->step < u->next) return;
-    u->active = 1; u->ci = 0; u->k = 0;
-    sw_trainer_set_threads(t, u->cand[0]);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* After a step of dt seconds: record it; after the last candidate keep the
- * fastest (a tie within 3 % goes to fewer threads: the cores are left to
- * whatever else runs). */
-static void tune_after(sw_trainer *t, double dt)
-{
-    sw_thread_tuner *u = &t->tune;
-    if (!u->active) return;
-    if (u->k > 0) u->times[u->k - 1] = dt;
-    if (++u->k <= SW_TUNE_STEPS) return;
-    qsort(u->times, SW_TUNE_STEPS, sizeof u->times[0], cmp_double);
-    u->med[u->ci] = u->times[SW_TUNE_STEPS / 2];
-    u->k = 0;
-    if (++u->ci < u->ncand) { sw_trainer_set_threads(t, u->cand[u->ci]); return; }
-    int best = 0;
-    for (int i = 1; i < u->ncand; i++)
-        if (u->med[i] <= u->med[best] * 1.03) best = i;
-    u->chosen = u->cand[best];
-    u->decisions++;
-    u->active = 0;
-    u->next = t->step + u->recheck;
-    sw_trainer_set_threads(t, u->chosen);
+    sw_tuner_init(&t->tune, max, recheck, t->step);
 }
 
 swiglu_status sw_trainer_run(sw_trainer *t, const sw_train_hooks *h, int *stopped)
@@ -379,10 +334,12 @@ swiglu_status sw_trainer_run(sw_trainer *t, const sw_train_hooks *h, int *stoppe
     }
     while (!stop && t->step < t->tc.steps) {
         sw_step_info s;
-        tune_before(t);
+        int n = sw_tuner_before(&t->tune, t->step);
+        if (n) sw_trainer_set_threads(t, n);
         double t0 = sw_prof_now();
         st = sw_trainer_step(t, &s);
-        if (st == SWIGLU_OK) tune_after(t, sw_prof_now() - t0);
+        if (st == SWIGLU_OK && (n = sw_tuner_after(&t->tune, t->step, sw_prof_now() - t0)))
+            sw_trainer_set_threads(t, n);
         if (st == SWIGLU_ERR_NONFINITE) {
             /* the hook still sees it (the lab logs the step and marks the run diverged) */
             if (h && h->on_step) h->on_step(h->ctx, t, &s);

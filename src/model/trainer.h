@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include "io/dataset.h"
 #include "model/model.h"
+#include "model/tuner.h"
 
 typedef struct sw_train_config {
     int batch;             /* B sequences per micro-batch */
@@ -57,25 +58,6 @@ typedef struct sw_eval_info {
     double seconds;                   /* wall time of this evaluation */
 } sw_eval_info;
 
-/* The thread count chosen by measurement (sw_trainer_auto_threads): the
- * candidates max, max/2, ..., 1 each run 1 warm-up and TUNE_STEPS timed
- * steps; the fastest median wins; measured again every `recheck` steps, so
- * that a machine that gets busy (or quiet) is followed. Training gives the
- * same bits at every thread count (tests/test_threads.sh), so the choice
- * changes the speed and nothing else. */
-enum { SW_TUNE_STEPS = 3, SW_TUNE_MAX_CAND = 12 };
-typedef struct sw_thread_tuner {
-    int max;                          /* 0: off (threads fixed) */
-    long long recheck;                /* steps between measurements */
-    int ncand, cand[SW_TUNE_MAX_CAND];
-    double med[SW_TUNE_MAX_CAND];     /* seconds a step, median, per candidate */
-    int active;                       /* measuring now */
-    int ci, k;                        /* candidate, step within it (0: warm-up) */
-    double times[SW_TUNE_STEPS];
-    long long next;                   /* step at which to measure again */
-    int chosen;                       /* the last choice (0 before the first) */
-    int decisions;                    /* how many times it chose */
-} sw_thread_tuner;
 
 typedef struct sw_trainer {
     sw_model *model;
@@ -114,7 +96,7 @@ swiglu_status sw_trainer_step(sw_trainer *tr, sw_step_info *info);
  * library's and OpenMP's counts too (one pool). */
 void sw_trainer_set_threads(sw_trainer *tr, int n);
 /* Lets sw_trainer_run choose the thread count, 1..max, by timing steps
- * (sw_thread_tuner); max <= 1 or recheck < 1 turns it off. */
+ * (model/tuner.h); max <= 1 or recheck < 1 turns it off. */
 void sw_trainer_auto_threads(sw_trainer *tr, int max, long long recheck);
 /* Losses on the fixed evaluation batches of both splits, and the metrics. */
 swiglu_status sw_trainer_eval(sw_trainer *tr, sw_eval_info *info);
