@@ -9,8 +9,10 @@ void sw_tuner_init(sw_thread_tuner *u, int max, long long recheck, long long fir
     if (max <= 1 || recheck < 1) return;
     u->max = max;
     u->recheck = recheck;
-    for (int n = max; n >= 1 && u->ncand < SW_TUNE_MAX_CAND; n /= 2) u->cand[u->ncand++] = n;
-    if (u->cand[u->ncand - 1] != 1) u->cand[u->ncand - 1] = 1;   /* 1 thread is always tried */
+    /* 1, 2, 4, ... below max, then max: 1 thread first, the safe baseline
+     * against which a count that loses is dropped early */
+    for (int n = 1; n < max && u->ncand < SW_TUNE_MAX_CAND - 1; n *= 2) u->cand[u->ncand++] = n;
+    u->cand[u->ncand++] = max;
     u->next = first;
 }
 
@@ -31,14 +33,27 @@ int sw_tuner_after(sw_thread_tuner *u, long long step, double dt)
 {
     if (!u->active) return 0;
     if (u->k > 0) u->times[u->k - 1] = dt;
-    if (++u->k <= SW_TUNE_STEPS) return 0;
-    qsort(u->times, SW_TUNE_STEPS, sizeof u->times[0], cmp_double);
-    u->med[u->ci] = u->times[SW_TUNE_STEPS / 2];
+    /* a count whose timed step already takes 1.5x the best median so far
+     * has lost: dropped at once (on a busy machine a 2-thread step can take
+     * 3-10x longer, and measuring it fully would cost more than it saves) */
+    int lost = 0;
+    if (u->k > 0 && u->ci > 0) {
+        double best = u->med[0];
+        for (int i = 1; i < u->ci; i++) best = u->med[i] < best ? u->med[i] : best;
+        lost = dt > 1.5 * best;
+    }
+    if (!lost && ++u->k <= SW_TUNE_STEPS) return 0;
+    if (lost) u->med[u->ci] = dt;
+    else {
+        qsort(u->times, SW_TUNE_STEPS, sizeof u->times[0], cmp_double);
+        u->med[u->ci] = u->times[SW_TUNE_STEPS / 2];
+    }
     u->k = 0;
     if (++u->ci < u->ncand) return u->cand[u->ci];
+    /* more threads must be more than 3 % faster to be kept */
     int best = 0;
     for (int i = 1; i < u->ncand; i++)
-        if (u->med[i] <= u->med[best] * 1.03) best = i;
+        if (u->med[i] < u->med[best] / 1.03) best = i;
     u->chosen = u->cand[best];
     u->decisions++;
     u->active = 0;

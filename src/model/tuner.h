@@ -1,9 +1,10 @@
 /* tuner.h -- the thread count chosen by measurement, for a loop of like
- * steps (training steps; groups of decoded tokens): the candidates max,
- * max/2, ..., 1 each run 1 warm-up step and SW_TUNE_STEPS timed ones, the
- * fastest median wins (a tie within 3 % goes to fewer threads: the cores are
- * left to whatever else runs), and it is measured again every `recheck`
- * steps, so that a machine that gets busy (or quiet) is followed. Meant for
+ * steps (training steps; groups of decoded tokens): the candidates 1, 2,
+ * 4, ..., max each run 1 warm-up step and SW_TUNE_STEPS timed ones (a count
+ * whose timed step takes 1.5x the best median so far is dropped at once),
+ * the fastest median wins (more threads must be more than 3 % faster: the
+ * cores are left to whatever else runs), and it is measured again every
+ * `recheck` steps, so that a machine that gets busy (or quiet) is followed. Meant for
  * computations that give the same bits at every thread count (the trainer,
  * tests/test_threads.sh; decoding, llama_infer.c): the choice changes the
  * speed and nothing else. Why measured and not a rule: on a shared machine
