@@ -124,15 +124,18 @@ swiglu_status sw_trainer_step(sw_trainer *t, sw_step_info *info)
     double loss_sum = 0.0;
     float scale = (float)(1.0 / ((double)N * t->tc.accum));
     uint64_t rng0 = t->rng;   /* restored when the step is refused */
+    const sw_train_comm *cm = t->comm;
     for (int a = 0; a < t->tc.accum; a++) {
         double loss;
         sw_dataset_batch(t->bx, t->by, t->data, 0, B, T, &t->rng);
         /* dropout masks from the same stream (so resume continues them); no draw when off */
         if (m->cfg.dropout > 0.0f) sw_model_set_dropout(m, 1, sw_rng_next(&t->rng));
+        if (cm && a % cm->size != cm->rank) continue;   /* another process's micro-batch */
         if ((st = sw_model_forward(m, t->bx, t->by, B, T, &loss))) return st;
         if ((st = sw_model_backward(m, scale))) return st;
         loss_sum += loss;
     }
+    if (cm && cm->size > 1 && cm->sum(cm->ctx, m->grads, m->n_params, &loss_sum)) return SWIGLU_ERR_STATE;
     /* gradient norm: per tensor in fixed chunks, then per layer and in all */
     double total = 0.0, other = 0.0;
     for (size_t l = 0; l < m->L; l++) t->norm_layer[l] = 0.0;
