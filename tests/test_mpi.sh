@@ -5,7 +5,10 @@
 # the weights' cross-rank check firing on a corrupted rank, SIGTERM to
 # mpirun stopping both ranks after the same step with rank 0's checkpoint,
 # a rank killed with -9 ending the job with an error within seconds (the
-# last checkpoint whole). Skips without mpirun (scripts/deps.sh installs it).
+# last checkpoint whole); the lab over 2 ranks, and through --slurm's scripts
+# (each task run by xargs -P 2 with its SLURM_ARRAY_TASK_ID, then the report
+# script: no Slurm needed), giving --jobs 2's numbers to the bit; --run by
+# id. Skips without mpirun (scripts/deps.sh installs it).
 # Ends with "N passed, N failed, N skipped".
 set -u
 . "$(dirname "$0")/support/cli_test.bash"   # O, SW, pass/fail, expect
@@ -82,5 +85,33 @@ expect "kill -9: the job ends with an error (rc $rc)" [ $rc -ne 0 -a $rc -ne 124
 expect "kill -9: within 10 s ($((t1 - t0)) s)" [ $((t1 - t0)) -le 10 ]
 expect "kill -9: says which rank died: $(cat "$tmp/k.out")" grep -q "exited on signal 9" "$tmp/k.out"
 must "kill -9: the last checkpoint is whole" "$SW" sample --ckpt "$tmp/k.ckpt" -n 4 --seed 1
+
+# --- the lab: --jobs 2, mpirun -n 2, --slurm's scripts: the same numbers ---
+data=../shared/data/tinyshakespeare.txt
+[ -r "$data" ] || { data=$tmp/text.txt; for i in $(seq 1 400); do cat README.md docs/KERNELS.md; done > "$data"; }
+LAB=(compare --preset tiny --variants relu,swiglu --seeds 1 --data "$data")
+same_numbers() {  # folder: its CSVs and report (but the line of the command and its times) are --jobs 2's
+    local f d=0
+    for f in summary.csv lr_sweep.csv dead_units.csv expressivity.csv; do cmp -s "$tmp/j2/$f" "$1/$f" || d=1; done
+    diff <(grep -v '^20..-..-.. ..:.. UTC. Command' "$tmp/j2/report.md") <(grep -v '^20..-..-.. ..:.. UTC. Command' "$1/report.md") >/dev/null || d=1
+    [ $d -eq 0 ]
+}
+must "lab, --jobs 2" "$SW" "${LAB[@]}" --jobs 2 --out "$tmp/j2"
+must "lab, mpirun -n 2" "${MPI[@]}" "$SW" "${LAB[@]}" --out "$tmp/m2"
+expect "lab over 2 ranks: rank 0 alone wrote the report" grep -q "report: $tmp/m2/report.md" <<<"$out"
+expect "lab over 2 ranks: 8 runs" [ "$(ls "$tmp"/m2/runs/*/result.txt | wc -l)" -eq 8 ]
+expect "lab over 2 ranks: --jobs 2's numbers" same_numbers "$tmp/m2"
+must "--slurm writes the scripts" "$SW" "${LAB[@]}" --out "$tmp/s2" --slurm --jobs 3 --threads 1
+expect "--slurm prints the sbatch commands: '$out'" grep -q "^sbatch --dependency=afterok:\$jid $tmp/s2/slurm/report.sbatch" <<<"$out"
+expect "array.sbatch: 8 tasks, 3 at once" grep -q '^#SBATCH --array=0-7%3$' "$tmp/s2/slurm/array.sbatch"
+expect "report.sbatch: --report-only" grep -q -- '--report-only$' "$tmp/s2/slurm/report.sbatch"
+seq 0 7 | xargs -P 2 -I{} env SLURM_ARRAY_TASK_ID={} bash "$tmp/s2/slurm/array.sbatch" > "$tmp/s2.out" 2>&1; rc=$?
+expect "the 8 array tasks exit 0: $(tail -3 "$tmp/s2.out")" [ $rc -eq 0 ]
+must "the report task" bash "$tmp/s2/slurm/report.sbatch"
+expect "--run per task + --report-only: --jobs 2's numbers" same_numbers "$tmp/s2"
+must "--run by id" "$SW" "${LAB[@]}" --out "$tmp/one" --run swiglu-s0-fan-in
+expect "--run ran that run alone" [ "$(ls "$tmp"/one/runs/*/result.txt)" = "$tmp/one/runs/swiglu-s0-fan-in/result.txt" ]
+out=$("$SW" "${LAB[@]}" --out "$tmp/one" --run nope 2>&1); rc=$?
+expect "--run of no such run refused: '$out'" [ $rc -ne 0 ] && grep -q "no such run" <<<"$out"
 
 finish test_mpi
