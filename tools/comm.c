@@ -1,9 +1,11 @@
 /* comm.c -- comm.h over MPI (Open MPI), or one process without it (built
  * without mpi.h, or started without a launcher).
  *
- * The gradient sum is one blocking MPI_Allreduce of the flat gradient
- * [n_params] (in chunks of at most 2^30 floats: MPI counts are int) and one
- * of the loss sum. Every rank gets the same bits: Open MPI's reduction
+ * The gradient sum goes by buckets (trainer.h): an MPI_Iallreduce per
+ * layer started as that layer's backward ends, then a blocking
+ * MPI_Allreduce of the rest (the embedding) and of the loss sum, and a wait
+ * for the buckets (in chunks of at most 2^30 floats: MPI counts are int).
+ * Every rank gets the same bits: Open MPI's reduction
  * applies the same operations in the same order for every rank's copy of
  * an element (and with 2 ranks a + b = b + a exactly); the weight check at
  * each evaluation (comm_same over a CRC of the parameters) would catch a
@@ -54,7 +56,32 @@ void comm_finish(void)
     mpi_on = 0;
 }
 
-static int sum(void *ctx, float *g, size_t n, double *loss_sum)
+/* The gradient buckets (trainer.h): each layer's sum started with
+ * MPI_Iallreduce as its backward ends; every start also tests the earlier
+ * ones, which is when Open MPI moves a non-blocking collective on. */
+enum { MAX_REQ = 4096 };
+static MPI_Request req[MAX_REQ];
+static int n_req;
+
+static int start(void *ctx, float *g, size_t n)
+{
+    (void)ctx;
+    double t0 = now();
+    for (size_t o = 0; o < n;) {
+        size_t k = n - o < ((size_t)1 << 30) ? n - o : (size_t)1 << 30;
+        if (n_req == MAX_REQ && MPI_Waitall(n_req, req, MPI_STATUSES_IGNORE) != MPI_SUCCESS) return 1;
+        if (n_req == MAX_REQ) n_req = 0;
+        if (MPI_Iallreduce(MPI_IN_PLACE, g + o, (int)k, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD, &req[n_req++]) != MPI_SUCCESS)
+            return 1;
+        o += k;
+    }
+    int done;
+    if (MPI_Testall(n_req, req, &done, MPI_STATUSES_IGNORE) != MPI_SUCCESS) return 1;
+    sum_seconds += now() - t0;
+    return 0;
+}
+
+static int finish(void *ctx, float *g, size_t n, double *loss_sum)
 {
     (void)ctx;
     double t0 = now();
@@ -64,6 +91,8 @@ static int sum(void *ctx, float *g, size_t n, double *loss_sum)
         o += k;
     }
     if (MPI_Allreduce(MPI_IN_PLACE, loss_sum, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS) return 1;
+    if (MPI_Waitall(n_req, req, MPI_STATUSES_IGNORE) != MPI_SUCCESS) return 1;
+    n_req = 0;
     sum_seconds += now() - t0;
     return 0;
 }
@@ -111,7 +140,8 @@ int comm_ask(const int msg[2])
 /* no mpi.h at build time: one process, whatever launched it */
 void comm_init(void) { inited = 1; (void)launched; }
 void comm_finish(void) {}
-static int sum(void *ctx, float *g, size_t n, double *loss_sum) { (void)ctx; (void)g; (void)n; (void)loss_sum; return 0; }
+static int start(void *ctx, float *g, size_t n) { (void)ctx; (void)g; (void)n; return 0; }
+static int finish(void *ctx, float *g, size_t n, double *loss_sum) { (void)ctx; (void)g; (void)n; (void)loss_sum; return 0; }
 int comm_any(int flag) { return flag != 0; }
 int comm_same(uint64_t v) { (void)v; return 1; }
 int comm_poll(int *from, int msg[2]) { (void)from; (void)msg; return 0; }
@@ -128,6 +158,6 @@ const sw_train_comm *comm_train(void)
 {
     static sw_train_comm c;
     if (size_ == 1) return NULL;
-    c = (sw_train_comm){rank_, size_, sum, NULL};
+    c = (sw_train_comm){rank_, size_, start, finish, NULL};
     return &c;
 }

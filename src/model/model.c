@@ -597,6 +597,7 @@ swiglu_status sw_model_backward(sw_model *m, float scale)
             if ((st = sw_linear_backward(m->dln, lg->wv, m->dv, ln1, lw->wv, N, D, KV))) return st;
         }
         sw_rmsnorm_backward(m->dresid, lg->rms_att, m->dln, xin, lw->rms_att, m->rstd1 + l * Nm, N, D);
+        if (m->on_layer_grads) m->on_layer_grads(m->on_layer_grads_ctx, l);
     }
     if (m->have_dropout) dropout_backward(m, m->dresid, m->dresid, 0, N * D);
     sw_embedding_backward(m->g.emb, m->dresid, m->x, N, D);
