@@ -17,8 +17,12 @@ trap 'rm -rf "$tmp"' EXIT
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # Open MPI's shared-memory transport only (no network probing on a build machine)
 export OMPI_MCA_btl=self,vader OMPI_MCA_pml=ob1
-# (under the ASan stage: Open MPI keeps allocations past MPI_Finalize)
-export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$PWD/tests/support/lsan_mpi.supp:print_suppressions=0"
+# Under the ASan stage: Open MPI keeps allocations past MPI_Finalize, made
+# by its components, which it has dlclose'd by then (LeakSanitizer sees
+# "<unknown module>", so no suppression can name them): no leak check in
+# this file's processes. ASan's other checks stay on; the same training and
+# lab code is leak-checked without MPI by test_train_cli.sh and test_lab.sh.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 if ! command -v mpirun >/dev/null || ! ldd "$SW" 2>/dev/null | grep -q libmpi; then
     skip "no mpirun, or $SW built without Open MPI (scripts/deps.sh installs it)"
     finish test_mpi; exit
