@@ -49,6 +49,11 @@ PY
 expect "per-step losses agree to 1e-6 relative (worst $close)" /usr/bin/python3 -c "import sys; sys.exit(not $close <= 1e-6)"
 expect "step 1's loss is the same bits" [ "$(head -1 "$tmp/a.log" | cut -d' ' -f2)" = "$(head -1 "$tmp/m.log" | cut -d' ' -f2)" ]
 expect "rank 0 alone writes the metrics: 3 evaluations, once" [ "$(grep -c val_loss "$tmp/m.jsonl")" -eq 3 ]
+# the buckets as MPI_Iallreduce overlapped with the backward: 2 ranks add a + b either way
+must "mpirun -n 2, SWIGLU_DP_OVERLAP=1" env SWIGLU_DP_OVERLAP=1 "${MPI[@]}" -x SWIGLU_DP_OVERLAP "$SW" train "${TINY[@]}" --dropout 0.1 \
+    --steps 8 --ckpt "$tmp/o.ckpt" --loss-log "$tmp/o.log"
+expect "overlapped buckets: the same losses, bit for bit" cmp -s "$tmp/m.log" "$tmp/o.log"
+expect "overlapped buckets: the same weights, bit for bit" cmp -s "$tmp/m.ckpt" "$tmp/o.ckpt"
 
 # --- resume under mpirun with the same N: bit for bit ---
 must "stopped at 3" "${MPI[@]}" "$SW" train "${TINY[@]}" --dropout 0.1 --steps 8 --stop-at 3 --ckpt "$tmp/h.ckpt" --loss-log "$tmp/h.log"
