@@ -6,6 +6,8 @@
 #   1 rank  x 1 thread   --accum 2              (the baseline)
 #   1 rank  x 2 threads  --accum 2              (threads)
 #   2 ranks x 1 thread   mpirun -n 2, 1 micro-batch each (data parallel)
+#   the same with SWIGLU_DP_OVERLAP=1 (per-layer MPI_Iallreduce overlapped
+#                        with the backward instead of blocking per layer)
 # each the median of REPS runs of STEPS steps (training time only: the
 # trainer's own tokens/s, evaluation excluded), the speed-ups over the
 # baseline against the bound of 2 (two cores), and the share of a step the
@@ -45,26 +47,32 @@ one() {  # label, command...
     share=$(sed -n 's/^allreduce: [0-9.]* s, \([0-9.]*\)% .*/\1/p' <<<"$out")
 }
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-: > "$tmp/r1"; : > "$tmp/r1t2"; : > "$tmp/r2"; : > "$tmp/share"
+: > "$tmp/r1"; : > "$tmp/r1t2"; : > "$tmp/r2"; : > "$tmp/share"; : > "$tmp/r2o"; : > "$tmp/shareo"
 for _ in $(seq "$REPS"); do   # interleaved: a load change hits all three alike
     one r1 "$SW" train "${MODEL[@]}" --accum 2 --threads 1; echo "$tps" >> "$tmp/r1"
     one r1t2 "$SW" train "${MODEL[@]}" --accum 2 --threads 2; echo "$tps" >> "$tmp/r1t2"
     one r2 mpirun -n 2 --oversubscribe "$SW" train "${MODEL[@]}" --threads 1; echo "$tps" >> "$tmp/r2"; echo "$share" >> "$tmp/share"
+    one r2o env SWIGLU_DP_OVERLAP=1 mpirun -n 2 --oversubscribe -x SWIGLU_DP_OVERLAP "$SW" train "${MODEL[@]}" --threads 1
+    echo "$tps" >> "$tmp/r2o"; echo "$share" >> "$tmp/shareo"
 done
 r1=$(median < "$tmp/r1"); r1t2=$(median < "$tmp/r1t2"); r2=$(median < "$tmp/r2"); share=$(median < "$tmp/share")
+r2o=$(median < "$tmp/r2o"); shareo=$(median < "$tmp/shareo")
 cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'); ncpu=$(nproc)
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 sp_t=$(awk -v a="$r1t2" -v b="$r1" 'BEGIN { printf "%.2f", a / b }')
 sp_r=$(awk -v a="$r2" -v b="$r1" 'BEGIN { printf "%.2f", a / b }')
+sp_o=$(awk -v a="$r2o" -v b="$r1" 'BEGIN { printf "%.2f", a / b }')
 if [ $JSON = 1 ]; then
     printf '{"bench":"dp","cpu":"%s","cores":%s,"loadavg":"%s","model":"standard preset swiglu D128 L4 T64 batch 12, 2 micro-batches per step","steps":%s,"reps":%s,' \
         "$cpu" "$ncpu" "$load" "$STEPS" "$REPS"
-    printf '"tokens_per_s":{"1rank_1thread":%s,"1rank_2threads":%s,"2ranks_1thread":%s},' "$r1" "$r1t2" "$r2"
-    printf '"speedup":{"1rank_2threads":%s,"2ranks_1thread":%s,"bound":2},"allreduce_share_pct":%s}\n' "$sp_t" "$sp_r" "$share"
+    printf '"tokens_per_s":{"1rank_1thread":%s,"1rank_2threads":%s,"2ranks_1thread":%s,"2ranks_1thread_overlap":%s},' \
+        "$r1" "$r1t2" "$r2" "$r2o"
+    printf '"speedup":{"1rank_2threads":%s,"2ranks_1thread":%s,"2ranks_1thread_overlap":%s,"bound":2},' "$sp_t" "$sp_r" "$sp_o"
+    printf '"allreduce_share_pct":%s,"allreduce_share_pct_overlap":%s}\n' "$share" "$shareo"
 else
     echo "CPU: $cpu ($ncpu cores), load average at the end: $load; median of $REPS runs of $STEPS steps"
     printf '%-22s %10s %8s\n' "" "tokens/s" "x 1x1"
     printf '%-22s %10s %8s\n' "1 rank  x 1 thread" "$r1" "1.00" "1 rank  x 2 threads" "$r1t2" "$sp_t" \
-        "2 ranks x 1 thread" "$r2" "$sp_r"
-    echo "bound: 2.00 (two cores); allreduce: $share% of a 2-rank step (rank 0)"
+        "2 ranks x 1 thread" "$r2" "$sp_r" "2 ranks, overlapped" "$r2o" "$sp_o"
+    echo "bound: 2.00 (two cores); allreduce: $share% of a 2-rank step (rank 0), $shareo% overlapped"
 fi
