@@ -495,6 +495,7 @@ static void lab_run_ranks(lab *L)
         bar_show(&L->b, work_done(p, L->out, L->running, NULL), L->runs_done, L->runs_total, 0);
         usleep(50 * 1000);
     }
+    bar_show(&L->b, work_done(p, L->out, L->running, NULL), L->runs_done, L->runs_total, 1);
     free(env);
 }
 
