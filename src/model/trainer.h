@@ -67,8 +67,9 @@ typedef struct sw_eval_info {
  * multiple of size). The sum goes by buckets: during the backward of a
  * process's last micro-batch, start() is called on each layer's gradients
  * [n] as soon as they are complete (layers L-1 .. 0, then the final norm
- * and head), non-blocking; finish() then completes those and sums the
- * rest (the embedding) and the loss sum [1]. Both return 0, or non-zero on
+ * and head); it may return before that sum is done (non-blocking) and must
+ * not touch the buffer after finish(); finish() completes every sum
+ * started and sums the rest (the embedding) and the loss sum [1]. Both return 0, or non-zero on
  * failure (the step fails with SWIGLU_ERR_STATE). Every process calls them
  * in the same order on the same ranges. */
 typedef struct sw_train_comm {
