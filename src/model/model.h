@@ -135,6 +135,11 @@ struct sw_model {
     int have_targets;
     /* dropout (cfg.dropout > 0): on only between sw_model_set_dropout(m, 1, seed) and (m, 0, 0) */
     int dropout_on, have_dropout;  /* have: the last forward applied it */
+    /* called by sw_model_backward once layer l's gradients are complete
+     * (l = L-1 .. 0), when set: data parallelism starts summing them over
+     * the ranks while the backward goes on (trainer.c) */
+    void (*on_layer_grads)(void *ctx, size_t l);
+    void *on_layer_grads_ctx;
     uint64_t dropout_seed;
     uint8_t *drop_mask;
     /* mixed precision (cfg.bf16): bf16 copies, refreshed from the fp32 ones */

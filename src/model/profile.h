@@ -25,6 +25,7 @@ typedef enum sw_phase {
     SW_PH_LOSS,       /* cross-entropy (softmax over the vocabulary); sampling when decoding */
     SW_PH_GRADNORM,   /* gradient norm and clipping */
     SW_PH_OPTIM,      /* AdamW */
+    SW_PH_COMM,       /* data parallel: the gradients' allreduce (mpirun) */
     SW_PH_COUNT
 } sw_phase;
 

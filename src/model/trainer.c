@@ -189,6 +189,23 @@ static void clip_adamw(sw_trainer *t, float lr, float gscale, long long tstep)
     }
 }
 
+/* Data parallel: layer l's gradients are complete; start their sum over
+ * the processes. Layer l's tensors are contiguous (model.c's layout). */
+typedef struct bucket_ctx { sw_trainer *t; int failed; } bucket_ctx;
+static void layer_done(void *ctx, size_t l)
+{
+    bucket_ctx *b = ctx;
+    const sw_model *m = b->t->model;
+    size_t lo = SIZE_MAX, hi = 0;
+    for (size_t i = 0; i < m->n_tensors; i++) {
+        const sw_tensor *ts = &m->tensors[i];
+        if (ts->layer != (int)l) continue;
+        if (ts->offset < lo) lo = ts->offset;
+        if (ts->offset + ts->numel > hi) hi = ts->offset + ts->numel;
+    }
+    if (hi > lo && b->t->comm->start(b->t->comm->ctx, m->grads + lo, hi - lo)) b->failed = 1;
+}
+
 swiglu_status sw_trainer_step(sw_trainer *t, sw_step_info *info)
 {
     sw_model *m = t->model;
@@ -202,17 +219,35 @@ swiglu_status sw_trainer_step(sw_trainer *t, sw_step_info *info)
     double loss_sum = 0.0;
     float scale = (float)(1.0 / ((double)N * t->tc.accum));
     uint64_t rng0 = t->rng;   /* restored when the step is refused */
+    const sw_train_comm *cm = t->comm;
+    int dp = cm && cm->size > 1;
+    bucket_ctx bc = {t, 0};
     for (int a = 0; a < t->tc.accum; a++) {
         double loss;
         sw_dataset_batch(t->bx, t->by, t->data, 0, B, T, &t->rng);
         /* dropout masks from the same stream (so resume continues them); no draw when off */
         if (m->cfg.dropout > 0.0f) sw_model_set_dropout(m, 1, sw_rng_next(&t->rng));
+        if (dp && a % cm->size != cm->rank) continue;   /* another process's micro-batch */
         sw_prof_lap(pf, SW_PH_DATA);
         if ((st = sw_model_forward(m, t->bx, t->by, B, T, &loss))) return st;
-        if ((st = sw_model_backward(m, scale))) return st;
+        /* this process's last micro-batch: each layer's sum starts when its backward is done */
+        if (dp && a + cm->size >= t->tc.accum) { m->on_layer_grads = layer_done; m->on_layer_grads_ctx = &bc; }
+        st = sw_model_backward(m, scale);
+        m->on_layer_grads = NULL;
+        if (st) return st;
         loss_sum += loss;
         sw_prof_begin(pf, SW_PROF_BWD);   /* the data of the next microbatch; the step's tail below */
     }
+    if (dp) {
+        /* the params' layout: emb | layer 0 .. L-1 | final norm, head */
+        size_t lo = m->tensors[0].numel, hi = lo;
+        for (size_t i = 0; i < m->n_tensors; i++)
+            if (m->tensors[i].layer >= 0) hi = m->tensors[i].offset + m->tensors[i].numel;
+        if (bc.failed || cm->start(cm->ctx, m->grads + hi, m->n_params - hi) ||
+            cm->finish(cm->ctx, m->grads, lo, &loss_sum))
+            return SWIGLU_ERR_STATE;
+    }
+    sw_prof_lap(pf, SW_PH_COMM);
     /* gradient norm: per tensor in fixed chunks, then per layer and in all */
     double total = 0.0, other = 0.0;
     for (size_t l = 0; l < m->L; l++) t->norm_layer[l] = 0.0;

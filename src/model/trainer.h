@@ -58,9 +58,31 @@ typedef struct sw_eval_info {
     double seconds;                   /* wall time of this evaluation */
 } sw_eval_info;
 
+/* Data parallelism over P processes (docs/CLUSTER.md; the MPI side is
+ * tools/comm.c, so that this layer stays MPI-free). Every process holds the
+ * same trainer and draws the same accum micro-batches of a step from the
+ * same data RNG; process `rank` computes those with a % size == rank; the
+ * gradients are summed over all processes in place, identically on every
+ * one, and every process applies the same AdamW step. So P processes train
+ * on exactly the windows of one process with the same accum (accum a
+ * multiple of size). The sum goes by buckets: during the backward of a
+ * process's last micro-batch, start() is called on each layer's gradients
+ * [n] as soon as they are complete (layers L-1 .. 0, then the final norm
+ * and head); it may return before that sum is done (non-blocking) and must
+ * not touch the buffer after finish(); finish() completes every sum
+ * started and sums the rest (the embedding) and the loss sum [1]. Both return 0, or non-zero on
+ * failure (the step fails with SWIGLU_ERR_STATE). Every process calls them
+ * in the same order on the same ranges. */
+typedef struct sw_train_comm {
+    int rank, size;
+    int (*start)(void *ctx, float *grads, size_t n);
+    int (*finish)(void *ctx, float *grads, size_t n, double *loss_sum);
+    void *ctx;
+} sw_train_comm;
 
 typedef struct sw_trainer {
     sw_model *model;
+    const sw_train_comm *comm;        /* NULL: one process (not owned) */
     sw_train_config tc;
     const sw_dataset *data;           /* not owned */
     sw_tokens mode; int vocab; uint8_t itos[256];

@@ -1,0 +1,175 @@
+/* comm.c -- comm.h over MPI (Open MPI), or one process without it (built
+ * without mpi.h, or started without a launcher).
+ *
+ * The gradient sum goes by buckets (trainer.h): a sum per layer started as
+ * that layer's backward ends (blocking, or with SWIGLU_DP_OVERLAP=1 an
+ * MPI_Iallreduce), then a blocking MPI_Allreduce of the rest (the
+ * embedding) and of the loss sum, and a wait for the buckets (in chunks of
+ * at most 2^30 floats: MPI counts are int).
+ * Every rank gets the same bits: Open MPI's reduction
+ * applies the same operations in the same order for every rank's copy of
+ * an element (and with 2 ranks a + b = b + a exactly); the weight check at
+ * each evaluation (comm_same over a CRC of the parameters) would catch a
+ * library that does not. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "comm.h"
+#ifdef SWIGLU_HAVE_MPI
+#include <mpi.h>
+#endif
+
+static int inited, rank_, size_ = 1, local_ = 1;
+static double sum_seconds;
+
+/* Started by a launcher: Open MPI's mpirun sets OMPI_COMM_WORLD_SIZE, srun
+ * with PMIx PMIX_RANK, srun with PMI-2 (and MPICH's hydra) PMI_RANK. */
+static int launched(void)
+{
+    return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK") || getenv("PMI_RANK");
+}
+
+#ifdef SWIGLU_HAVE_MPI
+static int mpi_on;    /* MPI_Init was called */
+static int overlap;   /* SWIGLU_DP_OVERLAP=1: the buckets non-blocking */
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void comm_init(void)
+{
+    if (inited) return;
+    inited = 1;
+    if (!launched()) return;
+    MPI_Init(NULL, NULL);
+    mpi_on = 1;
+    const char *ov = getenv("SWIGLU_DP_OVERLAP");
+    overlap = ov && !strcmp(ov, "1");
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+    MPI_Comm_size(MPI_COMM_WORLD, &size_);
+    MPI_Comm node;
+    MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+    MPI_Comm_size(node, &local_);
+    MPI_Comm_free(&node);
+}
+
+void comm_finish(void)
+{
+    if (mpi_on) MPI_Finalize();
+    mpi_on = 0;
+}
+
+/* The gradient buckets (trainer.h): each layer's sum started as its
+ * backward ends. SWIGLU_DP_OVERLAP=1: with MPI_Iallreduce, every start also
+ * testing the earlier ones (which is when Open MPI moves a non-blocking
+ * collective on), overlapped with the rest of the backward. The default is
+ * a blocking MPI_Allreduce per bucket: on 2 ranks of a 2-core machine,
+ * where no core is idle to overlap with, it is the faster (the standard
+ * model: ~36k tokens/s against ~32k, docs/CLUSTER.md). */
+enum { MAX_REQ = 4096 };
+static MPI_Request req[MAX_REQ];
+static int n_req;
+
+static int start(void *ctx, float *g, size_t n)
+{
+    (void)ctx;
+    double t0 = now();
+    for (size_t o = 0; o < n;) {
+        size_t k = n - o < ((size_t)1 << 30) ? n - o : (size_t)1 << 30;
+        if (n_req == MAX_REQ && MPI_Waitall(n_req, req, MPI_STATUSES_IGNORE) != MPI_SUCCESS) return 1;
+        if (n_req == MAX_REQ) n_req = 0;
+        if (!overlap) { if (MPI_Allreduce(MPI_IN_PLACE, g + o, (int)k, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD)) return 1; }
+        else if (MPI_Iallreduce(MPI_IN_PLACE, g + o, (int)k, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD, &req[n_req++]) != MPI_SUCCESS)
+            return 1;
+        o += k;
+    }
+    int done;
+    if (MPI_Testall(n_req, req, &done, MPI_STATUSES_IGNORE) != MPI_SUCCESS) return 1;
+    sum_seconds += now() - t0;
+    return 0;
+}
+
+static int finish(void *ctx, float *g, size_t n, double *loss_sum)
+{
+    (void)ctx;
+    double t0 = now();
+    for (size_t o = 0; o < n;) {
+        size_t k = n - o < ((size_t)1 << 30) ? n - o : (size_t)1 << 30;
+        if (MPI_Allreduce(MPI_IN_PLACE, g + o, (int)k, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS) return 1;
+        o += k;
+    }
+    if (MPI_Allreduce(MPI_IN_PLACE, loss_sum, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS) return 1;
+    if (MPI_Waitall(n_req, req, MPI_STATUSES_IGNORE) != MPI_SUCCESS) return 1;
+    n_req = 0;
+    sum_seconds += now() - t0;
+    return 0;
+}
+
+int comm_any(int flag)
+{
+    if (size_ == 1) return flag != 0;
+    int v = flag != 0, r = 0;
+    MPI_Allreduce(&v, &r, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    return r;
+}
+
+int comm_same(uint64_t v)
+{
+    if (size_ == 1) return 1;
+    unsigned long long x = v, lo = 0, hi = 0;
+    MPI_Allreduce(&x, &lo, 1, MPI_UNSIGNED_LONG_LONG, MPI_MIN, MPI_COMM_WORLD);
+    MPI_Allreduce(&x, &hi, 1, MPI_UNSIGNED_LONG_LONG, MPI_MAX, MPI_COMM_WORLD);
+    return lo == hi;
+}
+
+enum { TAG_ASK = 16, TAG_ID = 17 };
+
+int comm_poll(int *from, int msg[2])
+{
+    int flag = 0;
+    MPI_Status s;
+    MPI_Iprobe(MPI_ANY_SOURCE, TAG_ASK, MPI_COMM_WORLD, &flag, &s);
+    if (!flag) return 0;
+    MPI_Recv(msg, 2, MPI_INT, s.MPI_SOURCE, TAG_ASK, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    *from = s.MPI_SOURCE;
+    return 1;
+}
+
+void comm_send_int(int to, int v) { MPI_Send(&v, 1, MPI_INT, to, TAG_ID, MPI_COMM_WORLD); }
+
+int comm_ask(const int msg[2])
+{
+    int v = -1;
+    MPI_Send(msg, 2, MPI_INT, 0, TAG_ASK, MPI_COMM_WORLD);
+    MPI_Recv(&v, 1, MPI_INT, 0, TAG_ID, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    return v;
+}
+#else
+/* no mpi.h at build time: one process, whatever launched it */
+void comm_init(void) { inited = 1; (void)launched; }
+void comm_finish(void) {}
+static int start(void *ctx, float *g, size_t n) { (void)ctx; (void)g; (void)n; return 0; }
+static int finish(void *ctx, float *g, size_t n, double *loss_sum) { (void)ctx; (void)g; (void)n; (void)loss_sum; return 0; }
+int comm_any(int flag) { return flag != 0; }
+int comm_same(uint64_t v) { (void)v; return 1; }
+int comm_poll(int *from, int msg[2]) { (void)from; (void)msg; return 0; }
+void comm_send_int(int to, int v) { (void)to; (void)v; }
+int comm_ask(const int msg[2]) { (void)msg; return -1; }
+#endif
+
+int comm_rank(void) { return rank_; }
+int comm_size(void) { return size_; }
+int comm_local_size(void) { return local_; }
+double comm_sum_seconds(void) { return sum_seconds; }
+
+const sw_train_comm *comm_train(void)
+{
+    static sw_train_comm c;
+    if (size_ == 1) return NULL;
+    c = (sw_train_comm){rank_, size_, start, finish, NULL};
+    return &c;
+}
