@@ -6,7 +6,10 @@
 #          batch 12, GELU d_ff 512) and the standard lab preset's model (the
 #          same with SwiGLU, parameter-matched): `swiglu train` at 1 thread,
 #          2 threads (all cores: --threads $(nproc)) and the default (the
-#          measured count); PyTorch's nanoGPT (bench/torch_ref.py, the same
+#          measured count); the machine's own ceiling for using all cores:
+#          NT one-thread processes side by side (their summed tokens/s; on a
+#          VM the cores share memory bandwidth, caches and clocks, so all
+#          threads of one process can hardly beat it); PyTorch's nanoGPT (bench/torch_ref.py, the same
 #          model and schedule) at 1 and all threads, its best kept.
 #  busy    the same `swiglu train` rows with another CPU-bound process
 #          running beside (a shell busy loop, started and stopped here).
@@ -65,6 +68,21 @@ ours() {   # section model ffn config -> appends a row
     printf '%s\t%s\t%s\t%s\t%s\n' "$section" "$model" "$config" "$rep" "$rate" >>"$rows"
     printf '  %-6s %-9s %-8s %8s tok/s\n' "$section" "$model" "$config" "$rate"
 }
+ceiling() {   # section model ffn: NT one-thread trainings at once, their summed rate
+    local section=$1 model=$2 ffn=$3 i sum=0 rate
+    for i in $(seq 1 "$NT"); do
+        env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT OMP_NUM_THREADS=1 "$SW" train --data "$DATA" "${MODEL_ARGS[@]}" \
+            --ffn "$ffn" --steps "$STEPS" --warmup 10 --eval-every 0 --eval-batches 1 --log-every 100000 \
+            --threads 1 --ckpt "$tmp/c$i.ckpt" >"$tmp/c$i.out" &
+    done
+    wait
+    for i in $(seq 1 "$NT"); do
+        rate=$(sed -n 's/^done: .* \([0-9]*\) tokens\/s.*/\1/p' "$tmp/c$i.out")
+        sum=$((sum + rate))
+    done
+    printf '%s\t%s\t%s\t%s\t%s\n' "$section" "$model" ceiling "$rep" "$sum" >>"$rows"
+    printf '  %-6s %-9s %-8s %8s tok/s (%d processes of 1 thread)\n' "$section" "$model" ceiling "$sum" "$NT"
+}
 torch() {   # model ffn threads
     local out rate
     out=$(LD_LIBRARY_PATH=${TORCH_BLAS_DIR:+$TORCH_BLAS_DIR:}${LD_LIBRARY_PATH:-} OMP_WAIT_POLICY=passive \
@@ -92,6 +110,7 @@ for rep in $(seq 1 "$REPS"); do
     echo "== repetition $rep of $REPS"
     for m in baby:gelu standard:swiglu; do
         for c in 1 all default; do ours train "${m%%:*}" "${m##*:}" "$c"; done
+        [ "$NT" -gt 1 ] && ceiling train "${m%%:*}" "${m##*:}"
         if [ "$SKIP_TORCH" = 0 ] && [ "$rep" -le 2 ]; then   # PyTorch is slow: 2 repetitions
             torch "${m%%:*}" "${m##*:}" 1; torch "${m%%:*}" "${m##*:}" "$NT"
         fi
@@ -119,20 +138,21 @@ med = {k: statistics.median(v) for k, v in med.items()}
 res = {"cpu": cpu, "cpus": int(nt), "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
        "train_steps": int(steps), "reps": int(reps), "torch_blas": blas, "rows": []}
 print("\nmedians (tokens/s) and ratios")
-print(f"{'section':8} {'model':12} {'1 thread':>9} {'all':>9} {'default':>9} {'all/1':>6} {'def/best':>8} {'torch best':>10} {'ours/torch':>10}")
+print(f"{'section':8} {'model':12} {'1 thread':>9} {'all':>9} {'default':>9} {'all/1':>6} {'def/best':>8} {'ceiling/1':>9} {'torch best':>10} {'ours/torch':>10}")
 for sec in ("train", "busy", "decode"):
     for model in sorted({k[1] for k in med if k[0] == sec}):
         g = lambda c: med.get((sec, model, c))
-        one, al, de = g("1"), g("all"), g("default")
+        one, al, de, ce = g("1"), g("all"), g("default"), g("ceiling")
         tb = max([v for c, v in med.items() if c[0] == "train" and c[1] == model and c[2].startswith("torch")] or [0]) if sec == "train" else 0
         best = max(x for x in (one, al) if x)
         row = {"section": sec, "model": model, "one": one, "all": al, "default": de,
                "all_over_one": al / one if one and al else None,
+               "ceiling": ce, "ceiling_over_one": ce / one if ce and one else None,
                "default_over_best": de / best if de and best else None,
                "torch_best": tb or None, "ours_best_over_torch": best / tb if tb else None}
         res["rows"].append(row)
         f = lambda x, w=9, p=0: f"{x:{w}.{p}f}" if x else f"{'-':>{w}}"
-        print(f"{sec:8} {model:12} {f(one)} {f(al)} {f(de)} {f(row['all_over_one'], 6, 2)} {f(row['default_over_best'], 8, 2)} {f(tb, 10)} {f(row['ours_best_over_torch'], 10, 2)}")
+        print(f"{sec:8} {model:12} {f(one)} {f(al)} {f(de)} {f(row['all_over_one'], 6, 2)} {f(row['default_over_best'], 8, 2)} {f(row['ceiling_over_one'], 9, 2)} {f(tb, 10)} {f(row['ours_best_over_torch'], 10, 2)}")
 json.dump(res, open(out, "w"), indent=1)
 print(f"\nwritten {out}")
 EOF

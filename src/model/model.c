@@ -636,8 +636,10 @@ swiglu_status sw_model_backward(sw_model *m, float scale)
         sw_prof_lap(pf, SW_PH_GEMM);
         sw_rmsnorm_backward(m->dresid, lg->rms_att, m->dln, xin, lw->rms_att, m->rstd1 + l * Nm, N, D);
         sw_prof_lap(pf, SW_PH_NORM);
-        if (m->on_layer_grads) m->on_layer_grads(m->on_layer_grads_ctx, l);
-        sw_prof_lap(pf, SW_PH_COMM);
+        if (m->on_layer_grads) {
+            m->on_layer_grads(m->on_layer_grads_ctx, l);
+            sw_prof_lap(pf, SW_PH_COMM);
+        }
     }
     if (m->have_dropout) dropout_backward(m, m->dresid, m->dresid, 0, N * D);
     sw_prof_lap(pf, SW_PH_ELEM);

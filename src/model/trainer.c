@@ -246,8 +246,8 @@ swiglu_status sw_trainer_step(sw_trainer *t, sw_step_info *info)
         if (bc.failed || cm->start(cm->ctx, m->grads + hi, m->n_params - hi) ||
             cm->finish(cm->ctx, m->grads, lo, &loss_sum))
             return SWIGLU_ERR_STATE;
+        sw_prof_lap(pf, SW_PH_COMM);
     }
-    sw_prof_lap(pf, SW_PH_COMM);
     /* gradient norm: per tensor in fixed chunks, then per layer and in all */
     double total = 0.0, other = 0.0;
     for (size_t l = 0; l < m->L; l++) t->norm_layer[l] = 0.0;
