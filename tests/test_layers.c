@@ -60,21 +60,21 @@ static void test_rmsnorm(void)
 {
     size_t N = 6, D = 24;
     rms_ctx c = {zeros(N * D), zeros(N), randv(N * D, 1.5), randv(D, 1.0), randv(N * D, 1.0), N, D};
-    float *dx = zeros(N * D), *dw = zeros(D);
+    float *dx = zeros(N * D), *dw = zeros(D), *part = zeros(((N + SW_RMS_BLOCK - 1) / SW_RMS_BLOCK) * D);
     rms_loss(&c);
-    sw_rmsnorm_backward(dx, dw, c.r, c.x, c.w, c.rstd, N, D);
+    sw_rmsnorm_backward(dx, dw, part, c.r, c.x, c.w, c.rstd, N, D);
     check_dir("rmsnorm dx", rms_loss, &c, c.x, dx, N * D, 1e-3, 2e-3);
     check_dir("rmsnorm dw", rms_loss, &c, c.w, dw, D, 1e-3, 2e-3);
     /* accumulate: a second backward doubles the gradients */
     float *dx2 = malloc(N * D * sizeof(float));
     memcpy(dx2, dx, N * D * sizeof(float));
-    sw_rmsnorm_backward(dx, dw, c.r, c.x, c.w, c.rstd, N, D);
+    sw_rmsnorm_backward(dx, dw, part, c.r, c.x, c.w, c.rstd, N, D);
     CHECK(fabsf(dx[5] - 2 * dx2[5]) <= 1e-6f * fabsf(dx2[5]) + 1e-7f, "rmsnorm backward adds");
     /* mean square of y / w is 1 */
     double ms = 0;
     for (size_t j = 0; j < D; j++) { double t = c.y[j] / c.w[j]; ms += t * t; }
     CHECK(fabs(ms / D - 1) < 1e-3, "rmsnorm: mean((y/w)^2) = %.6f", ms / D);
-    free(c.y); free(c.rstd); free(c.x); free(c.w); free(c.r); free(dx); free(dw); free(dx2);
+    free(c.y); free(c.rstd); free(c.x); free(c.w); free(c.r); free(dx); free(dw); free(dx2); free(part);
 }
 
 /* ---- RoPE: a rotation, so the backward is the transpose and norms stay ---- */

@@ -38,8 +38,10 @@ void sw_embedding_backward(float *demb, const float *dout, const int *tok, size_
 /* y [N x D], rstd [N] (kept for backward); x [N x D]; w [D] */
 void sw_rmsnorm_forward(float *y, float *rstd, const float *x, const float *w,
                         size_t N, size_t D, float eps);
-/* dx [N x D] +=, dw [D] +=; dy [N x D]; x, w, rstd as in the forward */
-void sw_rmsnorm_backward(float *dx, float *dw, const float *dy, const float *x,
+/* dx [N x D] +=, dw [D] +=; dw_part: scratch [ceil(N / SW_RMS_BLOCK) x D];
+ * dy [N x D]; x, w, rstd as in the forward */
+#define SW_RMS_BLOCK 32
+void sw_rmsnorm_backward(float *dx, float *dw, float *dw_part, const float *dy, const float *x,
                          const float *w, const float *rstd, size_t N, size_t D);
 
 /* ---- RoPE, llama2.c's form: adjacent pairs (2i, 2i+1) of each head ------ */

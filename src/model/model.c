@@ -284,6 +284,7 @@ static void carve(sw_model *m, arena *a, int training)
         m->dk = take(a, N * KV * fl);
         m->dv = take(a, N * KV * fl);
         m->att_scratch = take(a, m->Bmax * m->NH * T * T * fl);
+        m->rms_part = take(a, ((N + SW_RMS_BLOCK - 1) / SW_RMS_BLOCK) * D * fl);
         if (m->cfg.dropout > 0.0f) m->drop_mask = take(a, (1 + 2 * L) * N * D);
     }
 }
@@ -579,7 +580,7 @@ swiglu_status sw_model_backward(sw_model *m, float scale)
     sw_prof_lap(pf, SW_PH_GEMM);
     memset(m->dresid, 0, N * D * sizeof(float));
     sw_prof_lap(pf, SW_PH_ELEM);
-    sw_rmsnorm_backward(m->dresid, m->g.rms_final, m->dln, m->resid + m->L * Nm * D,
+    sw_rmsnorm_backward(m->dresid, m->g.rms_final, m->rms_part, m->dln, m->resid + m->L * Nm * D,
                         m->w.rms_final, m->rstdf, N, D);
     sw_prof_lap(pf, SW_PH_NORM);
     for (size_t l = m->L; l-- > 0;) {
@@ -602,7 +603,7 @@ swiglu_status sw_model_backward(sw_model *m, float scale)
         if ((st = swiglu_ffn_backward(m->ffn, m->dln, &fg, dffn, bf ? (const void *)ln2b : (const void *)ln2, N,
                                       &fp, ws, m->ffn_ws_bytes))) return st;
         sw_prof_lap(pf, SW_PH_FFN);
-        sw_rmsnorm_backward(m->dresid, lg->rms_ffn, m->dln, xmid, lw->rms_ffn, m->rstd2 + l * Nm, N, D);
+        sw_rmsnorm_backward(m->dresid, lg->rms_ffn, m->rms_part, m->dln, xmid, lw->rms_ffn, m->rstd2 + l * Nm, N, D);
         sw_prof_lap(pf, SW_PH_NORM);
         /* xmid = xin + Wo atty(...): dresid now holds d xmid = the direct part of d xin */
         const float *dproj = m->dresid;  /* d Wo output; through the dropout mask when on (dq as scratch) */
@@ -634,7 +635,7 @@ swiglu_status sw_model_backward(sw_model *m, float scale)
             if ((st = sw_linear_backward(m->dln, lg->wv, m->dv, ln1, lw->wv, N, D, KV))) return st;
         }
         sw_prof_lap(pf, SW_PH_GEMM);
-        sw_rmsnorm_backward(m->dresid, lg->rms_att, m->dln, xin, lw->rms_att, m->rstd1 + l * Nm, N, D);
+        sw_rmsnorm_backward(m->dresid, lg->rms_att, m->rms_part, m->dln, xin, lw->rms_att, m->rstd1 + l * Nm, N, D);
         sw_prof_lap(pf, SW_PH_NORM);
         if (m->on_layer_grads) {
             m->on_layer_grads(m->on_layer_grads_ctx, l);

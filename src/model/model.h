@@ -132,6 +132,7 @@ struct sw_model {
     float *dresid, *dln, *dq, *datty;  /* [N x D] */
     float *dk, *dv;                /* [N x KV] */
     float *att_scratch;            /* [B x NH x T x T] dS of one layer */
+    float *rms_part;               /* [ceil(N / SW_RMS_BLOCK) x D] RMSNorm's dw partials */
     int have_targets;
     /* dropout (cfg.dropout > 0): on only between sw_model_set_dropout(m, 1, seed) and (m, 0, 0) */
     int dropout_on, have_dropout;  /* have: the last forward applied it */
