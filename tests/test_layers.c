@@ -10,6 +10,7 @@
 #include <string.h>
 #include "support/testlib.h"
 #include "model/layers.h"
+#include "kernels/matvec.h"
 
 static tl_rng rng = {12345};
 
@@ -241,6 +242,49 @@ static void test_adamw(void)
     free(p); free(m); free(v); free(g); free(p0); free(m0); free(v0);
 }
 
+/* ---- the softmax kernels (kernels/matvec.h), every ISA the CPU has ----
+ * against a double softmax: every length 1..80 (vector bodies and tails),
+ * scores up to +-60 (e^ spans 2^-170..1 after the max), a row whose other
+ * entries are -inf (weight below 1.3e-38: the vector e^ clamps its argument
+ * at -87.3, the smallest normal); the weights sum to 1. */
+static void test_softmax_kernels(void)
+{
+    tl_rng r = {31};
+    for (int isa = 0; isa < SWIGLU_ISA_COUNT; isa++) {
+        if (!swiglu_isa_supported((swiglu_isa)isa)) continue;
+        sw_softmax_fn sm = sw_softmax_for((swiglu_isa)isa);
+        double worst = 0, worst_sum = 0;
+        float x[80];
+        double e[80];
+        for (size_t n = 1; n <= 80; n++)
+            for (int rep = 0; rep < 20; rep++) {
+                double spread = rep < 10 ? 4.0 : 60.0, mx = -INFINITY, s = 0;
+                for (size_t t = 0; t < n; t++) x[t] = (float)tl_uniform(&r, -spread, spread);
+                for (size_t t = 0; t < n; t++) mx = fmax(mx, x[t]);
+                for (size_t t = 0; t < n; t++) s += e[t] = exp((double)x[t] - mx);
+                sm(x, n);
+                double sum = 0;
+                for (size_t t = 0; t < n; t++) {
+                    double want = e[t] / s;
+                    worst = fmax(worst, fabs(x[t] - want) / (want + 1e-30) * (want > 1e-30));
+                    sum += x[t];
+                }
+                worst_sum = fmax(worst_sum, fabs(sum - 1.0));
+            }
+        /* bound: the float sum of up to 80 weights (n eps / 2 = 4.8e-6), and e^ itself */
+        CHECK(worst < 1e-5, "softmax kernel %s: relative error %.3g (bound 1e-5)",
+              swiglu_isa_name((swiglu_isa)isa), worst);
+        CHECK(worst_sum < 1e-5, "softmax kernel %s: weights sum to 1 within %.3g", swiglu_isa_name((swiglu_isa)isa), worst_sum);
+        float y[19];
+        for (int t = 0; t < 19; t++) y[t] = -INFINITY;
+        y[7] = 3.5f;
+        sm(y, 19);
+        int ok = y[7] == 1.0f;
+        for (int t = 0; t < 19; t++) if (t != 7 && !(y[t] >= 0.0f && y[t] < 1.3e-38f)) ok = 0;
+        CHECK(ok, "softmax kernel %s: -inf entries weigh (next to) nothing", swiglu_isa_name((swiglu_isa)isa));
+    }
+}
+
 int main(void)
 {
     swiglu_threads_set(2);
@@ -253,5 +297,6 @@ int main(void)
     test_crossentropy();
     test_embedding();
     test_adamw();
+    test_softmax_kernels();
     return tl_finish("test_layers");
 }

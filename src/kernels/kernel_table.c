@@ -24,6 +24,15 @@ sw_matvec_fn sw_matvec_for(swiglu_isa isa)
     }
 }
 
+sw_softmax_fn sw_softmax_for(swiglu_isa isa)
+{
+    switch (isa) {
+    case SWIGLU_ISA_AVX512: return sw_softmax_avx512;
+    case SWIGLU_ISA_AVX2: return sw_softmax_avx2;
+    default: return sw_softmax_ref;
+    }
+}
+
 sw_attn_fn sw_attn_for(swiglu_isa isa)
 {
     switch (isa) {

@@ -78,8 +78,8 @@ void MV_NAME(float *restrict y, const float *restrict W, const float *restrict x
  * and this body is instantiated once per ISA under MV_ATT_NAME; helpers
  * would each need a per-ISA name of their own. */
 
-#ifndef MV_ATT_NAME
-#error "define MV_ATT_NAME"
+#if !defined(MV_ATT_NAME) || !defined(MV_SOFTMAX_NAME)
+#error "define MV_ATT_NAME and MV_SOFTMAX_NAME"
 #endif
 #include <math.h>
 #include <stdint.h>
@@ -133,6 +133,52 @@ static inline mv_v8 mv_exp8(mv_v8 x)
     return p * scale;
 }
 
+/* att[0..n) = softmax(att) in place: the maximum in a vector pass (no
+ * serial max chain), 8 lanes of e^(s - max) with the tail on expf, the sum
+ * in a fixed order (lanes, then the tail), then times 1/sum. */
+static inline void mv_softmax(float *restrict att, size_t n)
+{
+    float mx = -INFINITY;
+    {
+        size_t t = 0;
+        if (n >= 8) {
+            mv_v8 m = mv_load8(att);
+            for (t = 8; t + 8 <= n; t += 8) {
+                mv_v8 v = mv_load8(att + t);
+                mv_i8 gt = v > m;
+                mv_i8 vi, mi;
+                memcpy(&vi, &v, sizeof vi);
+                memcpy(&mi, &m, sizeof mi);
+                mi = (vi & gt) | (mi & ~gt);
+                memcpy(&m, &mi, sizeof m);
+            }
+            for (int k = 0; k < 8; k++) if (m[k] > mx) mx = m[k];
+        }
+        for (; t < n; t++) if (att[t] > mx) mx = att[t];
+    }
+    mv_v8 sv = {0};
+    size_t t = 0;
+    for (; t + 8 <= n; t += 8) {
+        mv_v8 e = mv_exp8(mv_load8(att + t) - mx);
+        memcpy(att + t, &e, sizeof e);
+        sv += e;
+    }
+    float sum = mv_hsum8(sv);
+    for (; t < n; t++) { att[t] = expf(att[t] - mx); sum += att[t]; }
+    const float inv = 1.0f / sum;
+    t = 0;
+    for (; t + 8 <= n; t += 8) {
+        mv_v8 e = mv_load8(att + t) * inv;
+        memcpy(att + t, &e, sizeof e);
+    }
+    for (; t < n; t++) att[t] *= inv;
+}
+
+void MV_SOFTMAX_NAME(float *restrict x, size_t n)
+{
+    mv_softmax(x, n);
+}
+
 void MV_ATT_NAME(float *restrict out, float *restrict att, const float *restrict q,
                  const float *restrict K, const float *restrict Vc, size_t stride, size_t n,
                  size_t hs)
@@ -158,42 +204,8 @@ void MV_ATT_NAME(float *restrict out, float *restrict att, const float *restrict
             att[t] = s * scale;
         }
     }
-    float mx = -INFINITY;
-    {
-        size_t t = 0;
-        if (n >= 8) {
-            mv_v8 m = mv_load8(att);
-            for (t = 8; t + 8 <= n; t += 8) {
-                mv_v8 v = mv_load8(att + t);
-                mv_i8 gt = v > m;
-                mv_i8 vi, mi;
-                memcpy(&vi, &v, sizeof vi);
-                memcpy(&mi, &m, sizeof mi);
-                mi = (vi & gt) | (mi & ~gt);
-                memcpy(&m, &mi, sizeof m);
-            }
-            for (int k = 0; k < 8; k++) if (m[k] > mx) mx = m[k];
-        }
-        for (; t < n; t++) if (att[t] > mx) mx = att[t];
-    }
-    /* softmax: 8 lanes of e^(s - max), the tail with expf; the sum in a
-     * fixed order (lanes, then the tail) */
-    mv_v8 sv = {0};
-    size_t t = 0;
-    for (; t + 8 <= n; t += 8) {
-        mv_v8 e = mv_exp8(mv_load8(att + t) - mx);
-        memcpy(att + t, &e, sizeof e);
-        sv += e;
-    }
-    float sum = mv_hsum8(sv);
-    for (; t < n; t++) { att[t] = expf(att[t] - mx); sum += att[t]; }
-    const float inv = 1.0f / sum;
-    t = 0;
-    for (; t + 8 <= n; t += 8) {
-        mv_v8 e = mv_load8(att + t) * inv;
-        memcpy(att + t, &e, sizeof e);
-    }
-    for (; t < n; t++) att[t] *= inv;
+    mv_softmax(att, n);
+    size_t t;
 
     if (hs % 8 == 0 && hs <= 256) {
         /* per 8-column block: four accumulators over t (t mod 4), kept in

@@ -25,21 +25,18 @@
 #include <string.h>
 #include "core/internal.h"
 #include "gemm/gemm.h"
+#include "kernels/matvec.h"   /* the softmax kernels */
 #include "model/layers.h"
 
 /* Row-wise causal softmax of R rows of att [R/T x T x T] in place (row r is
- * query position i = r mod T): sums in double. */
-static void causal_softmax(float *att, size_t R, size_t T)
+ * query position i = r mod T: its first i + 1 entries; the rest zeroed), on
+ * the active ISA's softmax kernel (kernels/matvec.h: vector e^, ~2 ulp). */
+static void causal_softmax(float *att, size_t R, size_t T, sw_softmax_fn softmax)
 {
     for (size_t rr = 0; rr < R; rr++) {
         size_t i = rr % T;
         float *r = att + rr * T;
-        float mx = r[0];
-        for (size_t j = 1; j <= i; j++) mx = r[j] > mx ? r[j] : mx;
-        double sum = 0.0;
-        for (size_t j = 0; j <= i; j++) { r[j] = expf(r[j] - mx); sum += r[j]; }
-        float inv = (float)(1.0 / sum);
-        for (size_t j = 0; j <= i; j++) r[j] *= inv;
+        softmax(r, i + 1);
         for (size_t j = i + 1; j < T; j++) r[j] = 0.0f;
     }
 }
@@ -71,6 +68,7 @@ swiglu_status sw_attention_forward(float *y, float *att, const float *q, const f
     set_c(&s_bt, 1, G * TT, TT);
     /* Y_h [T x HS] = P [T x T] . V_c [T x HS] */
     sw_gemm_batch y_bt = view(1, NKV, G, 1, G * TT, TT);
+    sw_softmax_fn softmax = sw_softmax_for(swiglu_isa_active());
     set_b(&y_bt, 1, HS, 0);
     set_c(&y_bt, 1, G * HS, HS);
     SW_PRAGMA(omp parallel for num_threads(nth) schedule(static) reduction(max:bad) if (nth > 1 && B * NH * TT * HS > SW_PAR_MIN))
@@ -78,7 +76,7 @@ swiglu_status sw_attention_forward(float *y, float *att, const float *q, const f
         size_t b = (size_t)bb;
         float *P = att + b * NH * TT;
         if (sw_gemm_batch_f32(P, T, q + b * T * D, D, 0, k + b * T * KV, KV, 1, T, T, HS, scale, 0.0f, &s_bt)) bad = 1;
-        causal_softmax(P, NH * T, T);
+        causal_softmax(P, NH * T, T, softmax);
         if (sw_gemm_batch_f32(y + b * T * D, D, P, T, 0, v + b * T * KV, KV, 0, T, HS, T, 1.0f, 0.0f, &y_bt)) bad = 1;
     }
     return bad ? SWIGLU_ERR_GEMM : SWIGLU_OK;

@@ -41,3 +41,13 @@ void sw_attn_ref(float *restrict out, float *restrict att, const float *restrict
         for (size_t i = 0; i < hs; i++) out[i] += a * v[i];
     }
 }
+
+/* matvec.h's softmax, scalar: max, e^(x - max) by expf, sum in order, times 1/sum. */
+void sw_softmax_ref(float *restrict x, size_t n)
+{
+    float mx = -INFINITY, sum = 0.0f;
+    for (size_t t = 0; t < n; t++) if (x[t] > mx) mx = x[t];
+    for (size_t t = 0; t < n; t++) { x[t] = expf(x[t] - mx); sum += x[t]; }
+    const float inv = 1.0f / sum;
+    for (size_t t = 0; t < n; t++) x[t] *= inv;
+}
