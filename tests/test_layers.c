@@ -11,6 +11,7 @@
 #include "support/testlib.h"
 #include "model/layers.h"
 #include "kernels/matvec.h"
+#include "kernels/adamw.h"
 
 static tl_rng rng = {12345};
 
@@ -285,6 +286,41 @@ static void test_softmax_kernels(void)
     }
 }
 
+/* ---- the AdamW kernels (kernels/adamw.h): every ISA gives the scalar
+ * twin's bits, with and without clipping, every tail length ---- */
+static void test_adamw_kernels(void)
+{
+    enum { N = 1000 };
+    static float p0[N], m0[N], v0[N], g0[N], p[2][N], m[2][N], v[2][N], g[2][N];
+    tl_rng r = {77};
+    for (int i = 0; i < N; i++) {
+        p0[i] = (float)tl_uniform(&r, -1, 1); m0[i] = (float)tl_uniform(&r, -1e-2, 1e-2);
+        v0[i] = (float)tl_uniform(&r, 0, 1e-4); g0[i] = (float)tl_uniform(&r, -0.1, 0.1);
+    }
+    g0[5] = 0.0f; v0[5] = 0.0f; m0[5] = 0.0f;   /* sqrt(0) + eps */
+    sw_adamw_coef c = {0.9f, 0.95f, 1e-8f, 1e-3f / 0.1f, 1.0f / sqrtf(0.05f), 1.0f - 1e-3f * 0.1f};
+    for (int isa = 0; isa < SWIGLU_ISA_COUNT; isa++) {
+        if (!swiglu_isa_supported((swiglu_isa)isa)) continue;
+        sw_adamw_fn k = sw_adamw_for((swiglu_isa)isa);
+        size_t bad = 0;
+        for (int clip = 0; clip < 2; clip++)
+            for (size_t n = 1; n <= 40; n++) {
+                size_t len = n < 40 ? n : N;
+                for (int w = 0; w < 2; w++) {
+                    memcpy(p[w], p0, sizeof p0); memcpy(m[w], m0, sizeof m0);
+                    memcpy(v[w], v0, sizeof v0); memcpy(g[w], g0, sizeof g0);
+                }
+                float gs = clip ? 0.37f : 1.0f;
+                sw_adamw_ref(p[0], m[0], v[0], g[0], len, &c, gs);
+                k(p[1], m[1], v[1], g[1], len, &c, gs);
+                bad += memcmp(p[0], p[1], sizeof p0) != 0 || memcmp(m[0], m[1], sizeof m0) != 0 ||
+                       memcmp(v[0], v[1], sizeof v0) != 0 || memcmp(g[0], g[1], sizeof g0) != 0;
+            }
+        CHECK(bad == 0, "adamw kernel %s: %zu of 80 runs differ from the scalar twin's bits",
+              swiglu_isa_name((swiglu_isa)isa), bad);
+    }
+}
+
 int main(void)
 {
     swiglu_threads_set(2);
@@ -298,5 +334,6 @@ int main(void)
     test_embedding();
     test_adamw();
     test_softmax_kernels();
+    test_adamw_kernels();
     return tl_finish("test_layers");
 }

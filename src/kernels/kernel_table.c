@@ -3,6 +3,7 @@
  * (matvec.h) of each ISA. */
 #include "kernels/kernels.h"
 #include "kernels/matvec.h"
+#include "kernels/adamw.h"
 
 const sw_kernels *sw_kernels_for(swiglu_isa isa)
 {
@@ -21,6 +22,15 @@ sw_matvec_fn sw_matvec_for(swiglu_isa isa)
     case SWIGLU_ISA_AVX512: return sw_matvec_avx512;
     case SWIGLU_ISA_AVX2: return sw_matvec_avx2;
     default: return sw_matvec_ref;
+    }
+}
+
+sw_adamw_fn sw_adamw_for(swiglu_isa isa)
+{
+    switch (isa) {
+    case SWIGLU_ISA_AVX512: return sw_adamw_avx512;
+    case SWIGLU_ISA_AVX2: return sw_adamw_avx2;
+    default: return sw_adamw_ref;
     }
 }
 

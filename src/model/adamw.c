@@ -21,16 +21,7 @@ void sw_adamw_coef_init(sw_adamw_coef *c, float lr, float b1, float b2, float ep
 
 void sw_adamw_span(float *p, float *m, float *v, float *g, size_t n, const sw_adamw_coef *c, float gscale)
 {
-    const float b1 = c->b1, b2 = c->b2, eps = c->eps, step = c->step, rbc2 = c->rbc2, decay = c->decay;
-    if (gscale != 1.0f)
-        for (size_t i = 0; i < n; i++) g[i] *= gscale;
-    for (size_t i = 0; i < n; i++) {
-        float gi = g[i];
-        float mi = b1 * m[i] + (1.0f - b1) * gi;
-        float vi = b2 * v[i] + (1.0f - b2) * gi * gi;
-        m[i] = mi; v[i] = vi;
-        p[i] = p[i] * decay - step * mi / (sqrtf(vi) * rbc2 + eps);
-    }
+    sw_adamw_for(swiglu_isa_active())(p, m, v, g, n, c, gscale);
 }
 
 void sw_adamw_update(float *p, float *m, float *v, const float *g, size_t n,

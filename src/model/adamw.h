@@ -8,6 +8,7 @@
 #ifndef SW_MODEL_ADAMW_H
 #define SW_MODEL_ADAMW_H
 #include <stddef.h>
+#include "kernels/adamw.h"
 
 void sw_adamw_update(float *p, float *m, float *v, const float *g, size_t n,
                      float lr, float b1, float b2, float eps, float wd, long long t, int nth);
@@ -15,12 +16,7 @@ void sw_adamw_update(float *p, float *m, float *v, const float *g, size_t n,
 /* The same update in pieces, for a caller that runs its own parallel region
  * over many tensors (the trainer: one region for the whole step's tail).
  * The step's constants, once: */
-typedef struct sw_adamw_coef {
-    float b1, b2, eps;
-    float step;    /* lr / (1 - b1^t) */
-    float rbc2;    /* 1 / sqrt(1 - b2^t) */
-    float decay;   /* 1 - lr wd */
-} sw_adamw_coef;
+/* sw_adamw_coef: kernels/adamw.h (the per-ISA kernels run the span) */
 void sw_adamw_coef_init(sw_adamw_coef *c, float lr, float b1, float b2, float eps, float wd, long long t);
 /* n values on the calling thread; g is first scaled by gscale in place
  * (gradient clipping; 1: untouched), so g ends as the gradient that was used. */
