@@ -6,7 +6,12 @@
 #include <immintrin.h>
 #include "kernels/adamw.h"
 
+/* no a*b+c fused into one rounding (the scalar twin has two) */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#else
 #pragma GCC optimize("fp-contract=off")
+#endif
 
 typedef float aw_vec __attribute__((vector_size(AW_W * sizeof(float))));
 
