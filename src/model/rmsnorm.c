@@ -13,6 +13,27 @@
 #include <omp.h>
 #endif
 
+/* sum_j a_j b_j c_j (c NULL: 1) in double, in four interleaved partial sums
+ * added (0+1)+(2+3): four independent add chains instead of one (a row of
+ * 128 took 128 dependent double adds); a fixed order. */
+static double dot3(const float *a, const float *b, const float *c, size_t D)
+{
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    size_t j = 0;
+    if (c)
+        for (; j + 4 <= D; j += 4) {
+            s0 += (double)a[j] * b[j] * c[j]; s1 += (double)a[j + 1] * b[j + 1] * c[j + 1];
+            s2 += (double)a[j + 2] * b[j + 2] * c[j + 2]; s3 += (double)a[j + 3] * b[j + 3] * c[j + 3];
+        }
+    else
+        for (; j + 4 <= D; j += 4) {
+            s0 += (double)a[j] * b[j]; s1 += (double)a[j + 1] * b[j + 1];
+            s2 += (double)a[j + 2] * b[j + 2]; s3 += (double)a[j + 3] * b[j + 3];
+        }
+    for (; j < D; j++) s0 += (double)a[j] * b[j] * (c ? c[j] : 1.0f);
+    return (s0 + s1) + (s2 + s3);
+}
+
 /* y [N x D], rstd [N]; x [N x D], w [D] */
 void sw_rmsnorm_forward(float *y, float *rstd, const float *x, const float *w,
                         size_t N, size_t D, float eps)
@@ -22,8 +43,7 @@ void sw_rmsnorm_forward(float *y, float *rstd, const float *x, const float *w,
     for (size_t n = 0; n < N; n++) {
         const float *xr = x + n * D;
         float *yr = y + n * D;
-        double ss = 0.0;
-        for (size_t j = 0; j < D; j++) ss += (double)xr[j] * xr[j];
+        double ss = dot3(xr, xr, NULL, D);
         float r = (float)(1.0 / sqrt(ss / (double)D + (double)eps));
         rstd[n] = r;
         for (size_t j = 0; j < D; j++) yr[j] = xr[j] * r * w[j];
@@ -51,8 +71,7 @@ void sw_rmsnorm_backward(float *dx, float *dw, float *dw_part, const float *dy, 
             const float *xr = x + n * D, *dyr = dy + n * D;
             float *dxr = dx + n * D;
             float r = rstd[n];
-            double s = 0.0;
-            for (size_t j = 0; j < D; j++) s += (double)w[j] * dyr[j] * xr[j];
+            double s = dot3(w, dyr, xr, D);
             float c = (float)((double)r * r * r * s / (double)D);
             for (size_t j = 0; j < D; j++) {
                 dxr[j] += r * w[j] * dyr[j] - c * xr[j];
