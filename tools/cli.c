@@ -145,7 +145,11 @@ static void *alt_stacks[1024];
 static _Atomic size_t alt_stacks_n;
 static void alt_stack(void)
 {
-    stack_t ss;
+    stack_t ss, old;
+    /* a thread that has one keeps it (ASan gives every thread its own and
+     * unmaps it when the thread exits: a stack of ours there would make that
+     * fail; OpenMP threads exit when a smaller team follows a larger one) */
+    if (sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE)) return;
     size_t size = 1 << 16;
     long min = sysconf(_SC_SIGSTKSZ);
     if (min > 0 && (size_t)min * 4 > size) size = (size_t)min * 4;

@@ -46,13 +46,18 @@ double sw_parallel_sum(size_t total, size_t grain, sw_span_fn fn, const void *ct
 {
     double partial[SW_MAX_THREADS];
     size_t blocks = (total + grain - 1) / grain;
-    int nth = swiglu_threads_get();
-    if (nth > SW_MAX_THREADS) nth = SW_MAX_THREADS;
-    if ((size_t)nth > blocks) nth = (int)blocks;
+    int team = swiglu_threads_get();
+    if (team > SW_MAX_THREADS) team = SW_MAX_THREADS;
+    if (team < 1) team = 1;
+    /* the split: at most one block a thread; the team: always the full
+     * count, idle threads beyond the split (OpenMP ends the surplus threads
+     * of its pool when a smaller team follows a larger one, and starts them
+     * again for the next large one: a thread creation per call) */
+    int nth = (size_t)team > blocks ? (int)blocks : team;
     if (nth < 1) nth = 1;
     for (int t = 0; t < nth; t++) partial[t] = 0.0;
 #ifdef _OPENMP
-#pragma omp parallel num_threads(nth) if (nth > 1)
+#pragma omp parallel num_threads(team) if (nth > 1)
 #endif
     {
 #ifdef _OPENMP
