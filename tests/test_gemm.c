@@ -88,7 +88,7 @@ int main(void)
 {
     printf("engine: %s\n", sw_gemm_engine());
     /* a build without oneDNN tests the reference loops only: said and counted */
-    if (strcmp(sw_gemm_engine(), "onednn") != 0) tl_skip("no oneDNN in this build: engine %s tested in its place", sw_gemm_engine());
+    if (!strstr(sw_gemm_engine(), "onednn")) tl_skip("no oneDNN in this build: engine %s tested in its place", sw_gemm_engine());
     for (int ta = 0; ta < 2; ta++)
         for (int tb = 0; tb < 2; tb++) {
             check_f32(1, 1, 1, ta, tb, 1.0f, 0.0f);

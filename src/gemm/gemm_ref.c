@@ -64,28 +64,17 @@ swiglu_status sw_gemm_ref_post_bf16(void *C, swiglu_dtype c_type, size_t ldc,
                     M, N, K, alpha, beta, post, post_alpha);
 }
 
-#if !defined(SWIGLU_HAVE_DNNL)
-/* the engine of builds without oneDNN */
 static float load_f32(const void *p, size_t i) { return ((const float *)p)[i]; }
-const char *sw_gemm_engine(void) { return "ref"; }
-size_t sw_gemm_cache_entries(void) { return 0; }
 
-swiglu_status sw_gemm_post_f32(float *C, size_t ldc, const float *A, size_t lda, int trans_a,
-                               const float *B, size_t ldb, int trans_b,
-                               size_t M, size_t N, size_t K, float alpha, float beta,
-                               sw_gemm_post post, float post_alpha)
+swiglu_status sw_gemm_ref_post_f32(float *C, size_t ldc, const float *A, size_t lda, int trans_a,
+                                   const float *B, size_t ldb, int trans_b,
+                                   size_t M, size_t N, size_t K, float alpha, float beta,
+                                   sw_gemm_post post, float post_alpha)
 {
     return ref_gemm(C, 0, ldc, A, lda, trans_a, B, ldb, trans_b, load_f32, M, N, K, alpha, beta,
                     post, post_alpha);
 }
 
-swiglu_status sw_gemm_post_bf16(void *C, swiglu_dtype c_type, size_t ldc,
-                                const uint16_t *A, size_t lda, int trans_a,
-                                const uint16_t *B, size_t ldb, int trans_b,
-                                size_t M, size_t N, size_t K, float alpha, float beta,
-                                sw_gemm_post post, float post_alpha)
-{
-    return sw_gemm_ref_post_bf16(C, c_type, ldc, A, lda, trans_a, B, ldb, trans_b, M, N, K, alpha, beta,
-                                 post, post_alpha);
-}
+#if !defined(SWIGLU_HAVE_DNNL)
+size_t sw_gemm_cache_entries(void) { return 0; }
 #endif

@@ -1,0 +1,95 @@
+/* ukr_bf16_avx512bf16.c -- the bf16 micro-kernel of our GEMM engine
+ * (AVX512-BF16): the same 6 x 64 register tile as the fp32 kernel, fp32
+ * accumulators, one vdpbf16ps per accumulator and k pair:
+ *   acc[i][j] += A[i][k] B[k][j] + A[i][k+1] B[k+1][j]
+ * with B packed VNNI-2 (for each k pair, each column's two values side by
+ * side: one zmm = 16 columns x 2 k) and A's pair broadcast as one 32-bit
+ * lane. The products of bf16 values are exact in fp32; vdpbf16ps treats
+ * denormal inputs and outputs as zero (DAZ/FTZ), a difference below the
+ * bf16 tolerance of the tests. Contract and layouts: gemm/gemm_own.h.
+ * Built with the avx512 flags plus -mavx512bf16 only (Makefile).
+ *
+ * Legend: C [m x n] (m <= 6, n <= 64) = alpha sum_k A B + beta C, kc2 k pairs.
+ */
+#include <immintrin.h>
+#include "gemm/gemm_own.h"
+
+static inline __mmask16 col_mask(size_t n, int q)
+{
+    size_t lo = (size_t)q * 16;
+    if (n >= lo + 16) return (__mmask16)0xFFFF;
+    if (n <= lo) return 0;
+    return (__mmask16)((1u << (n - lo)) - 1u);
+}
+
+static inline __m512 dp(__m512 acc, __m512i a, __m512i b)
+{
+    return _mm512_dpbf16_ps(acc, (__m512bh)a, (__m512bh)b);
+}
+
+#define ROW_DP(i)                                                        \
+    do {                                                                 \
+        int32_t pair;                                                    \
+        __builtin_memcpy(&pair, Ap + 2 * (i), sizeof pair);              \
+        __m512i a = _mm512_set1_epi32(pair);                             \
+        c##i##0 = dp(c##i##0, a, b0);                                    \
+        c##i##1 = dp(c##i##1, a, b1);                                    \
+        c##i##2 = dp(c##i##2, a, b2);                                    \
+        c##i##3 = dp(c##i##3, a, b3);                                    \
+    } while (0)
+
+#define ROW_STORE(i)                                                            \
+    do {                                                                        \
+        if ((i) < m) {                                                          \
+            float *cr = C + (size_t)(i) * ldc;                                  \
+            __m512 r[4] = {c##i##0, c##i##1, c##i##2, c##i##3};                 \
+            for (int q = 0; q < 4; q++) {                                       \
+                __mmask16 k = mk[q];                                            \
+                if (!k) break;                                                  \
+                __m512 v = _mm512_mul_ps(va, r[q]);                             \
+                if (beta != 0.0f)                                               \
+                    v = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(k, cr + 16 * q), v); \
+                _mm512_mask_storeu_ps(cr + 16 * q, k, v);                       \
+            }                                                                   \
+        }                                                                       \
+    } while (0)
+
+void sw_ukr_bf16_avx512bf16(float *C, size_t ldc, const uint16_t *Ap, const uint16_t *Bp,
+                            size_t kc2, size_t m, size_t n, float alpha, float beta)
+{
+    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c02 = c00, c03 = c00;
+    __m512 c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+    __m512 c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+    __m512 c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+    __m512 c40 = c00, c41 = c00, c42 = c00, c43 = c00;
+    __m512 c50 = c00, c51 = c00, c52 = c00, c53 = c00;
+    for (size_t k = 0; k < kc2; k++) {
+        __m512i b0 = _mm512_loadu_si512(Bp), b1 = _mm512_loadu_si512(Bp + 32);
+        __m512i b2 = _mm512_loadu_si512(Bp + 64), b3 = _mm512_loadu_si512(Bp + 96);
+        _mm_prefetch((const char *)(Bp + 8 * 2 * SW_OWN_NR), _MM_HINT_T0);
+        ROW_DP(0); ROW_DP(1); ROW_DP(2); ROW_DP(3); ROW_DP(4); ROW_DP(5);
+        Ap += 2 * SW_OWN_MR;
+        Bp += 2 * SW_OWN_NR;
+    }
+    __mmask16 mk[4] = {col_mask(n, 0), col_mask(n, 1), col_mask(n, 2), col_mask(n, 3)};
+    __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+    ROW_STORE(0); ROW_STORE(1); ROW_STORE(2); ROW_STORE(3); ROW_STORE(4); ROW_STORE(5);
+}
+
+/* 24 independent vdpbf16ps chains, register-resident: the bf16 peak */
+float sw_peak_dpbf16_avx512bf16(size_t iters)
+{
+    __m512 a[24];
+    __m512i x = _mm512_set1_epi32(0x3f803f80), y = _mm512_set1_epi32(0x33d633d6); /* bf16 1.0, 1e-7 */
+    for (int i = 0; i < 24; i++) a[i] = _mm512_set1_ps((float)i);
+    for (size_t it = 0; it < iters; it++) {
+#pragma GCC unroll 24
+        for (int i = 0; i < 24; i++) {
+            a[i] = dp(a[i], x, y);
+            __asm__ volatile("" : "+v"(a[i]));
+        }
+    }
+    __m512 s = a[0];
+    for (int i = 1; i < 24; i++) s = _mm512_add_ps(s, a[i]);
+    return _mm512_reduce_add_ps(s);
+}

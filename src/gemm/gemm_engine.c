@@ -1,0 +1,149 @@
+/* gemm_engine.c -- which GEMM engine runs a call, and the dispatching
+ * entry points sw_gemm_post_f32 / sw_gemm_post_bf16.
+ *
+ * Legend: C [M x N] = alpha op(A) [M x K] op(B) [K x N] + beta C.
+ *
+ * The default rule (SW_GEMM_AUTO; docs/FFN.md, "Which engine"): oneDNN
+ * where the build has it, except for the shapes where our engine measured at
+ * least as fast as oneDNN on this project's benchmarks (own_wins below: none
+ * yet, so that the default is never slower than before); a build without
+ * oneDNN runs our engine where the CPU has AVX-512 (it is many times the
+ * reference loops' speed), else the reference loops. SWIGLU_GEMM or
+ * sw_gemm_set_engine forces one; a forced engine the dtype cannot run on
+ * this CPU (our bf16 kernel without AVX512-BF16) falls back to the rule.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/internal.h"
+#include "gemm/gemm.h"
+
+static const char *const engine_names[] = {"auto", "onednn", "own", "ref"};
+
+static pthread_once_t env_once = PTHREAD_ONCE_INIT;
+static sw_gemm_engine_id forced = SW_GEMM_AUTO;
+static const char *env_error;
+
+static int have_onednn(void)
+{
+#if defined(SWIGLU_HAVE_DNNL)
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+static int available(sw_gemm_engine_id e)
+{
+    switch (e) {
+    case SW_GEMM_AUTO: case SW_GEMM_REF: return 1;
+    case SW_GEMM_ONEDNN: return have_onednn();
+    case SW_GEMM_OWN: return sw_gemm_own_supported(SWIGLU_F32);
+    default: return 0;
+    }
+}
+
+static void env_init(void)
+{
+    const char *env = getenv("SWIGLU_GEMM");
+    if (!env || !*env) return;
+    sw_gemm_engine_id e = SW_GEMM_AUTO;
+    int found = 0;
+    for (int i = 0; i < (int)(sizeof engine_names / sizeof engine_names[0]); i++)
+        if (!strcmp(env, engine_names[i])) { e = (sw_gemm_engine_id)i; found = 1; }
+    if (!found) env_error = "SWIGLU_GEMM is not one of auto, onednn, own, ref; using the default rule";
+    else if (!available(e)) env_error = "SWIGLU_GEMM names an engine this build or CPU lacks; using the default rule";
+    else forced = e;
+}
+
+sw_gemm_engine_id sw_gemm_engine_forced(void)
+{
+    pthread_once(&env_once, env_init);
+    return forced;
+}
+
+const char *sw_gemm_engine_env_error(void)
+{
+    pthread_once(&env_once, env_init);
+    return env_error;
+}
+
+swiglu_status sw_gemm_set_engine(sw_gemm_engine_id e)
+{
+    SW_RETURN_IF((unsigned)e > SW_GEMM_REF, SWIGLU_ERR_ARG);
+    SW_RETURN_IF(!available(e), SWIGLU_ERR_ISA);
+    pthread_once(&env_once, env_init);
+    forced = e;
+    return SWIGLU_OK;
+}
+
+const char *sw_gemm_engine_name(sw_gemm_engine_id e)
+{
+    return (unsigned)e <= SW_GEMM_REF ? engine_names[e] : "?";
+}
+
+/* Shapes where our engine measured at least as fast as oneDNN (docs/FFN.md,
+ * "Which engine"): none is claimed yet. */
+static int own_wins(swiglu_dtype dt, size_t M, size_t N, size_t K)
+{
+    (void)dt; (void)M; (void)N; (void)K;
+    return 0;
+}
+
+sw_gemm_engine_id sw_gemm_engine_for(swiglu_dtype dt, size_t M, size_t N, size_t K)
+{
+    sw_gemm_engine_id e = sw_gemm_engine_forced();
+    if (e == SW_GEMM_OWN && !sw_gemm_own_supported(dt)) e = SW_GEMM_AUTO;
+    if (e != SW_GEMM_AUTO) return e;
+    if (have_onednn()) return sw_gemm_own_supported(dt) && own_wins(dt, M, N, K) ? SW_GEMM_OWN : SW_GEMM_ONEDNN;
+    return sw_gemm_own_supported(dt) ? SW_GEMM_OWN : SW_GEMM_REF;
+}
+
+const char *sw_gemm_engine(void)
+{
+    sw_gemm_engine_id e = sw_gemm_engine_forced();
+    if (e != SW_GEMM_AUTO) return engine_names[e];
+    if (have_onednn()) return "auto(onednn)";
+    return sw_gemm_own_supported(SWIGLU_F32) ? "auto(own)" : "auto(ref)";
+}
+
+swiglu_status sw_gemm_post_f32(float *C, size_t ldc, const float *A, size_t lda, int trans_a,
+                               const float *B, size_t ldb, int trans_b,
+                               size_t M, size_t N, size_t K, float alpha, float beta,
+                               sw_gemm_post post, float post_alpha)
+{
+    switch (sw_gemm_engine_for(SWIGLU_F32, M, N, K)) {
+    case SW_GEMM_OWN:
+        return sw_gemm_own_post_f32(C, ldc, A, lda, trans_a, B, ldb, trans_b, M, N, K, alpha, beta,
+                                    post, post_alpha);
+#if defined(SWIGLU_HAVE_DNNL)
+    case SW_GEMM_ONEDNN:
+        return sw_gemm_onednn_post_f32(C, ldc, A, lda, trans_a, B, ldb, trans_b, M, N, K, alpha, beta,
+                                       post, post_alpha);
+#endif
+    default:
+        return sw_gemm_ref_post_f32(C, ldc, A, lda, trans_a, B, ldb, trans_b, M, N, K, alpha, beta,
+                                    post, post_alpha);
+    }
+}
+
+swiglu_status sw_gemm_post_bf16(void *C, swiglu_dtype c_type, size_t ldc,
+                                const uint16_t *A, size_t lda, int trans_a,
+                                const uint16_t *B, size_t ldb, int trans_b,
+                                size_t M, size_t N, size_t K, float alpha, float beta,
+                                sw_gemm_post post, float post_alpha)
+{
+    switch (sw_gemm_engine_for(SWIGLU_BF16, M, N, K)) {
+    case SW_GEMM_OWN:
+        return sw_gemm_own_post_bf16(C, c_type, ldc, A, lda, trans_a, B, ldb, trans_b, M, N, K,
+                                     alpha, beta, post, post_alpha);
+#if defined(SWIGLU_HAVE_DNNL)
+    case SW_GEMM_ONEDNN:
+        return sw_gemm_onednn_post_bf16(C, c_type, ldc, A, lda, trans_a, B, ldb, trans_b, M, N, K,
+                                        alpha, beta, post, post_alpha);
+#endif
+    default:
+        return sw_gemm_ref_post_bf16(C, c_type, ldc, A, lda, trans_a, B, ldb, trans_b, M, N, K,
+                                     alpha, beta, post, post_alpha);
+    }
+}
