@@ -132,21 +132,21 @@ static void check_post_and_packed(void)
     /* packed once, used twice: the same bits as the per-call packing */
     sw_gemm_bpack pb;
     CHECK(sw_gemm_bpack_init(&pb, SWIGLU_F32, K, N, 0) == SWIGLU_OK, "bpack init");
-    CHECK(sw_gemm_bpack_fill(&pb, B, K, 1) == SWIGLU_OK, "bpack fill");
+    CHECK(sw_gemm_bpack_fill(&pb, B, NULL, K, 1) == SWIGLU_OK, "bpack fill");
     for (int rep = 0; rep < 2; rep++) {
         memset(C1, 0, sizeof C1);
         CHECK(sw_gemm_own_packed(C1, SWIGLU_F32, N, A, K, 0, &pb, M, 1.0f, 0.0f, SW_POST_NONE, 0, NULL) == SWIGLU_OK &&
               !memcmp(C1, C0, sizeof C0), "packed fp32 GEMM differs from the per-call packing");
     }
     sw_gemm_bpack_free(&pb);
-    /* the GLU layout: a bijection of the 2H columns onto 32 gate + 32 up per panel */
+    /* the GLU layout: a bijection of the 2H columns onto 128 gate + 128 up per block */
     for (size_t H = 1; H < 200; H += 37) {
-        size_t seen = 0, ok = 1, panels = (H + 31) / 32;
-        for (size_t pc = 0; pc < panels * 64; pc++) {
+        size_t seen = 0, ok = 1, blocks = (H + 127) / 128;
+        for (size_t pc = 0; pc < blocks * 256; pc++) {
             size_t c = sw_gemm_glu_col(pc, H);
             if (c == (size_t)-1) continue;
             seen++;
-            ok &= (pc % 64 < 32) ? c == (pc / 64) * 32 + pc % 64 : c == H + (pc / 64) * 32 + pc % 64 - 32;
+            ok &= (pc % 256 < 128) ? c == (pc / 256) * 128 + pc % 256 : c == H + (pc / 256) * 128 + pc % 256 - 128;
         }
         CHECK(ok && seen == 2 * H, "GLU column map, H %zu", H);
     }

@@ -118,22 +118,25 @@ const char *sw_gemm_engine_env_error(void);
  * op(B) [K x N] packed once into the micro-kernel's panels (fp32 [K][64],
  * bf16 VNNI-2 [K/2][64][2]) and reused by every call until the weights
  * change. glu_h > 0: N = 2 glu_h columns gate | up, interleaved in each
- * 64-column panel as 32 gate + 32 up columns (sw_gemm_glu_col maps back), so
- * that every output block holds matching gate and up columns. */
+ * output block of 256 packed columns as 128 gate + 128 up columns
+ * (SW_GEMM_GLU_HALF; sw_gemm_glu_col maps back), so that every output block
+ * holds matching gate and up columns. */
+#define SW_GEMM_GLU_HALF 128
 typedef struct sw_gemm_bpack {
     swiglu_dtype dtype;
     size_t K, N, glu_h, panels, bytes;
     void *data;
 } sw_gemm_bpack;
 swiglu_status sw_gemm_bpack_init(sw_gemm_bpack *pb, swiglu_dtype dt, size_t K, size_t N, size_t glu_h);
-swiglu_status sw_gemm_bpack_fill(sw_gemm_bpack *pb, const void *B, size_t ldb, int trans_b);
+/* B: op(B) [K x N]; GLU layout: B the gate and U the up half, each op() [K x glu_h] */
+swiglu_status sw_gemm_bpack_fill(sw_gemm_bpack *pb, const void *B, const void *U, size_t ldb, int trans_b);
 void sw_gemm_bpack_free(sw_gemm_bpack *pb);
 /* logical column (0..2H) of packed column pc in the GLU layout, or SIZE_MAX (padding) */
 size_t sw_gemm_glu_col(size_t pc, size_t H);
 
 /* A caller's epilogue: gets each finished output block, fp32 with alpha
  * applied, rows [row0, row0 + rows) and packed columns [col0, col0 + cols)
- * (col0 a multiple of 64, whole panels) at tile[r * ldt + c]; called from
+ * (col0 a multiple of 256, the GLU layout's unit) at tile[r * ldt + c]; called from
  * the engine's threads, one block per call, blocks disjoint. */
 typedef struct sw_gemm_epi {
     void (*fn)(void *ctx, const float *tile, size_t ldt, size_t row0, size_t col0,

@@ -46,11 +46,19 @@
 
 #define MR SW_OWN_MR
 #define NR SW_OWN_NR
+#ifndef MC
 #define MC (8 * MR)
+#endif
 #define NC (4 * NR)
+#ifndef KC_F32
 #define KC_F32 384
-#define KC_BF16 768   /* elements of k (384 pairs): the same bytes per panel */
-#define GLU_HALF (NR / 2)
+#endif
+#ifndef KC_BF16
+#define KC_BF16 768
+#endif
+  /* elements of k (384 pairs): the same bytes per panel */
+#define GLU_HALF SW_GEMM_GLU_HALF   /* GLU layout: 128 gate + 128 up columns per block */
+SW_STATIC_ASSERT(2 * GLU_HALF == NC, "a GLU block is an output block");
 
 /* ---- what this CPU can run ---------------------------------------------------- */
 
@@ -111,68 +119,90 @@ static void pool_put(void *p)
 /* ---- packing -------------------------------------------------------------------- */
 
 static size_t ceil_div(size_t a, size_t b) { return (a + b - 1) / b; }
+#define NONE ((size_t)-1)   /* a padding line of a packed panel */
+static size_t esz(swiglu_dtype dt) { return dt == SWIGLU_BF16 ? 2 : 4; }
 
-/* logical column of op(B) held by packed column pc, or (size_t)-1 for padding.
- * glu_h > 0: op(B)'s N = 2 glu_h columns are gate | up; panel q holds gate
- * columns 32q.. and up columns 32q.. side by side (32 + 32). */
+/* logical column of op(B) held by packed column pc, or NONE for padding.
+ * glu_h > 0: op(B)'s N = 2 glu_h columns are gate | up; each output block of
+ * NC packed columns q holds gate columns GLU_HALF q.. and the matching up
+ * columns side by side (GLU_HALF + GLU_HALF). */
 static size_t packed_col(size_t pc, size_t N, size_t glu_h)
 {
-    if (!glu_h) return pc < N ? pc : (size_t)-1;
-    size_t q = pc / NR, w = pc % NR, c = q * GLU_HALF + (w % GLU_HALF);
-    if (c >= glu_h) return (size_t)-1;
+    if (!glu_h) return pc < N ? pc : NONE;
+    size_t q = pc / NC, w = pc % NC, c = q * GLU_HALF + (w % GLU_HALF);
+    if (c >= glu_h) return NONE;
     return w < GLU_HALF ? c : glu_h + c;
 }
 
-/* fp32 A panel p: Ap [K][MR] from rows p MR.. of op(A) (zero rows past M) */
-static void pack_a_f32(float *Ap, const float *A, size_t lda, int ta, size_t p, size_t M, size_t K)
+/* One packed panel of w lines (MR rows of op(A) or NR columns of op(B)):
+ * line l starts at line[l] (NULL: zero padding), its element k at
+ * line[l][k * s_k].
+ *   fp32: dst [K][w]        bf16: dst [K2][w][2] (VNNI-2, a zero k past K)
+ * Lines with s_k = 1 are read along k; otherwise k runs outer so that the
+ * reads are contiguous across lines (op(A) = A^T, op(B) = B). */
+static void pack_f32(float *dst, size_t w, const float *const *line, size_t s_k, size_t K)
 {
-    for (size_t i = 0; i < MR; i++) {
-        size_t r = p * MR + i;
-        if (r >= M) { for (size_t k = 0; k < K; k++) Ap[k * MR + i] = 0.0f; continue; }
-        if (ta) for (size_t k = 0; k < K; k++) Ap[k * MR + i] = A[k * lda + r];
-        else for (size_t k = 0; k < K; k++) Ap[k * MR + i] = A[r * lda + k];
+    if (s_k == 1) {
+        for (size_t l = 0; l < w; l++) {
+            const float *p = line[l];
+            if (!p) { for (size_t k = 0; k < K; k++) dst[k * w + l] = 0.0f; continue; }
+            for (size_t k = 0; k < K; k++) dst[k * w + l] = p[k];
+        }
+    } else {
+        for (size_t k = 0; k < K; k++)
+            for (size_t l = 0; l < w; l++)
+                dst[k * w + l] = line[l] ? line[l][k * s_k] : 0.0f;
     }
 }
 
-/* bf16 A panel p: Ap [K2][MR][2] (a zero k past K) */
-static void pack_a_bf16(uint16_t *Ap, const uint16_t *A, size_t lda, int ta, size_t p, size_t M, size_t K)
+static void pack_bf16(uint16_t *dst, size_t w, const uint16_t *const *line, size_t s_k, size_t K)
 {
     size_t K2 = ceil_div(K, 2);
+    if (s_k == 1) {
+        for (size_t l = 0; l < w; l++) {
+            const uint16_t *p = line[l];
+            for (size_t k = 0; k < K; k++) dst[(k / 2) * 2 * w + 2 * l + (k & 1)] = p ? p[k] : 0;
+            if (K & 1) dst[(K / 2) * 2 * w + 2 * l + 1] = 0;
+        }
+    } else {
+        for (size_t k = 0; k < 2 * K2; k++)
+            for (size_t l = 0; l < w; l++)
+                dst[(k / 2) * 2 * w + 2 * l + (k & 1)] = line[l] && k < K ? line[l][k * s_k] : 0;
+    }
+}
+
+static void pack_lines(void *dst, swiglu_dtype dt, size_t w, const void *const *line, size_t s_k, size_t K)
+{
+    if (dt == SWIGLU_BF16) pack_bf16(dst, w, (const uint16_t *const *)line, s_k, K);
+    else pack_f32(dst, w, (const float *const *)line, s_k, K);
+}
+
+/* A panel p: rows p MR.. of op(A) (padding past M) */
+static void pack_a(void *dst, swiglu_dtype dt, const void *A, size_t lda, int ta, size_t p, size_t M, size_t K)
+{
+    const void *line[MR];
+    size_t es = esz(dt);
     for (size_t i = 0; i < MR; i++) {
         size_t r = p * MR + i;
-        for (size_t k = 0; k < 2 * K2; k++) {
-            uint16_t v = 0;
-            if (r < M && k < K) v = ta ? A[k * lda + r] : A[r * lda + k];
-            Ap[(k / 2) * 2 * MR + 2 * i + (k & 1)] = v;
-        }
+        line[i] = r < M ? (const unsigned char *)A + (ta ? r : r * lda) * es : NULL;
     }
+    pack_lines(dst, dt, MR, line, ta ? lda : 1, K);
 }
 
-/* fp32 B panel q: Bp [K][NR] */
-static void pack_b_f32(float *Bp, const float *B, size_t ldb, int tb, size_t q, size_t N, size_t K,
-                       size_t glu_h)
+/* B panel q: packed columns q NR.. (packed_col); the gate columns come from
+ * G and the up columns (glu_h > 0) from U, each an op(B) of glu_h (or N) columns */
+static void pack_b(void *dst, swiglu_dtype dt, const void *G, const void *U, size_t ldb, int tb, size_t q,
+                   size_t N, size_t K, size_t glu_h)
 {
+    const void *line[NR];
+    size_t es = esz(dt);
     for (size_t j = 0; j < NR; j++) {
         size_t c = packed_col(q * NR + j, N, glu_h);
-        if (c == (size_t)-1) { for (size_t k = 0; k < K; k++) Bp[k * NR + j] = 0.0f; continue; }
-        if (tb) for (size_t k = 0; k < K; k++) Bp[k * NR + j] = B[c * ldb + k];
-        else for (size_t k = 0; k < K; k++) Bp[k * NR + j] = B[k * ldb + c];
+        const unsigned char *src = G;
+        if (c != NONE && glu_h && c >= glu_h) { src = U; c -= glu_h; }
+        line[j] = c == NONE ? NULL : src + (tb ? c * ldb : c) * es;
     }
-}
-
-/* bf16 B panel q: Bp [K2][NR][2] (VNNI-2) */
-static void pack_b_bf16(uint16_t *Bp, const uint16_t *B, size_t ldb, int tb, size_t q, size_t N, size_t K,
-                        size_t glu_h)
-{
-    size_t K2 = ceil_div(K, 2);
-    for (size_t j = 0; j < NR; j++) {
-        size_t c = packed_col(q * NR + j, N, glu_h);
-        for (size_t k = 0; k < 2 * K2; k++) {
-            uint16_t v = 0;
-            if (c != (size_t)-1 && k < K) v = tb ? B[c * ldb + k] : B[k * ldb + c];
-            Bp[(k / 2) * 2 * NR + 2 * j + (k & 1)] = v;
-        }
-    }
+    pack_lines(dst, dt, NR, line, tb ? 1 : ldb, K);
 }
 
 /* elements (fp32 or uint16) of one packed panel of `rows` (MR or NR) over K */
@@ -180,9 +210,8 @@ static size_t panel_elems(swiglu_dtype dt, size_t rows, size_t K)
 {
     return dt == SWIGLU_BF16 ? rows * 2 * ceil_div(K, 2) : rows * K;
 }
-static size_t esz(swiglu_dtype dt) { return dt == SWIGLU_BF16 ? 2 : 4; }
 
-static void pack_b_panels(void *dst, swiglu_dtype dt, const void *B, size_t ldb, int tb,
+static void pack_b_panels(void *dst, swiglu_dtype dt, const void *G, const void *U, size_t ldb, int tb,
                           size_t K, size_t N, size_t glu_h, size_t panels, int nt)
 {
     size_t pe = panel_elems(dt, NR, K);
@@ -191,10 +220,7 @@ static void pack_b_panels(void *dst, swiglu_dtype dt, const void *B, size_t ldb,
 #pragma omp parallel for schedule(static) num_threads(nt) if (np > 1 && nt > 1)
 #endif
     for (long long q = 0; q < np; q++) {
-        if (dt == SWIGLU_BF16)
-            pack_b_bf16((uint16_t *)dst + (size_t)q * pe, B, ldb, tb, (size_t)q, N, K, glu_h);
-        else
-            pack_b_f32((float *)dst + (size_t)q * pe, B, ldb, tb, (size_t)q, N, K, glu_h);
+        pack_b((unsigned char *)dst + (size_t)q * pe * esz(dt), dt, G, U, ldb, tb, (size_t)q, N, K, glu_h);
     }
     (void)nt;
 }
@@ -205,7 +231,7 @@ swiglu_status sw_gemm_bpack_init(sw_gemm_bpack *pb, swiglu_dtype dt, size_t K, s
     SW_RETURN_IF(dt != SWIGLU_F32 && dt != SWIGLU_BF16, SWIGLU_ERR_DTYPE);
     SW_RETURN_IF(K == 0 || N == 0 || (glu_h && N != 2 * glu_h), SWIGLU_ERR_SIZE);
     memset(pb, 0, sizeof *pb);
-    size_t cols = glu_h ? ceil_div(glu_h, GLU_HALF) * NR : N;
+    size_t cols = glu_h ? ceil_div(glu_h, GLU_HALF) * NC : N;
     size_t panels = ceil_div(cols, NR), pe, bytes;
     SW_RETURN_IF(K > ((size_t)-1 >> 2), SWIGLU_ERR_SIZE);
     SW_RETURN_IF(!sw_mul_ok(&pe, NR * 2, ceil_div(K, 2)) || !sw_mul_ok(&bytes, pe, panels) ||
@@ -223,11 +249,12 @@ void sw_gemm_bpack_free(sw_gemm_bpack *pb)
     memset(pb, 0, sizeof *pb);
 }
 
-swiglu_status sw_gemm_bpack_fill(sw_gemm_bpack *pb, const void *B, size_t ldb, int trans_b)
+swiglu_status sw_gemm_bpack_fill(sw_gemm_bpack *pb, const void *B, const void *U, size_t ldb, int trans_b)
 {
-    SW_RETURN_IF(!pb || !pb->data || !B, SWIGLU_ERR_NULL);
-    SW_RETURN_IF(ldb < (trans_b ? pb->K : pb->N), SWIGLU_ERR_SIZE);
-    pack_b_panels(pb->data, pb->dtype, B, ldb, !!trans_b, pb->K, pb->N, pb->glu_h, pb->panels,
+    SW_RETURN_IF(!pb || !pb->data || !B || (pb->glu_h && !U), SWIGLU_ERR_NULL);
+    size_t n = pb->glu_h ? pb->glu_h : pb->N;   /* columns of each source */
+    SW_RETURN_IF(ldb < (trans_b ? pb->K : n), SWIGLU_ERR_SIZE);
+    pack_b_panels(pb->data, pb->dtype, B, U, ldb, !!trans_b, pb->K, pb->N, pb->glu_h, pb->panels,
                   swiglu_threads_get());
     return SWIGLU_OK;
 }
@@ -338,10 +365,8 @@ static swiglu_status own_run(const own_call *c)
 #pragma omp for schedule(static)
 #endif
         for (long long p = 0; p < np; p++) {
-            if (c->dt == SWIGLU_BF16)
-                pack_a_bf16((uint16_t *)Ap + (size_t)p * ape, c->A, c->lda, c->ta, (size_t)p, c->M, c->K);
-            else
-                pack_a_f32((float *)Ap + (size_t)p * ape, c->A, c->lda, c->ta, (size_t)p, c->M, c->K);
+            pack_a((unsigned char *)Ap + (size_t)p * ape * esz(c->dt), c->dt, c->A, c->lda, c->ta, (size_t)p,
+                   c->M, c->K);
         }
         float *blk = blocks + (size_t)tid * (MC * NC + NC), *row = blk + MC * NC;
 #ifdef _OPENMP
@@ -382,7 +407,7 @@ static swiglu_status own_gemm(swiglu_dtype dt, void *C, swiglu_dtype ct, size_t 
                  SWIGLU_ERR_SIZE);
     void *Bp = pool_get(bytes);
     SW_RETURN_IF(!Bp, SWIGLU_ERR_ALLOC);
-    pack_b_panels(Bp, dt, B, ldb, !!tb, K, N, 0, panels, swiglu_threads_get());
+    pack_b_panels(Bp, dt, B, NULL, ldb, !!tb, K, N, 0, panels, swiglu_threads_get());
     own_call c = {.dt = dt, .A = A, .lda = lda, .ta = !!ta, .Bp = Bp, .M = M, .N = N, .K = K,
                   .ncols = N, .alpha = alpha, .beta = beta, .C = C, .ct = ct, .ldc = ldc,
                   .post = post, .post_alpha = post_alpha};
@@ -422,7 +447,7 @@ swiglu_status sw_gemm_own_packed(void *C, swiglu_dtype c_type, size_t ldc, const
     SW_RETURN_IF(!epi && (pb->glu_h || ldc < pb->N), SWIGLU_ERR_ARG);
     SW_RETURN_IF(!sw_gemm_own_supported(pb->dtype), SWIGLU_ERR_ISA);
     own_call c = {.dt = pb->dtype, .A = A, .lda = lda, .ta = !!trans_a, .Bp = pb->data, .M = M,
-                  .N = pb->N, .K = pb->K, .ncols = pb->glu_h ? pb->panels * NR : pb->N,
+                  .N = pb->N, .K = pb->K, .ncols = pb->panels * NR,
                   .alpha = alpha, .beta = beta, .C = C, .ct = c_type, .ldc = ldc,
                   .post = post, .post_alpha = post_alpha, .epi = epi};
     return own_run(&c);
@@ -442,10 +467,21 @@ static double now_s(void)
 double sw_gemm_peak_gflops(swiglu_dtype dt, int threads)
 {
     if (!sw_gemm_own_supported(dt) || threads < 1) return 0.0;
-    const size_t iters = 200000;
+    /* ~20 ms at the peak; the pool is started by a first, short run */
+    size_t iters = dt == SWIGLU_BF16 ? 1000000 : 2000000;
     double flops_it = 24.0 * 2.0 * (dt == SWIGLU_BF16 ? 32.0 : 16.0);
-    double t0 = now_s();
     float sink = 0.0f;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(threads)
+#endif
+    {
+        float v = dt == SWIGLU_BF16 ? sw_peak_dpbf16_avx512bf16(1000) : sw_peak_fma_avx512(1000);
+#ifdef _OPENMP
+#pragma omp atomic
+#endif
+        sink += v;
+    }
+    double t0 = now_s();
 #ifdef _OPENMP
 #pragma omp parallel num_threads(threads)
 #endif

@@ -74,11 +74,18 @@ float sw_peak_fma_avx512(size_t iters)
     __m512 a[24], x = _mm512_set1_ps(1.0000001f), y = _mm512_set1_ps(1e-7f);
     for (int i = 0; i < 24; i++) a[i] = _mm512_set1_ps((float)i);
     for (size_t it = 0; it < iters; it++) {
-#pragma GCC unroll 24
-        for (int i = 0; i < 24; i++) {
-            a[i] = _mm512_fmadd_ps(a[i], x, y);
-            __asm__ volatile("" : "+v"(a[i]));   /* keep each chain a real FMA */
-        }
+        a[0] = _mm512_fmadd_ps(a[0], x, y); a[1] = _mm512_fmadd_ps(a[1], x, y);
+        a[2] = _mm512_fmadd_ps(a[2], x, y); a[3] = _mm512_fmadd_ps(a[3], x, y);
+        a[4] = _mm512_fmadd_ps(a[4], x, y); a[5] = _mm512_fmadd_ps(a[5], x, y);
+        a[6] = _mm512_fmadd_ps(a[6], x, y); a[7] = _mm512_fmadd_ps(a[7], x, y);
+        a[8] = _mm512_fmadd_ps(a[8], x, y); a[9] = _mm512_fmadd_ps(a[9], x, y);
+        a[10] = _mm512_fmadd_ps(a[10], x, y); a[11] = _mm512_fmadd_ps(a[11], x, y);
+        a[12] = _mm512_fmadd_ps(a[12], x, y); a[13] = _mm512_fmadd_ps(a[13], x, y);
+        a[14] = _mm512_fmadd_ps(a[14], x, y); a[15] = _mm512_fmadd_ps(a[15], x, y);
+        a[16] = _mm512_fmadd_ps(a[16], x, y); a[17] = _mm512_fmadd_ps(a[17], x, y);
+        a[18] = _mm512_fmadd_ps(a[18], x, y); a[19] = _mm512_fmadd_ps(a[19], x, y);
+        a[20] = _mm512_fmadd_ps(a[20], x, y); a[21] = _mm512_fmadd_ps(a[21], x, y);
+        a[22] = _mm512_fmadd_ps(a[22], x, y); a[23] = _mm512_fmadd_ps(a[23], x, y);
     }
     __m512 s = a[0];
     for (int i = 1; i < 24; i++) s = _mm512_add_ps(s, a[i]);

@@ -83,11 +83,12 @@ float sw_peak_dpbf16_avx512bf16(size_t iters)
     __m512i x = _mm512_set1_epi32(0x3f803f80), y = _mm512_set1_epi32(0x33d633d6); /* bf16 1.0, 1e-7 */
     for (int i = 0; i < 24; i++) a[i] = _mm512_set1_ps((float)i);
     for (size_t it = 0; it < iters; it++) {
-#pragma GCC unroll 24
-        for (int i = 0; i < 24; i++) {
-            a[i] = dp(a[i], x, y);
-            __asm__ volatile("" : "+v"(a[i]));
-        }
+        a[0] = dp(a[0], x, y); a[1] = dp(a[1], x, y); a[2] = dp(a[2], x, y); a[3] = dp(a[3], x, y);
+        a[4] = dp(a[4], x, y); a[5] = dp(a[5], x, y); a[6] = dp(a[6], x, y); a[7] = dp(a[7], x, y);
+        a[8] = dp(a[8], x, y); a[9] = dp(a[9], x, y); a[10] = dp(a[10], x, y); a[11] = dp(a[11], x, y);
+        a[12] = dp(a[12], x, y); a[13] = dp(a[13], x, y); a[14] = dp(a[14], x, y); a[15] = dp(a[15], x, y);
+        a[16] = dp(a[16], x, y); a[17] = dp(a[17], x, y); a[18] = dp(a[18], x, y); a[19] = dp(a[19], x, y);
+        a[20] = dp(a[20], x, y); a[21] = dp(a[21], x, y); a[22] = dp(a[22], x, y); a[23] = dp(a[23], x, y);
     }
     __m512 s = a[0];
     for (int i = 1; i < 24; i++) s = _mm512_add_ps(s, a[i]);
