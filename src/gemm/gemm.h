@@ -134,12 +134,12 @@ void sw_gemm_bpack_free(sw_gemm_bpack *pb);
 /* logical column (0..2H) of packed column pc in the GLU layout, or SIZE_MAX (padding) */
 size_t sw_gemm_glu_col(size_t pc, size_t H);
 
-/* A caller's epilogue: gets each finished output block, fp32 with alpha
- * applied, rows [row0, row0 + rows) and packed columns [col0, col0 + cols)
+/* A caller's epilogue: gets each finished output block (the engine's
+ * per-thread buffer: the epilogue may overwrite it), fp32 with alpha applied, rows [row0, row0 + rows) and packed columns [col0, col0 + cols)
  * (col0 a multiple of 256, the GLU layout's unit) at tile[r * ldt + c]; called from
  * the engine's threads, one block per call, blocks disjoint. */
 typedef struct sw_gemm_epi {
-    void (*fn)(void *ctx, const float *tile, size_t ldt, size_t row0, size_t col0,
+    void (*fn)(void *ctx, float *tile, size_t ldt, size_t row0, size_t col0,
                size_t rows, size_t cols);
     void *ctx;
 } sw_gemm_epi;

@@ -174,6 +174,9 @@ swiglu_status sw_trainer_step(sw_trainer *t, sw_step_info *info)
                         t->tc.beta1, t->tc.beta2, t->tc.eps, ts->decay ? t->tc.weight_decay : 0.0f,
                         tstep, m->nth);
     }
+    /* the FFN's packed weights (our GEMM engine) are stale: one repack per step */
+    swiglu_status wst = swiglu_ffn_weights_changed(m->ffn);
+    if (wst != SWIGLU_OK) return wst;
     t->step++;
     t->last_lr = lr; t->last_norm = norm;
     if (info) {
