@@ -576,7 +576,7 @@ static void packed_weights_cache(void)
     CHECK(swiglu_ffn_weights_changed(L2.f) == SWIGLU_OK, "weights_changed");
     lib_run(&L2, T);
     CHECK(!memcmp(got, L2.y, T * D * sizeof *got), "forward after weights_changed differs from a fresh handle's");
-    int own = sw_gemm_engine_for(SWIGLU_F32, T, 2 * H, D) == SW_GEMM_OWN;
+    int own = sw_gemm_engine_for_glu(SWIGLU_F32, 1) == SW_GEMM_OWN;
     CHECK(sw_ffn_wpack_count(L.f) == packs + (size_t)own, "packs: %zu -> %zu (own engine %d)", packs,
           sw_ffn_wpack_count(L.f), own);
     lib_run(&L, T);   /* unchanged: no new pack */

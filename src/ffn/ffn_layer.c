@@ -6,8 +6,8 @@
  *   pre[T x P]  x W^T + b        h  [T x H]  act(gate) * up   (plain: act(pre))
  *   y  [T x D]  h W2^T + b2      W2 [D x H]
  *
- * Forward on our GEMM engine (gated variants, when sw_gemm_engine_for picks
- * it): 2 passes, no pre round trip. W1;W3 and W2 are packed once per
+ * Forward on our GEMM engine (gated variants, when sw_gemm_engine_for_glu
+ * picks it): 2 passes, no pre round trip. W1;W3 and W2 are packed once per
  * weight set (ffn_wpack.c); the first GEMM's blocks hold matching gate and
  * up columns and its epilogue (glu_epilogue) adds b1/b3, keeps pre when
  * training, and writes h = act(gate) * up (bf16 rounding included) while the
@@ -423,7 +423,7 @@ swiglu_status swiglu_ffn_forward(const swiglu_ffn *f, void *y, const void *x, si
     float *pre = (float *)(base + L.pre);
     int bf = f->cfg.dtype == SWIGLU_BF16;
 
-    if (f->gated && sw_gemm_engine_for(f->cfg.dtype, T, P, D) == SW_GEMM_OWN) {
+    if (f->gated && sw_gemm_engine_for_glu(f->cfg.dtype, training) == SW_GEMM_OWN) {
         row_job j = {.f = f, .k = sw_kernels_active(), .g = g, .pre = pre};
         if (f->cfg.bias_up) {
             int split3 = f->cfg.weights == SWIGLU_WEIGHTS_SPLIT;

@@ -11,6 +11,7 @@
  * One handle may run several layers' weights (the model shares one handle
  * across its layers), so the cache holds up to WP_SLOTS sets, keyed by the
  * caller's pointers; a new set past that reuses the slots round-robin.
+ * A fingerprint of sampled elements also marks a set stale (fingerprint()).
  * The cost: a copy of the weights per set, and one pack per set after each
  * swiglu_ffn_weights_changed (the trainer calls it after each optimizer
  * step; the benchmarks count it in every training row).
@@ -23,8 +24,11 @@
 
 #define WP_SLOTS 64
 
+#define WP_PROBES 61   /* sampled elements per tensor in the fingerprint */
+
 typedef struct wp_slot {
     const void *w1, *w3, *w2;   /* key: the tensors it was packed from */
+    uint64_t print;             /* their fingerprint when packed */
     int valid;
     sw_gemm_bpack up, down;
 } wp_slot;
@@ -72,6 +76,30 @@ size_t sw_ffn_wpack_count(const swiglu_ffn *f)
     return n;
 }
 
+/* A fingerprint of p's weights: WP_PROBES elements of each tensor spread
+ * over it, hashed. A safety net for a caller that edits weights in place
+ * and forgets swiglu_ffn_weights_changed (an optimizer step changes every
+ * element, so it always changes sampled ones), not a guarantee: the call is
+ * the contract. */
+static uint64_t fingerprint(const swiglu_ffn *f, const swiglu_ffn_params *p)
+{
+    size_t D = f->cfg.d_model, H = f->cfg.d_ff, es = f->cfg.dtype == SWIGLU_BF16 ? 2 : 4;
+    int split3 = f->gated && f->cfg.weights == SWIGLU_WEIGHTS_SPLIT;
+    const void *t[3] = {p->w1, split3 ? p->w3 : NULL, p->w2};
+    size_t n[3] = {(split3 ? H : f->P) * D, H * D, D * H};
+    uint64_t h = 1469598103934665603ull;
+    for (int k = 0; k < 3; k++) {
+        if (!t[k]) continue;
+        for (size_t i = 0; i < WP_PROBES; i++) {
+            size_t at = (size_t)((double)i * (double)(n[k] - 1) / (WP_PROBES - 1));
+            uint32_t v = 0;
+            memcpy(&v, (const unsigned char *)t[k] + at * es, es);
+            h = (h ^ v) * 1099511628211ull;
+        }
+    }
+    return h;
+}
+
 /* packs p's weights into s (allocated on first use) */
 static swiglu_status slot_fill(wp_slot *s, const swiglu_ffn *f, const swiglu_ffn_params *p)
 {
@@ -100,6 +128,7 @@ swiglu_status sw_ffn_wpack_get(const sw_gemm_bpack **up, const sw_gemm_bpack **d
     sw_ffn_wpack *w = f->wpack;
     const void *w3 = f->gated && f->cfg.weights == SWIGLU_WEIGHTS_SPLIT ? p->w3 : NULL;
     swiglu_status st = SWIGLU_OK;
+    uint64_t print = fingerprint(f, p);
     pthread_mutex_lock(&w->lock);
     wp_slot *s = NULL;
     for (size_t i = 0; i < w->used && !s; i++)
@@ -108,7 +137,9 @@ swiglu_status sw_ffn_wpack_get(const sw_gemm_bpack **up, const sw_gemm_bpack **d
         s = &w->slot[w->used < WP_SLOTS ? w->used++ : (w->next++ % WP_SLOTS)];
         s->w1 = p->w1; s->w3 = w3; s->w2 = p->w2; s->valid = 0;
     }
+    if (s->valid && s->print != print) s->valid = 0;   /* changed without the call */
     if (!s->valid) {
+        s->print = print;
         st = slot_fill(s, f, p);
         s->valid = st == SWIGLU_OK;
         if (st == SWIGLU_OK) w->packs++;

@@ -93,9 +93,9 @@ swiglu_status sw_gemm_own_post_bf16(void *C, swiglu_dtype c_type, size_t ldc,
 int sw_gemm_own_supported(swiglu_dtype dt);
 
 /* ---- engine choice (gemm_engine.c) ----
- * SW_GEMM_AUTO: the default rule: oneDNN where the build has it, our engine
- * only where it measured at least as fast (docs/FFN.md, "Which engine"),
- * else the reference loops. */
+ * SW_GEMM_AUTO: the default rule (gemm_engine.c; docs/FFN.md, "Which
+ * engine"): oneDNN where the build has it, our engine only where it measured
+ * faster (the gated fp32 inference forward), else the reference loops. */
 typedef enum sw_gemm_engine_id {
     SW_GEMM_AUTO = 0, SW_GEMM_ONEDNN, SW_GEMM_OWN, SW_GEMM_REF
 } sw_gemm_engine_id;
@@ -106,6 +106,9 @@ sw_gemm_engine_id sw_gemm_engine_forced(void);
 swiglu_status sw_gemm_set_engine(sw_gemm_engine_id e);
 /* The engine a GEMM of operand type dt and shape M x N x K runs on. */
 sw_gemm_engine_id sw_gemm_engine_for(swiglu_dtype dt, size_t M, size_t N, size_t K);
+/* The engine of the FFN's gated forward (OWN: packed weights and the GLU
+ * epilogue, src/ffn/ffn_layer.c; else the plain GEMMs and a separate pass). */
+sw_gemm_engine_id sw_gemm_engine_for_glu(swiglu_dtype dt, int training);
 const char *sw_gemm_engine_name(sw_gemm_engine_id e);
 /* "onednn", "own", "ref" (the forced one), or "auto(onednn)" / "auto(ref)":
  * what `swiglu info` and the benchmarks print. */

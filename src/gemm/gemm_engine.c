@@ -4,11 +4,13 @@
  * Legend: C [M x N] = alpha op(A) [M x K] op(B) [K x N] + beta C.
  *
  * The default rule (SW_GEMM_AUTO; docs/FFN.md, "Which engine"): oneDNN
- * where the build has it, except for the shapes where our engine measured at
- * least as fast as oneDNN on this project's benchmarks (own_wins below: none
- * yet, so that the default is never slower than before); a build without
- * oneDNN runs our engine where the CPU has AVX-512 (it is many times the
- * reference loops' speed), else the reference loops. SWIGLU_GEMM or
+ * for every plain GEMM where the build has it (our engine measured 0.7-1.05x
+ * oneDNN's speed on them: packing per call, no per-shape kernels); our
+ * engine for the FFN's gated fp32 inference forward (sw_gemm_engine_for_glu:
+ * packed weights and the GLU epilogue measured 0.72-0.98x oneDNN's time at
+ * every benchmarked shape); a build without oneDNN runs our engine where the
+ * CPU has AVX-512 (many times the reference loops' speed), else the
+ * reference loops. SWIGLU_GEMM or
  * sw_gemm_set_engine forces one; a forced engine the dtype cannot run on
  * this CPU (our bf16 kernel without AVX512-BF16) falls back to the rule.
  */
@@ -82,21 +84,23 @@ const char *sw_gemm_engine_name(sw_gemm_engine_id e)
     return (unsigned)e <= SW_GEMM_REF ? engine_names[e] : "?";
 }
 
-/* Shapes where our engine measured at least as fast as oneDNN (docs/FFN.md,
- * "Which engine"): none is claimed yet. */
-static int own_wins(swiglu_dtype dt, size_t M, size_t N, size_t K)
-{
-    (void)dt; (void)M; (void)N; (void)K;
-    return 0;
-}
-
 sw_gemm_engine_id sw_gemm_engine_for(swiglu_dtype dt, size_t M, size_t N, size_t K)
 {
+    (void)M; (void)N; (void)K;   /* no shape rule: oneDNN won or tied at every measured shape */
     sw_gemm_engine_id e = sw_gemm_engine_forced();
     if (e == SW_GEMM_OWN && !sw_gemm_own_supported(dt)) e = SW_GEMM_AUTO;
     if (e != SW_GEMM_AUTO) return e;
-    if (have_onednn()) return sw_gemm_own_supported(dt) && own_wins(dt, M, N, K) ? SW_GEMM_OWN : SW_GEMM_ONEDNN;
+    if (have_onednn()) return SW_GEMM_ONEDNN;
     return sw_gemm_own_supported(dt) ? SW_GEMM_OWN : SW_GEMM_REF;
+}
+
+sw_gemm_engine_id sw_gemm_engine_for_glu(swiglu_dtype dt, int training)
+{
+    sw_gemm_engine_id e = sw_gemm_engine_for(dt, 1, 1, 1);
+    if (sw_gemm_engine_forced() != SW_GEMM_AUTO || !sw_gemm_own_supported(dt)) return e;
+    /* AUTO: ours where it measured faster (fp32 inference); a training
+     * forward repacks the weights every step, bf16 tied at best */
+    return dt == SWIGLU_F32 && !training ? SW_GEMM_OWN : e;
 }
 
 const char *sw_gemm_engine(void)
