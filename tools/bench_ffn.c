@@ -276,8 +276,8 @@ int bench_ffn(int argc, char **argv)
     if (o.only_v >= 0) { variants[0] = (swiglu_ffn_variant)o.only_v; nv = 1; }
     char cpu[128];
     cli_cpu_name(cpu, sizeof cpu);
-    if (o.json) printf("{\"bench\": \"ffn\", \"cpu\": \"%s\", \"threads\": %d, \"reps\": %d, \"rows\": [",
-                       cpu, threads, o.reps);
+    if (o.json) printf("{\"bench\": \"ffn\", \"cpu\": \"%s\", \"engine\": \"%s\", \"threads\": %d, \"reps\": %d, \"rows\": [",
+                       cpu, sw_gemm_engine(), threads, o.reps);
     else printf("FFN layer on %s, %d threads, median of %d (bare = the same GEMMs, no elementwise work;\n"
                 "own/1dnn = time on this engine / time on oneDNN; peak = FMA (f32) or vdpbf16ps (bf16) loop, same run)\n"
                 "%-19s %-5s %5s %5s %6s  %-8s %-6s %9s %8s %9s %6s %7s %7s %7s\n", cpu, threads, o.reps,

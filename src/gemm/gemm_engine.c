@@ -107,7 +107,8 @@ const char *sw_gemm_engine(void)
 {
     sw_gemm_engine_id e = sw_gemm_engine_forced();
     if (e != SW_GEMM_AUTO) return engine_names[e];
-    if (have_onednn()) return "auto(onednn)";
+    if (have_onednn())
+        return sw_gemm_own_supported(SWIGLU_F32) ? "auto(onednn; own: gated fp32 inference forward)" : "auto(onednn)";
     return sw_gemm_own_supported(SWIGLU_F32) ? "auto(own)" : "auto(ref)";
 }
 
