@@ -94,8 +94,9 @@ int sw_gemm_own_supported(swiglu_dtype dt);
 
 /* ---- engine choice (gemm_engine.c) ----
  * SW_GEMM_AUTO: the default rule (gemm_engine.c; docs/FFN.md, "Which
- * engine"): oneDNN where the build has it, our engine only where it measured
- * faster (the gated fp32 inference forward), else the reference loops. */
+ * engine"): oneDNN where the build has it (our engine measured not reliably
+ * faster anywhere), else ours where the CPU has AVX-512, else the reference
+ * loops. */
 typedef enum sw_gemm_engine_id {
     SW_GEMM_AUTO = 0, SW_GEMM_ONEDNN, SW_GEMM_OWN, SW_GEMM_REF
 } sw_gemm_engine_id;

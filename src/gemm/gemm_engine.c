@@ -4,13 +4,13 @@
  * Legend: C [M x N] = alpha op(A) [M x K] op(B) [K x N] + beta C.
  *
  * The default rule (SW_GEMM_AUTO; docs/FFN.md, "Which engine"): oneDNN
- * for every plain GEMM where the build has it (our engine measured 0.7-1.05x
- * oneDNN's speed on them: packing per call, no per-shape kernels); our
- * engine for the FFN's gated fp32 inference forward (sw_gemm_engine_for_glu:
- * packed weights and the GLU epilogue measured 0.72-0.98x oneDNN's time at
- * every benchmarked shape); a build without oneDNN runs our engine where the
- * CPU has AVX-512 (many times the reference loops' speed), else the
- * reference loops. SWIGLU_GEMM or
+ * for every GEMM where the build has it. Our engine measured 0.7-1.2x
+ * oneDNN's time on the plain GEMMs and on the FFN's fused gated forward
+ * (packed weights + GLU epilogue): not reliably faster at any benchmarked
+ * shape on this project's shared, noisy machine, and slower on every
+ * backward; so the rule never picks it while oneDNN is there. A build
+ * without oneDNN runs our engine where the CPU has AVX-512 (many times the
+ * reference loops' speed), else the reference loops. SWIGLU_GEMM or
  * sw_gemm_set_engine forces one; a forced engine the dtype cannot run on
  * this CPU (our bf16 kernel without AVX512-BF16) falls back to the rule.
  */
@@ -96,11 +96,10 @@ sw_gemm_engine_id sw_gemm_engine_for(swiglu_dtype dt, size_t M, size_t N, size_t
 
 sw_gemm_engine_id sw_gemm_engine_for_glu(swiglu_dtype dt, int training)
 {
-    sw_gemm_engine_id e = sw_gemm_engine_for(dt, 1, 1, 1);
-    if (sw_gemm_engine_forced() != SW_GEMM_AUTO || !sw_gemm_own_supported(dt)) return e;
-    /* AUTO: ours where it measured faster (fp32 inference); a training
-     * forward repacks the weights every step, bf16 tied at best */
-    return dt == SWIGLU_F32 && !training ? SW_GEMM_OWN : e;
+    /* the place for a measured rule (e.g. fp32 inference only: a training
+     * forward repacks the weights every step); today the plain rule's */
+    (void)training;
+    return sw_gemm_engine_for(dt, 1, 1, 1);
 }
 
 const char *sw_gemm_engine(void)
@@ -108,7 +107,7 @@ const char *sw_gemm_engine(void)
     sw_gemm_engine_id e = sw_gemm_engine_forced();
     if (e != SW_GEMM_AUTO) return engine_names[e];
     if (have_onednn())
-        return sw_gemm_own_supported(SWIGLU_F32) ? "auto(onednn; own: gated fp32 inference forward)" : "auto(onednn)";
+        return "auto(onednn)";
     return sw_gemm_own_supported(SWIGLU_F32) ? "auto(own)" : "auto(ref)";
 }
 
