@@ -14,15 +14,6 @@ static void fill(float *p, size_t n, tl_rng *r)
     for (size_t i = 0; i < n; i++) p[i] = (float)tl_normal(r);
 }
 
-/* reference C = alpha op(A) op(B) + beta C0 in double */
-static double ref_at(const float *A, size_t lda, int ta, const float *B, size_t ldb, int tb,
-                     size_t i, size_t j, size_t K)
-{
-    double s = 0;
-    for (size_t k = 0; k < K; k++)
-        s += (double)A[ta ? k * lda + i : i * lda + k] * (double)B[tb ? j * ldb + k : k * ldb + j];
-    return s;
-}
 
 static void check_f32(size_t M, size_t N, size_t K, int ta, int tb, float alpha, float beta)
 {
@@ -38,7 +29,7 @@ static void check_f32(size_t M, size_t N, size_t K, int ta, int tb, float alpha,
     double worst = 0;
     for (size_t i = 0; i < M; i++)
         for (size_t j = 0; j < N; j++) {
-            double ref = alpha * ref_at(A, lda, ta, B, ldb, tb, i, j, K) + (beta != 0.0f ? beta * (double)C0[i * ldc + j] : 0.0);
+            double ref = alpha * tl_gemm_ref_at(A, lda, ta, B, ldb, tb, i, j, K) + (beta != 0.0f ? beta * (double)C0[i * ldc + j] : 0.0);
             double e = fabs(C[i * ldc + j] - ref) / (sqrt((double)K) + fabs(ref));
             if (!(e <= worst)) worst = isnan(e) ? INFINITY : (e > worst ? e : worst);
         }
@@ -72,7 +63,7 @@ static void check_bf16(size_t M, size_t N, size_t K, int ta, int tb, swiglu_dtyp
     double worst = 0;
     for (size_t i = 0; i < M; i++)
         for (size_t j = 0; j < N; j++) {
-            double ref = ref_at(A, lda, ta, B, ldb, tb, i, j, K) + beta * (double)C0[i * N + j];
+            double ref = tl_gemm_ref_at(A, lda, ta, B, ldb, tb, i, j, K) + beta * (double)C0[i * N + j];
             double got = ct == SWIGLU_F32 ? C[i * N + j] : sw_bf16_to_f32(Ch[i * N + j]);
             double e = fabs(got - ref) / (sqrt((double)K) + fabs(ref));
             if (e > worst || isnan(e)) worst = isnan(e) ? INFINITY : e;

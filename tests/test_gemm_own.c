@@ -25,14 +25,6 @@ static void fill_bf16_exact(float *f, uint16_t *h, size_t n, tl_rng *r)
     }
 }
 
-static double ref_at(const float *A, size_t lda, int ta, const float *B, size_t ldb, int tb,
-                     size_t i, size_t j, size_t K)
-{
-    double s = 0;
-    for (size_t k = 0; k < K; k++)
-        s += (double)A[ta ? k * lda + i : i * lda + k] * (double)B[tb ? j * ldb + k : k * ldb + j];
-    return s;
-}
 
 /* One shape and orientation: fp32 and bf16 (fp32 and bf16 output) on our
  * engine against the double reference (every entry, or 4096 sampled ones
@@ -76,7 +68,7 @@ static void check(size_t M, size_t N, size_t K, int ta, int tb, float alpha, flo
         double worst = 0, worst_d = 0;
         for (size_t s = 0; s < samples; s++) {
             size_t e = samples == total ? s : (size_t)(tl_next(&r) % total), i = e / N, j = e % N;
-            double ref = alpha * ref_at(A, lda, ta, B, ldb, tb, i, j, K) + beta * (double)C0[i * ldc + j];
+            double ref = alpha * tl_gemm_ref_at(A, lda, ta, B, ldb, tb, i, j, K) + beta * (double)C0[i * ldc + j];
             double got = dt == 2 ? sw_bf16_to_f32(Ch[i * ldc + j]) : C[i * ldc + j];
             double err = fabs(got - ref) / (sqrt((double)K) + fabs(ref));
             if (!(err <= worst)) worst = isnan(err) ? INFINITY : err;

@@ -10,15 +10,7 @@
  */
 #include <immintrin.h>
 #include "gemm/gemm_own.h"
-
-/* mask of the columns j of zmm group q (16 columns) with 16 q + j < n */
-static inline __mmask16 col_mask(size_t n, int q)
-{
-    size_t lo = (size_t)q * 16;
-    if (n >= lo + 16) return (__mmask16)0xFFFF;
-    if (n <= lo) return 0;
-    return (__mmask16)((1u << (n - lo)) - 1u);
-}
+#include "gemm/ukr_avx512_tile.h"
 
 #define ROW_FMA(i)                                                  \
     do {                                                            \
@@ -29,32 +21,10 @@ static inline __mmask16 col_mask(size_t n, int q)
         c##i##3 = _mm512_fmadd_ps(a, b3, c##i##3);                  \
     } while (0)
 
-/* C row i = alpha acc + beta C on the columns < n */
-#define ROW_STORE(i)                                                            \
-    do {                                                                        \
-        if ((i) < m) {                                                          \
-            float *cr = C + (size_t)(i) * ldc;                                  \
-            __m512 r[4] = {c##i##0, c##i##1, c##i##2, c##i##3};                 \
-            for (int q = 0; q < 4; q++) {                                       \
-                __mmask16 k = mk[q];                                            \
-                if (!k) break;                                                  \
-                __m512 v = _mm512_mul_ps(va, r[q]);                             \
-                if (beta != 0.0f)                                               \
-                    v = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(k, cr + 16 * q), v); \
-                _mm512_mask_storeu_ps(cr + 16 * q, k, v);                       \
-            }                                                                   \
-        }                                                                       \
-    } while (0)
-
 void sw_ukr_f32_avx512(float *C, size_t ldc, const float *Ap, const float *Bp,
                        size_t kc, size_t m, size_t n, float alpha, float beta)
 {
-    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c02 = c00, c03 = c00;
-    __m512 c10 = c00, c11 = c00, c12 = c00, c13 = c00;
-    __m512 c20 = c00, c21 = c00, c22 = c00, c23 = c00;
-    __m512 c30 = c00, c31 = c00, c32 = c00, c33 = c00;
-    __m512 c40 = c00, c41 = c00, c42 = c00, c43 = c00;
-    __m512 c50 = c00, c51 = c00, c52 = c00, c53 = c00;
+    SW_TILE_DECLARE;
     for (size_t k = 0; k < kc; k++) {
         __m512 b0 = _mm512_loadu_ps(Bp), b1 = _mm512_loadu_ps(Bp + 16);
         __m512 b2 = _mm512_loadu_ps(Bp + 32), b3 = _mm512_loadu_ps(Bp + 48);
@@ -63,9 +33,7 @@ void sw_ukr_f32_avx512(float *C, size_t ldc, const float *Ap, const float *Bp,
         Ap += SW_OWN_MR;
         Bp += SW_OWN_NR;
     }
-    __mmask16 mk[4] = {col_mask(n, 0), col_mask(n, 1), col_mask(n, 2), col_mask(n, 3)};
-    __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
-    ROW_STORE(0); ROW_STORE(1); ROW_STORE(2); ROW_STORE(3); ROW_STORE(4); ROW_STORE(5);
+    SW_TILE_STORE;
 }
 
 /* 24 independent FMA chains, register-resident: the fp32 peak */
