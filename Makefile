@@ -14,7 +14,8 @@
 #   make clean
 #
 # Knobs: CC=clang, WERROR=1 (CI), NO_OMP=1, O=<build dir>.
-# Rules of the tree (docs/DESIGN.md): only src/kernels/<isa>/ gets ISA flags;
+# Rules of the tree (docs/DESIGN.md): only src/kernels/<isa>/ and
+# src/gemm/<isa>/ (the GEMM micro-kernels) get ISA flags;
 # nothing is ever built with fast-math flags (activation code refuses to compile).
 
 CC      ?= gcc
@@ -46,6 +47,7 @@ endif
 # Per-ISA flags: these and nothing else enable wider instructions.
 ISA_avx2   := -mavx2 -mfma
 ISA_avx512 := -mavx512f -mavx512dq -mavx512bw -mavx512vl -mfma -mavx2
+ISA_avx512bf16 := $(ISA_avx512) -mavx512bf16
 
 # Feature probes (printed by `make info`).
 # (-include, not a '#include' line: make 4.3 keeps the backslash of '\#' inside $(shell))
@@ -65,7 +67,8 @@ MPI_CFLAGS += -DSWIGLU_HAVE_MPI=1
 endif
 
 LIB_SRC   := $(sort $(wildcard src/core/*.c src/kernels/*.c src/kernels/ref/*.c \
-               src/kernels/avx2/*.c src/kernels/avx512/*.c src/gemm/*.c src/ffn/*.c))
+               src/kernels/avx2/*.c src/kernels/avx512/*.c src/gemm/*.c \
+               src/gemm/avx512/*.c src/gemm/avx512bf16/*.c src/ffn/*.c))
 # Above the library (docs/DESIGN.md), each its own archive, linked into the
 # CLI, the tests and the fuzz targets, never into libswiglu: io (file
 # parsers), model (the transformer, its trainer and checkpoints) and the lab
@@ -121,6 +124,13 @@ $(O)/src/kernels/avx2/%.o: src/kernels/avx2/%.c
 $(O)/src/kernels/avx512/%.o: src/kernels/avx512/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ISA_avx512) -MMD -MP -c $< -o $@
+# our GEMM engine's micro-kernels (src/gemm/gemm_own.h): the same rule
+$(O)/src/gemm/avx512/%.o: src/gemm/avx512/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ISA_avx512) -MMD -MP -c $< -o $@
+$(O)/src/gemm/avx512bf16/%.o: src/gemm/avx512bf16/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ISA_avx512bf16) -MMD -MP -c $< -o $@
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@

@@ -404,6 +404,16 @@ SWIGLU_API swiglu_status swiglu_ffn_backward(const swiglu_ffn *ffn, float *dx,
                                              const void *x, size_t T, const swiglu_ffn_params *p,
                                              void *workspace, size_t workspace_bytes);
 
+/*! swiglu_ffn_weights_changed() : tells the layer that the weights it was
+ * called with changed in place (an optimizer step, a load, an edit). Where
+ * the layer runs on our own GEMM engine (SWIGLU_GEMM=own, or the default
+ * rule picking it) it keeps a packed copy of each weight set it has seen,
+ * keyed by the tensors' addresses; this call makes every copy stale, to be
+ * repacked once at its next forward. Call it after every write to weights
+ * the layer has used (swiglu_ffn_init_params calls it itself); new
+ * addresses need no call. Not thread-safe against a running forward. */
+SWIGLU_API swiglu_status swiglu_ffn_weights_changed(swiglu_ffn *ffn);
+
 /*! swiglu_ffn_init_params() : W1, W3 ~ normal(0, std), W2 ~ normal(0, std_out)
  * (GPT-2/LLaMA trainers use std_out = std / sqrt(2 n_layers)), biases 0,
  * beta = cfg.beta. Deterministic for a seed. */

@@ -53,6 +53,8 @@ print(f"FFN: ours ({ours['engine']}) vs PyTorch {torch['torch']}, {ours['threads
 print(f"{'variant':9} {'dtype':5} {'T':>5} {'D':>5} {'H':>6}  {'pass':8} {'ours ms':>9} {'torch ms':>9} "
       f"{'ours/torch':>10} {'speedup':>8} {'ours/bare':>9}")
 for r in ours["rows"]:
+    if r.get("engine", "auto") != "auto":   # the default rule's rows: what a user gets
+        continue
     t = theirs.get(key(r))
     if not t:
         continue

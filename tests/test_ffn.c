@@ -14,6 +14,7 @@
 #include "support/testlib.h"
 #include "support/actref.h"
 #include "gemm/gemm.h"
+#include "ffn/ffn.h"
 
 /* ---- a layer in split form, in double for the reference --------------------- */
 
@@ -550,20 +551,67 @@ static void init_and_stats(void)
     swiglu_ffn_destroy(f);
 }
 
+/* Our engine's packed-weight cache: a forward after an in-place change of
+ * the weights and swiglu_ffn_weights_changed gives the new weights' y (the
+ * same bits as a fresh handle); one pack per weight set and change. */
+static void packed_weights_cache(void)
+{
+    size_t T = 20, D = 24, H = 150;
+    model m;
+    model_init(&m, SWIGLU_FFN_SWIGLU, T, D, H, 1, 77, 1.0);
+    lib L;
+    lib_make(&L, &m, SWIGLU_WEIGHTS_PACKED, 0, 0);
+    lib_run(&L, T);
+    size_t packs = sw_ffn_wpack_count(L.f);
+    float *w1 = (float *)L.p.w1;
+    for (size_t i = 0; i < 2 * H * D; i++) w1[i] *= 0.5f;
+    CHECK(swiglu_ffn_weights_changed(L.f) == SWIGLU_OK, "weights_changed");
+    CHECK(swiglu_ffn_weights_changed(NULL) == SWIGLU_ERR_NULL, "weights_changed(NULL)");
+    lib_run(&L, T);
+    float *got = malloc(T * D * sizeof *got);
+    memcpy(got, L.y, T * D * sizeof *got);
+    lib L2;
+    lib_make(&L2, &m, SWIGLU_WEIGHTS_PACKED, 0, 0);
+    memcpy((void *)L2.p.w1, w1, 2 * H * D * sizeof *w1);
+    CHECK(swiglu_ffn_weights_changed(L2.f) == SWIGLU_OK, "weights_changed");
+    lib_run(&L2, T);
+    CHECK(!memcmp(got, L2.y, T * D * sizeof *got), "forward after weights_changed differs from a fresh handle's");
+    int own = sw_gemm_engine_for_glu(SWIGLU_F32, 1) == SW_GEMM_OWN;
+    CHECK(sw_ffn_wpack_count(L.f) == packs + (size_t)own, "packs: %zu -> %zu (own engine %d)", packs,
+          sw_ffn_wpack_count(L.f), own);
+    lib_run(&L, T);   /* unchanged: no new pack */
+    CHECK(sw_ffn_wpack_count(L.f) == packs + (size_t)own, "a forward with unchanged weights repacked");
+    free(got);
+    lib_free(&L);
+    lib_free(&L2);
+    model_free(&m);
+}
+
 int main(void)
 {
-    for (int v = 0; v < SWIGLU_FFN_VARIANT_COUNT; v++)
-        for (int bias = 0; bias < 2; bias++) {
-            gradcheck((swiglu_ffn_variant)v, bias, 3, 5, 7);
-            layouts_and_modes((swiglu_ffn_variant)v, bias, 37, 24, 40);
+    /* every numeric check on each GEMM engine this build and CPU have */
+    static const sw_gemm_engine_id engines[] = {SW_GEMM_ONEDNN, SW_GEMM_OWN};
+    for (size_t ei = 0; ei < sizeof engines / sizeof engines[0]; ei++) {
+        if (sw_gemm_set_engine(engines[ei]) != SWIGLU_OK) {
+            tl_skip("GEMM engine %s: not in this build or CPU", sw_gemm_engine_name(engines[ei]));
+            continue;
         }
-    gradcheck(SWIGLU_FFN_SWIGLU, 1, 1, 9, 20);
-    /* larger T and H: several threads' row ranges, long vector bodies */
-    layouts_and_modes(SWIGLU_FFN_SWIGLU, 1, 300, 16, 700);
-    layouts_and_modes(SWIGLU_FFN_GELU, 0, 300, 16, 1400);
-    larger_forward(SWIGLU_FFN_SWIGLU, 300, 16, 700);
-    larger_forward(SWIGLU_FFN_RELU, 300, 16, 1400);
-    matching();
+        printf("engine %s\n", sw_gemm_engine());
+        for (int v = 0; v < SWIGLU_FFN_VARIANT_COUNT; v++)
+            for (int bias = 0; bias < 2; bias++) {
+                gradcheck((swiglu_ffn_variant)v, bias, 3, 5, 7);
+                layouts_and_modes((swiglu_ffn_variant)v, bias, 37, 24, 40);
+            }
+        gradcheck(SWIGLU_FFN_SWIGLU, 1, 1, 9, 20);
+        /* larger T and H: several threads' row ranges, long vector bodies */
+        layouts_and_modes(SWIGLU_FFN_SWIGLU, 1, 300, 16, 700);
+        layouts_and_modes(SWIGLU_FFN_GELU, 0, 300, 16, 1400);
+        larger_forward(SWIGLU_FFN_SWIGLU, 300, 16, 700);
+        larger_forward(SWIGLU_FFN_RELU, 300, 16, 1400);
+        matching();
+        packed_weights_cache();
+    }
+    sw_gemm_set_engine(SW_GEMM_AUTO);
     bad_configs();
     init_and_stats();
     return tl_finish("test_ffn");

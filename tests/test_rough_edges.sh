@@ -21,7 +21,7 @@ TINY=(--data "$tmp/data.txt" --tokens char --layers 1 --heads 2 --dim 32 --conte
 
 # --- bench ffn: every variant has rows; --threads ---
 for v in geglu reglu bilinear gelu_tanh gelu-tanh swiglu-learned-beta swiglu_clamped; do
-    out=$("$SW" bench ffn --variant "$v" --shape 0 --dtype f32 --reps 1 --threads 1 --json 2>&1); rc=$?
+    out=$("$SW" bench ffn --variant "$v" --shape 0 --dtype f32 --reps 1 --threads 1 --engine auto --json 2>&1); rc=$?
     rows=$(grep -c '"pass"' <<<"$out")
     expect "bench ffn --variant $v: rc $rc, $rows rows" [ $rc -eq 0 -a "$rows" -eq 2 ]
 done

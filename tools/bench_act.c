@@ -475,33 +475,11 @@ static void warn_load(double other, const opts *o)
 
 /* ---- JSON ---------------------------------------------------------------- */
 
-static void cpu_model(char *buf, size_t cap)
-{
-    snprintf(buf, cap, "unknown");
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    if (!f) return;
-    char line[512];
-    while (fgets(line, sizeof line, f)) {
-        if (strncmp(line, "model name", 10)) continue;
-        char *c = strchr(line, ':');
-        if (!c) break;
-        c++;
-        while (*c == ' ' || *c == '\t') c++;
-        c[strcspn(c, "\n")] = 0;
-        /* keep only characters that need no JSON escaping */
-        size_t k = 0;
-        for (; *c && k + 1 < cap; c++)
-            if (*c >= 0x20 && *c != '"' && *c != '\\') buf[k++] = *c;
-        buf[k] = 0;
-        break;
-    }
-    fclose(f);
-}
 
 static void print_json(const opts *o, const group *groups, int ngroups, double other)
 {
     char cpu[256];
-    cpu_model(cpu, sizeof cpu);
+    cli_cpu_name(cpu, sizeof cpu);
     printf("{\n  \"bench\": \"act\",\n  \"version\": \"%s\",\n  \"cpu\": \"%s\",\n", swiglu_version_string(), cpu);
     printf("  \"reps\": %d,\n  \"statistic\": \"median\",\n  \"best_isa\": \"%s\",\n  \"bound_loops\": \"%s\",\n",
            o->reps, swiglu_isa_name((swiglu_isa)best_isa(o)), bound_width);
@@ -665,7 +643,7 @@ int bench_act(int argc, char **argv)
 
     if (!o.json) {
         char cpu[256];
-        cpu_model(cpu, sizeof cpu);
+        cli_cpu_name(cpu, sizeof cpu);
         printf("swiglu %s bench act -- %s; effective GB/s, median of %d reps; %% = of triad in the same group\n",
                swiglu_version_string(), cpu, o.reps);
         printf("(act: out = act(x); glu: out = act(g) u; bwd: SwiGLU dg, du overwritten; bwd+=: accumulated;\n"

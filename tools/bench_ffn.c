@@ -1,8 +1,16 @@
 /* bench_ffn.c -- `swiglu bench ffn`: the FFN layer's forward and
  * forward+backward time (median of repetitions), GFLOP/s, and the ratio to
- * the bare GEMMs: the same oneDNN calls on the same buffers with every
+ * the bare GEMMs: the same GEMM calls on the same buffers with every
  * elementwise pass switched off (sw_ffn_set_bare), measured in the same run,
  * alternating sample for sample so that machine noise hits both alike.
+ * Each row is run on each GEMM engine (oneDNN, ours and auto, the default
+ * rule; --engine to pick one), the engines alternating sample for sample
+ * too, with the time ratio to oneDNN, and beside it the machine's peak measured in the same run
+ * (sw_gemm_peak_gflops: a register-resident FMA loop for fp32, vdpbf16ps for
+ * bf16, on as many threads; median of 3, taken just before the row's
+ * samples) and the fraction of it. Training rows (fwd+bwd) call
+ * swiglu_ffn_weights_changed before every step: our engine's repack of the
+ * weights, once per optimizer step in training, is in their time.
  *
  * Legend: T tokens, D d_model, H d_ff, P = 2H gated / H plain.
  * FLOPs counted (GEMMs only, 2 per multiply-add):
@@ -111,11 +119,13 @@ static void layer_free(layer *L)
     free(L->x); free(L->y); free(L->dy); free(L->dx); free(L->ws);
 }
 
-/* seconds of one forward (inference, training = 0) or forward+backward */
+/* seconds of one forward (inference, training = 0) or forward+backward
+ * (a training step: the weights changed since the last one) */
 static double run_once(layer *L, int bare, int with_bwd)
 {
     sw_ffn_set_bare(L->f, bare);
     double t0 = now_s();
+    if (with_bwd) cli_check(swiglu_ffn_weights_changed(L->f), "weights changed");
     cli_check(swiglu_ffn_forward(L->f, L->y, L->x, L->T, &L->p, L->ws, L->wsb, with_bwd), "forward");
     if (with_bwd)
         cli_check(swiglu_ffn_backward(L->f, L->dx, &L->g, L->dy, L->x, L->T, &L->p, L->ws, L->wsb), "backward");
@@ -125,8 +135,13 @@ static double run_once(layer *L, int bare, int with_bwd)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: swiglu bench ffn [--json] [--reps N] [--shape I] [--dtype f32|bf16] [--variant NAME] [--threads N]\n"
-               "  Forward and forward+backward of the FFN layer (median ms, GFLOP/s) and the ratio\n"
-               "  to the bare GEMMs of the same run. Shapes (T, D, H): 0 = 512,512,1376;\n"
+               "                        [--engine onednn|own|auto|all]\n"
+               "  Forward and forward+backward of the FFN layer (median ms, GFLOP/s), the ratio\n"
+               "  to the bare GEMMs of the same run, per GEMM engine (default all: oneDNN,\n"
+               "  ours, and auto = the default rule, alternating; /1dnn = time ratio to\n"
+               "  oneDNN), and the peak loop's\n"
+               "  GFLOP/s measured in the same run with the fraction of it reached.\n"
+               "  Shapes (T, D, H): 0 = 512,512,1376;\n"
                "  1 = 2048,768,2048; 2 = 64,4096,11008 (plain variants use H = 4D).\n"
                "  Variants: swiglu, relu, gelu by default; --variant any of\n"
                "  " SW_FFN_NAMES "\n"
@@ -135,14 +150,19 @@ static void usage(FILE *f)
 
 typedef struct bench_opts {
     int json, reps, only_shape, only_dt, only_v, only_lb;
+    int threads;
+    sw_gemm_engine_id engines[3];
+    int n_engines;
 } bench_opts;
 
 /* Parses argv into o (--threads is applied at once); 1 when --help was printed. */
 static int parse_args(bench_opts *o, int argc, char **argv)
 {
-    *o = (bench_opts){0, 7, -1, -1, -1, 0};
+    *o = (bench_opts){0, 7, -1, -1, -1, 0, 1, {SW_GEMM_ONEDNN, SW_GEMM_OWN, SW_GEMM_AUTO}, 3};
+    const char *eng = "all";
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json")) o->json = 1;
+        else if (!strcmp(argv[i], "--engine")) eng = cli_value(argc, argv, &i);
         else if (!strcmp(argv[i], "--reps")) o->reps = (int)cli_parse_int("--reps", cli_value(argc, argv, &i), 1, MAX_REPS);
         else if (!strcmp(argv[i], "--shape")) o->only_shape = (int)cli_parse_int("--shape", cli_value(argc, argv, &i), 0, 2);
         else if (!strcmp(argv[i], "--dtype")) {
@@ -164,7 +184,26 @@ static int parse_args(bench_opts *o, int argc, char **argv)
         } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) { usage(stdout); return 1; }
         else { usage(stderr); cli_die("bench ffn: unknown option '%s'", argv[i]); }
     }
+    if (!strcmp(eng, "onednn")) { o->engines[0] = SW_GEMM_ONEDNN; o->n_engines = 1; }
+    else if (!strcmp(eng, "own")) { o->engines[0] = SW_GEMM_OWN; o->n_engines = 1; }
+    else if (!strcmp(eng, "auto")) { o->engines[0] = SW_GEMM_AUTO; o->n_engines = 1; }
+    else if (strcmp(eng, "all") != 0) cli_die("--engine: onednn, own, auto or all, not '%s'", eng);
+    /* the engines this build and CPU have (all: those present) */
+    int n = 0;
+    for (int e = 0; e < o->n_engines; e++)
+        if (sw_gemm_set_engine(o->engines[e]) == SWIGLU_OK) o->engines[n++] = o->engines[e];
+        else if (o->n_engines == 1) cli_die("--engine %s: not in this build or CPU", eng);
+    o->n_engines = n;
+    if (!n) { o->engines[0] = SW_GEMM_AUTO; o->n_engines = 1; }
     return 0;
+}
+
+/* the peak loop's GFLOP/s on the benchmark's threads, median of 3 */
+static double peak_now(swiglu_dtype dt, int threads)
+{
+    double p[3];
+    for (int i = 0; i < 3; i++) p[i] = sw_gemm_peak_gflops(dt, threads);
+    return median(p, 3);
 }
 
 /* One layer (variant v, dtype dt, shape si) timed forward, then forward
@@ -180,29 +219,44 @@ static void bench_layer(const bench_opts *o, swiglu_ffn_variant v, int dt, int s
     const int reps = o->reps;
     layer L;
     layer_make(&L, v, o->only_lb, (swiglu_dtype)dt, T, D, H);
+    const int ne = o->n_engines;
     for (int pass = 0; pass < 2; pass++) {
-        double ours[MAX_REPS], bare[MAX_REPS];
-        run_once(&L, 0, pass);  /* warm-up: primitives created, pages touched */
-        run_once(&L, 1, pass);
-        for (int r = 0; r < reps; r++) {
-            ours[r] = run_once(&L, 0, pass);
-            bare[r] = run_once(&L, 1, pass);
+        double ours[3][MAX_REPS], bare[3][MAX_REPS], mo[3], mb[3];
+        for (int e = 0; e < ne; e++) {   /* warm-up: primitives created, weights packed, pages touched */
+            sw_gemm_set_engine(o->engines[e]);
+            run_once(&L, 0, pass);
+            run_once(&L, 1, pass);
         }
-        double mo = median(ours, reps), mb = median(bare, reps);
+        double peak = peak_now((swiglu_dtype)dt, o->threads);
+        for (int r = 0; r < reps; r++)
+            for (int e = 0; e < ne; e++) {
+                sw_gemm_set_engine(o->engines[e]);
+                ours[e][r] = run_once(&L, 0, pass);
+                bare[e][r] = run_once(&L, 1, pass);
+            }
         double flops = pass ? 3 * fl : fl;
         const char *dn = dt == SWIGLU_BF16 ? "bf16" : "f32";
         const char *pn = pass ? "fwd+bwd" : "fwd";
-        if (o->json)
-            printf("%s\n  {\"variant\": \"%s\", \"dtype\": \"%s\", \"T\": %zu, \"D\": %zu, \"H\": %zu, "
-                   "\"pass\": \"%s\", \"ms\": %.4f, \"gflops\": %.2f, \"bare_ms\": %.4f, \"ratio\": %.4f}",
-                   *first ? "" : ",", vname, dn, T, D, H, pn, 1e3 * mo,
-                   flops / mo * 1e-9, 1e3 * mb, mo / mb);
-        else
-            printf("%-19s %-5s %5zu %5zu %6zu  %-8s %9.3f %8.1f %9.3f %6.3f\n", vname,
-                   dn, T, D, H, pn, 1e3 * mo, flops / mo * 1e-9, 1e3 * mb, mo / mb);
-        fflush(stdout);
-        *first = 0;
+        for (int e = 0; e < ne; e++) { mo[e] = median(ours[e], reps); mb[e] = median(bare[e], reps); }
+        for (int e = 0; e < ne; e++) {
+            const char *en = sw_gemm_engine_name(o->engines[e]);
+            /* vs oneDNN: engines[0] is oneDNN whenever it is present */
+            double gf = flops / mo[e] * 1e-9, vs = o->engines[0] == SW_GEMM_ONEDNN ? mo[e] / mo[0] : 1.0;
+            double frac = peak > 0 ? gf / peak : 0.0;
+            if (o->json)
+                printf("%s\n  {\"variant\": \"%s\", \"dtype\": \"%s\", \"T\": %zu, \"D\": %zu, \"H\": %zu, "
+                       "\"pass\": \"%s\", \"engine\": \"%s\", \"ms\": %.4f, \"gflops\": %.2f, \"bare_ms\": %.4f, "
+                       "\"ratio\": %.4f, \"vs_onednn\": %.4f, \"peak_gflops\": %.2f, \"peak_fraction\": %.4f}",
+                       *first ? "" : ",", vname, dn, T, D, H, pn, en, 1e3 * mo[e], gf, 1e3 * mb[e],
+                       mo[e] / mb[e], vs, peak, frac);
+            else
+                printf("%-19s %-5s %5zu %5zu %6zu  %-8s %-6s %9.3f %8.1f %9.3f %6.3f %7.3f %7.0f %6.1f%%\n", vname,
+                       dn, T, D, H, pn, en, 1e3 * mo[e], gf, 1e3 * mb[e], mo[e] / mb[e], vs, peak, 100 * frac);
+            fflush(stdout);
+            *first = 0;
+        }
     }
+    sw_gemm_set_engine(SW_GEMM_AUTO);
     layer_free(&L);
 }
 
@@ -215,15 +269,20 @@ int bench_ffn(int argc, char **argv)
 #ifdef _OPENMP
     threads = omp_get_max_threads();
 #endif
+    o.threads = threads;
     /* the default set; --variant runs that one alone */
     swiglu_ffn_variant variants[3] = {SWIGLU_FFN_SWIGLU, SWIGLU_FFN_RELU, SWIGLU_FFN_GELU};
     size_t nv = 3;
     if (o.only_v >= 0) { variants[0] = (swiglu_ffn_variant)o.only_v; nv = 1; }
-    if (o.json) printf("{\"bench\": \"ffn\", \"engine\": \"%s\", \"threads\": %d, \"reps\": %d, \"rows\": [",
-                       sw_gemm_engine(), threads, o.reps);
-    else printf("FFN layer, %s GEMMs, %d threads, median of %d (bare = the same GEMMs, no elementwise work)\n"
-                "%-19s %-5s %5s %5s %6s  %-8s %9s %8s %9s %6s\n", sw_gemm_engine(), threads, o.reps,
-                "variant", "dtype", "T", "D", "H", "pass", "ms", "GFLOP/s", "bare ms", "ratio");
+    char cpu[128];
+    cli_cpu_name(cpu, sizeof cpu);
+    if (o.json) printf("{\"bench\": \"ffn\", \"cpu\": \"%s\", \"engine\": \"%s\", \"threads\": %d, \"reps\": %d, \"rows\": [",
+                       cpu, sw_gemm_engine(), threads, o.reps);
+    else printf("FFN layer on %s, %d threads, median of %d (bare = the same GEMMs, no elementwise work;\n"
+                "own/1dnn = time on this engine / time on oneDNN; peak = FMA (f32) or vdpbf16ps (bf16) loop, same run)\n"
+                "%-19s %-5s %5s %5s %6s  %-8s %-6s %9s %8s %9s %6s %7s %7s %7s\n", cpu, threads, o.reps,
+                "variant", "dtype", "T", "D", "H", "pass", "engine", "ms", "GFLOP/s", "bare ms", "ratio",
+                "/1dnn", "peak", "%peak");
     int first = 1;
     for (int si = 0; si < 3; si++) {
         if (o.only_shape >= 0 && si != o.only_shape) continue;

@@ -220,3 +220,27 @@ int cli_cores(void)
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (int)n : 1;
 }
+
+/* the CPU's model name from /proc/cpuinfo, JSON-safe ("unknown" if none) */
+void cli_cpu_name(char *buf, size_t cap)
+{
+    snprintf(buf, cap, "unknown");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f) return;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "model name", 10)) continue;
+        char *c = strchr(line, ':');
+        if (!c) break;
+        c++;
+        while (*c == ' ' || *c == '\t') c++;
+        c[strcspn(c, "\n")] = 0;
+        /* keep only characters that need no JSON escaping */
+        size_t k = 0;
+        for (; *c && k + 1 < cap; c++)
+            if (*c >= 0x20 && *c != '"' && *c != '\\') buf[k++] = *c;
+        buf[k] = 0;
+        break;
+    }
+    fclose(f);
+}

@@ -103,4 +103,7 @@ void cli_out_close(sw_atomic_file *o);
 void cli_stream_check(FILE *f, const char *opt, const char *path, int flush);
 void cli_stream_close(FILE *f, const char *opt, const char *path);
 
+/* The CPU's model name (/proc/cpuinfo), JSON-safe; "unknown" if none. */
+void cli_cpu_name(char *buf, size_t cap);
+
 #endif

@@ -1,15 +1,17 @@
-/* cmd_info.c -- `swiglu info`: CPU features and the kernel set in use. */
+/* cmd_info.c -- `swiglu info`: CPU features, the kernel set and the GEMM engine in use. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "gemm/gemm.h"
 
 int cmd_info(int argc, char **argv)
 {
     if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         printf("usage: swiglu info\n"
                "  the library version, CPU features, the kernel sets and the one in use\n"
-               "  (SWIGLU_ISA=ref|avx2|avx512 forces one), threads, the streaming-store threshold\n");
+               "  (SWIGLU_ISA=ref|avx2|avx512 forces one), the GEMM engine (SWIGLU_GEMM=onednn|own|ref\n"
+               "  forces one; auto = the default rule of docs/FFN.md), threads, the streaming-store threshold\n");
         return 0;
     }
     if (argc > 1) cli_die("info takes no options (swiglu info --help)");
@@ -23,6 +25,10 @@ int cmd_info(int argc, char **argv)
         printf(" %s%s", swiglu_isa_name((swiglu_isa)i), swiglu_isa_supported((swiglu_isa)i) ? "" : "(unsupported)");
     printf("\nactive isa: %s\n", swiglu_isa_name(swiglu_isa_active()));
     if (swiglu_isa_env_error()) printf("note: %s\n", swiglu_isa_env_error());
+    printf("gemm engine: %s (own: fp32 %s, bf16 %s)\n", sw_gemm_engine(),
+           sw_gemm_own_supported(SWIGLU_F32) ? "avx512" : "unsupported",
+           sw_gemm_own_supported(SWIGLU_BF16) ? "avx512bf16" : "unsupported");
+    if (sw_gemm_engine_env_error()) printf("note: %s\n", sw_gemm_engine_env_error());
     printf("threads: %d\n", swiglu_threads_get());
     const char *wp = getenv("OMP_WAIT_POLICY"), *sc = getenv("GOMP_SPINCOUNT");
     printf("openmp waiting: OMP_WAIT_POLICY=%s GOMP_SPINCOUNT=%s (swiglu sets GOMP_SPINCOUNT when neither is set)\n",

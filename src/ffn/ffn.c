@@ -134,6 +134,8 @@ swiglu_status swiglu_ffn_create(swiglu_ffn **out, const swiglu_ffn_config *cfg)
     SW_FORWARD_IF_ERROR(config_check(cfg));
     swiglu_ffn *f = calloc(1, sizeof *f);
     SW_RETURN_IF(!f, SWIGLU_ERR_ALLOC);
+    swiglu_status st = sw_ffn_wpack_create(&f->wpack);
+    if (st != SWIGLU_OK) { free(f); return st; }
     f->cfg = *cfg;
     f->cfg.learn_beta = !!cfg->learn_beta;
     f->cfg.bias_up = !!cfg->bias_up;
@@ -170,7 +172,15 @@ swiglu_status swiglu_ffn_create(swiglu_ffn **out, const swiglu_ffn_config *cfg)
 
 swiglu_status swiglu_ffn_destroy(swiglu_ffn *f)
 {
-    free(f);  /* GEMM primitives live in the process-wide cache (src/gemm/) */
+    if (f) sw_ffn_wpack_destroy(f->wpack);
+    free(f);  /* oneDNN's GEMM primitives live in the process-wide cache (src/gemm/) */
+    return SWIGLU_OK;
+}
+
+swiglu_status swiglu_ffn_weights_changed(swiglu_ffn *f)
+{
+    SW_RETURN_IF(!f, SWIGLU_ERR_NULL);
+    sw_ffn_wpack_invalidate(f->wpack);
     return SWIGLU_OK;
 }
 
@@ -244,6 +254,7 @@ swiglu_status swiglu_ffn_init_params(const swiglu_ffn *f, swiglu_ffn_params *p, 
     }
     if (c->bias_down) memset(p->b2, 0, D * sizeof(float));
     if (c->learn_beta) p->beta[0] = c->beta;
+    sw_ffn_wpack_invalidate(f->wpack);   /* the weights changed */
     return SWIGLU_OK;
 }
 

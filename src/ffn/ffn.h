@@ -16,4 +16,8 @@ sw_gate sw_ffn_gate(const swiglu_ffn *f);
  * no activation, bias or conversion passes): the "bare GEMM" baseline. */
 swiglu_status sw_ffn_set_bare(swiglu_ffn *f, int bare);
 
+/* Weight sets packed for our GEMM engine so far (tests: once per set and
+ * per swiglu_ffn_weights_changed). */
+size_t sw_ffn_wpack_count(const swiglu_ffn *f);
+
 #endif

@@ -14,6 +14,10 @@
 #include "swiglu.h"
 #include "ffn/ffn.h"
 #include "kernels/kernels.h"
+#include "gemm/gemm.h"
+
+/* our GEMM engine's packed weights, cached per weight set (ffn_wpack.c) */
+typedef struct sw_ffn_wpack sw_ffn_wpack;
 
 struct swiglu_ffn {
     swiglu_ffn_config cfg;
@@ -23,7 +27,17 @@ struct swiglu_ffn {
     sw_gate gate;            /* kernel gate; beta is replaced per call when learned */
     swiglu_dtype out_dtype;  /* y's type: cfg.dtype, or fp32 for a bf16 layer */
     int bare;                /* bench only: run the GEMMs, skip every elementwise pass */
+    sw_ffn_wpack *wpack;     /* packed weights (mutable behind the const handle: its own lock) */
 };
+
+swiglu_status sw_ffn_wpack_create(sw_ffn_wpack **w);
+void sw_ffn_wpack_destroy(sw_ffn_wpack *w);
+/* every cached set stale: repacked at its next use */
+void sw_ffn_wpack_invalidate(sw_ffn_wpack *w);
+/* the packed forms of p's weights (packed now if new or stale): up = W^T
+ * (gated: GLU layout), down = W2^T; valid until the next invalidate */
+swiglu_status sw_ffn_wpack_get(const sw_gemm_bpack **up, const sw_gemm_bpack **down,
+                               const swiglu_ffn *f, const swiglu_ffn_params *p);
 
 /* The workspace, carved in 64-byte aligned pieces (byte offsets from the
  * aligned base). A piece that a mode does not use has size 0. */

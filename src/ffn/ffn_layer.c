@@ -6,7 +6,14 @@
  *   pre[T x P]  x W^T + b        h  [T x H]  act(gate) * up   (plain: act(pre))
  *   y  [T x D]  h W2^T + b2      W2 [D x H]
  *
- * Forward (3 passes over memory, 2 of them GEMMs):
+ * Forward on our GEMM engine (gated variants, when sw_gemm_engine_for_glu
+ * picks it): 2 passes, no pre round trip. W1;W3 and W2 are packed once per
+ * weight set (ffn_wpack.c); the first GEMM's blocks hold matching gate and
+ * up columns and its epilogue (glu_epilogue) adds b1/b3, keeps pre when
+ * training, and writes h = act(gate) * up (bf16 rounding included) while the
+ * block is in L1/L2; then y = b2; y += h W2^T on packed W2.
+ *
+ * Forward on oneDNN (3 passes over memory, 2 of them GEMMs):
  *   pre = x W^T                  one GEMM against packed weights (two for SPLIT,
  *                                writing the two column halves of the same pre)
  *   pre += b; h = gate_fn(pre)   one threaded pass over rows (L1/L2-resident rows)
@@ -176,6 +183,7 @@ typedef struct row_job {
     const float *dh;         /* backward: [T x H] */
     float *dpre;             /* backward: [T x P]; NULL: bf16 copy only */
     uint16_t *dpre16;        /* backward: bf16 copy of dpre, or NULL */
+    int keep_pre;            /* fused forward: write pre (training) */
 } row_job;
 
 /* forward on rows [r0, r1): pre += b, h = act(gate) (* up) */
@@ -317,6 +325,57 @@ static swiglu_status gemm_up(const swiglu_ffn *f, float *pre, const void *x, siz
 
 /* ---- forward ------------------------------------------------------------------- */
 
+/* One finished block of the fused first GEMM (our engine, GLU layout): rows
+ * [r0, r0 + rows) of pre's gate columns gc.. and up columns gc.. (w of them),
+ * gc = 128 (col0 / 256); the block holds the 128 gate then the 128 up
+ * columns. Adds the biases, keeps pre when j->keep_pre, writes h. */
+static void glu_epilogue(void *ctx, float *tile, size_t ldt, size_t r0, size_t col0, size_t rows,
+                         size_t cols)
+{
+    const row_job *j = ctx;
+    const swiglu_ffn *f = j->f;
+    size_t H = f->cfg.d_ff, P = f->P, half = SW_GEMM_GLU_HALF, gc = col0 / (2 * half) * half;
+    size_t w = H - gc < half ? H - gc : half;
+    (void)cols;
+    if (f->bare) return;
+    for (size_t r = 0; r < rows; r++) {
+        float *g = tile + r * ldt, *u = g + half;
+        size_t t = r0 + r;
+        if (j->bg) for (size_t c = 0; c < w; c++) g[c] += j->bg[gc + c];
+        if (j->bu) for (size_t c = 0; c < w; c++) u[c] += j->bu[gc + c];
+        if (j->keep_pre) {
+            memcpy(j->pre + t * P + f->gate_off + gc, g, w * sizeof *g);
+            memcpy(j->pre + t * P + f->up_off + gc, u, w * sizeof *u);
+        }
+        if (j->h16) {
+            float buf[SW_GEMM_GLU_HALF];
+            j->k->glu_fwd(buf, g, u, w, &j->g);
+            j->k->to_bf16(j->h16 + t * H + gc, buf, w);
+        } else {
+            j->k->glu_fwd(j->h32 + t * j->ldh + gc, g, u, w, &j->g);
+        }
+    }
+}
+
+/* The forward on our engine with packed weights (gated variants): see the
+ * file's head. */
+static swiglu_status forward_own(const swiglu_ffn *f, void *y, const void *x, size_t T,
+                                 const swiglu_ffn_params *p, row_job *j, int training)
+{
+    size_t D = f->cfg.d_model, H = f->cfg.d_ff;
+    const sw_gemm_bpack *up, *down;
+    SW_FORWARD_IF_ERROR(sw_ffn_wpack_get(&up, &down, f, p));
+    j->keep_pre = training;
+    sw_gemm_epi epi = {glu_epilogue, j};
+    SW_FORWARD_IF_ERROR(sw_gemm_own_packed(NULL, SWIGLU_F32, 0, x, D, 0, up, T, 1.0f, 0.0f,
+                                           SW_POST_NONE, 0.0f, &epi));
+    float beta = 0.0f;
+    if (f->cfg.bias_down && !f->bare) { broadcast_rows(y, f->out_dtype, p->b2, T, D); beta = 1.0f; }
+    const void *h = j->h16 ? (const void *)j->h16 : (const void *)j->h32;
+    return sw_gemm_own_packed(y, f->out_dtype, D, h, j->h16 ? H : j->ldh, 0, down, T, 1.0f, beta,
+                              SW_POST_NONE, 0.0f, NULL);
+}
+
 /* The post-op that computes h inside the first GEMM, or NONE: only plain
  * variants (a gated h needs the up columns too), only inference (training
  * keeps pre), only without b1 (it comes before the activation), and only a
@@ -364,6 +423,17 @@ swiglu_status swiglu_ffn_forward(const swiglu_ffn *f, void *y, const void *x, si
     float *pre = (float *)(base + L.pre);
     int bf = f->cfg.dtype == SWIGLU_BF16;
 
+    if (f->gated && sw_gemm_engine_for_glu(f->cfg.dtype, training) == SW_GEMM_OWN) {
+        row_job j = {.f = f, .k = sw_kernels_active(), .g = g, .pre = pre};
+        if (f->cfg.bias_up) {
+            int split3 = f->cfg.weights == SWIGLU_WEIGHTS_SPLIT;
+            j.bg = (const float *)p->b1 + (split3 ? 0 : f->gate_off);
+            j.bu = split3 ? p->b3 : (const float *)p->b1 + f->up_off;
+        }
+        if (bf) j.h16 = (uint16_t *)(base + L.h);
+        else { j.h32 = (float *)(base + L.h); j.ldh = L.h_in_pre ? P : H; }
+        SW_FORWARD_IF_ERROR(forward_own(f, y, x, T, p, &j, training));
+    } else {
     /* Plain FFN, inference, no b1, fixed beta: h = act(x W1^T) in one GEMM,
      * the activation as a oneDNN eltwise post-op on the tile in registers
      * (bf16: written straight as bf16). No pass over pre at all. */
@@ -400,6 +470,7 @@ swiglu_status swiglu_ffn_forward(const swiglu_ffn *f, void *y, const void *x, si
     float beta = 0.0f;
     if (f->cfg.bias_down && !f->bare) { broadcast_rows(y, f->out_dtype, p->b2, T, D); beta = 1.0f; }
     SW_FORWARD_IF_ERROR(gemm(f, y, f->out_dtype, D, base + L.h, ldh, 0, p->w2, H, 1, T, D, H, beta));
+    }
 
     hd->owner = f;
     hd->T = T;

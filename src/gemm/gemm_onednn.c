@@ -63,8 +63,6 @@ static gemm_entry *cache_head;
 static size_t cache_count;
 static dnnl_engine_t engine;
 
-const char *sw_gemm_engine(void) { return "onednn"; }
-
 size_t sw_gemm_cache_entries(void)
 {
     pthread_mutex_lock(&cache_lock);
@@ -281,7 +279,7 @@ static swiglu_status gemm_run(void *C, dnnl_data_type_t c_dt, size_t ldc,
     return st;
 }
 
-swiglu_status sw_gemm_post_f32(float *C, size_t ldc,
+swiglu_status sw_gemm_onednn_post_f32(float *C, size_t ldc,
                                const float *A, size_t lda, int trans_a,
                                const float *B, size_t ldb, int trans_b,
                                size_t M, size_t N, size_t K, float alpha, float beta,
@@ -291,10 +289,10 @@ swiglu_status sw_gemm_post_f32(float *C, size_t ldc,
                     M, N, K, alpha, beta, post, post_alpha, NULL);
 }
 
-swiglu_status sw_gemm_batch_f32(float *C, size_t ldc, const float *A, size_t lda, int trans_a,
-                                const float *B, size_t ldb, int trans_b,
-                                size_t M, size_t N, size_t K, float alpha, float beta,
-                                const sw_gemm_batch *bt)
+swiglu_status sw_gemm_onednn_batch_f32(float *C, size_t ldc, const float *A, size_t lda, int trans_a,
+                                       const float *B, size_t ldb, int trans_b,
+                                       size_t M, size_t N, size_t K, float alpha, float beta,
+                                       const sw_gemm_batch *bt)
 {
     SW_RETURN_IF(!bt, SWIGLU_ERR_NULL);
     return gemm_run(C, dnnl_f32, ldc, A, dnnl_f32, lda, trans_a, B, dnnl_f32, ldb, trans_b,
@@ -324,7 +322,7 @@ static void bf16_probe(void)
     pthread_mutex_unlock(&cache_lock);
 }
 
-swiglu_status sw_gemm_post_bf16(void *C, swiglu_dtype c_type, size_t ldc,
+swiglu_status sw_gemm_onednn_post_bf16(void *C, swiglu_dtype c_type, size_t ldc,
                                 const uint16_t *A, size_t lda, int trans_a,
                                 const uint16_t *B, size_t ldb, int trans_b,
                                 size_t M, size_t N, size_t K, float alpha, float beta,

@@ -64,51 +64,17 @@ swiglu_status sw_gemm_ref_post_bf16(void *C, swiglu_dtype c_type, size_t ldc,
                     M, N, K, alpha, beta, post, post_alpha);
 }
 
-#if !defined(SWIGLU_HAVE_DNNL)
-/* the engine of builds without oneDNN */
 static float load_f32(const void *p, size_t i) { return ((const float *)p)[i]; }
-const char *sw_gemm_engine(void) { return "ref"; }
-size_t sw_gemm_cache_entries(void) { return 0; }
 
-swiglu_status sw_gemm_post_f32(float *C, size_t ldc, const float *A, size_t lda, int trans_a,
-                               const float *B, size_t ldb, int trans_b,
-                               size_t M, size_t N, size_t K, float alpha, float beta,
-                               sw_gemm_post post, float post_alpha)
+swiglu_status sw_gemm_ref_post_f32(float *C, size_t ldc, const float *A, size_t lda, int trans_a,
+                                   const float *B, size_t ldb, int trans_b,
+                                   size_t M, size_t N, size_t K, float alpha, float beta,
+                                   sw_gemm_post post, float post_alpha)
 {
     return ref_gemm(C, 0, ldc, A, lda, trans_a, B, ldb, trans_b, load_f32, M, N, K, alpha, beta,
                     post, post_alpha);
 }
 
-swiglu_status sw_gemm_post_bf16(void *C, swiglu_dtype c_type, size_t ldc,
-                                const uint16_t *A, size_t lda, int trans_a,
-                                const uint16_t *B, size_t ldb, int trans_b,
-                                size_t M, size_t N, size_t K, float alpha, float beta,
-                                sw_gemm_post post, float post_alpha)
-{
-    return sw_gemm_ref_post_bf16(C, c_type, ldc, A, lda, trans_a, B, ldb, trans_b, M, N, K, alpha, beta,
-                                 post, post_alpha);
-}
-
-/* the batch as a loop of single GEMMs, in index order */
-swiglu_status sw_gemm_batch_f32(float *C, size_t ldc, const float *A, size_t lda, int trans_a,
-                                const float *B, size_t ldb, int trans_b,
-                                size_t M, size_t N, size_t K, float alpha, float beta,
-                                const sw_gemm_batch *bt)
-{
-    SW_RETURN_IF(!bt, SWIGLU_ERR_NULL);
-    for (int d = 0; d < 3; d++) {
-        SW_RETURN_IF(bt->dim[d] == 0, SWIGLU_ERR_SIZE);
-        SW_RETURN_IF(bt->dim[d] > 1 && (bt->sa[d] == 0 || bt->sc[d] == 0), SWIGLU_ERR_ARG);
-    }
-    for (size_t i0 = 0; i0 < bt->dim[0]; i0++)
-        for (size_t i1 = 0; i1 < bt->dim[1]; i1++)
-            for (size_t i2 = 0; i2 < bt->dim[2]; i2++) {
-                size_t oa = i0 * bt->sa[0] + i1 * bt->sa[1] + i2 * bt->sa[2];
-                size_t ob = i0 * bt->sb[0] + i1 * bt->sb[1] + i2 * bt->sb[2];
-                size_t oc = i0 * bt->sc[0] + i1 * bt->sc[1] + i2 * bt->sc[2];
-                SW_FORWARD_IF_ERROR(ref_gemm(C + oc, 0, ldc, A + oa, lda, trans_a, B + ob, ldb, trans_b, load_f32,
-                                             M, N, K, alpha, beta, SW_POST_NONE, 0.0f));
-            }
-    return SWIGLU_OK;
-}
+#if !defined(SWIGLU_HAVE_DNNL)
+size_t sw_gemm_cache_entries(void) { return 0; }
 #endif

@@ -281,6 +281,9 @@ swiglu_status sw_trainer_step(sw_trainer *t, sw_step_info *info)
     clip_adamw(t, (float)lr, gscale, t->step + 1);
     sw_prof_lap(pf, SW_PH_OPTIM);
     if (pf->on) { pf->step_sec += sw_prof_now() - t_step; pf->steps++; }
+    /* the FFN's packed weights (our GEMM engine) are stale: one repack per step */
+    swiglu_status wst = swiglu_ffn_weights_changed(m->ffn);
+    if (wst != SWIGLU_OK) return wst;
     t->step++;
     t->last_lr = lr; t->last_norm = norm;
     if (info) {

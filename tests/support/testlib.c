@@ -107,3 +107,12 @@ const char *tl_shared_dir(void)
     }
     return NULL;
 }
+
+double tl_gemm_ref_at(const float *A, size_t lda, int ta, const float *B, size_t ldb, int tb,
+                      size_t i, size_t j, size_t K)
+{
+    double s = 0;
+    for (size_t k = 0; k < K; k++)
+        s += (double)A[ta ? k * lda + i : i * lda + k] * (double)B[tb ? j * ldb + k : k * ldb + j];
+    return s;
+}

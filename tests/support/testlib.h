@@ -46,4 +46,9 @@ double tl_scale(void);
  * or NULL when it is not there; tests that need it skip cleanly. */
 const char *tl_shared_dir(void);
 
+/* (op(A) op(B))[i][j] in double, row-major A, B with row strides lda, ldb,
+ * op = transpose when ta / tb: the GEMM tests' reference. */
+double tl_gemm_ref_at(const float *A, size_t lda, int ta, const float *B, size_t ldb, int tb,
+                      size_t i, size_t j, size_t K);
+
 #endif
