@@ -31,7 +31,7 @@ int cmd_info(int argc, char **argv)
     if (sw_gemm_engine_env_error()) printf("note: %s\n", sw_gemm_engine_env_error());
     printf("threads: %d\n", swiglu_threads_get());
     const char *wp = getenv("OMP_WAIT_POLICY"), *sc = getenv("GOMP_SPINCOUNT");
-    printf("openmp waiting: OMP_WAIT_POLICY=%s GOMP_SPINCOUNT=%s (swiglu sets GOMP_SPINCOUNT when neither is set)\n",
+    printf("openmp waiting: OMP_WAIT_POLICY=%s GOMP_SPINCOUNT=%s (when neither is set, swiglu sets GOMP_SPINCOUNT=1000 on a busy machine)\n",
            wp ? wp : "(unset)", sc ? sc : "(unset)");
     printf("streaming stores: outputs of >= %zu MiB a call\n", swiglu_stream_threshold_get() >> 20);
     return 0;

@@ -1,28 +1,44 @@
 /* swiglu.c -- the `swiglu` command's entry point; the command table and its
  * dispatch are in commands.c (the CLI fuzz target links them without main).
  *
- * OpenMP waiting. libgomp's idle threads spin for ~300,000 iterations
- * (a fraction of a millisecond) before they sleep, and read how long from
- * the environment once, when the runtime starts (before main). On a quiet
- * machine spinning saves a wake-up per parallel region; on a machine where
- * another process wants the cores, a spinning worker takes the core from
- * the thread that does the work, and a 2-thread training step was measured
- * 3-8x slower than on 1 thread (docs/MODEL.md, "Threads"). So unless the
- * user chose (OMP_WAIT_POLICY or GOMP_SPINCOUNT set), the command starts
- * itself again once with GOMP_SPINCOUNT=SWIGLU_SPINCOUNT: idle threads spin
- * a few microseconds, then sleep. If the new start fails, it goes on as it
- * is. */
+ * OpenMP waiting. libgomp's idle threads spin ~300,000 iterations before
+ * they sleep, a setting read once from the environment when the runtime
+ * starts (before main). On a quiet machine the spinning pays: a training
+ * step has hundreds of parallel regions and a sleeping worker costs a
+ * wake-up in each (baby GPT on 2 threads: 35,600 tokens/s at the default,
+ * 29,200 at GOMP_SPINCOUNT=1000). On a machine where another process wants
+ * the cores, a spinning worker takes the core from the thread that does the
+ * work, and a 2-thread step was measured 3-10x slower than a 1-thread one.
+ * So unless the user chose (OMP_WAIT_POLICY or GOMP_SPINCOUNT set): when
+ * the machine is busy as the command starts (1-minute load average >= 0.5:
+ * other work ran on at least half a core), the command starts itself again
+ * once with GOMP_SPINCOUNT=SWIGLU_BUSY_SPINCOUNT (spin a few microseconds,
+ * then sleep); on a quiet machine it keeps libgomp's default. Load that
+ * comes later is met by the thread tuner (src/model/tuner.c), which falls
+ * back to 1 thread when more stop paying. If the new start fails, the
+ * command goes on as it is. docs/MODEL.md, "Threads". */
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include "cli.h"
 
-#define SWIGLU_SPINCOUNT "1000"
+#define SWIGLU_BUSY_SPINCOUNT "1000"
+
+static int machine_busy(void)
+{
+    double load1 = 0.0;
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (!f) return 0;
+    int ok = fscanf(f, "%lf", &load1) == 1;
+    fclose(f);
+    return ok && load1 >= 0.5;
+}
 
 int main(int argc, char **argv)
 {
 #ifdef _OPENMP
-    if (!getenv("OMP_WAIT_POLICY") && !getenv("GOMP_SPINCOUNT") &&
-        setenv("GOMP_SPINCOUNT", SWIGLU_SPINCOUNT, 1) == 0)
+    if (!getenv("OMP_WAIT_POLICY") && !getenv("GOMP_SPINCOUNT") && machine_busy() &&
+        setenv("GOMP_SPINCOUNT", SWIGLU_BUSY_SPINCOUNT, 1) == 0)
         execv("/proc/self/exe", argv);   /* returns only on failure: go on */
 #endif
     return cli_run(argc, argv);

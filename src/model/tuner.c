@@ -31,7 +31,17 @@ static int cmp_double(const void *a, const void *b)
 
 int sw_tuner_after(sw_thread_tuner *u, long long step, double dt)
 {
-    if (!u->active) return 0;
+    if (!u->active) {
+        /* between measurements: 3 steps in a row at 2x the chosen count's
+         * median (another process took a core) measure again at once */
+        if (u->decisions) {
+            double chosen_med = 0.0;
+            for (int i = 0; i < u->ncand; i++) if (u->cand[i] == u->chosen) chosen_med = u->med[i];
+            u->slow = dt > 2.0 * chosen_med ? u->slow + 1 : 0;
+            if (u->slow >= 3) { u->slow = 0; u->next = step; u->early++; }
+        }
+        return 0;
+    }
     if (u->k > 0) u->times[u->k - 1] = dt;
     /* a count whose timed step already takes 1.5x the best median so far
      * has lost: dropped at once (on a busy machine a 2-thread step can take

@@ -4,7 +4,8 @@
  * whose timed step takes 1.5x the best median so far is dropped at once),
  * the fastest median wins (more threads must be more than 3 % faster: the
  * cores are left to whatever else runs), and it is measured again every
- * `recheck` steps, so that a machine that gets busy (or quiet) is followed. Meant for
+ * `recheck` steps, so that a machine that gets busy (or quiet) is followed,
+ * and at once when 3 steps in a row take twice the chosen count's median. Meant for
  * computations that give the same bits at every thread count (the trainer,
  * tests/test_threads.sh; decoding, llama_infer.c): the choice changes the
  * speed and nothing else. Why measured and not a rule: on a shared machine
@@ -25,6 +26,8 @@ typedef struct sw_thread_tuner {
     long long next;                   /* step at which to measure again */
     int chosen;                       /* the last choice (0 before the first) */
     int decisions;                    /* how many times it chose */
+    int slow;                         /* steps in a row at 2x the chosen median */
+    int early;                        /* measurements started early by such a slowdown */
 } sw_thread_tuner;
 
 /* max <= 1 or recheck < 1: off. The first measurement starts at step `first`. */
