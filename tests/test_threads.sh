@@ -68,16 +68,15 @@ else
 fi
 
 # OpenMP waiting: set by the command on a busy machine when the user did not
-# (1-minute load >= 0.5), left alone when they did
-load1=$(cut -d' ' -f1 /proc/loadavg)
+# (another process running at start), left alone when they did
 must "info without OpenMP settings" env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT "$SW" info
-if awk -v l="$load1" 'BEGIN { exit !(l >= 0.7) }'; then
-    expect "busy machine (load $load1): swiglu sets GOMP_SPINCOUNT=1000" grep -q "GOMP_SPINCOUNT=1000 " <<<"$out"
-elif awk -v l="$load1" 'BEGIN { exit !(l < 0.3) }'; then
-    expect "quiet machine (load $load1): libgomp's default kept" grep -q "GOMP_SPINCOUNT=(unset) " <<<"$out"
-else   # near the threshold the load may cross it between the two reads
-    expect "load $load1: one of the two settings" grep -qE "GOMP_SPINCOUNT=(1000|\(unset\)) " <<<"$out"
-fi
+expect "one of the two settings" grep -qE "GOMP_SPINCOUNT=(1000|\(unset\)) " <<<"$out"
+busy_pid=
+sh -c 'while :; do :; done' & busy_pid=$!
+sh -c 'while :; do :; done' & busy_pid2=$!
+must "info beside two busy processes" env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT "$SW" info
+kill "$busy_pid" "$busy_pid2"; wait "$busy_pid" "$busy_pid2" 2>/dev/null
+expect "busy machine: swiglu sets GOMP_SPINCOUNT=1000" grep -q "GOMP_SPINCOUNT=1000 " <<<"$out"
 must "info with OMP_WAIT_POLICY=active" env -u GOMP_SPINCOUNT OMP_WAIT_POLICY=active "$SW" info
 expect "the user's OMP_WAIT_POLICY is kept" grep -q "OMP_WAIT_POLICY=active GOMP_SPINCOUNT=(unset)" <<<"$out"
 

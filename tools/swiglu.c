@@ -10,8 +10,8 @@
  * the cores, a spinning worker takes the core from the thread that does the
  * work, and a 2-thread step was measured 3-10x slower than a 1-thread one.
  * So unless the user chose (OMP_WAIT_POLICY or GOMP_SPINCOUNT set): when
- * the machine is busy as the command starts (1-minute load average >= 0.5:
- * other work ran on at least half a core), the command starts itself again
+ * another process is running as the command starts (machine_busy), the
+ * command starts itself again
  * once with GOMP_SPINCOUNT=SWIGLU_BUSY_SPINCOUNT (spin a few microseconds,
  * then sleep); on a quiet machine it keeps libgomp's default. Load that
  * comes later is met by the thread tuner (src/model/tuner.c), which falls
@@ -24,14 +24,26 @@
 
 #define SWIGLU_BUSY_SPINCOUNT "1000"
 
+/* Another process running now: /proc/stat's procs_running (runnable tasks,
+ * this one included) read 5 times 200 us apart, its median >= 2. Not the
+ * load average: it remembers the minute before, this command's own
+ * previous run included. */
 static int machine_busy(void)
 {
-    double load1 = 0.0;
-    FILE *f = fopen("/proc/loadavg", "r");
-    if (!f) return 0;
-    int ok = fscanf(f, "%lf", &load1) == 1;
-    fclose(f);
-    return ok && load1 >= 0.5;
+    int runs[5], n = 0;
+    for (int k = 0; k < 5; k++) {
+        FILE *f = fopen("/proc/stat", "r");
+        if (!f) return 0;
+        char line[256];
+        while (fgets(line, sizeof line, f))
+            if (sscanf(line, "procs_running %d", &runs[n]) == 1) { n++; break; }
+        fclose(f);
+        if (k < 4) usleep(200);
+    }
+    if (n < 5) return 0;
+    for (int i = 1; i < 5; i++)   /* insertion sort, 5 values */
+        for (int j = i; j > 0 && runs[j] < runs[j - 1]; j--) { int t = runs[j]; runs[j] = runs[j - 1]; runs[j - 1] = t; }
+    return runs[2] >= 2;
 }
 
 int main(int argc, char **argv)
