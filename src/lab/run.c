@@ -12,6 +12,7 @@
 #include "io/io_util.h"
 #include "lab/corpus.h"
 #include "lab/run.h"
+#include "lab/scaling.h"
 
 #define ERR(...) (snprintf(err, errcap, __VA_ARGS__), SWIGLU_ERR_IO)
 
@@ -292,6 +293,16 @@ static swiglu_status execute_locked(const sw_lab_plan *p, const sw_lab_run *r, c
     sw_model_config mc;
     sw_train_config tc;
     sw_lab_run_configs(p, r, &mc, &tc);
+    if (r->kind == SW_RUN_SCALE) {
+        /* the rate from the size's sweep; a shared run at its own run's rate is that run */
+        int k = sw_lab_scale_rate(p, out_dir, r);
+        if (k < 0) return ERR("run %s: its size's learning-rate sweep is not done yet (run the sweep's runs first)", r->id);
+        int shared = sw_lab_scale_share(p, out_dir, r, err, errcap);
+        if (shared < 0) return SWIGLU_ERR_IO;
+        if (shared) { if (progress) progress(pctx, 1.0); return SWIGLU_OK; }
+        tc.lr = p->preset.sizes[r->size].rates[k];
+        tc.min_lr = tc.lr / 10;
+    }
     sw_trainer *tr = NULL;
     int fresh = access(c.ckpt, R_OK) != 0;
     swiglu_status st = open_run(&tr, &c, dir, data, &mc, &tc, fresh, err, errcap);
