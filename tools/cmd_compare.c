@@ -17,6 +17,7 @@
  * report job that do both under Slurm. */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -397,7 +398,22 @@ static int lab_spawn_worker(lab *L, size_t i, char **env)
     if (o->variants) { av[a++] = "--variants"; av[a++] = (char *)o->variants; }
     if (o->inits) { av[a++] = "--init"; av[a++] = (char *)o->inits; }
     av[a] = NULL;
-    return posix_spawn(&L->pids[i], exe, NULL, NULL, av, env);
+    /* the worker starts with SIGINT and SIGTERM blocked and unblocks them
+     * once its handlers are in place (cmd_compare): a Ctrl-C passed on
+     * right after the spawn is then held, not fatal (it was: "killed by
+     * signal 2", the lab failed) */
+    posix_spawnattr_t at;
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    int rc = posix_spawnattr_init(&at);
+    if (rc) return rc;
+    rc = posix_spawnattr_setsigmask(&at, &block);
+    if (!rc) rc = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK);
+    if (!rc) rc = posix_spawn(&L->pids[i], exe, NULL, &at, av, env);
+    posix_spawnattr_destroy(&at);
+    return rc;
 }
 
 /* A worker ended with `status`: its run is no longer running; a signal or
@@ -777,6 +793,13 @@ int cmd_compare(int argc, char **argv)
      * and --report-only are one process each */
     if (o.worker < 0 && !o.run && !o.slurm && !o.report_only) comm_init();
     cli_on_signals(on_signal);
+    {   /* a worker was started with them blocked (lab_spawn_worker): the handlers are set now */
+        sigset_t unblock;
+        sigemptyset(&unblock);
+        sigaddset(&unblock, SIGINT);
+        sigaddset(&unblock, SIGTERM);
+        pthread_sigmask(SIG_UNBLOCK, &unblock, NULL);
+    }
     if (comm_rank() > 0) {
         int rc = lab_rank_worker(&L);
         free(L.running);
