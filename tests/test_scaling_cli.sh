@@ -6,7 +6,10 @@
 # the command in the middle of the plan, then the same command again: the
 # same numbers to the bit as an uninterrupted run; mpirun -n 2 and the
 # --slurm scripts (sweep array, then the main array, then the report) give
-# them too. ~40 s on 2 busy cores. Ends with "N passed, N failed, N skipped".
+# them too. The plan alone takes ~5 s in one process, ~15 s as worker
+# processes; this file ~70 s on 2 cores under load 2-3 (~230 short worker
+# processes). Ends with "N passed, N
+# failed, N skipped".
 set -u
 . "$(dirname "$0")/support/cli_test.bash"   # O, SW, expect, must, skip, wait_exit, finish
 SW=$PWD/$O/swiglu
@@ -43,8 +46,9 @@ expect "--help: the scaling preset's runs and cost" grep -qE '354 runs, ~[0-9]+ 
 expect "--run of a main run before its sweep refused (rc $rc): $(head -c 300 "$tmp/one.err")" \
     eval '[ $rc -ne 0 ] && grep -q "sweep is not done" "$tmp/one.err"'
 
-# --- uninterrupted, --jobs 2 ---
-must "scaling-tiny, --jobs 2" "$SW" "${A[@]}" --jobs 2 --out "$tmp/full"
+# --- uninterrupted, in this process (--jobs 1; the rest use worker
+# processes of 1 thread each: the same bits) ---
+must "scaling-tiny, --jobs 1" "$SW" "${A[@]}" --jobs 1 --out "$tmp/full"
 r=$tmp/full/report.md
 expect "every run finished" [ "$(done_runs "$tmp/full")" -eq $NRUNS ]
 for s in "## The gap against model size" "## Per size" "## Learning rates" "## Compute: FLOPs per token" \
@@ -66,6 +70,9 @@ expect "an own-rate run's rate is its variant's best sweep rate" \
     awk -F, -v lr="$(sed -n 's/^lr=//p' "$tmp/full/runs/d16l1-swiglu-s0-own-fan-in/result.txt")" \
         '$1 == 16 && $3 == "swiglu" && $6 == 1 { found = ($4 + 0 == lr + 0) } END { exit !found }' "$tmp/full/scaling_sweep.csv"
 expect "no temporary files left" [ -z "$(find "$tmp/full" -name '*.tmp*')" ]
+# another variant set would choose other shared rates: refused in the same folder
+"$SW" compare --preset scaling-tiny --variants relu,swiglu --seeds 2 --data "$data" --out "$tmp/full" >/dev/null 2>"$tmp/v.err"; rc=$?
+expect "another variant set in the same folder refused (rc $rc)" eval '[ $rc -ne 0 ] && grep -q "another plan" "$tmp/v.err"'
 
 # --- SIGINT, then kill -9 of the command, then the same command: the same bits ---
 wait_runs() {  # pid count: until count runs are done or the process ends

@@ -315,8 +315,12 @@ static void lab_setup(lab *L)
         if (*c == '/') { *c = 0; mkdir(mk, 0755); *c = '/'; }
     if (mkdir(out, 0755) && errno != EEXIST) cli_die("cannot create %s: %s", out, strerror(errno));
     char key[1024];
-    snprintf(key, sizeof key, "preset=%s data=%s bytes=%llu crc32=%08x tokens=%s", p->preset.name, L->corpus,
-             (unsigned long long)ds->file_bytes, ds->crc, o->tokens);
+    int kn = snprintf(key, sizeof key, "preset=%s data=%s bytes=%llu crc32=%08x tokens=%s", p->preset.name, L->corpus,
+                      (unsigned long long)ds->file_bytes, ds->crc, o->tokens);
+    /* a scaling plan's shared rate is chosen over its variants: another
+     * variant set would pick other rates for the runs already there */
+    for (size_t v = 0; p->preset.n_sizes > 0 && v < p->n_variants && kn > 0 && (size_t)kn < sizeof key; v++)
+        kn += snprintf(key + kn, sizeof key - (size_t)kn, "%s%s", v ? "," : " variants=", p->variants[v].name);
     check_plan_file(out, key);
 }
 
