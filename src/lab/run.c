@@ -262,7 +262,8 @@ static swiglu_status write_result(const run_ctx *c, const sw_trainer *tr, const 
                      "d_ff=%zu\nsteps=%lld\ntokens=%lld\nwall_s=%.3f\nlr=%.6g\nseed=%d\ninit=%s\ninit_std=%.6g\n",
                      c->diverged ? "diverged" : "done", val, trn, tr->model->n_params, ffn_params, fc.d_ff,
                      steps, steps * (long long)tc->batch * tc->accum * (long long)mc->seq_len,
-                     c->t_prev + now_s() - c->t0, tc->lr, r->seed, p->inits[r->init].name,
+                     c->t_prev + now_s() - c->t0, tc->lr, r->kind == SW_RUN_SCALE_SWEEP ? SW_LAB_SELECT_SEED : r->seed,
+                     p->inits[r->init].name,
                      sw_model_init_scale(&tr->model->cfg));
     /* the two losses to the bit (C99 hex floats): tests/test_lab.sh compares resumed runs with them */
     n += snprintf(res + n, sizeof res - (size_t)n, "final_val_loss_hex=%a\nfinal_train_loss_hex=%a\n", val, trn);
