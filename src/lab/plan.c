@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lab/plan.h"
+#include "lab/scaling.h"
 #include "model/ffn_name.h"
 
 const sw_lab_variant sw_lab_variants[] = {
@@ -66,7 +67,7 @@ double sw_lab_init_scale(const sw_lab_init *in, int d_model, int n_layer)
 }
 
 /* Presets, sized for a 2-core machine (docs/LAB.md has the measured times). */
-static sw_lab_preset presets[4];
+static sw_lab_preset presets[6];
 
 static void presets_init(void)
 {
@@ -82,7 +83,7 @@ static void presets_init(void)
     /* tiny: seconds; the tests use it */
     sw_lab_preset *p = &presets[0];
     *p = (sw_lab_preset){"tiny", 32, 1, 2, 32, t, 10, 2, {3e-3, 3e-2}, 12, 8, 60, 32,
-                         "seconds: for tests (D 32, 1 layer, 24 steps)", NULL};
+                         "seconds: for tests (D 32, 1 layer, 24 steps)", NULL, 0, {{0}}, 0, 0};
     p->train.batch = 4; p->train.steps = 24; p->train.warmup = 4; p->train.lr = 3e-3; p->train.min_lr = 3e-4;
     p->train.eval_every = 8; p->train.eval_batches = 2;
     p->inits = "fan-in";   /* the default init: docs/LAB.md, Initialization */
@@ -90,7 +91,7 @@ static void presets_init(void)
     /* quick: the README's default, ~30 minutes on 2 cores (6 inits; one init: 5 minutes) */
     p = &presets[1];
     *p = (sw_lab_preset){"quick", 64, 2, 4, 64, t, 200, 3, {2e-3, 8e-3, 3e-2}, 300, 16, 1500, 128,
-                         "~30 minutes on 2 cores (D 64, 2 layers, T 64, 1000 steps of 16 x 64 tokens, 6 inits)", NULL};
+                         "~30 minutes on 2 cores (D 64, 2 layers, T 64, 1000 steps of 16 x 64 tokens, 6 inits)", NULL, 0, {{0}}, 0, 0};
     p->train.batch = 16; p->train.steps = 1000; p->train.warmup = 50; p->train.lr = 2e-3; p->train.min_lr = 2e-4;
     p->train.eval_every = 100; p->train.eval_batches = 8;
     /* the init-sensitivity section: the gpt2 rule at 0.01, 0.02, 1 / sqrt(D)
@@ -100,7 +101,7 @@ static void presets_init(void)
     /* standard: nanoGPT's CPU baby GPT, 1-2 hours on 2 cores */
     p = &presets[2];
     *p = (sw_lab_preset){"standard", 128, 4, 4, 64, t, 250, 5, {1e-3, 2.5e-3, 6e-3, 1.5e-2, 3e-2}, 400, 16, 4000, 256,
-                         "6-9 hours on 2 cores (nanoGPT's baby GPT: D 128, 4 layers, T 64, 2000 steps of 12 x 64, 6 inits)", NULL};
+                         "6-9 hours on 2 cores (nanoGPT's baby GPT: D 128, 4 layers, T 64, 2000 steps of 12 x 64, 6 inits)", NULL, 0, {{0}}, 0, 0};
     p->train.batch = 12; p->train.steps = 2000; p->train.warmup = 100; p->train.lr = 1e-3; p->train.min_lr = 1e-4;
     p->train.eval_every = 250; p->train.eval_batches = 20;
     p->inits = "fan-in,gpt2:0.01,gpt2:0.02,gpt2:0.08839,gpt2:0.1768,small";   /* D 128: 1, 2 / sqrt(D) */
@@ -108,10 +109,40 @@ static void presets_init(void)
     /* long: for bigger machines */
     p = &presets[3];
     *p = (sw_lab_preset){"long", 256, 6, 8, 256, t, 500, 5, {3e-4, 1e-3, 3e-3, 1e-2, 3e-2}, 1000, 32, 10000, 256,
-                         "bigger machines (D 256, 6 layers, T 256, 10000 steps of 32 x 256)", NULL};
+                         "bigger machines (D 256, 6 layers, T 256, 10000 steps of 32 x 256)", NULL, 0, {{0}}, 0, 0};
     p->train.batch = 32; p->train.steps = 10000; p->train.warmup = 400; p->train.lr = 6e-4; p->train.min_lr = 6e-5;
     p->train.eval_every = 500; p->train.eval_batches = 40;
     p->inits = "fan-in";   /* the default init: docs/LAB.md, Initialization */
+
+    /* scaling: 5 sizes over two decades of N (98k..10.6M), 20 tokens per
+     * parameter (Chinchilla's rule), T 128, batch 16 (docs/LAB.md, "The
+     * scaling preset"); rates 0.5, 1, 2, 4 x 2e-3 sqrt(64 / D) */
+    p = &presets[4];
+    *p = (sw_lab_preset){"scaling", 0, 0, 0, 128, t, 500, 0, {0}, 0, 0, 0, 0,
+                         "5 sizes D 64/2 layers .. D 384/6 layers, 20 tokens per parameter: cluster-sized (--plan)", NULL,
+                         5, {{64, 2, 2, 5, 1, 0, 0, 0, {0}}, {128, 3, 4, 5, 1, 0, 0, 0, {0}}, {192, 4, 6, 5, 0, 0, 0, 0, {0}},
+                             {256, 5, 8, 3, 0, 0, 0, 0, {0}}, {384, 6, 12, 3, 0, 0, 0, 0, {0}}},
+                         20, 4};
+    p->train.batch = 16; p->train.eval_batches = 16;
+    p->inits = "fan-in";
+    for (int z = 0; z < p->n_sizes; z++) {
+        sw_lab_size *s = &p->sizes[z];
+        s->n_rates = 4;
+        for (int k = 0; k < 4; k++) s->rates[k] = 0.5 * (1 << k) * 2e-3 * sqrt(64.0 / s->d_model);
+    }
+    sw_lab_scaling_fill(p);
+
+    /* scaling-tiny: the scaling machinery in seconds, for the tests: 4 sizes
+     * D 16..32 (N 3k..25k), half a token per parameter, T 32 */
+    p = &presets[5];
+    *p = (sw_lab_preset){"scaling-tiny", 0, 0, 0, 32, t, 10, 0, {0}, 0, 0, 0, 0,
+                         "seconds: for tests (4 sizes D 16..32, 12..96 steps): its verdicts mean nothing", NULL,
+                         4, {{16, 1, 2, 3, 1, 0, 0, 2, {3e-3, 3e-2}}, {24, 1, 2, 3, 1, 0, 0, 2, {3e-3, 3e-2}},
+                             {32, 1, 2, 2, 0, 0, 0, 2, {3e-3, 3e-2}}, {32, 2, 2, 2, 0, 0, 0, 2, {3e-3, 3e-2}}},
+                         0.5, 4};
+    p->train.batch = 4; p->train.eval_batches = 2;
+    p->inits = "fan-in";
+    sw_lab_scaling_fill(p);
 }
 
 const sw_lab_preset *sw_lab_preset_find(const char *name)
@@ -161,9 +192,10 @@ swiglu_status sw_lab_plan_make_inits(sw_lab_plan *p, const char *preset, const c
 {
     memset(p, 0, sizeof *p);
     const sw_lab_preset *pr = sw_lab_preset_find(preset ? preset : "quick");
-    if (!pr) { snprintf(err, errcap, "unknown preset '%s' (tiny, quick, standard, long)", preset); return SWIGLU_ERR_ARG; }
+    if (!pr) { snprintf(err, errcap, "unknown preset '%s' (tiny, quick, standard, long, scaling, scaling-tiny)", preset); return SWIGLU_ERR_ARG; }
     p->preset = *pr;
-    if (seeds < 1 || seeds > SW_LAB_MAX_SEEDS) { snprintf(err, errcap, "--seeds must be 1..%d", SW_LAB_MAX_SEEDS); return SWIGLU_ERR_ARG; }
+    /* seeds 0: the preset's (3; a scaling preset's per size) */
+    if (seeds < 0 || seeds > SW_LAB_MAX_SEEDS) { snprintf(err, errcap, "--seeds must be 1..%d", SW_LAB_MAX_SEEDS); return SWIGLU_ERR_ARG; }
     p->n_seeds = seeds;
     if (!variants) {
         for (size_t i = 0; i < sw_lab_n_variants; i++) p->variants[p->n_variants++] = sw_lab_variants[i];
@@ -193,6 +225,15 @@ swiglu_status sw_lab_plan_make_inits(sw_lab_plan *p, const char *preset, const c
         }
         if (!p->n_inits) { snprintf(err, errcap, "--init names no init"); return SWIGLU_ERR_ARG; }
     }
+    if (pr->n_sizes > 0) {
+        /* the scaling plan: one init, seeds capped per size (0: the preset's) */
+        if (p->n_inits > 1) { snprintf(err, errcap, "--preset %s takes one init (--init names %zu)", pr->name, p->n_inits); return SWIGLU_ERR_ARG; }
+        int full = sw_lab_scaling_runs(p, seeds ? seeds : SW_LAB_MAX_SEEDS);
+        p->n_core_runs = p->n_runs;
+        if (full) { snprintf(err, errcap, "the plan needs more than %d runs: fewer variants or seeds", SW_LAB_MAX_RUNS); return SWIGLU_ERR_ARG; }
+        return SWIGLU_OK;
+    }
+    if (!seeds) p->n_seeds = seeds = 3;
     double main_work = (double)pr->train.steps;
     int full = 0;
     for (size_t v = 0; v < p->n_variants; v++)
@@ -215,11 +256,13 @@ void sw_lab_run_configs(const sw_lab_plan *p, const sw_lab_run *r, sw_model_conf
 {
     const sw_lab_preset *pr = &p->preset;
     const sw_lab_variant *v = &p->variants[r->variant];
+    int scale = r->kind == SW_RUN_SCALE || r->kind == SW_RUN_SCALE_SWEEP;
+    const sw_lab_size *z = scale ? &pr->sizes[r->size] : NULL;
     sw_model_config_default(mc);
-    mc->d_model = pr->d_model;
-    mc->n_layer = pr->n_layer;
-    mc->n_head = pr->n_head;
-    mc->n_kv_head = pr->n_head;
+    mc->d_model = scale ? z->d_model : pr->d_model;
+    mc->n_layer = scale ? z->n_layer : pr->n_layer;
+    mc->n_head = scale ? z->n_head : pr->n_head;
+    mc->n_kv_head = mc->n_head;
     mc->seq_len = pr->seq_len;
     mc->ffn = v->ffn;
     mc->learn_beta = v->learn_beta;
@@ -234,5 +277,15 @@ void sw_lab_run_configs(const sw_lab_plan *p, const sw_lab_run *r, sw_model_conf
         tc->steps = pr->sweep_steps;
         tc->warmup = pr->sweep_steps / 10;
         tc->eval_every = (int)pr->sweep_steps;
+    }
+    if (scale) {
+        /* the size's schedule: warmup 5 %, 8 evaluations (the sweep: one, at
+         * the end); the rate: the size's first until scaling.c resolves it */
+        tc->steps = r->kind == SW_RUN_SCALE_SWEEP ? z->sweep_steps : z->steps;
+        tc->warmup = tc->steps / 20 > 1 ? tc->steps / 20 : 1;
+        tc->eval_every = r->kind == SW_RUN_SCALE_SWEEP ? (int)tc->steps : (int)(tc->steps / 8 > 1 ? tc->steps / 8 : 1);
+        tc->lr = z->rates[r->kind == SW_RUN_SCALE_SWEEP ? r->rate : 0];
+        tc->min_lr = tc->lr / 10;
+        if (r->kind == SW_RUN_SCALE_SWEEP) tc->seed = 1000 + SW_LAB_SELECT_SEED;
     }
 }

@@ -16,6 +16,7 @@
 #define SW_LAB_MAX_RATES 8
 #define SW_LAB_MAX_RUNS 2048
 #define SW_LAB_MAX_INITS 8
+#define SW_LAB_MAX_SIZES 8
 
 typedef struct sw_lab_variant {
     char name[32];              /* "relu", ..., "swiglu-learned-beta" */
@@ -43,6 +44,18 @@ swiglu_status sw_lab_init_parse(sw_lab_init *in, const char *spec, char *err, si
 /* The std of the D-input matrices of init in at d_model D (the plots' x). */
 double sw_lab_init_scale(const sw_lab_init *in, int d_model, int n_layer);
 
+/* One model size of a scaling preset (scaling.h): the preset's context,
+ * batch, optimizer and init; steps from the token budget. */
+typedef struct sw_lab_size {
+    int d_model, n_layer, n_head;
+    int n_seeds;                /* main runs' seeds here (--seeds caps it) */
+    int every_variant;          /* 1: every variant of the plan; 0: relu, gelu, swiglu of it */
+    long long steps;            /* main runs: tokens_per_param x N / (batch x T), set by the preset */
+    long long sweep_steps;      /* the sweep's runs: steps / sweep_div */
+    int n_rates;
+    double rates[SW_LAB_MAX_RATES];
+} sw_lab_size;
+
 typedef struct sw_lab_preset {
     const char *name;
     int d_model, n_layer, n_head, seq_len;
@@ -54,13 +67,28 @@ typedef struct sw_lab_preset {
     int ex_dim, ex_steps, ex_batch; /* expressivity task: input dim, steps, batch */
     const char *what;           /* one line for the report and --help */
     const char *inits;          /* the inits compared (--init's default); the first is the main one */
+    /* a scaling preset (n_sizes > 0): the sizes, smallest first; d_model,
+     * n_layer, n_head above are unused, seq_len and train (batch, schedule
+     * shape, optimizer) serve every size */
+    int n_sizes;
+    sw_lab_size sizes[SW_LAB_MAX_SIZES];
+    double tokens_per_param;    /* main runs: this many tokens per non-embedding parameter */
+    int sweep_div;              /* the sweep's runs: 1 / sweep_div of the main run's tokens */
 } sw_lab_preset;
 
-const sw_lab_preset *sw_lab_preset_find(const char *name);  /* tiny, quick, standard, long */
+/* tiny, quick, standard, long; scaling, scaling-tiny (scaling.h) */
+const sw_lab_preset *sw_lab_preset_find(const char *name);
 
 /* MAIN: the main comparison at the main init (inits[0]); INIT: the same
- * runs at another init, for the init-sensitivity section (init_report.h) */
-typedef enum sw_lab_kind { SW_RUN_MAIN = 0, SW_RUN_SWEEP = 1, SW_RUN_EXPR = 2, SW_RUN_INIT = 3 } sw_lab_kind;
+ * runs at another init, for the init-sensitivity section (init_report.h);
+ * a scaling preset's SCALE_SWEEP (a size's rate sweep, the selection seed)
+ * and SCALE (a main run at a size, at the variant's own best rate or the
+ * size's shared rate, both from that size's sweep: scaling.h) */
+typedef enum sw_lab_kind {
+    SW_RUN_MAIN = 0, SW_RUN_SWEEP = 1, SW_RUN_EXPR = 2, SW_RUN_INIT = 3, SW_RUN_SCALE_SWEEP = 4, SW_RUN_SCALE = 5
+} sw_lab_kind;
+
+enum { SW_RATE_OWN = 0, SW_RATE_SHARED = 1 };   /* sw_lab_run.policy of a SCALE run */
 
 typedef struct sw_lab_run {
     char id[64];                /* folder name under OUT/runs/ */
@@ -69,7 +97,9 @@ typedef struct sw_lab_run {
     int seed;                   /* 0-based seed index */
     int rate;                   /* sweep: index into preset->rates */
     int init;                   /* index into plan->inits (0 for MAIN, SWEEP and EXPR) */
-    double work;                /* relative cost, for the ETA */
+    int size;                   /* SCALE, SCALE_SWEEP: index into preset.sizes */
+    int policy;                 /* SCALE: SW_RATE_OWN or SW_RATE_SHARED */
+    double work;                /* relative cost, for the ETA (SCALE*: training FLOPs) */
 } sw_lab_run;
 
 typedef struct sw_lab_plan {
@@ -94,14 +124,16 @@ swiglu_status sw_lab_plan_make(sw_lab_plan *p, const char *preset, const char *v
 swiglu_status sw_lab_plan_make_inits(sw_lab_plan *p, const char *preset, const char *variants, int seeds,
                                      const char *inits, char *err, size_t errcap);
 
-/* The id (folder name under OUT/runs/) of a run. The transformer runs carry
+/* The id (folder name under OUT/runs/) of a run (not of the SCALE kinds:
+ * sw_lab_scale_id). The transformer runs carry
  * their init's key, so runs at different inits never share a folder:
  * "<variant>-s<seed>-<init>", "sweep-<variant>-lr<rate>-<init>";
  * the expressivity task's "expr-<variant>-s<seed>" has its own init. */
 void sw_lab_run_id(char *buf, size_t cap, const sw_lab_plan *p, sw_lab_kind kind, int variant, int seed,
                    int rate, int init);
 
-/* The model and training configurations of a run (vocab is set from data). */
+/* The model and training configurations of a run (vocab is set from data;
+ * a SCALE run's rate is its size's first until scaling.h resolves it). */
 void sw_lab_run_configs(const sw_lab_plan *p, const sw_lab_run *r, sw_model_config *mc,
                         sw_train_config *tc);
 

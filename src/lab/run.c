@@ -12,6 +12,7 @@
 #include "io/io_util.h"
 #include "lab/corpus.h"
 #include "lab/run.h"
+#include "lab/scaling.h"
 
 #define ERR(...) (snprintf(err, errcap, __VA_ARGS__), SWIGLU_ERR_IO)
 
@@ -261,7 +262,8 @@ static swiglu_status write_result(const run_ctx *c, const sw_trainer *tr, const 
                      "d_ff=%zu\nsteps=%lld\ntokens=%lld\nwall_s=%.3f\nlr=%.6g\nseed=%d\ninit=%s\ninit_std=%.6g\n",
                      c->diverged ? "diverged" : "done", val, trn, tr->model->n_params, ffn_params, fc.d_ff,
                      steps, steps * (long long)tc->batch * tc->accum * (long long)mc->seq_len,
-                     c->t_prev + now_s() - c->t0, tc->lr, r->seed, p->inits[r->init].name,
+                     c->t_prev + now_s() - c->t0, tc->lr, r->kind == SW_RUN_SCALE_SWEEP ? SW_LAB_SELECT_SEED : r->seed,
+                     p->inits[r->init].name,
                      sw_model_init_scale(&tr->model->cfg));
     /* the two losses to the bit (C99 hex floats): tests/test_lab.sh compares resumed runs with them */
     n += snprintf(res + n, sizeof res - (size_t)n, "final_val_loss_hex=%a\nfinal_train_loss_hex=%a\n", val, trn);
@@ -292,6 +294,16 @@ static swiglu_status execute_locked(const sw_lab_plan *p, const sw_lab_run *r, c
     sw_model_config mc;
     sw_train_config tc;
     sw_lab_run_configs(p, r, &mc, &tc);
+    if (r->kind == SW_RUN_SCALE) {
+        /* the rate from the size's sweep; a shared run at its own run's rate is that run */
+        int k = sw_lab_scale_rate(p, out_dir, r);
+        if (k < 0) return ERR("run %s: its size's learning-rate sweep is not done yet (run the sweep's runs first)", r->id);
+        int shared = sw_lab_scale_share(p, out_dir, r, err, errcap);
+        if (shared < 0) return SWIGLU_ERR_IO;
+        if (shared) { if (progress) progress(pctx, 1.0); return SWIGLU_OK; }
+        tc.lr = p->preset.sizes[r->size].rates[k];
+        tc.min_lr = tc.lr / 10;
+    }
     sw_trainer *tr = NULL;
     int fresh = access(c.ckpt, R_OK) != 0;
     swiglu_status st = open_run(&tr, &c, dir, data, &mc, &tc, fresh, err, errcap);

@@ -63,6 +63,35 @@ double sw_t_pvalue(double t, double df)
     return beta_inc(df / 2, 0.5, df / (df + t * t));
 }
 
+double sw_t_crit(double p, double df)
+{
+    if (!(p > 0 && p < 1) || !(df > 0)) return NAN;
+    /* sw_t_pvalue falls from 1 at t = 0: bracket, then halve 200 times */
+    double lo = 0, hi = 1;
+    while (sw_t_pvalue(hi, df) > p && hi < 1e12) hi *= 2;
+    for (int i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
+        double mid = 0.5 * (lo + hi);
+        if (sw_t_pvalue(mid, df) > p) lo = mid; else hi = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+void sw_holm(double *adj, const double *p, size_t m)
+{
+    size_t ord[64];
+    if (m > 64) m = 64;
+    for (size_t i = 0; i < m; i++) ord[i] = i;
+    for (size_t i = 1; i < m; i++)   /* insertion sort of the indices by p, ties in input order */
+        for (size_t j = i; j > 0 && p[ord[j]] < p[ord[j - 1]]; j--) { size_t t = ord[j]; ord[j] = ord[j - 1]; ord[j - 1] = t; }
+    double run = 0;
+    for (size_t j = 0; j < m; j++) {
+        double a = (double)(m - j) * p[ord[j]];
+        if (a > 1) a = 1;
+        if (a > run) run = a;
+        adj[ord[j]] = run;
+    }
+}
+
 double sw_paired_t(const double *a, const double *b, size_t n, double *mean_diff, double *t)
 {
     double d[64];
