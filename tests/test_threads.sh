@@ -57,8 +57,9 @@ if [ -r "$model" ]; then
     expect "generate: 3 threads give the 1-thread tokens" test "$a" = "$b"
     expect "generate: the measured default gives the 1-thread tokens" test "$a" = "$c"
     expect "generate: 120 sampled ids" test "$(wc -w <<<"$a")" -ge 120
-    must "generate --bench, measured threads" env -u OMP_NUM_THREADS "$SW" "${gargs[@]}" --bench 2
-    expect "generate --bench says the count was measured" grep -q "threads [0-9]* (measured)" <<<"$out"
+    # stories260K is below the size where threads can pay: 1 thread, not measured
+    must "generate --bench, default threads" env -u OMP_NUM_THREADS "$SW" "${gargs[@]}" --bench 2
+    expect "generate: a small model decodes on 1 thread by default" grep -q "threads 1, new tokens" <<<"$out"
     must "generate --profile" "$SW" "${gargs[@]}" --threads 1 --profile
     must "generate --profile (stderr)" bash -c "'$SW' generate '$model' --ids -n 20 -s 7 --threads 1 --profile 2>&1 >/dev/null"
     expect "generate --profile: per-token phases" grep -q "^profile: 20 tokens, 1 thread, " <<<"$out"
@@ -66,6 +67,14 @@ if [ -r "$model" ]; then
 else
     skip "no $model"
 fi
+# a model above the size rule (D 256, 6 layers: 4.8M weights): measured, the same tokens as 1 thread
+must "train a D 256 x 6 model (1 step)" "$SW" train --data "$data" --tokens char --dim 256 --layers 6 --heads 4 \
+    --context 64 --batch 1 --steps 1 --eval-every 0 --eval-batches 1 --quiet --ffn swiglu --threads 1 --ckpt "$tmp/big.ckpt"
+must "generate (big), 1 thread" "$SW" generate "$tmp/big.ckpt" --ids -n 40 -t 0 --threads 1; a=$out
+must "generate (big), measured" env -u OMP_NUM_THREADS "$SW" generate "$tmp/big.ckpt" --ids -n 40 -t 0 --bench 1
+expect "generate (big): the count is measured" grep -q "threads [0-9]* (measured)" <<<"$out"
+must "generate (big), measured, the tokens" env -u OMP_NUM_THREADS "$SW" generate "$tmp/big.ckpt" --ids -n 40 -t 0
+expect "generate (big): the measured default gives the 1-thread tokens" test "$a" = "$out"
 
 # OpenMP waiting: set by the command on a busy machine when the user did not
 # (another process running at start), left alone when they did

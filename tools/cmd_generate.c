@@ -132,15 +132,23 @@ typedef struct gen_model {
  * stories260K: too short to time alone), measuring again every 64 units. */
 enum { TUNE_UNIT = 8, TUNE_RECHECK = 64 };
 
+/* Below this many weights a token's work is too small to split (stories260K:
+ * ~60 us a token on 1 thread, 3x slower on 2: the 5 barriers a layer cost
+ * more than the matvecs), and measuring would cost more than it could win:
+ * 1 thread, no tuner. From here on a token's weights are >= 16 MB of reads. */
+#define GEN_TUNE_MIN_WEIGHTS 4000000.0
+
 /* The thread count before the state exists: --threads, else OMP_NUM_THREADS,
- * else the cores (the tuner then measures 1 .. cores). */
-static int gen_threads(const gen_opts *o)
+ * else 1 for a small model and the cores for a big one (the tuner then
+ * measures 1 .. cores). D, H, L, V, KV: the model's sizes. */
+static int gen_threads(const gen_opts *o, double D, double H, double L, double V, double KV)
 {
     if (o->threads) return (int)o->threads;
     const char *e = getenv("OMP_NUM_THREADS");
     long n = e ? strtol(e, NULL, 10) : 0;
     if (n >= 1 && n <= 256) return (int)n;
-    return cli_cores();
+    double weights = L * (2 * D * D + 2 * D * KV + 3 * D * H) + V * D;
+    return weights < GEN_TUNE_MIN_WEIGHTS ? 1 : cli_cores();
 }
 
 /* "swiglu: PATH: problem" (the library's I/O messages may already start with PATH). */
@@ -168,7 +176,9 @@ static void load(gen_model *g, const gen_opts *o)
         cli_ckpt ck;
         cli_ckpt_load(&ck, o->model, 1, 1, NULL);
         g->ours = ck.m;
-        cli_check(sw_llama_init_model(&g->st, g->ours, gen_threads(o)), "model state");
+        const sw_model *m = g->ours;
+        cli_check(sw_llama_init_model(&g->st, m, gen_threads(o, (double)m->D, (double)m->H, (double)m->L, (double)m->V,
+                                                             (double)m->KV)), "model state");
         set_chars(g, ck.itos, ck.vocab);
         g->V = ck.vocab;
         g->S = (int)g->ours->Tmax;
@@ -209,7 +219,9 @@ static void load(gen_model *g, const gen_opts *o)
         if (o->prompt) cli_die("%s: --prompt needs --tokenizer T.bin (or use --prompt-ids)", o->cmd);
         if (!o->ids && !o->bench) cli_die("%s: no tokenizer: pass --tokenizer T.bin, or --ids to print token ids", o->cmd);
     }
-    cli_check(sw_llama_init(&g->st, &g->l2c, gen_threads(o)), "model state");
+    const sw_l2c_config *c = &g->l2c.cfg;
+    cli_check(sw_llama_init(&g->st, &g->l2c, gen_threads(o, c->dim, c->hidden_dim, c->n_layers, c->vocab_size, c->kv_dim)),
+              "model state");
 }
 
 /* After load: the tuner, when the thread count is ours to choose. */

@@ -14,6 +14,7 @@ void sw_tuner_init(sw_thread_tuner *u, int max, long long recheck, long long fir
     for (int n = 1; n < max && u->ncand < SW_TUNE_MAX_CAND - 1; n *= 2) u->cand[u->ncand++] = n;
     u->cand[u->ncand++] = max;
     u->next = first;
+    u->backoff = 1;
 }
 
 int sw_tuner_before(sw_thread_tuner *u, long long step)
@@ -33,8 +34,10 @@ int sw_tuner_after(sw_thread_tuner *u, long long step, double dt)
 {
     if (!u->active) {
         /* between measurements: 3 steps in a row at 2x the chosen count's
-         * median (another process took a core) measure again at once */
-        if (u->decisions) {
+         * median (another process took a core) measure again at once; only
+         * when more than 1 thread was chosen (on 1 thread a busy machine
+         * only makes 1 thread slower, and short steps have jitter) */
+        if (u->decisions && u->chosen > 1) {
             double chosen_med = 0.0;
             for (int i = 0; i < u->ncand; i++) if (u->cand[i] == u->chosen) chosen_med = u->med[i];
             u->slow = dt > 2.0 * chosen_med ? u->slow + 1 : 0;
@@ -64,9 +67,12 @@ int sw_tuner_after(sw_thread_tuner *u, long long step, double dt)
     int best = 0;
     for (int i = 1; i < u->ncand; i++)
         if (u->med[i] < u->med[best] / 1.03) best = i;
+    /* the same choice again: measure half as often (up to 16x the interval) */
+    if (u->decisions && u->cand[best] == u->chosen && u->backoff < 16) u->backoff *= 2;
+    else if (!u->decisions || u->cand[best] != u->chosen) u->backoff = 1;
     u->chosen = u->cand[best];
     u->decisions++;
     u->active = 0;
-    u->next = step + u->recheck;
+    u->next = step + u->recheck * u->backoff;
     return u->chosen;
 }

@@ -4,8 +4,9 @@
  * whose timed step takes 1.5x the best median so far is dropped at once),
  * the fastest median wins (more threads must be more than 3 % faster: the
  * cores are left to whatever else runs), and it is measured again every
- * `recheck` steps, so that a machine that gets busy (or quiet) is followed,
- * and at once when 3 steps in a row take twice the chosen count's median. Meant for
+ * `recheck` steps (doubling, up to 16x, while the choice holds), so that a
+ * machine that gets busy (or quiet) is followed, and at once when 3 steps in
+ * a row take twice the median of a chosen count above 1. Meant for
  * computations that give the same bits at every thread count (the trainer,
  * tests/test_threads.sh; decoding, llama_infer.c): the choice changes the
  * speed and nothing else. Why measured and not a rule: on a shared machine
@@ -28,6 +29,7 @@ typedef struct sw_thread_tuner {
     int decisions;                    /* how many times it chose */
     int slow;                         /* steps in a row at 2x the chosen median */
     int early;                        /* measurements started early by such a slowdown */
+    int backoff;                      /* the interval's factor: doubles while the choice holds (<= 16) */
 } sw_thread_tuner;
 
 /* max <= 1 or recheck < 1: off. The first measurement starts at step `first`. */
