@@ -83,6 +83,7 @@ swiglu_status sw_gemm_batch_f32(float *C, size_t ldc,
                                 size_t M, size_t N, size_t K, float alpha, float beta,
                                 const sw_gemm_batch *bt);
 
+/* oneDNN's batch (one primitive); the batch checked by sw_gemm_batch_f32 */
 swiglu_status sw_gemm_onednn_batch_f32(float *C, size_t ldc, const float *A, size_t lda, int trans_a,
                                        const float *B, size_t ldb, int trans_b,
                                        size_t M, size_t N, size_t K, float alpha, float beta,

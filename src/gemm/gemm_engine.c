@@ -141,6 +141,7 @@ swiglu_status sw_gemm_batch_f32(float *C, size_t ldc, const float *A, size_t lda
     SW_RETURN_IF(!bt, SWIGLU_ERR_NULL);
     for (int d = 0; d < 3; d++) {
         SW_RETURN_IF(bt->dim[d] == 0, SWIGLU_ERR_SIZE);
+        /* a stride of 0 in A or C would be a reduction or a race, not a broadcast */
         SW_RETURN_IF(bt->dim[d] > 1 && (bt->sa[d] == 0 || bt->sc[d] == 0), SWIGLU_ERR_ARG);
     }
 #if defined(SWIGLU_HAVE_DNNL)
