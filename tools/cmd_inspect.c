@@ -8,7 +8,8 @@
  * Text: the tokens of FILE (needs the tokenizer; encoded in pieces of <= 1 KiB
  * cut at newlines, as BPE merging is quadratic), fed in windows of at most
  * seq_len positions, up to -n tokens (default 1024). Without --data the model
- * samples its own text from BOS (temperature 1, --seed), which is what is
+ * samples its own text from BOS (temperature 1, --seed; model/sampler.c,
+ * as `generate -t 1 -s S`), which is what is
  * at hand for stories260K whose tokenizer is not available.
  *
  * Per layer, over all tokens, with g = w1 x (gate pre-activation),
@@ -53,6 +54,7 @@
 #include "io/model_file.h"
 #include "io/tokenizer.h"
 #include "model/llama_infer.h"
+#include "model/sampler.h"
 
 #define NBINS 160
 
@@ -447,22 +449,6 @@ static layer_stats *stats_new(int NL, int H)
     return ls;
 }
 
-/* The next token of a self-generated window: a multinomial sample at
- * temperature 1 from logits lg [V] (xorshift*, as generate's coin; the
- * comparison against the unnormalized cumulative sum is this command's own
- * and fixes its numbers). probs [V] scratch. */
-static int sample_self(const float *lg, int V, float *probs, uint64_t *rng)
-{
-    float mx = -INFINITY, sum = 0;
-    for (int i = 0; i < V; i++) if (lg[i] > mx) mx = lg[i];
-    for (int i = 0; i < V; i++) { probs[i] = expf(lg[i] - mx); sum += probs[i]; }
-    *rng ^= *rng >> 12; *rng ^= *rng << 25; *rng ^= *rng >> 27;
-    float coin = (float)((uint32_t)((*rng * 0x2545F4914F6CDD1Dull) >> 32) >> 8) / 16777216.0f * sum;
-    float cdf = 0;
-    for (int i = 0; i < V; i++) { cdf += probs[i]; if (coin < cdf) return i; }
-    return V - 1;
-}
-
 /* The model to run: ours converted to its llama2.c form (*storage holds
  * the weights; bos -1: none, start: its newline), or a llama2.c file.
  * 0, or 1 when ours cannot be run as llama2.c (*why says why). */
@@ -516,9 +502,10 @@ static long long run_tokens(const inspect_model *im, const inspect_opts *o, prob
     cli_check(sw_llama_init(&st, &im->model, (int)o->threads), "inspect: model state");
     st.probe = probe;
     st.probe_ctx = pc;
-    uint64_t rng = (uint64_t)o->seed;
-    float *probs = malloc((size_t)V * sizeof(float));
-    if (!probs) cli_die("out of memory");
+    /* self-generated text: multinomial at temperature 1 over all V, the
+     * sampler of `sample` / `generate` (the same seed draws the same coins) */
+    sw_sampler smp;
+    cli_check(sw_sampler_init(&smp, (size_t)V, 1.0f, 0.0f, 0, (uint64_t)o->seed), "inspect: sampler");
     long long done = 0;
     int token = im->start, pos = 0;
     size_t at = 0;
@@ -532,7 +519,7 @@ static long long run_tokens(const inspect_model *im, const inspect_opts *o, prob
             if (at >= nids) break;
             token = ids[at++];
         } else {
-            token = sample_self(lg, V, probs, &rng);
+            token = sw_sampler_next(&smp, lg);
         }
         if (pos >= c->seq_len || (!ids && token == bos)) {
             /* new window: the cache restarts at position 0 with BOS (ours:
@@ -541,7 +528,7 @@ static long long run_tokens(const inspect_model *im, const inspect_opts *o, prob
             if (token != bos && !ids) token = im->start;
         }
     }
-    free(probs);
+    sw_sampler_free(&smp);
     sw_llama_free(&st);
     return done;
 }

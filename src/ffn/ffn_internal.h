@@ -65,6 +65,7 @@ typedef struct sw_ffn_hdr {
     float beta;      /* the beta the forward used (learned or fixed) */
 } sw_ffn_hdr;
 
+/* ffn_workspace.c: the pieces for T tokens, training or inference */
 swiglu_status sw_ffn_ws_layout(sw_ffn_ws *L, const struct swiglu_ffn *f, size_t T, int training);
 /* 64-byte aligned start of a caller's workspace. */
 static inline unsigned char *sw_ffn_ws_base(void *ws)
