@@ -23,4 +23,12 @@ expect "the table says --no-stream" grep -q "normal stores only" <<< "$out"
 # spelled with a G suffix, would allocate 4 GiB buffers: not run here)
 out=$("$SW" bench act --sizes 2G 2>&1); rc=$?
 expect "bench act --sizes 2G refused with the range: '$out'" [ "$rc" = 2 -a "$out" = "swiglu: --sizes: '2G' is not a size in [1, 1G] floats" ]
+# bench/ab.sh (two builds side by side): its refusals (a run is a benchmark, not a test)
+ab="$(dirname "$0")/../bench/ab.sh"
+out=$(bash "$ab" 2>&1); rc=$?
+expect "bench/ab.sh without binaries: usage, exit 2 ($rc)" [ "$rc" = 2 ] && expect "  says usage" grep -q '^usage: bash bench/ab.sh' <<< "$out"
+out=$(bash "$ab" /nonexistent "$SW" 2>&1); rc=$?
+expect "bench/ab.sh with a missing binary: one line, exit 2 ('$out')" [ "$rc" = 2 -a "$out" = "bench/ab.sh: /nonexistent: not an executable" ]
+out=$(bash "$ab" "$SW" "$SW" --rounds x 2>&1); rc=$?
+expect "bench/ab.sh --rounds x refused ('$out')" [ "$rc" = 2 -a "$out" = "bench/ab.sh: --rounds takes a positive integer" ]
 finish test_bench_cli
