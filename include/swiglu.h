@@ -287,6 +287,66 @@ SWIGLU_API swiglu_status swiglu_glu_backward_range(float *din, float *dup, size_
                                                    swiglu_layout layout, const swiglu_gate *gate,
                                                    unsigned flags, size_t begin, size_t end);
 
+/* ------------------------------------------------------------------------ */
+/* bf16 storage: the activation and GLU functions on bf16 buffers            */
+/* ------------------------------------------------------------------------ */
+/*
+ * Each function below is its float namesake above with every tensor (out, x,
+ * in, up, dout, dx, din, dup) held as bf16 bits in uint16_t (the high half of
+ * an fp32; 2-byte aligned): the same arguments, checks, layouts, strides (in
+ * elements), variants, gates, in-place rules, threads and ranges, and the
+ * same statuses. Compute is fp32: inputs are widened (exactly), the float
+ * kernel runs, and each output is rounded once to bf16, to nearest even
+ * (NaN stays a quiet NaN), as the bf16 FFN rounds.
+ *   Exactness: every output is bit for bit the bf16 rounding of what the
+ *   float function writes for the widened inputs (same ISA, same thread
+ *   count, outputs under the streaming threshold, where the float call's
+ *   first few elements may take another path).
+ *   Gradients accumulate in fp32, rounded once: without SWIGLU_BWD_OVERWRITE
+ *   dx = bf16(float(dx) + dout * act'(x)), the sum formed by the float kernel
+ *   on the widened old gradient (one rounding per call: a long sum of many
+ *   small bf16 calls loses what bf16 cannot hold; accumulate into float
+ *   buffers with the float functions when that matters).
+ *   dbeta is a float (threaded) or double (_range) as in the float
+ *   functions, summed in double from the fp32 terms, never rounded to bf16.
+ */
+SWIGLU_API swiglu_status swiglu_act_forward_bf16(uint16_t *out, const uint16_t *x, size_t n,
+                                                 swiglu_act act, float beta);
+SWIGLU_API swiglu_status swiglu_act_backward_bf16(uint16_t *dx, float *dbeta, const uint16_t *dout,
+                                                  const uint16_t *x, size_t n, swiglu_act act,
+                                                  float beta, unsigned flags);
+SWIGLU_API swiglu_status swiglu_act_forward_range_bf16(uint16_t *out, const uint16_t *x, size_t n,
+                                                       swiglu_act act, float beta,
+                                                       size_t begin, size_t end);
+SWIGLU_API swiglu_status swiglu_act_backward_range_bf16(uint16_t *dx, double *dbeta,
+                                                        const uint16_t *dout, const uint16_t *x,
+                                                        size_t n, swiglu_act act, float beta,
+                                                        unsigned flags, size_t begin, size_t end);
+SWIGLU_API swiglu_status swiglu_glu_forward_bf16(uint16_t *out, size_t ld_out,
+                                                 const uint16_t *in, const uint16_t *up,
+                                                 size_t ld_in, size_t rows, size_t n,
+                                                 swiglu_layout layout, const swiglu_gate *gate);
+SWIGLU_API swiglu_status swiglu_glu_backward_bf16(uint16_t *din, uint16_t *dup, size_t ld_din,
+                                                  float *dbeta,
+                                                  const uint16_t *dout, size_t ld_dout,
+                                                  const uint16_t *in, const uint16_t *up,
+                                                  size_t ld_in, size_t rows, size_t n,
+                                                  swiglu_layout layout, const swiglu_gate *gate,
+                                                  unsigned flags);
+SWIGLU_API swiglu_status swiglu_glu_forward_range_bf16(uint16_t *out, size_t ld_out,
+                                                       const uint16_t *in, const uint16_t *up,
+                                                       size_t ld_in, size_t rows, size_t n,
+                                                       swiglu_layout layout,
+                                                       const swiglu_gate *gate,
+                                                       size_t begin, size_t end);
+SWIGLU_API swiglu_status swiglu_glu_backward_range_bf16(uint16_t *din, uint16_t *dup, size_t ld_din,
+                                                        double *dbeta,
+                                                        const uint16_t *dout, size_t ld_dout,
+                                                        const uint16_t *in, const uint16_t *up,
+                                                        size_t ld_in, size_t rows, size_t n,
+                                                        swiglu_layout layout,
+                                                        const swiglu_gate *gate, unsigned flags,
+                                                        size_t begin, size_t end);
 
 /* ------------------------------------------------------------------------ */
 /* FFN layers: y = FFN(x) for x of T tokens x D (d_model)                    */

@@ -14,7 +14,11 @@
 #                             python3-setuptools and python3-pip (pip install ./python),
 #                             Open MPI (openmpi-bin, libopenmpi-dev: data-parallel
 #                             `swiglu train` and the lab under mpirun, docs/CLUSTER.md)
-#   scripts/deps.sh --bench   also valgrind
+#   scripts/deps.sh --bench   also valgrind, and libopenblas0-openmp: PyTorch's
+#                             fp32 matmuls on OpenBLAS in bench/bench_python_ffn.py
+#                             (Debian's torch calls the system libblas.so.3, the
+#                             ~30x slower Netlib one without it; installing it also
+#                             makes OpenBLAS the system's libblas.so.3 alternative)
 set -euo pipefail
 # each line: package  check (a shell test that succeeds when it is present)
 wanted='
@@ -40,6 +44,7 @@ libopenmpi-dev   command -v mpicc
 '
 bench='
 valgrind         command -v valgrind
+libopenblas0-openmp  test -e /usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3
 '
 for arg in "$@"; do
     case "$arg" in

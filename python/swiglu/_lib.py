@@ -111,6 +111,10 @@ _decl("swiglu_glu_forward", _c.c_int, vp, size_t, vp, vp, size_t, size_t, size_t
       _c.POINTER(Gate))
 _decl("swiglu_glu_backward", _c.c_int, vp, vp, size_t, fp, vp, size_t, vp, vp, size_t,
       size_t, size_t, _c.c_int, _c.POINTER(Gate), _c.c_uint)
+# the bf16 twins: the same arguments, uint16_t buffers (bf16 bits)
+for _f in ("act_forward", "act_backward", "glu_forward", "glu_backward"):
+    _g = getattr(lib, "swiglu_" + _f)
+    _decl("swiglu_%s_bf16" % _f, _g.restype, *_g.argtypes)
 _decl("swiglu_ffn_config_init", _c.c_int, _c.POINTER(FFNConfig), size_t, _c.c_int)
 _decl("swiglu_ffn_create", _c.c_int, _c.POINTER(vp), _c.POINTER(FFNConfig))
 _decl("swiglu_ffn_destroy", _c.c_int, vp)

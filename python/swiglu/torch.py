@@ -58,13 +58,14 @@ class _GLU(torch.autograd.Function):
 def glu(gate, up=None, variant="swiglu", beta=None, layout="split", limit=None, up_shift=None):
     """out = gate_act(gate) * up with libswiglu's fused backward.
 
-    gate, up: float32 CPU tensors [..., n] (layout "split"), or gate alone
+    gate, up: float32 or bfloat16 CPU tensors [..., n] (layout "split"), or gate alone
     [..., 2n] holding both halves (layouts "gate_up", "up_gate",
     "interleaved"; up=None). Row slices such as torch.chunk(x, 2, -1) are read
     in place. beta: None (the variant's), a float (fixed), or a one-element
     float tensor with requires_grad (learned: its gradient is the fused
-    dbeta). bf16 and other dtypes are refused with swiglu.Error (the kernels
-    are float32): convert explicitly with .float()."""
+    dbeta). bfloat16 tensors run the bf16 kernels (fp32 compute, outputs and
+    gradients rounded to bf16; dbeta is computed in fp32); other dtypes are
+    refused with swiglu.Error: convert explicitly with .float()."""
     where = "swiglu.torch.glu"
     for name, t in (("gate", gate), ("up", up)):
         if t is not None and not torch.is_tensor(t):

@@ -134,8 +134,8 @@ class TestTorchOps(unittest.TestCase):
     def test_refusals(self):
         g, u = self.g, self.u
         cases = [
-            (lambda: swiglu.glu_forward(g.bfloat16(), u.bfloat16()), "SWIGLU_ERR_DTYPE"),
-            (lambda: swiglu.torch.glu(g.bfloat16(), u.bfloat16()), "SWIGLU_ERR_DTYPE"),
+            (lambda: swiglu.glu_forward(g.half(), u.half()), "SWIGLU_ERR_DTYPE"),
+            (lambda: swiglu.torch.glu(g.half(), u.half()), "SWIGLU_ERR_DTYPE"),
             (lambda: swiglu.glu_forward(g.double(), u.double()), "SWIGLU_ERR_DTYPE"),
             (lambda: swiglu.glu_forward(g.to("meta"), u.to("meta")), "SWIGLU_ERR_UNSUPPORTED"),
             (lambda: swiglu.glu_forward(g.transpose(1, 2), u.transpose(1, 2)), "SWIGLU_ERR_ARG"),

@@ -48,6 +48,8 @@ typedef struct sw_kernels {
                       const float *ui, size_t n, const sw_gate *g, int overwrite);
     /* dst[i] = bf16(src[i]) (core/bf16.h's rounding, bit for bit) */
     void (*to_bf16)(uint16_t *dst, const float *src, size_t n);
+    /* dst[i] = float(src[i]) (exact: the bf16 bits are the float's high half) */
+    void (*from_bf16)(float *dst, const uint16_t *src, size_t n);
 } sw_kernels;
 
 extern const sw_kernels sw_kernels_ref;

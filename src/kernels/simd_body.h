@@ -28,6 +28,7 @@
  *   vf_nonfinite(x) -> nonzero when a lane is inf or NaN
  *   vf_store_bf16(p, a): the VF lanes rounded to bf16 (core/bf16.h's
  *     rounding: u + 0x7fff + ((u >> 16) & 1), NaN made quiet), stored at p
+ *   vf_load_bf16(p): VF bf16 values at p widened to float (exact: u << 16)
  */
 #ifndef SW_SIMD_PREFIX
 #error "include simd_body.h from an ISA file that defines the vector operations"
@@ -507,5 +508,14 @@ static void SW_FN(to_bf16_)(uint16_t *dst, const float *src, size_t n)
     for (; i < n; i++) dst[i] = sw_f32_to_bf16(src[i]);
 }
 
+/* bf16 widening of a buffer: VF at a time, the tail by the scalar definition */
+static void SW_FN(from_bf16_)(float *dst, const uint16_t *src, size_t n)
+{
+    size_t i = 0;
+    for (; i + VF <= n; i += VF) vf_store(dst + i, vf_load_bf16(src + i));
+    for (; i < n; i++) dst[i] = sw_bf16_to_f32(src[i]);
+}
+
 const sw_kernels SW_CAT(sw_kernels_, SW_SIMD_PREFIX) = {
-    SW_STR_PREFIX, SW_FN(act_fwd_), SW_FN(act_bwd_), SW_FN(glu_fwd_), SW_FN(glu_bwd_), SW_FN(to_bf16_)};
+    SW_STR_PREFIX, SW_FN(act_fwd_), SW_FN(act_bwd_), SW_FN(glu_fwd_), SW_FN(glu_bwd_), SW_FN(to_bf16_),
+    SW_FN(from_bf16_)};

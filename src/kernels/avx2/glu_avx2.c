@@ -77,6 +77,13 @@ static inline void vf_store_bf16(uint16_t *p, vf a)
     _mm_storeu_si128((__m128i *)(void *)p, _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1)));
 }
 
+/* 8 bf16 values: vpmovzxwd, then each in the high half of its lane */
+static inline vf vf_load_bf16(const uint16_t *p)
+{
+    __m256i w = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(const void *)p));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(w, 16));
+}
+
 /* ---- single-precision lanes (simd_swiglu.h) ---- */
 typedef __m256 vfm;
 #define VF_TBITS 3   /* exp table of 2^(j/8): one vpermps of an 8-float register */

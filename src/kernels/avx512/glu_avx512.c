@@ -57,6 +57,12 @@ static inline void vf_store_bf16(uint16_t *p, vf a)
     __m512i v = _mm512_mask_or_epi32(rn, nan, u, _mm512_set1_epi32(0x00400000));
     _mm256_storeu_si256((__m256i *)(void *)p, _mm512_cvtepi32_epi16(_mm512_srli_epi32(v, 16)));
 }
+/* 16 bf16 values: vpmovzxwd, then each in the high half of its lane */
+static inline vf vf_load_bf16(const uint16_t *p)
+{
+    __m512i w = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(const void *)p));
+    return _mm512_castsi512_ps(_mm512_slli_epi32(w, 16));
+}
 /* vfpclassps: QNaN 0x01 | +inf 0x08 | -inf 0x10 | SNaN 0x80 */
 static inline int vf_nonfinite(vf a) { return _mm512_fpclass_ps_mask(a, 0x99) != 0; }
 

@@ -34,4 +34,10 @@ static void to_bf16_ref(uint16_t *dst, const float *src, size_t n)
     for (size_t i = 0; i < n; i++) dst[i] = sw_f32_to_bf16(src[i]);
 }
 
-const sw_kernels sw_kernels_ref = {"ref", act_fwd_ref, act_bwd_ref, glu_fwd_ref, glu_bwd_ref, to_bf16_ref};
+static void from_bf16_ref(float *dst, const uint16_t *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++) dst[i] = sw_bf16_to_f32(src[i]);
+}
+
+const sw_kernels sw_kernels_ref = {"ref", act_fwd_ref, act_bwd_ref, glu_fwd_ref, glu_bwd_ref,
+                                   to_bf16_ref, from_bf16_ref};
