@@ -32,6 +32,15 @@ if [ -z "$M" ]; then skip "../shared/models not found: GGUF and safetensors on s
 if ! "$PY" -c "import numpy" 2>/dev/null; then skip "numpy not found (scripts/deps.sh installs python3-numpy)"; finish test_formats; exit; fi
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 ids() { "$SW" generate --model "$1" --ids -t 0 -n 200 2>/dev/null; }
+# refuse NEEDLE COMMAND...: exit 2 and one line of stderr that holds NEEDLE (a grep pattern)
+refuse() {  # needle, command...
+    local needle=$1; shift
+    local o rc
+    o=$("$@" 2>&1 >/dev/null); rc=$?
+    local ok=0
+    [ "$rc" -eq 2 ] && [ "$(printf '%s\n' "$o" | wc -l)" -eq 1 ] && grep -q -- "$needle" <<<"$o" && ok=1
+    expect "'$needle' ($rc): '$o'" [ $ok -eq 1 ]
+}
 golden=$(ids "$M")
 expect "the .bin's greedy ids start as tests/test_llama2c.c's" [ "${golden:0:42}" = "1 461 461 401 401 401 461 378 455 473 456 " ]
 
@@ -46,6 +55,56 @@ must "inspect GGUF F32" "$SW" inspect --model "$tmp/g_F32.gguf" -n 256; b=$(tail
 must "inspect safetensors F32" "$SW" inspect --model "$tmp/st_F32" -n 256; c=$(tail -n +2 <<<"$out")
 expect "inspect: the same gate statistics from GGUF" [ -n "$a" -a "$a" = "$b" ]
 expect "inspect: the same gate statistics from safetensors" [ -n "$a" -a "$a" = "$c" ]
+
+# --- sharded safetensors: model.safetensors.index.json + model-0000K-of-0000N ---
+for n in 2 3; do
+    must "convert to $n safetensors shards" "$PY" "$CONV" "$M" --safetensors "$tmp/sh$n" --dtype F32 --shards $n
+    expect "$n shards: no model.safetensors, $n shard files" [ ! -e "$tmp/sh$n/model.safetensors" -a "$(ls "$tmp/sh$n" | grep -c -- "-of-0000$n.safetensors")" -eq $n ]
+    expect "$n shards: the .bin's 200 greedy ids" [ "$(ids "$tmp/sh$n")" = "$golden" ]
+done
+must "inspect 3 shards" "$SW" inspect --model "$tmp/sh3" -n 256; c=$(tail -n +2 <<<"$out")
+expect "inspect: the same gate statistics from 3 shards" [ -n "$a" -a "$a" = "$c" ]
+must "convert to 3 BF16 shards" "$PY" "$CONV" "$M" --safetensors "$tmp/sh3b" --dtype BF16 --shards 3 --ref "$tmp/sh3b.ref.bin"
+got=$(ids "$tmp/sh3b"); want=$(ids "$tmp/sh3b.ref.bin")
+expect "3 BF16 shards: the ids of the .bin rounded to BF16" [ -n "$got" -a "$got" = "$want" -a "$got" != "$golden" ]
+# broken shard sets, each refused in one line naming the shard or tensor
+shard_case() {  # name, python editing the folder's files (argv[1] the folder)
+    rm -rf "${tmp:?}/$1"; cp -r "$tmp/sh3" "$tmp/$1"
+    "$PY" - "$tmp/$1" <<<"$2"
+}
+shard_case sh_missing 'import os, sys; os.remove(sys.argv[1] + "/model-00002-of-00003.safetensors")'
+shard_case sh_nomap 'import json, sys
+p = sys.argv[1] + "/model.safetensors.index.json"; d = json.load(open(p))
+del d["weight_map"]["model.layers.2.mlp.up_proj.weight"]; json.dump(d, open(p, "w"))'
+shard_case sh_dupkey 'import sys
+p = sys.argv[1] + "/model.safetensors.index.json"; t = open(p).read()
+t = t.replace("\"weight_map\": {", "\"weight_map\": {\"model.norm.weight\": \"model-00003-of-00003.safetensors\",", 1)
+open(p, "w").write(t)'
+shard_case sh_twice 'import json, struct, sys
+d = sys.argv[1]
+def rd(p):
+    b = open(p, "rb").read(); n = struct.unpack_from("<Q", b)[0]; h = json.loads(b[8:8 + n]); return h, b[8 + n:]
+h1, d1 = rd(d + "/model-00001-of-00003.safetensors"); h3, d3 = rd(d + "/model-00003-of-00003.safetensors")
+t = h1["model.embed_tokens.weight"]; a, e = t["data_offsets"]
+h3["model.embed_tokens.weight"] = dict(t, data_offsets=[len(d3), len(d3) + e - a])
+h = json.dumps(h3).encode(); h += b" " * (-len(h) % 8)
+open(d + "/model-00003-of-00003.safetensors", "wb").write(struct.pack("<Q", len(h)) + h + d3 + d1[a:e])'
+shard_case sh_dotdot 'import json, sys
+p = sys.argv[1] + "/model.safetensors.index.json"; d = json.load(open(p))
+d["weight_map"]["model.norm.weight"] = "../sh3/model-00003-of-00003.safetensors"; json.dump(d, open(p, "w"))'
+shard_case sh_abs 'import json, sys
+p = sys.argv[1] + "/model.safetensors.index.json"; d = json.load(open(p))
+d["weight_map"]["model.norm.weight"] = sys.argv[1] + "/model-00003-of-00003.safetensors"; json.dump(d, open(p, "w"))'
+shard_case sh_trunc 'import os, sys
+p = sys.argv[1] + "/model-00003-of-00003.safetensors"; os.truncate(p, os.path.getsize(p) - 4)'
+refuse "shard model-00002-of-00003.safetensors (named by model.safetensors.index.json): .*No such file" "$SW" generate --model "$tmp/sh_missing" --ids -n 3
+refuse "tensor model.layers.2.mlp.up_proj.weight is in no shard" "$SW" generate --model "$tmp/sh_nomap" --ids -n 3
+refuse "tensor model.norm.weight is named 2 times in the weight_map" "$SW" generate --model "$tmp/sh_dupkey" --ids -n 3
+refuse "tensor model.embed_tokens.weight is in model-00003-of-00003.safetensors, but the index puts it in model-00001-of-00003" \
+    "$SW" generate --model "$tmp/sh_twice" --ids -n 3
+refuse "shard '../sh3/model-00003-of-00003.safetensors' (of tensor model.norm.weight) is not a plain file name" "$SW" generate --model "$tmp/sh_dotdot" --ids -n 3
+refuse "shard '/.*' (of tensor model.norm.weight) is not a plain file name" "$SW" generate --model "$tmp/sh_abs" --ids -n 3
+refuse "data_offsets are not \[begin, end\] within the .* data bytes of model-00003-of-00003.safetensors" "$SW" generate --model "$tmp/sh_trunc" --ids -n 3
 
 # --- rounded and quantized types: the ids of their reference ---
 for d in F16 BF16; do
@@ -134,14 +193,6 @@ d = json.load(open(sys.argv[1])); d["model"]["type"] = "Unigram"; json.dump(d, o
 PY
 
 # --- refusals: exit 2, one line naming the problem ---
-refuse() {  # needle, command...
-    local needle=$1; shift
-    local o rc
-    o=$("$@" 2>&1 >/dev/null); rc=$?
-    local ok=0
-    [ "$rc" -eq 2 ] && [ "$(printf '%s\n' "$o" | wc -l)" -eq 1 ] && grep -q -- "$needle" <<<"$o" && ok=1
-    expect "'$needle' ($rc): '$o'" [ $ok -eq 1 ]
-}
 head -c 100 "$tmp/g_F32.gguf" >"$tmp/short.gguf"
 refuse "model.type 'Unigram' is not read" "$SW" generate --model "$tmp/r32k.bin" --tokenizer "$tmp/uni.json" -i hi -n 1
 refuse "tensor_count = 47 is absurd for a 100-byte file" "$SW" generate --model "$tmp/short.gguf" --ids -n 3
@@ -171,7 +222,7 @@ refuse "mlp.gate_proj.weight has shape \[172, 64\], config.json implies \[176, 6
 mkdir -p "$tmp/noconf" && cp "$tmp/st_F32/model.safetensors" "$tmp/noconf/"
 refuse "needs its config.json" "$SW" generate --model "$tmp/noconf/model.safetensors" --ids -n 3
 mkdir -p "$tmp/sharded" && echo '{}' >"$tmp/sharded/model.safetensors.index.json"
-refuse "sharded" "$SW" generate --model "$tmp/sharded" --ids -n 3
+refuse "model.safetensors.index.json: safetensors index: weight_map is missing" "$SW" generate --model "$tmp/sharded" --ids -n 3
 "$PY" - "$tmp/st_F32/model.safetensors" "$tmp/hdr/model.safetensors" <<'PY'
 import os, struct, sys
 b = bytearray(open(sys.argv[1], "rb").read()); os.makedirs(os.path.dirname(sys.argv[2]), exist_ok=True)

@@ -3,7 +3,7 @@
 Hugging Face safetensors + config.json or as a GGUF file, for the tests of
 the readers (tests/test_formats.sh). numpy, struct and json only; no network.
 
-  convert_model.py IN.bin --safetensors DIR [--dtype F32|F16|BF16] [--ref REF.bin]
+  convert_model.py IN.bin --safetensors DIR [--dtype F32|F16|BF16] [--shards N] [--ref REF.bin]
   convert_model.py IN.bin --gguf OUT.gguf [--dtype F32|F16|BF16|Q8_0]
                    [--tokenizer TOK.bin] [--ref REF.bin]
 
@@ -15,7 +15,9 @@ converted file and on REF.bin must give the same ids, bit for bit.
 Layouts written (what the C readers expect; docs/FORMATS.md):
 - safetensors: HF LLaMA names, [out, in] matrices, every tensor in --dtype,
   q_proj/k_proj rows permuted as HF's converter does (rotate_half order);
-  config.json with the model's shape, rope_theta 10000, rms_norm_eps 1e-5.
+  config.json with the model's shape, rope_theta 10000, rms_norm_eps 1e-5;
+  --shards N: N files model-0000K-of-0000N.safetensors of consecutive
+  tensors and model.safetensors.index.json, as save_pretrained shards.
 - GGUF v3: llama.cpp's names and metadata; matrices in --dtype, vectors
   (the norms) F32 as llama.cpp writes them; q/k in llama2.c's order; the
   tokenizer (when given) as tokenizer.ggml.tokens/scores with spaces as
@@ -132,7 +134,22 @@ def hf_permute(w, heads):
 
 # ---- safetensors ---------------------------------------------------------
 
-def write_safetensors(folder, cfg, w, dtype):
+def write_safetensors_file(path, tensors, dtype):
+    """One safetensors file of (name, shape, bytes) tensors, its header
+    padded with spaces to 8 bytes."""
+    header, off = {"__metadata__": {"format": "pt"}}, 0
+    for name, shape, data in tensors:
+        header[name] = {"dtype": dtype, "shape": list(shape), "data_offsets": [off, off + len(data)]}
+        off += len(data)
+    h = json.dumps(header).encode()
+    h += b" " * (-len(h) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)) + h)
+        for _, _, data in tensors:
+            f.write(data)
+
+
+def write_safetensors(folder, cfg, w, dtype, shards=1, rope_theta=10000.0, rms_eps=1e-5):
     import os
     os.makedirs(folder, exist_ok=True)
     tensors, seen = [], {}
@@ -162,20 +179,23 @@ def write_safetensors(folder, cfg, w, dtype):
     add("model.norm.weight", w["rms_final"], "rms_final", 0)
     if not cfg["shared"]:
         add("lm_head.weight", w["wcls"], "wcls", 0)
-    header, off = {"__metadata__": {"format": "pt"}}, 0
-    for name, shape, data in tensors:
-        header[name] = {"dtype": dtype, "shape": list(shape), "data_offsets": [off, off + len(data)]}
-        off += len(data)
-    h = json.dumps(header).encode()
-    h += b" " * (-len(h) % 8)
-    with open(folder + "/model.safetensors", "wb") as f:
-        f.write(struct.pack("<Q", len(h)) + h)
-        for _, _, data in tensors:
-            f.write(data)
+    if shards == 1:
+        write_safetensors_file(folder + "/model.safetensors", tensors, dtype)
+    else:
+        # as save_pretrained shards: consecutive tensors, model-0000K-of-0000N
+        # files, and an index mapping each tensor to its file
+        parts = np.array_split(np.arange(len(tensors)), shards)
+        wmap = {}
+        for k, idx in enumerate(parts):
+            name = "model-%05d-of-%05d.safetensors" % (k + 1, shards)
+            write_safetensors_file(folder + "/" + name, [tensors[i] for i in idx], dtype)
+            wmap.update({tensors[i][0]: name for i in idx})
+        index = {"metadata": {"total_size": sum(len(t[2]) for t in tensors)}, "weight_map": wmap}
+        json.dump(index, open(folder + "/model.safetensors.index.json", "w"), indent=2)
     config = {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": cfg["dim"],
               "intermediate_size": cfg["hidden"], "num_hidden_layers": cfg["L"], "num_attention_heads": cfg["nh"],
               "num_key_value_heads": cfg["nkv"], "vocab_size": cfg["V"], "max_position_embeddings": cfg["S"],
-              "rms_norm_eps": 1e-5, "rope_theta": 10000.0, "hidden_act": "silu",
+              "rms_norm_eps": rms_eps, "rope_theta": rope_theta, "hidden_act": "silu",
               "tie_word_embeddings": cfg["shared"], "torch_dtype": {"F32": "float32", "F16": "float16", "BF16": "bfloat16"}[dtype]}
     json.dump(config, open(folder + "/config.json", "w"), indent=2)
     return back_weights(cfg, w, seen)
@@ -285,10 +305,11 @@ def main():
     ap.add_argument("--dtype", default="F32")
     ap.add_argument("--tokenizer")
     ap.add_argument("--ref")
+    ap.add_argument("--shards", type=int, default=1)
     a = ap.parse_args()
     cfg, w = read_l2c(a.model)
     if a.safetensors:
-        back = write_safetensors(a.safetensors, cfg, w, a.dtype)
+        back = write_safetensors(a.safetensors, cfg, w, a.dtype, a.shards)
     elif a.gguf:
         back = write_gguf(a.gguf, cfg, w, a.dtype, a.tokenizer)
     else:
