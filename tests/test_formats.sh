@@ -106,6 +106,24 @@ refuse "shard '../sh3/model-00003-of-00003.safetensors' (of tensor model.norm.we
 refuse "shard '/.*' (of tensor model.norm.weight) is not a plain file name" "$SW" generate --model "$tmp/sh_abs" --ids -n 3
 refuse "data_offsets are not \[begin, end\] within the .* data bytes of model-00003-of-00003.safetensors" "$SW" generate --model "$tmp/sh_trunc" --ids -n 3
 
+# --- RoPE base and RMSNorm epsilon from the file (Llama 3's 500000, 1e-6) ---
+# the ids of tests/support/llama_ref.py, numpy's float64 forward written
+# from the architecture, on the same weights with the same theta and eps
+must "reference: theta 10000, eps 1e-5 (llama_ref.py)" "$PY" tests/support/llama_ref.py "$M" 200
+expect "llama_ref.py reproduces the .bin's 200 greedy ids (the reference is sound)" [ "$out" = "$golden" ]
+must "reference: theta 500000, eps 1e-6" "$PY" tests/support/llama_ref.py "$M" 200 --rope-theta 500000 --rms-eps 1e-6; want=$out
+must "convert to safetensors, rope_theta 500000, rms_norm_eps 1e-6" "$PY" "$CONV" "$M" --safetensors "$tmp/st_l3" --rope-theta 500000 --rms-eps 1e-6
+must "convert to GGUF, freq_base 500000, epsilon 1e-6" "$PY" "$CONV" "$M" --gguf "$tmp/g_l3.gguf" --rope-theta 500000 --rms-eps 1e-6
+got=$(ids "$tmp/st_l3")
+expect "safetensors theta 500000 / eps 1e-6: the reference's 200 ids" [ -n "$got" -a "$got" = "$want" ]
+expect "they differ from theta 10000's (the base was used)" [ "$got" != "$golden" ]
+expect "GGUF theta 500000 / eps 1e-6: the same ids" [ "$(ids "$tmp/g_l3.gguf")" = "$want" ]
+# eps 1e-6 moves no greedy id of this model; 1e-3 does, so the epsilon is seen to be read
+must "reference: eps 1e-3" "$PY" tests/support/llama_ref.py "$M" 200 --rms-eps 1e-3; want=$out
+must "convert to GGUF, epsilon 1e-3" "$PY" "$CONV" "$M" --gguf "$tmp/g_e3.gguf" --rms-eps 1e-3
+got=$(ids "$tmp/g_e3.gguf")
+expect "GGUF eps 1e-3: the reference's ids, not eps 1e-5's" [ -n "$got" -a "$got" = "$want" -a "$got" != "$golden" ]
+
 # --- rounded and quantized types: the ids of their reference ---
 for d in F16 BF16; do
     must "convert to safetensors $d" "$PY" "$CONV" "$M" --safetensors "$tmp/st_$d" --dtype "$d" --ref "$tmp/st_$d.ref.bin"
@@ -210,9 +228,14 @@ refuse "tensor blk.3.ffn_up.weight is missing" "$SW" generate --model "$tmp/noff
 import sys; b = open(sys.argv[1], "rb").read(); open(sys.argv[2], "wb").write(b.replace(b"llama", b"gemma", 1))
 PY
 refuse "not 'llama'" "$SW" generate --model "$tmp/arch.gguf" --ids -n 3
-cp -r "$tmp/st_F32" "$tmp/st_theta"
-sed -i 's/"rope_theta": 10000.0/"rope_theta": 500000.0/' "$tmp/st_theta/config.json"
-refuse "rope_theta 500000" "$SW" generate --model "$tmp/st_theta" --ids -n 3
+cp -r "$tmp/st_F32" "$tmp/st_scaled"
+sed -i 's/"rope_theta": 10000.0/"rope_theta": 500000.0, "rope_scaling": {"rope_type": "llama3", "factor": 8.0}/' "$tmp/st_scaled/config.json"
+refuse "config.json: rope_scaling 'llama3' is not supported" "$SW" generate --model "$tmp/st_scaled" --ids -n 3
+must "GGUF with llama.rope.scaling.type yarn" "$PY" "$CONV" "$M" --gguf "$tmp/yarn.gguf" --meta llama.rope.scaling.type=yarn
+refuse "llama.rope.scaling.type 'yarn' is not supported" "$SW" generate --model "$tmp/yarn.gguf" --ids -n 3
+cp -r "$tmp/st_F32" "$tmp/st_eps0"
+sed -i 's/"rms_norm_eps": 1e-05/"rms_norm_eps": 0/' "$tmp/st_eps0/config.json"
+refuse "config.json: rms_norm_eps is not a number in (0, 1)" "$SW" generate --model "$tmp/st_eps0" --ids -n 3
 cp -r "$tmp/st_F32" "$tmp/st_mistral"
 sed -i 's/"model_type": "llama"/"model_type": "mistral"/; s/LlamaForCausalLM/MistralForCausalLM/' "$tmp/st_mistral/config.json"
 refuse "model_type 'mistral'" "$SW" generate --model "$tmp/st_mistral" --ids -n 3

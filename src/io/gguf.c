@@ -108,8 +108,8 @@ static swiglu_status skip_value(cursor *c, uint32_t type, int depth, const char 
 typedef struct meta {
     int have_arch, llama;
     double dim, hidden, layers, heads, kv_heads, ctx, vocab, align;
-    double rope_base, eps;
-    int scaled_rope;
+    double rope_base, eps, rope_dims;
+    char rope_scaling[32];           /* llama.rope.scaling.type; "" absent */
     int tok_llama, have_tok_model;
     size_t tokens_pos, scores_pos;   /* where the arrays' values start; 0: absent */
     uint64_t n_tokens, n_scores;
@@ -151,6 +151,7 @@ static swiglu_status read_kv(cursor *c, meta *m)
         {"general.alignment", offsetof(meta, align)},
         {"llama.rope.freq_base", offsetof(meta, rope_base)},
         {"llama.attention.layer_norm_rms_epsilon", offsetof(meta, eps)},
+        {"llama.rope.dimension_count", offsetof(meta, rope_dims)},
     };
     for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
         if (key_is(k, kn, nums[i].name)) return rd_num(c, (uint32_t)type, (double *)((char *)m + nums[i].off), key);
@@ -165,7 +166,7 @@ static swiglu_status read_kv(cursor *c, meta *m)
             m->have_tok_model = 1;
             snprintf(m->tok_model, sizeof m->tok_model, "%.*s", (int)(n < 24 ? n : 24), s);
             m->tok_llama = n == 5 && !memcmp(s, "llama", 5);
-        } else m->scaled_rope = !(n == 4 && !memcmp(s, "none", 4));
+        } else snprintf(m->rope_scaling, sizeof m->rope_scaling, "%.*s", (int)(n < 24 ? n : 24), s);
         return SWIGLU_OK;
     }
     if (key_is(k, kn, "tokenizer.ggml.tokens")) {
@@ -254,11 +255,14 @@ static swiglu_status shape_of(sw_l2c_config *cfg, const meta *m, const tinfo *t,
 {
     if (!m->have_arch) return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "GGUF metadata: general.architecture is missing");
     if (!m->llama) return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "GGUF metadata: general.architecture is not 'llama' (the only one read)");
-    if (m->scaled_rope) return sw_io_fail(msg, cap, SWIGLU_ERR_UNSUPPORTED, "GGUF metadata: RoPE scaling (llama.rope.scaling.type) is not supported");
-    if (m->rope_base != 0 && m->rope_base != 10000)
-        return sw_io_fail(msg, cap, SWIGLU_ERR_UNSUPPORTED, "GGUF metadata: llama.rope.freq_base = %g; the forward uses llama2.c's 10000", m->rope_base);
-    if (m->eps != 0 && !(fabs(m->eps - 1e-5) <= 1e-9))
-        return sw_io_fail(msg, cap, SWIGLU_ERR_UNSUPPORTED, "GGUF metadata: RMSNorm epsilon %g; the forward uses llama2.c's 1e-5", m->eps);
+    if (m->rope_scaling[0] && strcmp(m->rope_scaling, "none"))
+        return sw_io_fail(msg, cap, SWIGLU_ERR_UNSUPPORTED, "GGUF metadata: llama.rope.scaling.type '%s' is not supported (RoPE without scaling is)",
+                          m->rope_scaling);
+    /* absent (0): llama2.c's 10000 and 1e-5; sw_l2c_config_check bounds them */
+    if (m->rope_base != 0 && !(m->rope_base > 1 && m->rope_base < 1e30))
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "GGUF metadata: llama.rope.freq_base = %g is not a number above 1", m->rope_base);
+    if (m->eps != 0 && !(m->eps > 0 && m->eps < 1))
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "GGUF metadata: llama.attention.layer_norm_rms_epsilon = %g is not in (0, 1)", m->eps);
     const tinfo *emb = find(t, nt, "token_embd.weight");
     if (!emb || emb->n_dims != 2) return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "GGUF file: tensor token_embd.weight is missing or not a matrix");
     double vocab = m->vocab ? m->vocab : (double)emb->ne[1];
@@ -275,6 +279,12 @@ static swiglu_status shape_of(sw_l2c_config *cfg, const meta *m, const tinfo *t,
     cfg->dim = (int)m->dim; cfg->hidden_dim = (int)m->hidden; cfg->n_layers = (int)m->layers;
     cfg->n_heads = (int)m->heads; cfg->n_kv_heads = (int)kvh; cfg->seq_len = (int)m->ctx; cfg->vocab_size = (int)vocab;
     cfg->shared_classifier = find(t, nt, "output.weight") == NULL;
+    cfg->rope_theta = (float)m->rope_base;
+    cfg->rms_eps = (float)m->eps;
+    /* RoPE on part of each head only (partial rotary) is another forward */
+    if (m->rope_dims != 0 && m->rope_dims * m->heads != m->dim)
+        return sw_io_fail(msg, cap, SWIGLU_ERR_UNSUPPORTED, "GGUF metadata: llama.rope.dimension_count = %g, not the head size %g (partial RoPE)",
+                          m->rope_dims, m->dim / m->heads);
     return SWIGLU_OK;
 }
 

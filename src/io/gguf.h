@@ -20,10 +20,12 @@
  * F16, BF16 or Q8_0 (blocks of 32: an f16 scale d, 32 int8 q; x = d * q),
  * converted to fp32 on load. llama.cpp's converter stores attn_q/attn_k
  * with the pairs RoPE rotates adjacent (the Meta and llama2.c order), so
- * they are used as they are. The forward (model/llama_infer) is llama2.c's:
- * RoPE base 10000 and RMSNorm epsilon 1e-5; a file that asks for others
- * (llama.rope.freq_base, llama.attention.layer_norm_rms_epsilon,
- * rope scaling) is refused rather than run wrong.
+ * they are used as they are. The forward (model/llama_infer) is llama2.c's
+ * with the file's llama.rope.freq_base and
+ * llama.attention.layer_norm_rms_epsilon (absent: 10000 and 1e-5); what it
+ * cannot run is refused rather than run wrong: llama.rope.scaling.type
+ * other than "none" (named), llama.rope.dimension_count other than the
+ * head size (partial RoPE).
  * Tokenizer: tokenizer.ggml.model "llama" (SentencePiece) with
  * tokenizer.ggml.tokens and .scores, turned into a llama2.c tokenizer.bin
  * image (U+2581 '▁' written as a space, as llama2.c's tokenizer.py does).

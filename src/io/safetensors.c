@@ -61,16 +61,15 @@ static swiglu_status cfg_supported(const cJSON *cfg, char *msg, size_t cap)
     if (x && !str_is(x, "silu"))
         return sw_io_fail(msg, cap, SWIGLU_ERR_UNSUPPORTED, "config.json: hidden_act '%s'; the LLaMA block here is SwiGLU (silu)",
                           cJSON_IsString(x) ? x->valuestring : "?");
-    x = cJSON_GetObjectItemCaseSensitive(cfg, "rope_theta");
-    if (x && !cJSON_IsNull(x) && !(cJSON_IsNumber(x) && x->valuedouble == 10000))
-        return sw_io_fail(msg, cap, SWIGLU_ERR_UNSUPPORTED, "config.json: rope_theta %g; the forward uses llama2.c's 10000",
-                          cJSON_IsNumber(x) ? x->valuedouble : NAN);
-    x = cJSON_GetObjectItemCaseSensitive(cfg, "rms_norm_eps");
-    if (x && !cJSON_IsNull(x) && !(cJSON_IsNumber(x) && fabs(x->valuedouble - 1e-5) <= 1e-9))
-        return sw_io_fail(msg, cap, SWIGLU_ERR_UNSUPPORTED, "config.json: rms_norm_eps %g; the forward uses llama2.c's 1e-5",
-                          cJSON_IsNumber(x) ? x->valuedouble : NAN);
+    /* rope_scaling: null or absent, or {"rope_type" (older: "type"): "default"} -- RoPE as it is */
     x = cJSON_GetObjectItemCaseSensitive(cfg, "rope_scaling");
-    if (x && !cJSON_IsNull(x)) return sw_io_fail(msg, cap, SWIGLU_ERR_UNSUPPORTED, "config.json: rope_scaling is not supported");
+    if (x && !cJSON_IsNull(x)) {
+        const cJSON *k = cJSON_GetObjectItemCaseSensitive(x, "rope_type");
+        if (!k) k = cJSON_GetObjectItemCaseSensitive(x, "type");
+        if (!str_is(k, "default"))
+            return sw_io_fail(msg, cap, SWIGLU_ERR_UNSUPPORTED, "config.json: rope_scaling '%s' is not supported (RoPE without scaling is)",
+                              cJSON_IsString(k) ? k->valuestring : "?");
+    }
     const char *bias[] = {"attention_bias", "mlp_bias"};
     for (int i = 0; i < 2; i++)
         if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cfg, bias[i])))
@@ -89,6 +88,26 @@ static swiglu_status read_config(sw_l2c_config *c, const cJSON *cfg, int has_hea
     SW_FORWARD_IF_ERROR(cfg_int(&c->n_kv_heads, cfg, "num_key_value_heads", c->n_heads, msg, cap));
     SW_FORWARD_IF_ERROR(cfg_int(&c->vocab_size, cfg, "vocab_size", 0, msg, cap));
     SW_FORWARD_IF_ERROR(cfg_int(&c->seq_len, cfg, "max_position_embeddings", 0, msg, cap));
+    /* head_dim: Hugging Face's LLaMA allows heads of another size than
+     * hidden_size / heads (q_proj then is not square); llama2.c's layout has none */
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(cfg, "head_dim");
+    if (x && !cJSON_IsNull(x) && !(cJSON_IsNumber(x) && x->valuedouble * c->n_heads == c->dim))
+        return sw_io_fail(msg, cap, SWIGLU_ERR_UNSUPPORTED, "config.json: head_dim %g is not hidden_size / num_attention_heads = %g",
+                          cJSON_IsNumber(x) ? x->valuedouble : NAN, (double)c->dim / c->n_heads);
+    /* the RoPE base and RMSNorm epsilon (absent: llama2.c's 10000 and 1e-5,
+     * Hugging Face's defaults too); sw_l2c_config_check bounds them */
+    x = cJSON_GetObjectItemCaseSensitive(cfg, "rope_theta");
+    if (x && !cJSON_IsNull(x)) {
+        if (!cJSON_IsNumber(x) || !(x->valuedouble > 1 && x->valuedouble < 1e30))
+            return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "config.json: rope_theta is not a number above 1");
+        c->rope_theta = (float)x->valuedouble;
+    }
+    x = cJSON_GetObjectItemCaseSensitive(cfg, "rms_norm_eps");
+    if (x && !cJSON_IsNull(x)) {
+        if (!cJSON_IsNumber(x) || !(x->valuedouble > 0 && x->valuedouble < 1))
+            return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "config.json: rms_norm_eps is not a number in (0, 1)");
+        c->rms_eps = (float)x->valuedouble;
+    }
     c->shared_classifier = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cfg, "tie_word_embeddings")) || !has_head;
     return SWIGLU_OK;
 }
@@ -479,8 +498,9 @@ static char *config_text(const sw_l2c_config *c)
     cJSON_AddNumberToObject(o, "num_key_value_heads", c->n_kv_heads);
     cJSON_AddNumberToObject(o, "vocab_size", c->vocab_size);
     cJSON_AddNumberToObject(o, "max_position_embeddings", c->seq_len);
-    cJSON_AddNumberToObject(o, "rms_norm_eps", 1e-5);
-    cJSON_AddNumberToObject(o, "rope_theta", 10000);
+    /* the float's own decimal value: read back, it is the same float */
+    cJSON_AddNumberToObject(o, "rms_norm_eps", c->rms_eps ? (double)c->rms_eps : 1e-5);
+    cJSON_AddNumberToObject(o, "rope_theta", c->rope_theta ? (double)c->rope_theta : 10000);
     cJSON_AddStringToObject(o, "hidden_act", "silu");
     cJSON_AddBoolToObject(o, "tie_word_embeddings", c->shared_classifier);
     cJSON_AddStringToObject(o, "torch_dtype", "float32");

@@ -10,8 +10,10 @@
  * num_hidden_layers, num_attention_heads, num_key_value_heads (default:
  * the heads), vocab_size, max_position_embeddings, tie_word_embeddings
  * (default false; lm_head.weight absent also means tied), hidden_act
- * "silu". The forward is llama2.c's (RoPE base 10000, RMSNorm eps 1e-5):
- * other rope_theta, rms_norm_eps or a rope_scaling are refused.
+ * "silu", rope_theta and rms_norm_eps (default 10000 and 1e-5: the
+ * forward is llama2.c's with these two). Refused: a rope_scaling other
+ * than null or "default" (named), a head_dim other than hidden_size /
+ * num_attention_heads, biases.
  * Tensors: model.embed_tokens.weight [V, D], model.norm.weight [D],
  * lm_head.weight [V, D], model.layers.N.{input_layernorm,
  * post_attention_layernorm}.weight [D], .self_attn.{q,k,v,o}_proj.weight,

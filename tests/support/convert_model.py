@@ -5,7 +5,9 @@ the readers (tests/test_formats.sh). numpy, struct and json only; no network.
 
   convert_model.py IN.bin --safetensors DIR [--dtype F32|F16|BF16] [--shards N] [--ref REF.bin]
   convert_model.py IN.bin --gguf OUT.gguf [--dtype F32|F16|BF16|Q8_0]
-                   [--tokenizer TOK.bin] [--ref REF.bin]
+                   [--tokenizer TOK.bin] [--ref REF.bin] [--meta KEY=STRING]
+  both: [--rope-theta T] [--rms-eps E] (the file's RoPE base and RMSNorm
+  epsilon; default llama2.c's 10000 and 1e-5)
 
 --ref writes a llama2.c version-0 file holding the weights exactly as the
 reader will see them after the conversion (rounded to BF16/F16, or Q8_0
@@ -249,13 +251,14 @@ def read_tokenizer(path, V):
     return toks, scores
 
 
-def write_gguf(path, cfg, w, dtype, tokenizer):
+def write_gguf(path, cfg, w, dtype, tokenizer, rope_theta=10000.0, rms_eps=1e-5, extra=()):
     meta = [kv("general.architecture", 8, "llama"), kv("general.name", 8, "converted by tests/support/convert_model.py"),
             kv("llama.context_length", 4, cfg["S"]), kv("llama.embedding_length", 4, cfg["dim"]),
             kv("llama.block_count", 4, cfg["L"]), kv("llama.feed_forward_length", 4, cfg["hidden"]),
             kv("llama.attention.head_count", 4, cfg["nh"]), kv("llama.attention.head_count_kv", 4, cfg["nkv"]),
-            kv("llama.attention.layer_norm_rms_epsilon", 6, 1e-5), kv("llama.rope.freq_base", 6, 10000.0),
+            kv("llama.attention.layer_norm_rms_epsilon", 6, rms_eps), kv("llama.rope.freq_base", 6, rope_theta),
             kv("general.alignment", 4, 32)]
+    meta += [kv(k, 8, v) for k, v in extra]
     if tokenizer:
         toks, scores = read_tokenizer(tokenizer, cfg["V"])
         meta += [kv("tokenizer.ggml.model", 8, "llama"),
@@ -306,12 +309,17 @@ def main():
     ap.add_argument("--tokenizer")
     ap.add_argument("--ref")
     ap.add_argument("--shards", type=int, default=1)
+    ap.add_argument("--rope-theta", type=float, default=10000.0)
+    ap.add_argument("--rms-eps", type=float, default=1e-5)
+    ap.add_argument("--meta", action="append", default=[], metavar="KEY=STRING",
+                    help="GGUF: one more string key (a refusal's test)")
     a = ap.parse_args()
     cfg, w = read_l2c(a.model)
     if a.safetensors:
-        back = write_safetensors(a.safetensors, cfg, w, a.dtype, a.shards)
+        back = write_safetensors(a.safetensors, cfg, w, a.dtype, a.shards, a.rope_theta, a.rms_eps)
     elif a.gguf:
-        back = write_gguf(a.gguf, cfg, w, a.dtype, a.tokenizer)
+        back = write_gguf(a.gguf, cfg, w, a.dtype, a.tokenizer, a.rope_theta, a.rms_eps,
+                          [m.split("=", 1) for m in a.meta])
     else:
         sys.exit("give --safetensors DIR or --gguf FILE")
     if a.ref:
