@@ -137,6 +137,41 @@ for d in F16 BF16 Q8_0; do
     expect "GGUF $d: rounding moved some id (the stored type was read)" [ "$got" != "$golden" ]
 done
 
+# --- GGUF K-quants: rows of whole 256-value super-blocks, so a random model
+# with D 256, H 512 (stories260K's 64 and 172 are not), matrices scaled by
+# 1/sqrt(fan-in) so that the logits are not saturated ---
+"$PY" - "$tmp/r256.bin" <<'PY'
+import struct, sys
+import numpy as np
+V, D, L, H, nh, nkv, S = 512, 256, 2, 512, 4, 2, 256
+kv = nkv * D // nh
+rng = np.random.default_rng(7)
+mat = lambda r, c: rng.standard_normal((r, c)) / np.sqrt(c)
+parts = [rng.standard_normal((V, D)), 1 + 0.1 * rng.standard_normal((L, D))]
+parts += [np.stack([mat(D, D) for _ in range(L)]), np.stack([mat(kv, D) for _ in range(L)]),
+          np.stack([mat(kv, D) for _ in range(L)]), np.stack([mat(D, D) for _ in range(L)]),
+          1 + 0.1 * rng.standard_normal((L, D)), np.stack([mat(H, D) for _ in range(L)]),
+          np.stack([mat(D, H) for _ in range(L)]), np.stack([mat(H, D) for _ in range(L)]),
+          1 + 0.1 * rng.standard_normal(D), np.zeros(S * D // nh), mat(V, D)]
+with open(sys.argv[1], "wb") as f:   # -V: an untied classifier (tied, a random model repeats its input)
+    f.write(struct.pack("<7i", D, H, L, nh, nkv, -V, S))
+    for p in parts:
+        f.write(p.astype("<f4").tobytes())
+PY
+must "convert the D-256 model to GGUF F32" "$PY" "$CONV" "$tmp/r256.bin" --gguf "$tmp/r256_F32.gguf"
+r256=$(ids "$tmp/r256.bin")
+expect "GGUF F32 of the D-256 model: its ids" [ -n "$r256" -a "$(ids "$tmp/r256_F32.gguf")" = "$r256" ]
+for d in Q2_K Q3_K Q4_K Q5_K Q6_K MIXED_K; do
+    must "convert to GGUF $d" "$PY" "$CONV" "$tmp/r256.bin" --gguf "$tmp/k_$d.gguf" --dtype "$d" --ref "$tmp/k_$d.ref.bin"
+    got=$(ids "$tmp/k_$d.gguf"); want=$(ids "$tmp/k_$d.ref.bin")
+    expect "GGUF $d: the ids of the .bin holding numpy's dequantized weights" [ -n "$got" -a "$got" = "$want" ]
+    expect "GGUF $d: quantization moved some id (the blocks were decoded)" [ "$got" != "$r256" ]
+done
+must "GGUF Q4_K of stories260K, no fallback type" "$PY" "$CONV" "$M" --gguf "$tmp/q4k_64.gguf" --dtype Q4_K --strict
+refuse "GGUF tensor token_embd.weight: Q4_K rows of 64 values, not a multiple of its 256-value blocks" "$SW" generate --model "$tmp/q4k_64.gguf" --ids -n 3
+head -c 300000 "$tmp/k_Q6_K.gguf" >"$tmp/k_short.gguf"
+refuse "GGUF tensor .*: [0-9]* bytes at offset [0-9]* run past the end of the file" "$SW" generate --model "$tmp/k_short.gguf" --ids -n 3
+
 # --- a tokenizer inside a GGUF file (a character model of ours) ---
 for i in $(seq 400); do printf 'the cat and the hat sat on a mat.\n'; done >"$tmp/text.txt"
 must "train a character model" "$SW" train --data "$tmp/text.txt" --tokens char --dim 32 --layers 1 --heads 2 --context 32 \

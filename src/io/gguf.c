@@ -13,7 +13,8 @@
 #include "io/weight_convert.h"
 
 enum { T_U8, T_I8, T_U16, T_I16, T_U32, T_I32, T_F32, T_BOOL, T_STR, T_ARR, T_U64, T_I64, T_F64, T_COUNT };
-enum { G_F32 = 0, G_F16 = 1, G_Q8_0 = 8, G_BF16 = 30 };
+/* ggml's type numbers (ggml.h's enum ggml_type) of the types read */
+enum { G_F32 = 0, G_F16 = 1, G_Q8_0 = 8, G_Q2_K = 10, G_Q3_K = 11, G_Q4_K = 12, G_Q5_K = 13, G_Q6_K = 14, G_BF16 = 30 };
 
 /* A bounds-checked reader over the file image. */
 typedef struct cursor { const unsigned char *p; size_t size, pos; char *msg; size_t cap; } cursor;
@@ -227,19 +228,21 @@ static swiglu_status load_tensor(float *dst, const char *name, uint64_t in, uint
                           name, (unsigned long long)x->ne[0], (unsigned long long)x->ne[1], x->n_dims,
                           (unsigned long long)in, (unsigned long long)(out ? out : 1));
     size_t n = (size_t)in * (size_t)(out ? out : 1);   /* both bounded by the model limits */
-    sw_wtype wt;
-    switch (x->type) {
-    case G_F32: wt = SW_W_F32; break;
-    case G_F16: wt = SW_W_F16; break;
-    case G_BF16: wt = SW_W_BF16; break;
-    case G_Q8_0: wt = SW_W_Q8_0; break;
-    default:
-        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "GGUF tensor %s: ggml type %u is not read (F32, F16, BF16 and Q8_0 are)",
+    static const struct { uint32_t g; sw_wtype t; const char *name; } types[] = {
+        {G_F32, SW_W_F32, "F32"}, {G_F16, SW_W_F16, "F16"}, {G_BF16, SW_W_BF16, "BF16"}, {G_Q8_0, SW_W_Q8_0, "Q8_0"},
+        {G_Q2_K, SW_W_Q2_K, "Q2_K"}, {G_Q3_K, SW_W_Q3_K, "Q3_K"}, {G_Q4_K, SW_W_Q4_K, "Q4_K"},
+        {G_Q5_K, SW_W_Q5_K, "Q5_K"}, {G_Q6_K, SW_W_Q6_K, "Q6_K"}};
+    size_t k = 0;
+    while (k < sizeof types / sizeof types[0] && types[k].g != x->type) k++;
+    if (k == sizeof types / sizeof types[0])
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
+                          "GGUF tensor %s: ggml type %u is not read (F32, F16, BF16, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K and Q6_K are)",
                           name, x->type);
-    }
-    if (wt == SW_W_Q8_0 && in % 32)
-        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "GGUF tensor %s: Q8_0 rows of %llu values, not a multiple of 32",
-                          name, (unsigned long long)in);
+    sw_wtype wt = types[k].t;
+    /* a block never spans two rows (ggml quantizes row by row) */
+    if (in % sw_wtype_block(wt))
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "GGUF tensor %s: %s rows of %llu values, not a multiple of its %zu-value blocks",
+                          name, types[k].name, (unsigned long long)in, sw_wtype_block(wt));
     size_t bytes = sw_wtype_bytes(wt, n);
     if (x->offset > data_size || bytes > data_size - x->offset)
         return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "GGUF tensor %s: %zu bytes at offset %llu run past the end of the file",

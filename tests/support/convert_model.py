@@ -4,8 +4,9 @@ Hugging Face safetensors + config.json or as a GGUF file, for the tests of
 the readers (tests/test_formats.sh). numpy, struct and json only; no network.
 
   convert_model.py IN.bin --safetensors DIR [--dtype F32|F16|BF16] [--shards N] [--ref REF.bin]
-  convert_model.py IN.bin --gguf OUT.gguf [--dtype F32|F16|BF16|Q8_0]
-                   [--tokenizer TOK.bin] [--ref REF.bin] [--meta KEY=STRING]
+  convert_model.py IN.bin --gguf OUT.gguf
+                   [--dtype F32|F16|BF16|Q8_0|Q2_K|Q3_K|Q4_K|Q5_K|Q6_K|MIXED_K]
+                   [--tokenizer TOK.bin] [--ref REF.bin] [--meta KEY=STRING] [--strict]
   both: [--rope-theta T] [--rms-eps E] (the file's RoPE base and RMSNorm
   epsilon; default llama2.c's 10000 and 1e-5)
 
@@ -20,8 +21,10 @@ Layouts written (what the C readers expect; docs/FORMATS.md):
   config.json with the model's shape, rope_theta 10000, rms_norm_eps 1e-5;
   --shards N: N files model-0000K-of-0000N.safetensors of consecutive
   tensors and model.safetensors.index.json, as save_pretrained shards.
-- GGUF v3: llama.cpp's names and metadata; matrices in --dtype, vectors
-  (the norms) F32 as llama.cpp writes them; q/k in llama2.c's order; the
+- GGUF v3: llama.cpp's names and metadata; matrices in --dtype (MIXED_K:
+  Q2_K, Q3_K, Q4_K, Q5_K, Q6_K in turn; K-quants: tests/support/kquants.py),
+  rows that are not whole blocks in Q8_0 or F16 as llama.cpp falls back
+  (--strict: not), vectors (the norms) F32 as llama.cpp writes them; q/k in llama2.c's order; the
   tokenizer (when given) as tokenizer.ggml.tokens/scores with spaces as
   U+2581, as SentencePiece writes them.
 """
@@ -31,6 +34,9 @@ import struct
 import sys
 
 import numpy as np
+
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+import kquants  # noqa: E402  (ggml's K-quant blocks, tests/support/kquants.py)
 
 
 def read_l2c(path):
@@ -125,6 +131,9 @@ def encode(x, dtype):
     if dtype == "Q8_0":
         raw, deq = q8_0(x)
         return raw, deq.reshape(x.shape)
+    if dtype in kquants.BYTES:
+        raw, deq = kquants.quantize(x, dtype)
+        return raw, deq.reshape(x.shape)
     raise SystemExit("unknown dtype " + dtype)
 
 
@@ -214,7 +223,8 @@ def back_weights(cfg, w, seen):
 
 # ---- GGUF ----------------------------------------------------------------
 
-GG_TYPES = {"F32": 0, "F16": 1, "Q8_0": 8, "BF16": 30}
+GG_TYPES = dict({"F32": 0, "F16": 1, "Q8_0": 8, "BF16": 30}, **kquants.GG_TYPE)
+MIXED_K = ["Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"]
 
 
 def gstr(s):
@@ -251,7 +261,7 @@ def read_tokenizer(path, V):
     return toks, scores
 
 
-def write_gguf(path, cfg, w, dtype, tokenizer, rope_theta=10000.0, rms_eps=1e-5, extra=()):
+def write_gguf(path, cfg, w, dtype, tokenizer, rope_theta=10000.0, rms_eps=1e-5, extra=(), strict=False):
     meta = [kv("general.architecture", 8, "llama"), kv("general.name", 8, "converted by tests/support/convert_model.py"),
             kv("llama.context_length", 4, cfg["S"]), kv("llama.embedding_length", 4, cfg["dim"]),
             kv("llama.block_count", 4, cfg["L"]), kv("llama.feed_forward_length", 4, cfg["hidden"]),
@@ -269,8 +279,14 @@ def write_gguf(path, cfg, w, dtype, tokenizer, rope_theta=10000.0, rms_eps=1e-5,
 
     def add(name, x, key, index):
         t = dtype if x.ndim == 2 else "F32"   # llama.cpp keeps the norms in F32
-        if t == "Q8_0" and x.shape[-1] % 32:
-            t = "F16"   # rows that are not whole Q8_0 blocks (llama.cpp falls back too)
+        if t == "MIXED_K":   # every K-quant in turn, matrix by matrix
+            t = MIXED_K[len(tensors) % len(MIXED_K)]
+        # rows that are not whole blocks: llama.cpp falls back to another
+        # type too (unless --strict: then the reader's refusal is the test)
+        if not strict and t in kquants.BYTES and x.shape[-1] % 256:
+            t = "Q8_0"
+        if not strict and t == "Q8_0" and x.shape[-1] % 32:
+            t = "F16"
         data, back = encode(x, t)
         tensors.append((name, x.shape, GG_TYPES[t], data))
         seen.setdefault(key, {})[index] = back
@@ -311,6 +327,7 @@ def main():
     ap.add_argument("--shards", type=int, default=1)
     ap.add_argument("--rope-theta", type=float, default=10000.0)
     ap.add_argument("--rms-eps", type=float, default=1e-5)
+    ap.add_argument("--strict", action="store_true", help="GGUF: no fallback type for rows that are not whole blocks")
     ap.add_argument("--meta", action="append", default=[], metavar="KEY=STRING",
                     help="GGUF: one more string key (a refusal's test)")
     a = ap.parse_args()
@@ -319,7 +336,7 @@ def main():
         back = write_safetensors(a.safetensors, cfg, w, a.dtype, a.shards, a.rope_theta, a.rms_eps)
     elif a.gguf:
         back = write_gguf(a.gguf, cfg, w, a.dtype, a.tokenizer, a.rope_theta, a.rms_eps,
-                          [m.split("=", 1) for m in a.meta])
+                          [m.split("=", 1) for m in a.meta], a.strict)
     else:
         sys.exit("give --safetensors DIR or --gguf FILE")
     if a.ref:
