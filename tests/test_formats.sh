@@ -32,6 +32,15 @@ if [ -z "$M" ]; then skip "../shared/models not found: GGUF and safetensors on s
 if ! "$PY" -c "import numpy" 2>/dev/null; then skip "numpy not found (scripts/deps.sh installs python3-numpy)"; finish test_formats; exit; fi
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 ids() { "$SW" generate --model "$1" --ids -t 0 -n 200 2>/dev/null; }
+# refuse NEEDLE COMMAND...: exit 2 and one line of stderr that holds NEEDLE (a grep pattern)
+refuse() {  # needle, command...
+    local needle=$1; shift
+    local o rc
+    o=$("$@" 2>&1 >/dev/null); rc=$?
+    local ok=0
+    [ "$rc" -eq 2 ] && [ "$(printf '%s\n' "$o" | wc -l)" -eq 1 ] && grep -q -- "$needle" <<<"$o" && ok=1
+    expect "'$needle' ($rc): '$o'" [ $ok -eq 1 ]
+}
 golden=$(ids "$M")
 expect "the .bin's greedy ids start as tests/test_llama2c.c's" [ "${golden:0:42}" = "1 461 461 401 401 401 461 378 455 473 456 " ]
 
@@ -47,6 +56,74 @@ must "inspect safetensors F32" "$SW" inspect --model "$tmp/st_F32" -n 256; c=$(t
 expect "inspect: the same gate statistics from GGUF" [ -n "$a" -a "$a" = "$b" ]
 expect "inspect: the same gate statistics from safetensors" [ -n "$a" -a "$a" = "$c" ]
 
+# --- sharded safetensors: model.safetensors.index.json + model-0000K-of-0000N ---
+for n in 2 3; do
+    must "convert to $n safetensors shards" "$PY" "$CONV" "$M" --safetensors "$tmp/sh$n" --dtype F32 --shards $n
+    expect "$n shards: no model.safetensors, $n shard files" [ ! -e "$tmp/sh$n/model.safetensors" -a "$(ls "$tmp/sh$n" | grep -c -- "-of-0000$n.safetensors")" -eq $n ]
+    expect "$n shards: the .bin's 200 greedy ids" [ "$(ids "$tmp/sh$n")" = "$golden" ]
+done
+must "inspect 3 shards" "$SW" inspect --model "$tmp/sh3" -n 256; c=$(tail -n +2 <<<"$out")
+expect "inspect: the same gate statistics from 3 shards" [ -n "$a" -a "$a" = "$c" ]
+must "convert to 3 BF16 shards" "$PY" "$CONV" "$M" --safetensors "$tmp/sh3b" --dtype BF16 --shards 3 --ref "$tmp/sh3b.ref.bin"
+got=$(ids "$tmp/sh3b"); want=$(ids "$tmp/sh3b.ref.bin")
+expect "3 BF16 shards: the ids of the .bin rounded to BF16" [ -n "$got" -a "$got" = "$want" -a "$got" != "$golden" ]
+# broken shard sets, each refused in one line naming the shard or tensor
+shard_case() {  # name, python editing the folder's files (argv[1] the folder)
+    rm -rf "${tmp:?}/$1"; cp -r "$tmp/sh3" "$tmp/$1"
+    "$PY" - "$tmp/$1" <<<"$2"
+}
+shard_case sh_missing 'import os, sys; os.remove(sys.argv[1] + "/model-00002-of-00003.safetensors")'
+shard_case sh_nomap 'import json, sys
+p = sys.argv[1] + "/model.safetensors.index.json"; d = json.load(open(p))
+del d["weight_map"]["model.layers.2.mlp.up_proj.weight"]; json.dump(d, open(p, "w"))'
+shard_case sh_dupkey 'import sys
+p = sys.argv[1] + "/model.safetensors.index.json"; t = open(p).read()
+t = t.replace("\"weight_map\": {", "\"weight_map\": {\"model.norm.weight\": \"model-00003-of-00003.safetensors\",", 1)
+open(p, "w").write(t)'
+shard_case sh_twice 'import json, struct, sys
+d = sys.argv[1]
+def rd(p):
+    b = open(p, "rb").read(); n = struct.unpack_from("<Q", b)[0]; h = json.loads(b[8:8 + n]); return h, b[8 + n:]
+h1, d1 = rd(d + "/model-00001-of-00003.safetensors"); h3, d3 = rd(d + "/model-00003-of-00003.safetensors")
+t = h1["model.embed_tokens.weight"]; a, e = t["data_offsets"]
+h3["model.embed_tokens.weight"] = dict(t, data_offsets=[len(d3), len(d3) + e - a])
+h = json.dumps(h3).encode(); h += b" " * (-len(h) % 8)
+open(d + "/model-00003-of-00003.safetensors", "wb").write(struct.pack("<Q", len(h)) + h + d3 + d1[a:e])'
+shard_case sh_dotdot 'import json, sys
+p = sys.argv[1] + "/model.safetensors.index.json"; d = json.load(open(p))
+d["weight_map"]["model.norm.weight"] = "../sh3/model-00003-of-00003.safetensors"; json.dump(d, open(p, "w"))'
+shard_case sh_abs 'import json, sys
+p = sys.argv[1] + "/model.safetensors.index.json"; d = json.load(open(p))
+d["weight_map"]["model.norm.weight"] = sys.argv[1] + "/model-00003-of-00003.safetensors"; json.dump(d, open(p, "w"))'
+shard_case sh_trunc 'import os, sys
+p = sys.argv[1] + "/model-00003-of-00003.safetensors"; os.truncate(p, os.path.getsize(p) - 4)'
+refuse "shard model-00002-of-00003.safetensors (named by model.safetensors.index.json): .*No such file" "$SW" generate --model "$tmp/sh_missing" --ids -n 3
+refuse "tensor model.layers.2.mlp.up_proj.weight is in no shard" "$SW" generate --model "$tmp/sh_nomap" --ids -n 3
+refuse "tensor model.norm.weight is named 2 times in the weight_map" "$SW" generate --model "$tmp/sh_dupkey" --ids -n 3
+refuse "tensor model.embed_tokens.weight is in model-00003-of-00003.safetensors, but the index puts it in model-00001-of-00003" \
+    "$SW" generate --model "$tmp/sh_twice" --ids -n 3
+refuse "shard '../sh3/model-00003-of-00003.safetensors' (of tensor model.norm.weight) is not a plain file name" "$SW" generate --model "$tmp/sh_dotdot" --ids -n 3
+refuse "shard '/.*' (of tensor model.norm.weight) is not a plain file name" "$SW" generate --model "$tmp/sh_abs" --ids -n 3
+refuse "data_offsets are not \[begin, end\] within the .* data bytes of model-00003-of-00003.safetensors" "$SW" generate --model "$tmp/sh_trunc" --ids -n 3
+
+# --- RoPE base and RMSNorm epsilon from the file (Llama 3's 500000, 1e-6) ---
+# the ids of tests/support/llama_ref.py, numpy's float64 forward written
+# from the architecture, on the same weights with the same theta and eps
+must "reference: theta 10000, eps 1e-5 (llama_ref.py)" "$PY" tests/support/llama_ref.py "$M" 200
+expect "llama_ref.py reproduces the .bin's 200 greedy ids (the reference is sound)" [ "$out" = "$golden" ]
+must "reference: theta 500000, eps 1e-6" "$PY" tests/support/llama_ref.py "$M" 200 --rope-theta 500000 --rms-eps 1e-6; want=$out
+must "convert to safetensors, rope_theta 500000, rms_norm_eps 1e-6" "$PY" "$CONV" "$M" --safetensors "$tmp/st_l3" --rope-theta 500000 --rms-eps 1e-6
+must "convert to GGUF, freq_base 500000, epsilon 1e-6" "$PY" "$CONV" "$M" --gguf "$tmp/g_l3.gguf" --rope-theta 500000 --rms-eps 1e-6
+got=$(ids "$tmp/st_l3")
+expect "safetensors theta 500000 / eps 1e-6: the reference's 200 ids" [ -n "$got" -a "$got" = "$want" ]
+expect "they differ from theta 10000's (the base was used)" [ "$got" != "$golden" ]
+expect "GGUF theta 500000 / eps 1e-6: the same ids" [ "$(ids "$tmp/g_l3.gguf")" = "$want" ]
+# eps 1e-6 moves no greedy id of this model; 1e-3 does, so the epsilon is seen to be read
+must "reference: eps 1e-3" "$PY" tests/support/llama_ref.py "$M" 200 --rms-eps 1e-3; want=$out
+must "convert to GGUF, epsilon 1e-3" "$PY" "$CONV" "$M" --gguf "$tmp/g_e3.gguf" --rms-eps 1e-3
+got=$(ids "$tmp/g_e3.gguf")
+expect "GGUF eps 1e-3: the reference's ids, not eps 1e-5's" [ -n "$got" -a "$got" = "$want" -a "$got" != "$golden" ]
+
 # --- rounded and quantized types: the ids of their reference ---
 for d in F16 BF16; do
     must "convert to safetensors $d" "$PY" "$CONV" "$M" --safetensors "$tmp/st_$d" --dtype "$d" --ref "$tmp/st_$d.ref.bin"
@@ -59,6 +136,41 @@ for d in F16 BF16 Q8_0; do
     expect "GGUF $d: the ids of the .bin as $d leaves it" [ -n "$got" -a "$got" = "$want" ]
     expect "GGUF $d: rounding moved some id (the stored type was read)" [ "$got" != "$golden" ]
 done
+
+# --- GGUF K-quants: rows of whole 256-value super-blocks, so a random model
+# with D 256, H 512 (stories260K's 64 and 172 are not), matrices scaled by
+# 1/sqrt(fan-in) so that the logits are not saturated ---
+"$PY" - "$tmp/r256.bin" <<'PY'
+import struct, sys
+import numpy as np
+V, D, L, H, nh, nkv, S = 512, 256, 2, 512, 4, 2, 256
+kv = nkv * D // nh
+rng = np.random.default_rng(7)
+mat = lambda r, c: rng.standard_normal((r, c)) / np.sqrt(c)
+parts = [rng.standard_normal((V, D)), 1 + 0.1 * rng.standard_normal((L, D))]
+parts += [np.stack([mat(D, D) for _ in range(L)]), np.stack([mat(kv, D) for _ in range(L)]),
+          np.stack([mat(kv, D) for _ in range(L)]), np.stack([mat(D, D) for _ in range(L)]),
+          1 + 0.1 * rng.standard_normal((L, D)), np.stack([mat(H, D) for _ in range(L)]),
+          np.stack([mat(D, H) for _ in range(L)]), np.stack([mat(H, D) for _ in range(L)]),
+          1 + 0.1 * rng.standard_normal(D), np.zeros(S * D // nh), mat(V, D)]
+with open(sys.argv[1], "wb") as f:   # -V: an untied classifier (tied, a random model repeats its input)
+    f.write(struct.pack("<7i", D, H, L, nh, nkv, -V, S))
+    for p in parts:
+        f.write(p.astype("<f4").tobytes())
+PY
+must "convert the D-256 model to GGUF F32" "$PY" "$CONV" "$tmp/r256.bin" --gguf "$tmp/r256_F32.gguf"
+r256=$(ids "$tmp/r256.bin")
+expect "GGUF F32 of the D-256 model: its ids" [ -n "$r256" -a "$(ids "$tmp/r256_F32.gguf")" = "$r256" ]
+for d in Q2_K Q3_K Q4_K Q5_K Q6_K MIXED_K; do
+    must "convert to GGUF $d" "$PY" "$CONV" "$tmp/r256.bin" --gguf "$tmp/k_$d.gguf" --dtype "$d" --ref "$tmp/k_$d.ref.bin"
+    got=$(ids "$tmp/k_$d.gguf"); want=$(ids "$tmp/k_$d.ref.bin")
+    expect "GGUF $d: the ids of the .bin holding numpy's dequantized weights" [ -n "$got" -a "$got" = "$want" ]
+    expect "GGUF $d: quantization moved some id (the blocks were decoded)" [ "$got" != "$r256" ]
+done
+must "GGUF Q4_K of stories260K, no fallback type" "$PY" "$CONV" "$M" --gguf "$tmp/q4k_64.gguf" --dtype Q4_K --strict
+refuse "GGUF tensor token_embd.weight: Q4_K rows of 64 values, not a multiple of its 256-value blocks" "$SW" generate --model "$tmp/q4k_64.gguf" --ids -n 3
+head -c 300000 "$tmp/k_Q6_K.gguf" >"$tmp/k_short.gguf"
+refuse "GGUF tensor .*: [0-9]* bytes at offset [0-9]* run past the end of the file" "$SW" generate --model "$tmp/k_short.gguf" --ids -n 3
 
 # --- a tokenizer inside a GGUF file (a character model of ours) ---
 for i in $(seq 400); do printf 'the cat and the hat sat on a mat.\n'; done >"$tmp/text.txt"
@@ -134,14 +246,6 @@ d = json.load(open(sys.argv[1])); d["model"]["type"] = "Unigram"; json.dump(d, o
 PY
 
 # --- refusals: exit 2, one line naming the problem ---
-refuse() {  # needle, command...
-    local needle=$1; shift
-    local o rc
-    o=$("$@" 2>&1 >/dev/null); rc=$?
-    local ok=0
-    [ "$rc" -eq 2 ] && [ "$(printf '%s\n' "$o" | wc -l)" -eq 1 ] && grep -q -- "$needle" <<<"$o" && ok=1
-    expect "'$needle' ($rc): '$o'" [ $ok -eq 1 ]
-}
 head -c 100 "$tmp/g_F32.gguf" >"$tmp/short.gguf"
 refuse "model.type 'Unigram' is not read" "$SW" generate --model "$tmp/r32k.bin" --tokenizer "$tmp/uni.json" -i hi -n 1
 refuse "tensor_count = 47 is absurd for a 100-byte file" "$SW" generate --model "$tmp/short.gguf" --ids -n 3
@@ -159,9 +263,14 @@ refuse "tensor blk.3.ffn_up.weight is missing" "$SW" generate --model "$tmp/noff
 import sys; b = open(sys.argv[1], "rb").read(); open(sys.argv[2], "wb").write(b.replace(b"llama", b"gemma", 1))
 PY
 refuse "not 'llama'" "$SW" generate --model "$tmp/arch.gguf" --ids -n 3
-cp -r "$tmp/st_F32" "$tmp/st_theta"
-sed -i 's/"rope_theta": 10000.0/"rope_theta": 500000.0/' "$tmp/st_theta/config.json"
-refuse "rope_theta 500000" "$SW" generate --model "$tmp/st_theta" --ids -n 3
+cp -r "$tmp/st_F32" "$tmp/st_scaled"
+sed -i 's/"rope_theta": 10000.0/"rope_theta": 500000.0, "rope_scaling": {"rope_type": "llama3", "factor": 8.0}/' "$tmp/st_scaled/config.json"
+refuse "config.json: rope_scaling 'llama3' is not supported" "$SW" generate --model "$tmp/st_scaled" --ids -n 3
+must "GGUF with llama.rope.scaling.type yarn" "$PY" "$CONV" "$M" --gguf "$tmp/yarn.gguf" --meta llama.rope.scaling.type=yarn
+refuse "llama.rope.scaling.type 'yarn' is not supported" "$SW" generate --model "$tmp/yarn.gguf" --ids -n 3
+cp -r "$tmp/st_F32" "$tmp/st_eps0"
+sed -i 's/"rms_norm_eps": 1e-05/"rms_norm_eps": 0/' "$tmp/st_eps0/config.json"
+refuse "config.json: rms_norm_eps is not a number in (0, 1)" "$SW" generate --model "$tmp/st_eps0" --ids -n 3
 cp -r "$tmp/st_F32" "$tmp/st_mistral"
 sed -i 's/"model_type": "llama"/"model_type": "mistral"/; s/LlamaForCausalLM/MistralForCausalLM/' "$tmp/st_mistral/config.json"
 refuse "model_type 'mistral'" "$SW" generate --model "$tmp/st_mistral" --ids -n 3
@@ -171,7 +280,7 @@ refuse "mlp.gate_proj.weight has shape \[172, 64\], config.json implies \[176, 6
 mkdir -p "$tmp/noconf" && cp "$tmp/st_F32/model.safetensors" "$tmp/noconf/"
 refuse "needs its config.json" "$SW" generate --model "$tmp/noconf/model.safetensors" --ids -n 3
 mkdir -p "$tmp/sharded" && echo '{}' >"$tmp/sharded/model.safetensors.index.json"
-refuse "sharded" "$SW" generate --model "$tmp/sharded" --ids -n 3
+refuse "model.safetensors.index.json: safetensors index: weight_map is missing" "$SW" generate --model "$tmp/sharded" --ids -n 3
 "$PY" - "$tmp/st_F32/model.safetensors" "$tmp/hdr/model.safetensors" <<'PY'
 import os, struct, sys
 b = bytearray(open(sys.argv[1], "rb").read()); os.makedirs(os.path.dirname(sys.argv[2]), exist_ok=True)

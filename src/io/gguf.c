@@ -13,7 +13,8 @@
 #include "io/weight_convert.h"
 
 enum { T_U8, T_I8, T_U16, T_I16, T_U32, T_I32, T_F32, T_BOOL, T_STR, T_ARR, T_U64, T_I64, T_F64, T_COUNT };
-enum { G_F32 = 0, G_F16 = 1, G_Q8_0 = 8, G_BF16 = 30 };
+/* ggml's type numbers (ggml.h's enum ggml_type) of the types read */
+enum { G_F32 = 0, G_F16 = 1, G_Q8_0 = 8, G_Q2_K = 10, G_Q3_K = 11, G_Q4_K = 12, G_Q5_K = 13, G_Q6_K = 14, G_BF16 = 30 };
 
 /* A bounds-checked reader over the file image. */
 typedef struct cursor { const unsigned char *p; size_t size, pos; char *msg; size_t cap; } cursor;
@@ -108,8 +109,8 @@ static swiglu_status skip_value(cursor *c, uint32_t type, int depth, const char 
 typedef struct meta {
     int have_arch, llama;
     double dim, hidden, layers, heads, kv_heads, ctx, vocab, align;
-    double rope_base, eps;
-    int scaled_rope;
+    double rope_base, eps, rope_dims;
+    char rope_scaling[32];           /* llama.rope.scaling.type; "" absent */
     int tok_llama, have_tok_model;
     size_t tokens_pos, scores_pos;   /* where the arrays' values start; 0: absent */
     uint64_t n_tokens, n_scores;
@@ -151,6 +152,7 @@ static swiglu_status read_kv(cursor *c, meta *m)
         {"general.alignment", offsetof(meta, align)},
         {"llama.rope.freq_base", offsetof(meta, rope_base)},
         {"llama.attention.layer_norm_rms_epsilon", offsetof(meta, eps)},
+        {"llama.rope.dimension_count", offsetof(meta, rope_dims)},
     };
     for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
         if (key_is(k, kn, nums[i].name)) return rd_num(c, (uint32_t)type, (double *)((char *)m + nums[i].off), key);
@@ -165,7 +167,7 @@ static swiglu_status read_kv(cursor *c, meta *m)
             m->have_tok_model = 1;
             snprintf(m->tok_model, sizeof m->tok_model, "%.*s", (int)(n < 24 ? n : 24), s);
             m->tok_llama = n == 5 && !memcmp(s, "llama", 5);
-        } else m->scaled_rope = !(n == 4 && !memcmp(s, "none", 4));
+        } else snprintf(m->rope_scaling, sizeof m->rope_scaling, "%.*s", (int)(n < 24 ? n : 24), s);
         return SWIGLU_OK;
     }
     if (key_is(k, kn, "tokenizer.ggml.tokens")) {
@@ -226,19 +228,21 @@ static swiglu_status load_tensor(float *dst, const char *name, uint64_t in, uint
                           name, (unsigned long long)x->ne[0], (unsigned long long)x->ne[1], x->n_dims,
                           (unsigned long long)in, (unsigned long long)(out ? out : 1));
     size_t n = (size_t)in * (size_t)(out ? out : 1);   /* both bounded by the model limits */
-    sw_wtype wt;
-    switch (x->type) {
-    case G_F32: wt = SW_W_F32; break;
-    case G_F16: wt = SW_W_F16; break;
-    case G_BF16: wt = SW_W_BF16; break;
-    case G_Q8_0: wt = SW_W_Q8_0; break;
-    default:
-        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "GGUF tensor %s: ggml type %u is not read (F32, F16, BF16 and Q8_0 are)",
+    static const struct { uint32_t g; sw_wtype t; const char *name; } types[] = {
+        {G_F32, SW_W_F32, "F32"}, {G_F16, SW_W_F16, "F16"}, {G_BF16, SW_W_BF16, "BF16"}, {G_Q8_0, SW_W_Q8_0, "Q8_0"},
+        {G_Q2_K, SW_W_Q2_K, "Q2_K"}, {G_Q3_K, SW_W_Q3_K, "Q3_K"}, {G_Q4_K, SW_W_Q4_K, "Q4_K"},
+        {G_Q5_K, SW_W_Q5_K, "Q5_K"}, {G_Q6_K, SW_W_Q6_K, "Q6_K"}};
+    size_t k = 0;
+    while (k < sizeof types / sizeof types[0] && types[k].g != x->type) k++;
+    if (k == sizeof types / sizeof types[0])
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
+                          "GGUF tensor %s: ggml type %u is not read (F32, F16, BF16, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K and Q6_K are)",
                           name, x->type);
-    }
-    if (wt == SW_W_Q8_0 && in % 32)
-        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "GGUF tensor %s: Q8_0 rows of %llu values, not a multiple of 32",
-                          name, (unsigned long long)in);
+    sw_wtype wt = types[k].t;
+    /* a block never spans two rows (ggml quantizes row by row) */
+    if (in % sw_wtype_block(wt))
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "GGUF tensor %s: %s rows of %llu values, not a multiple of its %zu-value blocks",
+                          name, types[k].name, (unsigned long long)in, sw_wtype_block(wt));
     size_t bytes = sw_wtype_bytes(wt, n);
     if (x->offset > data_size || bytes > data_size - x->offset)
         return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "GGUF tensor %s: %zu bytes at offset %llu run past the end of the file",
@@ -254,11 +258,14 @@ static swiglu_status shape_of(sw_l2c_config *cfg, const meta *m, const tinfo *t,
 {
     if (!m->have_arch) return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "GGUF metadata: general.architecture is missing");
     if (!m->llama) return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "GGUF metadata: general.architecture is not 'llama' (the only one read)");
-    if (m->scaled_rope) return sw_io_fail(msg, cap, SWIGLU_ERR_UNSUPPORTED, "GGUF metadata: RoPE scaling (llama.rope.scaling.type) is not supported");
-    if (m->rope_base != 0 && m->rope_base != 10000)
-        return sw_io_fail(msg, cap, SWIGLU_ERR_UNSUPPORTED, "GGUF metadata: llama.rope.freq_base = %g; the forward uses llama2.c's 10000", m->rope_base);
-    if (m->eps != 0 && !(fabs(m->eps - 1e-5) <= 1e-9))
-        return sw_io_fail(msg, cap, SWIGLU_ERR_UNSUPPORTED, "GGUF metadata: RMSNorm epsilon %g; the forward uses llama2.c's 1e-5", m->eps);
+    if (m->rope_scaling[0] && strcmp(m->rope_scaling, "none"))
+        return sw_io_fail(msg, cap, SWIGLU_ERR_UNSUPPORTED, "GGUF metadata: llama.rope.scaling.type '%s' is not supported (RoPE without scaling is)",
+                          m->rope_scaling);
+    /* absent (0): llama2.c's 10000 and 1e-5; sw_l2c_config_check bounds them */
+    if (m->rope_base != 0 && !(m->rope_base > 1 && m->rope_base < 1e30))
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "GGUF metadata: llama.rope.freq_base = %g is not a number above 1", m->rope_base);
+    if (m->eps != 0 && !(m->eps > 0 && m->eps < 1))
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "GGUF metadata: llama.attention.layer_norm_rms_epsilon = %g is not in (0, 1)", m->eps);
     const tinfo *emb = find(t, nt, "token_embd.weight");
     if (!emb || emb->n_dims != 2) return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "GGUF file: tensor token_embd.weight is missing or not a matrix");
     double vocab = m->vocab ? m->vocab : (double)emb->ne[1];
@@ -275,6 +282,12 @@ static swiglu_status shape_of(sw_l2c_config *cfg, const meta *m, const tinfo *t,
     cfg->dim = (int)m->dim; cfg->hidden_dim = (int)m->hidden; cfg->n_layers = (int)m->layers;
     cfg->n_heads = (int)m->heads; cfg->n_kv_heads = (int)kvh; cfg->seq_len = (int)m->ctx; cfg->vocab_size = (int)vocab;
     cfg->shared_classifier = find(t, nt, "output.weight") == NULL;
+    cfg->rope_theta = (float)m->rope_base;
+    cfg->rms_eps = (float)m->eps;
+    /* RoPE on part of each head only (partial rotary) is another forward */
+    if (m->rope_dims != 0 && m->rope_dims * m->heads != m->dim)
+        return sw_io_fail(msg, cap, SWIGLU_ERR_UNSUPPORTED, "GGUF metadata: llama.rope.dimension_count = %g, not the head size %g (partial RoPE)",
+                          m->rope_dims, m->dim / m->heads);
     return SWIGLU_OK;
 }
 

@@ -17,13 +17,18 @@
  * attention.head_count_kv, context_length}; tensors token_embd, output_norm,
  * output (absent: tied to token_embd), blk.N.{attn_norm, attn_q, attn_k,
  * attn_v, attn_output, ffn_norm, ffn_gate, ffn_up, ffn_down}.weight in F32,
- * F16, BF16 or Q8_0 (blocks of 32: an f16 scale d, 32 int8 q; x = d * q),
- * converted to fp32 on load. llama.cpp's converter stores attn_q/attn_k
+ * F16, BF16, Q8_0 (blocks of 32: an f16 scale d, 32 int8 q; x = d * q) or
+ * the K-quants Q2_K, Q3_K, Q4_K, Q5_K, Q6_K (super-blocks of 256 values:
+ * io/weight_convert.h), converted to fp32 on load. A quantized tensor's
+ * rows (ne[0]) must be whole blocks; its bytes (blocks x block size) are
+ * checked against the file before anything is allocated. llama.cpp's converter stores attn_q/attn_k
  * with the pairs RoPE rotates adjacent (the Meta and llama2.c order), so
- * they are used as they are. The forward (model/llama_infer) is llama2.c's:
- * RoPE base 10000 and RMSNorm epsilon 1e-5; a file that asks for others
- * (llama.rope.freq_base, llama.attention.layer_norm_rms_epsilon,
- * rope scaling) is refused rather than run wrong.
+ * they are used as they are. The forward (model/llama_infer) is llama2.c's
+ * with the file's llama.rope.freq_base and
+ * llama.attention.layer_norm_rms_epsilon (absent: 10000 and 1e-5); what it
+ * cannot run is refused rather than run wrong: llama.rope.scaling.type
+ * other than "none" (named), llama.rope.dimension_count other than the
+ * head size (partial RoPE).
  * Tokenizer: tokenizer.ggml.model "llama" (SentencePiece) with
  * tokenizer.ggml.tokens and .scores, turned into a llama2.c tokenizer.bin
  * image (U+2581 '▁' written as a space, as llama2.c's tokenizer.py does).

@@ -319,6 +319,13 @@ swiglu_status sw_l2c_config_check(sw_l2c_config *c, const char *what, char *msg,
     sw_l2c_config v = {0};
     const int32_t f[7] = {c->dim, c->hidden_dim, c->n_layers, c->n_heads, c->n_kv_heads, c->vocab_size, c->seq_len};
     SW_FORWARD_IF_ERROR(config_check(what, &v, f, c->vocab_size, msg, cap));
+    /* written as !(a < x) so that a NaN fails too */
+    if (c->rope_theta != 0 && !(c->rope_theta > 1 && isfinite(c->rope_theta)))
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "%s: RoPE base %g is not a finite number above 1", what, (double)c->rope_theta);
+    if (c->rms_eps != 0 && !(c->rms_eps > 0 && c->rms_eps < 1))
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "%s: RMSNorm epsilon %g is not in (0, 1)", what, (double)c->rms_eps);
+    v.rope_theta = c->rope_theta;
+    v.rms_eps = c->rms_eps;
     v.version = 1;
     v.shared_classifier = c->shared_classifier ? 1 : 0;
     *c = v;
@@ -347,6 +354,8 @@ swiglu_status sw_l2c_alloc(sw_l2c_model *m, const sw_l2c_config *c, const char *
     swiglu_status st = sw_l2c_parse(m, buf, size, msg, cap);
     if (st != SWIGLU_OK) { free(buf); memset(m, 0, sizeof *m); return st; }
     m->owned = buf;
+    m->cfg.rope_theta = v.rope_theta;   /* not in the header: carried over */
+    m->cfg.rms_eps = v.rms_eps;
     return SWIGLU_OK;
 }
 
@@ -410,6 +419,10 @@ static swiglu_status write_plan(sw_l2c_config *c, l2c_sizes *s, const sw_l2c_mod
                                 char *msg, size_t cap)
 {
     SW_RETURN_IF(version != 0 && version != 1, SWIGLU_ERR_ARG);
+    if ((m->cfg.rope_theta != 0 && m->cfg.rope_theta != 10000.0f) || (m->cfg.rms_eps != 0 && m->cfg.rms_eps != 1e-5f))
+        return sw_io_fail(msg, cap, SWIGLU_ERR_UNSUPPORTED,
+                          "RoPE base %g and RMSNorm epsilon %g: a llama2.c file holds neither (run.c hard-codes 10000 and 1e-5)",
+                          (double)m->cfg.rope_theta, (double)m->cfg.rms_eps);
     *c = m->cfg;
     c->version = version;
     int which;

@@ -45,6 +45,10 @@ typedef struct sw_l2c_config {
     int version;            /* 0 legacy, 1 ak42 export */
     int head_size;          /* dim / n_heads */
     int kv_dim;             /* n_kv_heads * head_size */
+    /* What llama2.c's files cannot say and GGUF and config.json can; 0:
+     * llama2.c's value. The forward (model/llama_infer) uses them. */
+    float rope_theta;       /* RoPE base: pair i of a head turns by pos * theta^(-2i/hs); 0: 10000 */
+    float rms_eps;          /* RMSNorm epsilon: x / sqrt(mean(x^2) + eps); 0: 1e-5 */
 } sw_l2c_config;
 
 /* Pointers into the (mapped) file; shapes as in the legend. */
@@ -93,7 +97,8 @@ swiglu_status sw_l2c_nonfinite(const sw_l2c_model *m, size_t *count, char *msg, 
 /* c (dim .. seq_len, shared_classifier) checked as a file header is --
  * every count in range, heads dividing dim, kv heads dividing heads, an
  * even head size -- and its derived fields (head_size, kv_dim, version 1)
- * set. Nothing allocated: readers of other formats check a shape, then
+ * set; rope_theta and rms_eps kept (0, or finite with theta > 1 and
+ * 0 < eps < 1). Nothing allocated: readers of other formats check a shape, then
  * that their file holds it, before sw_l2c_alloc. */
 swiglu_status sw_l2c_config_check(sw_l2c_config *c, const char *what, char *msg, size_t msg_cap);
 /* A model of configuration c (dim .. seq_len, shared_classifier; the rest
@@ -110,7 +115,9 @@ size_t sw_l2c_file_size(const sw_l2c_config *c);
 
 /* Writes m as a checkpoint of `version` (0 or 1) to path (tests), or to
  * the stream f (export, through io_util's atomic writer; a failed write
- * leaves f's error flag set, f stays open). */
+ * leaves f's error flag set, f stays open). A model whose RoPE base or
+ * RMSNorm epsilon is not llama2.c's is refused (SWIGLU_ERR_UNSUPPORTED):
+ * the file has no place for them. */
 swiglu_status sw_l2c_write(const sw_l2c_model *m, int version, const char *path,
                            char *msg, size_t msg_cap);
 swiglu_status sw_l2c_write_stream(const sw_l2c_model *m, int version, FILE *f, char *msg, size_t msg_cap);

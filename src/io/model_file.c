@@ -1,5 +1,6 @@
 /* model_file.c -- the model file's format from its first bytes, then its
  * reader (model_file.h). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +22,10 @@ static int beside(char *out, size_t cap, const char *path, const char *name, int
     return snprintf(out, cap, "%.*s/%s", dir, slash ? path : ".", name) < (int)cap;
 }
 
-static swiglu_status open_safetensors(sw_model_file *f, const void *map, size_t size,
-                                      const char *cfg_path, char *msg, size_t cap)
+/* A safetensors model: one file (index NULL, n 1) or the shards of an
+ * index; config.json and the tokenizer from cfg_path's folder. */
+static swiglu_status open_safetensors(sw_model_file *f, const sw_st_shard *shards, size_t n, const char *index,
+                                      size_t index_size, const char *cfg_path, char *msg, size_t cap)
 {
     void *cfg;
     size_t cfg_size;
@@ -32,7 +35,7 @@ static swiglu_status open_safetensors(sw_model_file *f, const void *map, size_t 
         snprintf(why, sizeof why, "%s", msg ? msg : "");
         return sw_io_fail(msg, cap, st, "a safetensors model needs its config.json: %s", why);
     }
-    st = sw_st_parse(&f->m, map, size, cfg, cfg_size, msg, cap);
+    st = sw_st_parse_sharded(&f->m, shards, n, index, index_size, cfg, cfg_size, msg, cap);
     munmap(cfg, cfg_size);
     f->format = "safetensors";
     /* the model's tokenizer in its folder: a llama2.c tokenizer.bin (what
@@ -62,37 +65,77 @@ static swiglu_status open_safetensors(sw_model_file *f, const void *map, size_t 
     return st;
 }
 
+/* A sharded safetensors model in folder dir: the index, then every shard
+ * it names, memory-mapped while the weights are converted. */
+static swiglu_status open_sharded(sw_model_file *f, const char *dir, const char *index_path, const char *cfg_path,
+                                  char *msg, size_t cap)
+{
+    void *imap;
+    size_t isize;
+    SW_FORWARD_IF_ERROR(sw_map_file(&imap, &isize, index_path, "safetensors index", msg, cap));
+    char **names = NULL;
+    size_t n = 0;
+    char why[1024];
+    swiglu_status st = sw_st_index_shards(&names, &n, imap, isize, why, sizeof why);
+    if (st != SWIGLU_OK) sw_io_fail(msg, cap, st, "model.safetensors.index.json: %s", why);
+    sw_st_shard *sh = st == SWIGLU_OK ? calloc(n ? n : 1, sizeof *sh) : NULL;
+    if (st == SWIGLU_OK && !sh) st = sw_io_fail(msg, cap, SWIGLU_ERR_ALLOC, "%s: out of memory", index_path);
+    size_t mapped = 0;
+    for (; st == SWIGLU_OK && mapped < n; mapped++) {
+        char path[4200];
+        void *map;
+        if (!beside(path, sizeof path, dir, names[mapped], 1)) { st = sw_io_fail(msg, cap, SWIGLU_ERR_ARG, "%s: path too long", dir); break; }
+        if ((st = sw_map_file(&map, &sh[mapped].size, path, "safetensors shard", why, sizeof why)) != SWIGLU_OK) {
+            sw_io_fail(msg, cap, st, "shard %s (named by model.safetensors.index.json): %s", names[mapped], why);
+            break;
+        }
+        sh[mapped].buf = map;
+        sh[mapped].name = names[mapped];
+    }
+    if (st == SWIGLU_OK) st = open_safetensors(f, sh, n, imap, isize, cfg_path, msg, cap);
+    for (size_t i = 0; i < mapped; i++) munmap((void *)(uintptr_t)sh[i].buf, sh[i].size);
+    free(sh);
+    sw_st_names_free(names, n);
+    munmap(imap, isize);
+    return st;
+}
+
 swiglu_status sw_model_file_open(sw_model_file *f, const char *path, int check_finite, char *msg, size_t cap)
 {
     SW_RETURN_IF(!f || !path, SWIGLU_ERR_NULL);
     memset(f, 0, sizeof *f);
-    char file[4200], cfg_path[4200];
+    char file[4200], cfg_path[4200], index[4200];
     struct stat sb;
+    int sharded = 0;   /* a folder of shards and model.safetensors.index.json */
     int folder = stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
     if (folder) {
         if (!beside(file, sizeof file, path, "model.safetensors", 1) || !beside(cfg_path, sizeof cfg_path, path, "config.json", 1))
             return sw_io_fail(msg, cap, SWIGLU_ERR_ARG, "%s: path too long", path);
-        char index[4200];
         if (stat(file, &sb) != 0) {
-            if (beside(index, sizeof index, path, "model.safetensors.index.json", 1) && stat(index, &sb) == 0)
-                return sw_io_fail(msg, cap, SWIGLU_ERR_UNSUPPORTED,
-                                  "%s: a sharded safetensors model (model.safetensors.index.json) is not read; one model.safetensors is", path);
-            return sw_io_fail(msg, cap, SWIGLU_ERR_IO,
-                              "%s: not a regular file (a folder, and no model.safetensors in it: not a Hugging Face model folder)", path);
+            if (!beside(index, sizeof index, path, "model.safetensors.index.json", 1) || stat(index, &sb) != 0)
+                return sw_io_fail(msg, cap, SWIGLU_ERR_IO,
+                                  "%s: not a regular file (a folder with neither model.safetensors nor model.safetensors.index.json: "
+                                  "not a Hugging Face model folder)", path);
+            sharded = 1;
+            snprintf(file, sizeof file, "%s", path);
         }
     } else {
         snprintf(file, sizeof file, "%s", path);
         if (!beside(cfg_path, sizeof cfg_path, path, "config.json", 0)) return sw_io_fail(msg, cap, SWIGLU_ERR_ARG, "%s: path too long", path);
     }
-    void *map;
-    size_t size;
-    SW_FORWARD_IF_ERROR(sw_map_file(&map, &size, file, "model file", msg, cap));
+    void *map = NULL;
+    size_t size = 0;
+    if (!sharded) SW_FORWARD_IF_ERROR(sw_map_file(&map, &size, file, "model file", msg, cap));
     swiglu_status st;
-    if (sw_gguf_sniff(map, size)) {
+    if (sharded) {
+        f->format = "safetensors";
+        st = open_sharded(f, path, index, cfg_path, msg, cap);
+    } else if (sw_gguf_sniff(map, size)) {
         f->format = "GGUF";
         st = sw_gguf_parse(&f->m, &f->tok, &f->tok_size, map, size, msg, cap);
     } else if (folder || sw_st_sniff(map, size)) {
-        st = open_safetensors(f, map, size, cfg_path, msg, cap);
+        sw_st_shard one = {"model.safetensors", map, size};
+        st = open_safetensors(f, &one, 1, NULL, 0, cfg_path, msg, cap);
     } else {
         /* llama2.c: its weights stay in the mapping */
         f->format = "llama2.c";

@@ -61,16 +61,15 @@ static swiglu_status cfg_supported(const cJSON *cfg, char *msg, size_t cap)
     if (x && !str_is(x, "silu"))
         return sw_io_fail(msg, cap, SWIGLU_ERR_UNSUPPORTED, "config.json: hidden_act '%s'; the LLaMA block here is SwiGLU (silu)",
                           cJSON_IsString(x) ? x->valuestring : "?");
-    x = cJSON_GetObjectItemCaseSensitive(cfg, "rope_theta");
-    if (x && !cJSON_IsNull(x) && !(cJSON_IsNumber(x) && x->valuedouble == 10000))
-        return sw_io_fail(msg, cap, SWIGLU_ERR_UNSUPPORTED, "config.json: rope_theta %g; the forward uses llama2.c's 10000",
-                          cJSON_IsNumber(x) ? x->valuedouble : NAN);
-    x = cJSON_GetObjectItemCaseSensitive(cfg, "rms_norm_eps");
-    if (x && !cJSON_IsNull(x) && !(cJSON_IsNumber(x) && fabs(x->valuedouble - 1e-5) <= 1e-9))
-        return sw_io_fail(msg, cap, SWIGLU_ERR_UNSUPPORTED, "config.json: rms_norm_eps %g; the forward uses llama2.c's 1e-5",
-                          cJSON_IsNumber(x) ? x->valuedouble : NAN);
+    /* rope_scaling: null or absent, or {"rope_type" (older: "type"): "default"} -- RoPE as it is */
     x = cJSON_GetObjectItemCaseSensitive(cfg, "rope_scaling");
-    if (x && !cJSON_IsNull(x)) return sw_io_fail(msg, cap, SWIGLU_ERR_UNSUPPORTED, "config.json: rope_scaling is not supported");
+    if (x && !cJSON_IsNull(x)) {
+        const cJSON *k = cJSON_GetObjectItemCaseSensitive(x, "rope_type");
+        if (!k) k = cJSON_GetObjectItemCaseSensitive(x, "type");
+        if (!str_is(k, "default"))
+            return sw_io_fail(msg, cap, SWIGLU_ERR_UNSUPPORTED, "config.json: rope_scaling '%s' is not supported (RoPE without scaling is)",
+                              cJSON_IsString(k) ? k->valuestring : "?");
+    }
     const char *bias[] = {"attention_bias", "mlp_bias"};
     for (int i = 0; i < 2; i++)
         if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cfg, bias[i])))
@@ -78,7 +77,7 @@ static swiglu_status cfg_supported(const cJSON *cfg, char *msg, size_t cap)
     return SWIGLU_OK;
 }
 
-static swiglu_status read_config(sw_l2c_config *c, const cJSON *cfg, const cJSON *hdr, char *msg, size_t cap)
+static swiglu_status read_config(sw_l2c_config *c, const cJSON *cfg, int has_head, char *msg, size_t cap)
 {
     memset(c, 0, sizeof *c);
     SW_FORWARD_IF_ERROR(cfg_supported(cfg, msg, cap));
@@ -89,18 +88,104 @@ static swiglu_status read_config(sw_l2c_config *c, const cJSON *cfg, const cJSON
     SW_FORWARD_IF_ERROR(cfg_int(&c->n_kv_heads, cfg, "num_key_value_heads", c->n_heads, msg, cap));
     SW_FORWARD_IF_ERROR(cfg_int(&c->vocab_size, cfg, "vocab_size", 0, msg, cap));
     SW_FORWARD_IF_ERROR(cfg_int(&c->seq_len, cfg, "max_position_embeddings", 0, msg, cap));
-    c->shared_classifier = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cfg, "tie_word_embeddings")) ||
-                           !cJSON_GetObjectItemCaseSensitive(hdr, "lm_head.weight");
+    /* head_dim: Hugging Face's LLaMA allows heads of another size than
+     * hidden_size / heads (q_proj then is not square); llama2.c's layout has none */
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(cfg, "head_dim");
+    if (x && !cJSON_IsNull(x) && !(cJSON_IsNumber(x) && x->valuedouble * c->n_heads == c->dim))
+        return sw_io_fail(msg, cap, SWIGLU_ERR_UNSUPPORTED, "config.json: head_dim %g is not hidden_size / num_attention_heads = %g",
+                          cJSON_IsNumber(x) ? x->valuedouble : NAN, (double)c->dim / c->n_heads);
+    /* the RoPE base and RMSNorm epsilon (absent: llama2.c's 10000 and 1e-5,
+     * Hugging Face's defaults too); sw_l2c_config_check bounds them */
+    x = cJSON_GetObjectItemCaseSensitive(cfg, "rope_theta");
+    if (x && !cJSON_IsNull(x)) {
+        if (!cJSON_IsNumber(x) || !(x->valuedouble > 1 && x->valuedouble < 1e30))
+            return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "config.json: rope_theta is not a number above 1");
+        c->rope_theta = (float)x->valuedouble;
+    }
+    x = cJSON_GetObjectItemCaseSensitive(cfg, "rms_norm_eps");
+    if (x && !cJSON_IsNull(x)) {
+        if (!cJSON_IsNumber(x) || !(x->valuedouble > 0 && x->valuedouble < 1))
+            return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "config.json: rms_norm_eps is not a number in (0, 1)");
+        c->rms_eps = (float)x->valuedouble;
+    }
+    c->shared_classifier = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cfg, "tie_word_embeddings")) || !has_head;
     return SWIGLU_OK;
 }
 
-typedef struct src { const cJSON *hdr; const unsigned char *data; size_t data_size; char *msg; size_t cap; } src;
+/* One safetensors file (the model's, or one shard of a sharded model):
+ * its parsed header and its data section. */
+typedef struct shard {
+    cJSON *hdr;
+    const unsigned char *data;
+    size_t data_size;
+    const char *name;   /* the file name, for messages */
+} shard;
+
+/* Where the tensors are: one file (wmap NULL), or the shards an index's
+ * weight_map distributes them over. */
+typedef struct src { shard *sh; size_t n; const cJSON *wmap; char *msg; size_t cap; } src;
+
+/* How many entries of object o are called key (cJSON keeps duplicate keys). */
+static int count_key(const cJSON *o, const char *key)
+{
+    int n = 0;
+    const cJSON *x;
+    cJSON_ArrayForEach(x, o) n += x->string && !strcmp(x->string, key);
+    return n;
+}
+
+/* Tensor `name`'s header entry and its shard: exactly once in the model.
+ * One file: present once in its header. Sharded: named once in the
+ * index's weight_map, present in the shard the index names, and in no
+ * other shard's header. NULL with msg when not. */
+static const cJSON *find_tensor(const src *s, const char *name, const shard **where)
+{
+    if (!s->wmap) {
+        int k = count_key(s->sh[0].hdr, name);
+        if (k == 0) { sw_io_fail(s->msg, s->cap, SWIGLU_ERR_FORMAT, "safetensors: tensor %s is missing", name); return NULL; }
+        if (k > 1) { sw_io_fail(s->msg, s->cap, SWIGLU_ERR_FORMAT, "safetensors: tensor %s appears %d times in the header", name, k); return NULL; }
+        *where = &s->sh[0];
+        return cJSON_GetObjectItemCaseSensitive(s->sh[0].hdr, name);
+    }
+    int k = count_key(s->wmap, name);
+    if (k == 0) {
+        sw_io_fail(s->msg, s->cap, SWIGLU_ERR_FORMAT, "safetensors index: tensor %s is in no shard (the weight_map does not name it)", name);
+        return NULL;
+    }
+    if (k > 1) {
+        sw_io_fail(s->msg, s->cap, SWIGLU_ERR_FORMAT, "safetensors index: tensor %s is named %d times in the weight_map", name, k);
+        return NULL;
+    }
+    const char *file = cJSON_GetObjectItemCaseSensitive(s->wmap, name)->valuestring;   /* a string: sw_st_index_shards */
+    const cJSON *t = NULL;
+    for (size_t i = 0; i < s->n; i++) {
+        int here = count_key(s->sh[i].hdr, name);
+        if (!here) continue;
+        if (strcmp(s->sh[i].name, file)) {
+            sw_io_fail(s->msg, s->cap, SWIGLU_ERR_FORMAT,
+                       "safetensors shards: tensor %s is in %s, but the index puts it in %s (a tensor must be in exactly one shard)",
+                       name, s->sh[i].name, file);
+            return NULL;
+        }
+        if (here > 1) {
+            sw_io_fail(s->msg, s->cap, SWIGLU_ERR_FORMAT, "safetensors shard %s: tensor %s appears %d times in the header", file, name, here);
+            return NULL;
+        }
+        t = cJSON_GetObjectItemCaseSensitive(s->sh[i].hdr, name);
+        *where = &s->sh[i];
+    }
+    if (!t)
+        sw_io_fail(s->msg, s->cap, SWIGLU_ERR_FORMAT, "safetensors shard %s: tensor %s is missing (the index puts it there)", file, name);
+    return t;
+}
 
 /* Tensor `name` of shape [rows, cols] (cols 0: a vector of rows) into dst. */
 static swiglu_status load(float *dst, const src *s, const char *name, size_t rows, size_t cols)
 {
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(s->hdr, name);
-    if (!cJSON_IsObject(t)) return sw_io_fail(s->msg, s->cap, SWIGLU_ERR_FORMAT, "safetensors: tensor %s is missing", name);
+    const shard *file = NULL;
+    const cJSON *t = find_tensor(s, name, &file);
+    if (!t) return SWIGLU_ERR_FORMAT;
+    if (!cJSON_IsObject(t)) return sw_io_fail(s->msg, s->cap, SWIGLU_ERR_FORMAT, "safetensors: tensor %s is not an object", name);
     const cJSON *dt = cJSON_GetObjectItemCaseSensitive(t, "dtype");
     sw_wtype wt;
     if (str_is(dt, "F32")) wt = SW_W_F32;
@@ -128,14 +213,14 @@ static swiglu_status load(float *dst, const src *s, const char *name, size_t row
     size_t n = rows * (cols ? cols : 1), bytes = sw_wtype_bytes(wt, n);
     if (!cJSON_IsArray(off) || cJSON_GetArraySize(off) != 2 || !cJSON_IsNumber(b) || !cJSON_IsNumber(e) ||
         !(b->valuedouble >= 0) || b->valuedouble != floor(b->valuedouble) || !(e->valuedouble >= b->valuedouble) ||
-        e->valuedouble > (double)s->data_size)
-        return sw_io_fail(s->msg, s->cap, SWIGLU_ERR_FORMAT, "safetensors: tensor %s: data_offsets are not [begin, end] within the %zu data bytes",
-                          name, s->data_size);
+        e->valuedouble > (double)file->data_size)
+        return sw_io_fail(s->msg, s->cap, SWIGLU_ERR_FORMAT, "safetensors: tensor %s: data_offsets are not [begin, end] within the %zu data bytes of %s",
+                          name, file->data_size, file->name);
     size_t at = (size_t)b->valuedouble;
     if ((double)bytes != e->valuedouble - b->valuedouble)
         return sw_io_fail(s->msg, s->cap, SWIGLU_ERR_FORMAT, "safetensors: tensor %s: %g bytes between its offsets, its shape and dtype take %zu",
                           name, e->valuedouble - b->valuedouble, bytes);
-    if (dst) sw_weights_to_f32(dst, s->data + at, wt, n);
+    if (dst) sw_weights_to_f32(dst, file->data + at, wt, n);
     return SWIGLU_OK;
 }
 
@@ -187,34 +272,170 @@ static swiglu_status load_weights(const sw_l2c_config *c, const sw_l2c_weights *
     return st;
 }
 
-swiglu_status sw_st_parse(sw_l2c_model *m, const void *buf, size_t size, const char *config_json, size_t config_size,
-                          char *msg, size_t cap)
+/* A shard's 8-byte header length and JSON header, validated as a single
+ * file's are, into f (f->hdr owned: cJSON_Delete). */
+static swiglu_status open_shard(shard *f, const sw_st_shard *in, char *msg, size_t cap)
 {
-    SW_RETURN_IF(!m || (!buf && size) || !config_json, SWIGLU_ERR_NULL);
-    memset(m, 0, sizeof *m);
-    const unsigned char *p = buf;
-    if (size < 8) return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "safetensors: %zu bytes, shorter than the 8-byte header length", size);
+    const unsigned char *p = in->buf;
+    size_t size = in->size;
+    memset(f, 0, sizeof *f);
+    f->name = in->name;
+    if (size < 8)
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "safetensors %s: %zu bytes, shorter than the 8-byte header length", in->name, size);
     uint64_t n = le64(p);
-    if (n > size - 8) return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "safetensors: a header of %llu bytes in a %zu-byte file", (unsigned long long)n, size);
-    if (n > SW_ST_MAX_HEADER) return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "safetensors: a header of %llu bytes (more than 100 MiB)", (unsigned long long)n);
-    cJSON *hdr = cJSON_ParseWithLength((const char *)p + 8, (size_t)n);
-    cJSON *cfg = cJSON_ParseWithLength(config_json, config_size);
+    if (n > size - 8)
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "safetensors %s: a header of %llu bytes in a %zu-byte file", in->name,
+                          (unsigned long long)n, size);
+    if (n > SW_ST_MAX_HEADER)
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "safetensors %s: a header of %llu bytes (more than 100 MiB)", in->name,
+                          (unsigned long long)n);
+    f->hdr = cJSON_ParseWithLength((const char *)p + 8, (size_t)n);
+    if (!cJSON_IsObject(f->hdr))
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "safetensors %s: the header is not a JSON object", in->name);
+    f->data = p + 8 + n;
+    f->data_size = size - 8 - (size_t)n;
+    return SWIGLU_OK;
+}
+
+/* A shard's file name as the index gives it: a plain name in the index's
+ * folder -- not empty, no '/' (so neither an absolute path nor one into
+ * another folder), not "." or "..", no control characters, at most 255
+ * bytes (a file name's limit). */
+static int plain_name(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 255 || !strcmp(s, ".") || !strcmp(s, "..")) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == '/' || s[i] == '\\' || (unsigned char)s[i] < 0x20) return 0;
+    return 1;
+}
+
+/* The index text parsed: *root (owned), *wmap its weight_map (every value
+ * a plain file name), and, when names is given, the distinct shard names
+ * in order of first appearance (*names malloc'd, pointing into *root). */
+static swiglu_status index_parse(cJSON **root, const cJSON **wmap, const char ***names, size_t *n_names,
+                                 const char *text, size_t size, char *msg, size_t cap)
+{
+    *root = NULL;
+    if (names) { *names = NULL; *n_names = 0; }
+    if (size > SW_ST_MAX_HEADER)
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "safetensors index: %zu bytes (more than 100 MiB)", size);
+    *root = cJSON_ParseWithLength(text, size);
+    if (!cJSON_IsObject(*root)) return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "safetensors index: not a JSON object");
+    *wmap = cJSON_GetObjectItemCaseSensitive(*root, "weight_map");
+    if (!cJSON_IsObject(*wmap))
+        return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "safetensors index: weight_map is missing or not an object");
+    const cJSON *x;
+    size_t n = 0;
+    cJSON_ArrayForEach(x, *wmap) {
+        if (!cJSON_IsString(x))
+            return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "safetensors index: weight_map[\"%.80s\"] is not a file name", x->string);
+        if (!plain_name(x->valuestring))
+            return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT,
+                              "safetensors index: shard '%.80s' (of tensor %.80s) is not a plain file name in the model's folder",
+                              x->valuestring, x->string);
+        n++;
+    }
+    if (!names) return SWIGLU_OK;
+    const char **v = malloc((n ? n : 1) * sizeof *v);
+    if (!v) return sw_io_fail(msg, cap, SWIGLU_ERR_ALLOC, "safetensors index: out of memory");
+    size_t k = 0;
+    cJSON_ArrayForEach(x, *wmap) {
+        size_t j = 0;
+        while (j < k && strcmp(v[j], x->valuestring)) j++;
+        if (j == k) {
+            if (k == SW_ST_MAX_SHARDS) {
+                free(v);
+                return sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "safetensors index: more than %d shards", SW_ST_MAX_SHARDS);
+            }
+            v[k++] = x->valuestring;
+        }
+    }
+    *names = v;
+    *n_names = k;
+    return SWIGLU_OK;
+}
+
+swiglu_status sw_st_index_shards(char ***names, size_t *n, const char *index_json, size_t index_size, char *msg, size_t cap)
+{
+    SW_RETURN_IF(!names || !n || !index_json, SWIGLU_ERR_NULL);
+    *names = NULL;
+    *n = 0;
+    cJSON *root;
+    const cJSON *wmap;
+    const char **v = NULL;
+    size_t k = 0;
+    swiglu_status st = index_parse(&root, &wmap, &v, &k, index_json, index_size, msg, cap);
+    char **out = NULL;
+    if (st == SWIGLU_OK && !(out = calloc(k ? k : 1, sizeof *out))) st = sw_io_fail(msg, cap, SWIGLU_ERR_ALLOC, "out of memory");
+    for (size_t i = 0; st == SWIGLU_OK && i < k; i++)
+        if (!(out[i] = strdup(v[i]))) st = sw_io_fail(msg, cap, SWIGLU_ERR_ALLOC, "out of memory");
+    free(v);
+    cJSON_Delete(root);
+    if (st != SWIGLU_OK) { sw_st_names_free(out, k); return st; }
+    *names = out;
+    *n = k;
+    return SWIGLU_OK;
+}
+
+void sw_st_names_free(char **names, size_t n)
+{
+    if (!names) return;
+    for (size_t i = 0; i < n; i++) free(names[i]);
+    free(names);
+}
+
+swiglu_status sw_st_parse_sharded(sw_l2c_model *m, const sw_st_shard *shards, size_t n, const char *index_json, size_t index_size,
+                                  const char *config_json, size_t config_size, char *msg, size_t cap)
+{
+    SW_RETURN_IF(!m || !shards || !n || !config_json, SWIGLU_ERR_NULL);
+    for (size_t i = 0; i < n; i++) SW_RETURN_IF(!shards[i].name || (!shards[i].buf && shards[i].size), SWIGLU_ERR_NULL);
+    memset(m, 0, sizeof *m);
+    cJSON *root = NULL, *cfg = NULL;
+    const cJSON *wmap = NULL;
+    const char **names = NULL;
+    size_t n_names = 0;
     swiglu_status st = SWIGLU_OK;
-    if (!cJSON_IsObject(hdr)) st = sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "safetensors: the header is not a JSON object");
-    else if (!cJSON_IsObject(cfg)) st = sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "config.json is not a JSON object");
+    if (index_json) {
+        st = index_parse(&root, &wmap, &names, &n_names, index_json, index_size, msg, cap);
+        /* the caller opens the shards the index names (sw_st_index_shards), in its order */
+        for (size_t i = 0; st == SWIGLU_OK && i < n; i++)
+            if (n != n_names || strcmp(names[i], shards[i].name))
+                st = sw_io_fail(msg, cap, SWIGLU_ERR_ARG, "safetensors: the shards given are not the %zu the index names", n_names);
+    } else if (n != 1) st = sw_io_fail(msg, cap, SWIGLU_ERR_ARG, "safetensors: %zu files and no index", n);
+    free(names);
+    shard *f = calloc(n, sizeof *f);
+    if (st == SWIGLU_OK && !f) st = sw_io_fail(msg, cap, SWIGLU_ERR_ALLOC, "safetensors: out of memory");
+    for (size_t i = 0; st == SWIGLU_OK && i < n; i++) st = open_shard(&f[i], &shards[i], msg, cap);
+    if (st == SWIGLU_OK) {
+        cfg = cJSON_ParseWithLength(config_json, config_size);
+        if (!cJSON_IsObject(cfg)) st = sw_io_fail(msg, cap, SWIGLU_ERR_FORMAT, "config.json is not a JSON object");
+    }
+    src s = {f, n, wmap, msg, cap};
     sw_l2c_config c;
-    if (st == SWIGLU_OK) st = read_config(&c, cfg, hdr, msg, cap);
-    src s = {hdr, p + 8 + n, size - 8 - (size_t)n, msg, cap};
-    /* the shape checked, every tensor found inside the file, then the
+    /* lm_head.weight absent means a classifier tied to the embedding */
+    int has_head = st == SWIGLU_OK && count_key(wmap ? wmap : f[0].hdr, "lm_head.weight") > 0;
+    if (st == SWIGLU_OK) st = read_config(&c, cfg, has_head, msg, cap);
+    /* the shape checked, every tensor found inside its file, then the
      * weights allocated and read */
     if (st == SWIGLU_OK) st = sw_l2c_config_check(&c, "config.json", msg, cap);
     if (st == SWIGLU_OK) st = load_weights(&c, NULL, &s);
     if (st == SWIGLU_OK) st = sw_l2c_alloc(m, &c, "config.json", msg, cap);
     if (st == SWIGLU_OK) st = load_weights(&m->cfg, &m->w, &s);
-    cJSON_Delete(hdr);
+    for (size_t i = 0; f && i < n; i++) cJSON_Delete(f[i].hdr);
+    free(f);
+    cJSON_Delete(root);
     cJSON_Delete(cfg);
     if (st != SWIGLU_OK) sw_l2c_close(m);
     return st;
+}
+
+swiglu_status sw_st_parse(sw_l2c_model *m, const void *buf, size_t size, const char *config_json, size_t config_size,
+                          char *msg, size_t cap)
+{
+    SW_RETURN_IF(!m || (!buf && size) || !config_json, SWIGLU_ERR_NULL);
+    sw_st_shard one = {"model.safetensors", buf, size};
+    return sw_st_parse_sharded(m, &one, 1, NULL, 0, config_json, config_size, msg, cap);
 }
 
 /* ---- writing ------------------------------------------------------------ */
@@ -277,8 +498,9 @@ static char *config_text(const sw_l2c_config *c)
     cJSON_AddNumberToObject(o, "num_key_value_heads", c->n_kv_heads);
     cJSON_AddNumberToObject(o, "vocab_size", c->vocab_size);
     cJSON_AddNumberToObject(o, "max_position_embeddings", c->seq_len);
-    cJSON_AddNumberToObject(o, "rms_norm_eps", 1e-5);
-    cJSON_AddNumberToObject(o, "rope_theta", 10000);
+    /* the float's own decimal value: read back, it is the same float */
+    cJSON_AddNumberToObject(o, "rms_norm_eps", c->rms_eps ? (double)c->rms_eps : 1e-5);
+    cJSON_AddNumberToObject(o, "rope_theta", c->rope_theta ? (double)c->rope_theta : 10000);
     cJSON_AddStringToObject(o, "hidden_act", "silu");
     cJSON_AddBoolToObject(o, "tie_word_embeddings", c->shared_classifier);
     cJSON_AddStringToObject(o, "torch_dtype", "float32");

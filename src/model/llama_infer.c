@@ -88,7 +88,8 @@ swiglu_status sw_llama_init(sw_llama_state *s, const sw_l2c_model *m, int nthrea
     size_t S = (size_t)c->seq_len, KV = (size_t)c->kv_dim, hs = (size_t)c->head_size;
     s->c = *c;
     s->emb = w->tok_emb; s->rms_final = w->rms_final; s->wcls = w->wcls;
-    s->eps = 1e-5f;
+    s->eps = c->rms_eps ? c->rms_eps : 1e-5f;   /* llama2.c's, unless the file said otherwise */
+    const float theta = c->rope_theta ? c->rope_theta : 10000.0f;
     s->gate = (sw_gate){.act = SWIGLU_ACT_SWISH, .beta = 1.0, .clamp = 0, .limit = INFINITY, .shift = 0.0};
     s->layer = calloc(L, sizeof *s->layer);
     SW_RETURN_IF(!s->layer, SWIGLU_ERR_ALLOC);
@@ -99,11 +100,12 @@ swiglu_status sw_llama_init(sw_llama_state *s, const sw_l2c_model *m, int nthrea
             .w1 = w->w1 + l * H * D, .w3 = w->w3 + l * H * D, .w2 = w->w2 + l * D * H, .beta = 1.0};
     swiglu_status st = alloc_state(s, nthreads);
     if (st) return st;
-    /* RoPE table, formed in float exactly as run.c does per token:
-     * freq = 1 / powf(10000, (i mod hs) / (float)hs), angle = pos * freq. */
+    /* RoPE table, formed in float exactly as run.c does per token (theta
+     * 10000 there): freq = 1 / powf(theta, (i mod hs) / (float)hs),
+     * angle = pos * freq. */
     for (size_t pos = 0; pos < S; pos++)
         for (size_t i = 0; i < hs; i += 2) {
-            float freq = 1.0f / powf(10000.0f, (float)i / (float)hs);
+            float freq = 1.0f / powf(theta, (float)i / (float)hs);
             float val = (float)pos * freq;
             s->rope_cos[pos * (hs / 2) + i / 2] = cosf(val);
             s->rope_sin[pos * (hs / 2) + i / 2] = sinf(val);
@@ -162,7 +164,7 @@ static void my_rows(size_t *r0, size_t *r1, size_t rows, size_t grain)
 }
 
 /* RoPE on rows [r0, r1) (r0 even) of a vector of query or key heads:
- * pair (i, i+1) rotated by angle pos * 10000^(-(i mod hs)/hs), with the
+ * pair (i, i+1) rotated by angle pos * theta^(-(i mod hs)/hs), with the
  * model's tables and rotation (model/layers.h); only the row range is this
  * thread's own (sw_rope_forward turns whole [B*T] batches). */
 static void rope(float *v, size_t r0, size_t r1, size_t hs, const float *cs, const float *sn)

@@ -16,7 +16,8 @@
  *   x  += w2 (act(w1 xb) * (w3 xb))       -- libswiglu's GLU kernel (gated FFN)
  *   x  += w2 act(w1 xb)                   -- its activation kernel (plain FFN)
  * logits = wcls (rmsnorm(x) * rms_final)
- * llama2.c: eps 1e-5, theta 10000, act = Swish with beta 1 (SwiGLU), the RoPE
+ * llama2.c: eps 1e-5, theta 10000 (or the model file's, sw_l2c_config's
+ * rms_eps and rope_theta), act = Swish with beta 1 (SwiGLU), the RoPE
  * table in float as run.c forms it. Ours: the model's eps, theta, FFN gate
  * (beta per layer when learned) and RoPE table (sw_rope_tables), so the
  * logits equal sw_model_forward's at the last position up to rounding
@@ -72,7 +73,7 @@ typedef struct sw_llama_state {
     float *logits;   /* [V] */
     float *key_cache;   /* [L][S][KV] */
     float *value_cache; /* [L][S][KV] */
-    float *rope_cos;    /* [S][hs/2]  cosf(pos * 10000^(-2i/hs)) as llama2.c forms it */
+    float *rope_cos;    /* [S][hs/2]  cosf(pos * theta^(-2i/hs)) as llama2.c forms it */
     float *rope_sin;    /* [S][hs/2] */
 } sw_llama_state;
 

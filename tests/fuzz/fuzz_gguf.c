@@ -1,7 +1,10 @@
 /* fuzz_gguf.c -- libFuzzer target for the GGUF reader (io/gguf.h).
  * Build and run: `make fuzz` (scripts/fuzz.sh); seeds in tests/fuzz/corpus_gguf
- * (tiny models in F32, BF16 and Q8_0 with a tokenizer, written by
- * tests/support/convert_model.py).
+ * (tiny models in F32, BF16 and Q8_0 with a tokenizer, and h256_<K>.gguf:
+ * D 8, H 256, so that ffn_down's rows are one K-quant super-block, in each
+ * of Q2_K .. Q6_K (the other matrices fall back to F16), written by
+ * tests/support/convert_model.py; seeds stay near 10 KB, as a bigger one
+ * slows every execution down).
  *
  * Any byte string is parsed; an accepted file has every weight read (the
  * reader converts them all into its own buffer, so a size check that lets

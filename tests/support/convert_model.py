@@ -3,9 +3,12 @@
 Hugging Face safetensors + config.json or as a GGUF file, for the tests of
 the readers (tests/test_formats.sh). numpy, struct and json only; no network.
 
-  convert_model.py IN.bin --safetensors DIR [--dtype F32|F16|BF16] [--ref REF.bin]
-  convert_model.py IN.bin --gguf OUT.gguf [--dtype F32|F16|BF16|Q8_0]
-                   [--tokenizer TOK.bin] [--ref REF.bin]
+  convert_model.py IN.bin --safetensors DIR [--dtype F32|F16|BF16] [--shards N] [--ref REF.bin]
+  convert_model.py IN.bin --gguf OUT.gguf
+                   [--dtype F32|F16|BF16|Q8_0|Q2_K|Q3_K|Q4_K|Q5_K|Q6_K|MIXED_K]
+                   [--tokenizer TOK.bin] [--ref REF.bin] [--meta KEY=STRING] [--strict]
+  both: [--rope-theta T] [--rms-eps E] (the file's RoPE base and RMSNorm
+  epsilon; default llama2.c's 10000 and 1e-5)
 
 --ref writes a llama2.c version-0 file holding the weights exactly as the
 reader will see them after the conversion (rounded to BF16/F16, or Q8_0
@@ -15,9 +18,13 @@ converted file and on REF.bin must give the same ids, bit for bit.
 Layouts written (what the C readers expect; docs/FORMATS.md):
 - safetensors: HF LLaMA names, [out, in] matrices, every tensor in --dtype,
   q_proj/k_proj rows permuted as HF's converter does (rotate_half order);
-  config.json with the model's shape, rope_theta 10000, rms_norm_eps 1e-5.
-- GGUF v3: llama.cpp's names and metadata; matrices in --dtype, vectors
-  (the norms) F32 as llama.cpp writes them; q/k in llama2.c's order; the
+  config.json with the model's shape, rope_theta 10000, rms_norm_eps 1e-5;
+  --shards N: N files model-0000K-of-0000N.safetensors of consecutive
+  tensors and model.safetensors.index.json, as save_pretrained shards.
+- GGUF v3: llama.cpp's names and metadata; matrices in --dtype (MIXED_K:
+  Q2_K, Q3_K, Q4_K, Q5_K, Q6_K in turn; K-quants: tests/support/kquants.py),
+  rows that are not whole blocks in Q8_0 or F16 as llama.cpp falls back
+  (--strict: not), vectors (the norms) F32 as llama.cpp writes them; q/k in llama2.c's order; the
   tokenizer (when given) as tokenizer.ggml.tokens/scores with spaces as
   U+2581, as SentencePiece writes them.
 """
@@ -27,6 +34,9 @@ import struct
 import sys
 
 import numpy as np
+
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+import kquants  # noqa: E402  (ggml's K-quant blocks, tests/support/kquants.py)
 
 
 def read_l2c(path):
@@ -121,6 +131,9 @@ def encode(x, dtype):
     if dtype == "Q8_0":
         raw, deq = q8_0(x)
         return raw, deq.reshape(x.shape)
+    if dtype in kquants.BYTES:
+        raw, deq = kquants.quantize(x, dtype)
+        return raw, deq.reshape(x.shape)
     raise SystemExit("unknown dtype " + dtype)
 
 
@@ -132,7 +145,22 @@ def hf_permute(w, heads):
 
 # ---- safetensors ---------------------------------------------------------
 
-def write_safetensors(folder, cfg, w, dtype):
+def write_safetensors_file(path, tensors, dtype):
+    """One safetensors file of (name, shape, bytes) tensors, its header
+    padded with spaces to 8 bytes."""
+    header, off = {"__metadata__": {"format": "pt"}}, 0
+    for name, shape, data in tensors:
+        header[name] = {"dtype": dtype, "shape": list(shape), "data_offsets": [off, off + len(data)]}
+        off += len(data)
+    h = json.dumps(header).encode()
+    h += b" " * (-len(h) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)) + h)
+        for _, _, data in tensors:
+            f.write(data)
+
+
+def write_safetensors(folder, cfg, w, dtype, shards=1, rope_theta=10000.0, rms_eps=1e-5):
     import os
     os.makedirs(folder, exist_ok=True)
     tensors, seen = [], {}
@@ -162,20 +190,23 @@ def write_safetensors(folder, cfg, w, dtype):
     add("model.norm.weight", w["rms_final"], "rms_final", 0)
     if not cfg["shared"]:
         add("lm_head.weight", w["wcls"], "wcls", 0)
-    header, off = {"__metadata__": {"format": "pt"}}, 0
-    for name, shape, data in tensors:
-        header[name] = {"dtype": dtype, "shape": list(shape), "data_offsets": [off, off + len(data)]}
-        off += len(data)
-    h = json.dumps(header).encode()
-    h += b" " * (-len(h) % 8)
-    with open(folder + "/model.safetensors", "wb") as f:
-        f.write(struct.pack("<Q", len(h)) + h)
-        for _, _, data in tensors:
-            f.write(data)
+    if shards == 1:
+        write_safetensors_file(folder + "/model.safetensors", tensors, dtype)
+    else:
+        # as save_pretrained shards: consecutive tensors, model-0000K-of-0000N
+        # files, and an index mapping each tensor to its file
+        parts = np.array_split(np.arange(len(tensors)), shards)
+        wmap = {}
+        for k, idx in enumerate(parts):
+            name = "model-%05d-of-%05d.safetensors" % (k + 1, shards)
+            write_safetensors_file(folder + "/" + name, [tensors[i] for i in idx], dtype)
+            wmap.update({tensors[i][0]: name for i in idx})
+        index = {"metadata": {"total_size": sum(len(t[2]) for t in tensors)}, "weight_map": wmap}
+        json.dump(index, open(folder + "/model.safetensors.index.json", "w"), indent=2)
     config = {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": cfg["dim"],
               "intermediate_size": cfg["hidden"], "num_hidden_layers": cfg["L"], "num_attention_heads": cfg["nh"],
               "num_key_value_heads": cfg["nkv"], "vocab_size": cfg["V"], "max_position_embeddings": cfg["S"],
-              "rms_norm_eps": 1e-5, "rope_theta": 10000.0, "hidden_act": "silu",
+              "rms_norm_eps": rms_eps, "rope_theta": rope_theta, "hidden_act": "silu",
               "tie_word_embeddings": cfg["shared"], "torch_dtype": {"F32": "float32", "F16": "float16", "BF16": "bfloat16"}[dtype]}
     json.dump(config, open(folder + "/config.json", "w"), indent=2)
     return back_weights(cfg, w, seen)
@@ -192,7 +223,8 @@ def back_weights(cfg, w, seen):
 
 # ---- GGUF ----------------------------------------------------------------
 
-GG_TYPES = {"F32": 0, "F16": 1, "Q8_0": 8, "BF16": 30}
+GG_TYPES = dict({"F32": 0, "F16": 1, "Q8_0": 8, "BF16": 30}, **kquants.GG_TYPE)
+MIXED_K = ["Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"]
 
 
 def gstr(s):
@@ -229,13 +261,14 @@ def read_tokenizer(path, V):
     return toks, scores
 
 
-def write_gguf(path, cfg, w, dtype, tokenizer):
+def write_gguf(path, cfg, w, dtype, tokenizer, rope_theta=10000.0, rms_eps=1e-5, extra=(), strict=False):
     meta = [kv("general.architecture", 8, "llama"), kv("general.name", 8, "converted by tests/support/convert_model.py"),
             kv("llama.context_length", 4, cfg["S"]), kv("llama.embedding_length", 4, cfg["dim"]),
             kv("llama.block_count", 4, cfg["L"]), kv("llama.feed_forward_length", 4, cfg["hidden"]),
             kv("llama.attention.head_count", 4, cfg["nh"]), kv("llama.attention.head_count_kv", 4, cfg["nkv"]),
-            kv("llama.attention.layer_norm_rms_epsilon", 6, 1e-5), kv("llama.rope.freq_base", 6, 10000.0),
+            kv("llama.attention.layer_norm_rms_epsilon", 6, rms_eps), kv("llama.rope.freq_base", 6, rope_theta),
             kv("general.alignment", 4, 32)]
+    meta += [kv(k, 8, v) for k, v in extra]
     if tokenizer:
         toks, scores = read_tokenizer(tokenizer, cfg["V"])
         meta += [kv("tokenizer.ggml.model", 8, "llama"),
@@ -246,8 +279,14 @@ def write_gguf(path, cfg, w, dtype, tokenizer):
 
     def add(name, x, key, index):
         t = dtype if x.ndim == 2 else "F32"   # llama.cpp keeps the norms in F32
-        if t == "Q8_0" and x.shape[-1] % 32:
-            t = "F16"   # rows that are not whole Q8_0 blocks (llama.cpp falls back too)
+        if t == "MIXED_K":   # every K-quant in turn, matrix by matrix
+            t = MIXED_K[len(tensors) % len(MIXED_K)]
+        # rows that are not whole blocks: llama.cpp falls back to another
+        # type too (unless --strict: then the reader's refusal is the test)
+        if not strict and t in kquants.BYTES and x.shape[-1] % 256:
+            t = "Q8_0"
+        if not strict and t == "Q8_0" and x.shape[-1] % 32:
+            t = "F16"
         data, back = encode(x, t)
         tensors.append((name, x.shape, GG_TYPES[t], data))
         seen.setdefault(key, {})[index] = back
@@ -285,12 +324,19 @@ def main():
     ap.add_argument("--dtype", default="F32")
     ap.add_argument("--tokenizer")
     ap.add_argument("--ref")
+    ap.add_argument("--shards", type=int, default=1)
+    ap.add_argument("--rope-theta", type=float, default=10000.0)
+    ap.add_argument("--rms-eps", type=float, default=1e-5)
+    ap.add_argument("--strict", action="store_true", help="GGUF: no fallback type for rows that are not whole blocks")
+    ap.add_argument("--meta", action="append", default=[], metavar="KEY=STRING",
+                    help="GGUF: one more string key (a refusal's test)")
     a = ap.parse_args()
     cfg, w = read_l2c(a.model)
     if a.safetensors:
-        back = write_safetensors(a.safetensors, cfg, w, a.dtype)
+        back = write_safetensors(a.safetensors, cfg, w, a.dtype, a.shards, a.rope_theta, a.rms_eps)
     elif a.gguf:
-        back = write_gguf(a.gguf, cfg, w, a.dtype, a.tokenizer)
+        back = write_gguf(a.gguf, cfg, w, a.dtype, a.tokenizer, a.rope_theta, a.rms_eps,
+                          [m.split("=", 1) for m in a.meta], a.strict)
     else:
         sys.exit("give --safetensors DIR or --gguf FILE")
     if a.ref:
