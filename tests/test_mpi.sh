@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # test_mpi.sh -- data-parallel `swiglu train` under Open MPI's mpirun (2 ranks,
 # --oversubscribe, as root when root): mpirun -n 2 train = train --accum 2
-# (per-step losses to 1e-6 relative), --resume under mpirun bit for bit,
+# (per-step losses to 1e-6 relative, the same over 3 ranks), the sharded
+# optimizer step (ZeRO-1, the default) against the replicated one
+# (SWIGLU_DP_SHARD=0): the same checkpoint byte for byte; the evaluation
+# split over the ranks: step 0's metrics line (the same weights) is one
+# process's; --resume under mpirun bit for bit,
 # the weights' cross-rank check firing on a corrupted rank, SIGTERM to
 # mpirun stopping both ranks after the same step with rank 0's checkpoint,
 # a rank killed with -9 ending the job with an error within seconds (the
@@ -34,21 +38,44 @@ TINY=(--data "$tmp/data.txt" --tokens char --layers 1 --heads 2 --dim 32 --conte
       --eval-every 4 --threads 1 --quiet)
 
 # --- the windows of --accum 2: per-step losses to 1e-6 relative ---
-must "one process, --accum 2" "$SW" train "${TINY[@]}" --dropout 0.1 --steps 8 --accum 2 --ckpt "$tmp/a.ckpt" --loss-log "$tmp/a.log"
+must "one process, --accum 2" "$SW" train "${TINY[@]}" --dropout 0.1 --steps 8 --accum 2 --ckpt "$tmp/a.ckpt" --loss-log "$tmp/a.log" \
+    --metrics "$tmp/a.jsonl"
 must "mpirun -n 2" "${MPI[@]}" "$SW" train "${TINY[@]}" --dropout 0.1 --steps 8 --ckpt "$tmp/m.ckpt" --loss-log "$tmp/m.log" \
     --metrics "$tmp/m.jsonl"
 expect "8 steps each" [ "$(wc -l < "$tmp/a.log")" -eq 8 -a "$(wc -l < "$tmp/m.log")" -eq 8 ]
+# the worst relative difference of two loss logs' losses, 1 when their lengths differ
 # (the loss log's floats are C99 hex: Python reads them exactly)
-close=$(/usr/bin/python3 - "$tmp/a.log" "$tmp/m.log" <<'PY'
+worst_rel() {
+    /usr/bin/python3 - "$1" "$2" <<'PY'
 import sys
 a = [float.fromhex(l.split()[1]) for l in open(sys.argv[1])]
 b = [float.fromhex(l.split()[1]) for l in open(sys.argv[2])]
 print(max(abs(x - y) / abs(x) for x, y in zip(a, b)) if len(a) == len(b) else 1)
 PY
-)
+}
+close=$(worst_rel "$tmp/a.log" "$tmp/m.log")
 expect "per-step losses agree to 1e-6 relative (worst $close)" /usr/bin/python3 -c "import sys; sys.exit(not $close <= 1e-6)"
 expect "step 1's loss is the same bits" [ "$(head -1 "$tmp/a.log" | cut -d' ' -f2)" = "$(head -1 "$tmp/m.log" | cut -d' ' -f2)" ]
 expect "rank 0 alone writes the metrics: 3 evaluations, once" [ "$(grep -c val_loss "$tmp/m.jsonl")" -eq 3 ]
+# the evaluation split over the ranks, its losses added in batch order: at step 0
+# (the same weights) the metrics line is one process's (its losses to the 9
+# digits it prints; the FFN statistics are of the last validation batch: rank 0's)
+step0() { head -1 "$1"; }
+expect "split evaluation: step 0's metrics are one process's" [ "$(step0 "$tmp/a.jsonl")" = "$(step0 "$tmp/m.jsonl")" ]
+# the sharded optimizer step (the default) against every rank updating every weight
+must "mpirun -n 2, replicated step (SWIGLU_DP_SHARD=0)" env SWIGLU_DP_SHARD=0 "${MPI[@]}" -x SWIGLU_DP_SHARD "$SW" train \
+    "${TINY[@]}" --dropout 0.1 --steps 8 --ckpt "$tmp/r.ckpt" --loss-log "$tmp/r.log"
+expect "sharded step: the replicated step's losses, bit for bit" cmp -s "$tmp/m.log" "$tmp/r.log"
+expect "sharded step: the replicated step's checkpoint, byte for byte" cmp -s "$tmp/m.ckpt" "$tmp/r.ckpt"
+# 3 ranks: uneven slices, a rank owning no block of the small tensors; the windows of --accum 3
+must "one process, --accum 3" "$SW" train "${TINY[@]}" --steps 8 --accum 3 --ckpt "$tmp/a3.ckpt" --loss-log "$tmp/a3.log" \
+    --metrics "$tmp/a3.jsonl"
+must "mpirun -n 3" "${MPI[@]}" -n 3 "$SW" train "${TINY[@]}" --steps 8 --ckpt "$tmp/m3.ckpt" --loss-log "$tmp/m3.log" \
+    --metrics "$tmp/m3.jsonl"
+close3=$(worst_rel "$tmp/a3.log" "$tmp/m3.log")
+expect "3 ranks: per-step losses agree with --accum 3 to 1e-6 relative (worst $close3)" \
+    /usr/bin/python3 -c "import sys; sys.exit(not $close3 <= 1e-6)"
+expect "3 ranks: step 0's metrics are one process's" [ "$(step0 "$tmp/a3.jsonl")" = "$(step0 "$tmp/m3.jsonl")" ]
 # the buckets as MPI_Iallreduce overlapped with the backward: 2 ranks add a + b either way
 must "mpirun -n 2, SWIGLU_DP_OVERLAP=1" env SWIGLU_DP_OVERLAP=1 "${MPI[@]}" -x SWIGLU_DP_OVERLAP "$SW" train "${TINY[@]}" --dropout 0.1 \
     --steps 8 --ckpt "$tmp/o.ckpt" --loss-log "$tmp/o.log"
