@@ -26,6 +26,7 @@
 #endif
 
 static int inited, rank_, size_ = 1, local_ = 1;
+static int grank, gsize = 1;   /* this rank in the trainer's group (comm_group; else the world) */
 static double sum_seconds;
 
 /* Started by a launcher: Open MPI's mpirun sets OMPI_COMM_WORLD_SIZE, srun
@@ -40,6 +41,7 @@ static int mpi_on;    /* MPI_Init was called */
 static int overlap;   /* SWIGLU_DP_OVERLAP=1: the buckets non-blocking (replicated) */
 static int shard = 1; /* SWIGLU_DP_SHARD=0 or overlap: the replicated optimizer step */
 static int *icnt, *idsp;   /* [size_] a collective's int counts and displacements */
+static MPI_Comm tcomm;     /* the trainer's ranks: the world, or this rank's group */
 
 static double now(void)
 {
@@ -61,6 +63,8 @@ void comm_init(void)
     shard = !overlap && !(sh && !strcmp(sh, "0"));
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
+    tcomm = MPI_COMM_WORLD;
+    grank = rank_; gsize = size_;
     icnt = calloc((size_t)size_, sizeof *icnt);
     idsp = calloc((size_t)size_, sizeof *idsp);
     if (!icnt || !idsp) MPI_Abort(MPI_COMM_WORLD, 2);
@@ -83,7 +87,7 @@ void comm_finish(void)
 static int int_counts(const size_t *counts)
 {
     size_t o = 0;
-    for (int r = 0; r < size_; r++) {
+    for (int r = 0; r < gsize; r++) {
         if (counts[r] > INT_MAX || o > INT_MAX) return 1;
         icnt[r] = (int)counts[r]; idsp[r] = (int)o;
         o += counts[r];
@@ -110,9 +114,9 @@ static int start(void *ctx, float *g, size_t n, const size_t *counts)
         /* sharded: in place, MPI puts this rank's part at g[0]: moved to
          * its own offset (the other parts of g are not used again) */
         if (int_counts(counts) ||
-            MPI_Reduce_scatter(MPI_IN_PLACE, g, icnt, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS)
+            MPI_Reduce_scatter(MPI_IN_PLACE, g, icnt, MPI_FLOAT, MPI_SUM, tcomm) != MPI_SUCCESS)
             return 1;
-        if (icnt[rank_] && idsp[rank_]) memmove(g + idsp[rank_], g, (size_t)icnt[rank_] * sizeof *g);
+        if (icnt[grank] && idsp[grank]) memmove(g + idsp[grank], g, (size_t)icnt[grank] * sizeof *g);
         sum_seconds += now() - t0;
         return 0;
     }
@@ -120,8 +124,8 @@ static int start(void *ctx, float *g, size_t n, const size_t *counts)
         size_t k = n - o < ((size_t)1 << 30) ? n - o : (size_t)1 << 30;
         if (n_req == MAX_REQ && MPI_Waitall(n_req, req, MPI_STATUSES_IGNORE) != MPI_SUCCESS) return 1;
         if (n_req == MAX_REQ) n_req = 0;
-        if (!overlap) { if (MPI_Allreduce(MPI_IN_PLACE, g + o, (int)k, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD)) return 1; }
-        else if (MPI_Iallreduce(MPI_IN_PLACE, g + o, (int)k, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD, &req[n_req++]) != MPI_SUCCESS)
+        if (!overlap) { if (MPI_Allreduce(MPI_IN_PLACE, g + o, (int)k, MPI_FLOAT, MPI_SUM, tcomm)) return 1; }
+        else if (MPI_Iallreduce(MPI_IN_PLACE, g + o, (int)k, MPI_FLOAT, MPI_SUM, tcomm, &req[n_req++]) != MPI_SUCCESS)
             return 1;
         o += k;
     }
@@ -135,7 +139,7 @@ static int finish(void *ctx, double *loss_sum)
 {
     (void)ctx;
     double t0 = now();
-    if (MPI_Allreduce(MPI_IN_PLACE, loss_sum, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS) return 1;
+    if (MPI_Allreduce(MPI_IN_PLACE, loss_sum, 1, MPI_DOUBLE, MPI_SUM, tcomm) != MPI_SUCCESS) return 1;
     if (MPI_Waitall(n_req, req, MPI_STATUSES_IGNORE) != MPI_SUCCESS) return 1;
     n_req = 0;
     sum_seconds += now() - t0;
@@ -148,7 +152,7 @@ static int gather(void *ctx, void *buf, size_t elem, const size_t *counts)
     double t0 = now();
     if (int_counts(counts) ||
         MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, buf, icnt, idsp, elem == 8 ? MPI_DOUBLE : MPI_FLOAT,
-                       MPI_COMM_WORLD) != MPI_SUCCESS)
+                       tcomm) != MPI_SUCCESS)
         return 1;
     sum_seconds += now() - t0;
     return 0;
@@ -157,7 +161,7 @@ static int gather(void *ctx, void *buf, size_t elem, const size_t *counts)
 static int sum(void *ctx, double *x, size_t n)
 {
     (void)ctx;
-    return n > INT_MAX || MPI_Allreduce(MPI_IN_PLACE, x, (int)n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS;
+    return n > INT_MAX || MPI_Allreduce(MPI_IN_PLACE, x, (int)n, MPI_DOUBLE, MPI_SUM, tcomm) != MPI_SUCCESS;
 }
 
 int comm_any(int flag)
@@ -175,6 +179,23 @@ int comm_same(uint64_t v)
     MPI_Allreduce(&x, &lo, 1, MPI_UNSIGNED_LONG_LONG, MPI_MIN, MPI_COMM_WORLD);
     MPI_Allreduce(&x, &hi, 1, MPI_UNSIGNED_LONG_LONG, MPI_MAX, MPI_COMM_WORLD);
     return lo == hi;
+}
+
+int comm_group(int k)
+{
+    if (size_ == 1 || k <= 1) return rank_;
+    MPI_Comm g;
+    if (MPI_Comm_split(MPI_COMM_WORLD, rank_ / k, rank_, &g) != MPI_SUCCESS) return -1;
+    tcomm = g;
+    MPI_Comm_rank(g, &grank);
+    MPI_Comm_size(g, &gsize);
+    return rank_ / k;
+}
+
+int comm_group_bcast(int v)
+{
+    if (gsize > 1) MPI_Bcast(&v, 1, MPI_INT, 0, tcomm);
+    return v;
 }
 
 enum { TAG_ASK = 16, TAG_ID = 17 };
@@ -213,9 +234,12 @@ int comm_same(uint64_t v) { (void)v; return 1; }
 int comm_poll(int *from, int msg[2]) { (void)from; (void)msg; return 0; }
 void comm_send_int(int to, int v) { (void)to; (void)v; }
 int comm_ask(const int msg[2]) { (void)msg; return -1; }
+int comm_group(int k) { (void)k; return 0; }
+int comm_group_bcast(int v) { return v; }
 #endif
 
 int comm_rank(void) { return rank_; }
+int comm_group_rank(void) { return grank; }
 int comm_size(void) { return size_; }
 int comm_local_size(void) { return local_; }
 double comm_sum_seconds(void) { return sum_seconds; }
@@ -223,7 +247,7 @@ double comm_sum_seconds(void) { return sum_seconds; }
 const sw_train_comm *comm_train(void)
 {
     static sw_train_comm c;
-    if (size_ == 1) return NULL;
-    c = (sw_train_comm){rank_, size_, shard, start, finish, gather, sum, NULL};
+    if (gsize == 1) return NULL;
+    c = (sw_train_comm){grank, gsize, shard, start, finish, gather, sum, NULL};
     return &c;
 }
