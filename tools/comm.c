@@ -1,12 +1,12 @@
 /* comm.c -- comm.h over MPI (Open MPI), or one process without it (built
  * without mpi.h, or started without a launcher).
  *
- * The gradient sum goes by buckets (trainer.h): a sum per layer started as
- * that layer's backward ends, then the head's and the embedding's, the
- * loss sum, and a wait for the buckets. Sharded (the default, ZeRO-1): a
- * blocking MPI_Reduce_scatter per bucket, each rank receiving its slice's
- * part, and MPI_Allgatherv of the norm's partial sums and of the updated
- * weights. Replicated (SWIGLU_DP_SHARD=0, or SWIGLU_DP_OVERLAP=1): an
+ * Sharded (the default, ZeRO-1; trainer.h): one blocking MPI_Reduce_scatter
+ * of the whole gradient, each rank receiving its slice's part, the loss
+ * sum, and MPI_Allgatherv of the norm's partial sums and of the updated
+ * weights. Replicated (SWIGLU_DP_SHARD=0, or SWIGLU_DP_OVERLAP=1): by
+ * buckets, a sum per layer started as that layer's backward ends, then the
+ * head's and the embedding's, the loss sum, and a wait for the buckets: an
  * MPI_Allreduce per bucket (with SWIGLU_DP_OVERLAP=1 an MPI_Iallreduce),
  * in chunks of at most 2^30 floats (MPI counts are int), and every rank
  * updates every weight.

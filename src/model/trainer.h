@@ -63,11 +63,13 @@ typedef struct sw_eval_info {
  * same trainer and draws the same accum micro-batches of a step from the
  * same data RNG; process `rank` computes those with a % size == rank. So P
  * processes train on exactly the windows of one process with the same
- * accum (accum a multiple of size). The gradients are summed by buckets:
- * during the backward of a process's last micro-batch, start() is called on
- * each layer's gradients [n] as soon as they are complete (layers L-1 .. 0,
- * then the final norm and head, then the embedding); finish() completes
- * every sum started and sums the loss [1] over the processes.
+ * accum (accum a multiple of size). start() sums gradients over the
+ * processes; finish() completes every sum started and sums the loss [1].
+ * Replicated, by buckets: during the backward of a process's last
+ * micro-batch, start() is called on each layer's gradients [n] as soon as
+ * they are complete (layers L-1 .. 0), then on the final norm's and head's,
+ * then on the embedding's. Sharded: once, on all of them, after the
+ * backward.
  *
  * Two ways (`shard`):
  *   0, replicated: start(g, n, NULL) sums g[0, n) on every process (an
