@@ -1,78 +1,115 @@
 #!/usr/bin/env bash
 # bench_dp.sh -- data-parallel `swiglu train` (issue #16, docs/CLUSTER.md):
 # tokens/s of the standard preset's model (swiglu, D 128, 4 layers, 4 heads,
-# T 64, parameter-matched d_ff 341, batch 12) on the same windows three ways,
-# side by side in one run:
-#   1 rank  x 1 thread   --accum 2              (the baseline)
-#   1 rank  x 2 threads  --accum 2              (threads)
-#   2 ranks x 1 thread   mpirun -n 2, 1 micro-batch each (data parallel)
-#   the same with SWIGLU_DP_OVERLAP=1 (per-layer MPI_Iallreduce overlapped
-#                        with the backward instead of blocking per layer)
-# each the median of REPS runs of STEPS steps (training time only: the
-# trainer's own tokens/s, evaluation excluded), the speed-ups over the
-# baseline against the bound of 2 (two cores), and the share of a step the
-# 2-rank run spends in its gradient allreduce (rank 0's MPI_Allreduce time /
-# training time). PyTorch is not run: its DDP on CPU (gloo) would add a
-# second process group to the comparison, not the same work.
+# T 64, parameter-matched d_ff 341, batch 12) on the same windows (2
+# micro-batches of 12 per step), side by side in one run:
+#   1x1        1 rank  x 1 thread   --accum 2        (the baseline)
+#   1x2        1 rank  x 2 threads  --accum 2        (threads)
+#   2x1        2 ranks x 1 thread   mpirun -n 2, 1 micro-batch each: the
+#              sharded optimizer step (the default: reduce-scatter of the
+#              gradients, each rank updating half the weights, allgather)
+#   2x1-repl   the same, SWIGLU_DP_SHARD=0: every rank updates every weight
+#              after a per-layer allreduce (the step before the sharding)
+#   2x1-ovl    the same, SWIGLU_DP_OVERLAP=1: per-layer MPI_Iallreduce
+#              overlapped with the backward (replicated step)
+#   with --torch, PyTorch 1.13 on the same model (bench/torch_ref.py):
+#   torch-1x1  1 process x 1 thread, --accum 2
+#   torch-2x1  DistributedDataParallel over gloo, 2 processes x 1 thread,
+#              1 micro-batch each
+# each the median of REPS runs of STEPS steps, interleaved (a load change
+# hits every row alike); training time only (each program's own tokens/s,
+# evaluation excluded); speed-ups over 1x1 (ours over ours, PyTorch's over
+# PyTorch's 1x1, and PyTorch's 2x1 over ours) against the bound of 2 (two
+# cores), and the share of a 2-rank step rank 0 spends communicating.
 #
-# usage: bench/bench_dp.sh [--json] [--steps 40] [--reps 3]
-#   --json  one JSON object on stdout (bench/results/dp.json holds one)
+# usage: bench/bench_dp.sh [--json] [--steps 40] [--reps 3] [--torch]
+#   --json   one JSON object on stdout (bench/results/dp.json holds one)
+#   --torch  the PyTorch rows: /usr/bin/python3 with torch; on Debian's
+#            netlib BLAS PyTorch is ~20x slower (docs/MODEL.md), so give
+#            TORCH_BLAS_DIR=<dir of an OpenBLAS libblas.so.3>, as
+#            scripts/bench_compare_ffn.sh says
 # Needs ../shared/data/tinyshakespeare.txt (or DATA=...) and mpirun.
 set -eu
 cd "$(dirname "$0")/.."
 O=${O:-build}
 SW=$O/swiglu
 DATA=${DATA:-../shared/data/tinyshakespeare.txt}
-JSON=0; STEPS=40; REPS=3
+JSON=0; STEPS=40; REPS=3; TORCH=0
 while [ $# -gt 0 ]; do
     case $1 in
         --json) JSON=1; shift;;
         --steps) STEPS=$2; shift 2;;
         --reps) REPS=$2; shift 2;;
+        --torch) TORCH=1; shift;;
         *) echo "bench_dp.sh: unknown option $1" >&2; exit 2;;
     esac
 done
 [ -r "$DATA" ] || { echo "bench_dp.sh: no data: $DATA" >&2; exit 2; }
 command -v mpirun >/dev/null || { echo "bench_dp.sh: no mpirun (scripts/deps.sh installs Open MPI)" >&2; exit 2; }
 [ -x "$SW" ] || { echo "bench_dp.sh: build first: make ($SW missing)" >&2; exit 2; }
+if [ $TORCH = 1 ] && ! /usr/bin/python3 -c 'import torch.distributed as d; assert d.is_gloo_available()' 2>/dev/null; then
+    echo "bench_dp.sh: --torch needs /usr/bin/python3 with torch and its gloo backend" >&2; exit 2
+fi
 export OMP_WAIT_POLICY=passive OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-MODEL=(--data "$DATA" --tokens char --layers 4 --heads 4 --dim 128 --context 64 --ffn swiglu --batch 12
-       --beta2 0.99 --steps "$STEPS" --warmup 10 --eval-every 0 --eval-batches 1 --ckpt "$tmp/c.ckpt")
-# tokens/s of one run (the "done:" line), and "share" the allreduce's % when there is one
-one() {  # label, command...
-    local out what=$1; shift
-    out=$("$@" 2>&1) || { echo "bench_dp.sh: $what failed: $out" >&2; exit 1; }
-    tps=$(sed -n 's/^done: .*, \([0-9]*\) tokens\/s;.*/\1/p' <<<"$out")
-    share=$(sed -n 's/^allreduce: [0-9.]* s, \([0-9.]*\)% .*/\1/p' <<<"$out")
+# the model and schedule, both programs' options
+SHAPE=(--data "$DATA" --tokens char --layers 4 --heads 4 --dim 128 --context 64 --ffn swiglu --batch 12 --beta2 0.99
+       --steps "$STEPS" --warmup 10 --eval-batches 1)
+MODEL=("${SHAPE[@]}" --eval-every 0 --ckpt "$tmp/c.ckpt")
+# torch_ref.py: d_ff given (its default rounds otherwise), evaluation only at the start and the end
+TMODEL=("${SHAPE[@]}" --ffn-hidden 341 --threads 1 --eval-every 1000000000 --log-every 1000000000)
+MPI=(mpirun -n 2 --oversubscribe)
+# one run: its tokens/s into $tmp/<row>, and the communication's % into $tmp/<row>.share when it says one
+one() {  # row, command...
+    local out row=$1; shift
+    out=$("$@" 2>&1) || { echo "bench_dp.sh: $row failed: $out" >&2; exit 1; }
+    case $row in
+        torch*) sed -n 's/.*"tokens_per_s": \([0-9.]*\)}.*/\1/p' <<<"$out" >> "$tmp/$row";;
+        *) sed -n 's/^done: .*, \([0-9]*\) tokens\/s;.*/\1/p' <<<"$out" >> "$tmp/$row"
+           sed -n 's/^communication: [0-9.]* s, \([0-9.]*\)% .*/\1/p' <<<"$out" >> "$tmp/$row.share";;
+    esac
 }
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-: > "$tmp/r1"; : > "$tmp/r1t2"; : > "$tmp/r2"; : > "$tmp/share"; : > "$tmp/r2o"; : > "$tmp/shareo"
-for _ in $(seq "$REPS"); do   # interleaved: a load change hits all three alike
-    one r1 "$SW" train "${MODEL[@]}" --accum 2 --threads 1; echo "$tps" >> "$tmp/r1"
-    one r1t2 "$SW" train "${MODEL[@]}" --accum 2 --threads 2; echo "$tps" >> "$tmp/r1t2"
-    one r2 mpirun -n 2 --oversubscribe "$SW" train "${MODEL[@]}" --threads 1; echo "$tps" >> "$tmp/r2"; echo "$share" >> "$tmp/share"
-    one r2o env SWIGLU_DP_OVERLAP=1 mpirun -n 2 --oversubscribe -x SWIGLU_DP_OVERLAP "$SW" train "${MODEL[@]}" --threads 1
-    echo "$tps" >> "$tmp/r2o"; echo "$share" >> "$tmp/shareo"
+TENV=(env OMP_NUM_THREADS=1 LD_LIBRARY_PATH="${TORCH_BLAS_DIR:+$TORCH_BLAS_DIR:}${LD_LIBRARY_PATH:-}")
+for _ in $(seq "$REPS"); do
+    one 1x1 "$SW" train "${MODEL[@]}" --accum 2 --threads 1
+    one 1x2 "$SW" train "${MODEL[@]}" --accum 2 --threads 2
+    one 2x1 "${MPI[@]}" "$SW" train "${MODEL[@]}" --threads 1
+    one 2x1-repl env SWIGLU_DP_SHARD=0 "${MPI[@]}" -x SWIGLU_DP_SHARD "$SW" train "${MODEL[@]}" --threads 1
+    one 2x1-ovl env SWIGLU_DP_OVERLAP=1 "${MPI[@]}" -x SWIGLU_DP_OVERLAP "$SW" train "${MODEL[@]}" --threads 1
+    if [ $TORCH = 1 ]; then
+        one torch-1x1 "${TENV[@]}" /usr/bin/python3 bench/torch_ref.py "${TMODEL[@]}" --accum 2
+        one torch-2x1 "${TENV[@]}" /usr/bin/python3 bench/torch_ref.py "${TMODEL[@]}" --accum 2 --ddp 2
+    fi
 done
-r1=$(median < "$tmp/r1"); r1t2=$(median < "$tmp/r1t2"); r2=$(median < "$tmp/r2"); share=$(median < "$tmp/share")
-r2o=$(median < "$tmp/r2o"); shareo=$(median < "$tmp/shareo")
+ROWS=(1x1 1x2 2x1 2x1-repl 2x1-ovl); [ $TORCH = 1 ] && ROWS+=(torch-1x1 torch-2x1)
+median() { sort -g "$1" | awk '{ v[NR] = $1 } END { if (NR == 0) print "null"; else print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+declare -A tps share
+for r in "${ROWS[@]}"; do tps[$r]=$(median "$tmp/$r"); [ -s "$tmp/$r.share" ] && share[$r]=$(median "$tmp/$r.share"); done
 cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'); ncpu=$(nproc)
 load=$(cut -d' ' -f1-3 /proc/loadavg)
-sp_t=$(awk -v a="$r1t2" -v b="$r1" 'BEGIN { printf "%.2f", a / b }')
-sp_r=$(awk -v a="$r2" -v b="$r1" 'BEGIN { printf "%.2f", a / b }')
-sp_o=$(awk -v a="$r2o" -v b="$r1" 'BEGIN { printf "%.2f", a / b }')
+blas=${TORCH_BLAS_DIR:-netlib (Debian default)}
 if [ $JSON = 1 ]; then
-    printf '{"bench":"dp","cpu":"%s","cores":%s,"loadavg":"%s","model":"standard preset swiglu D128 L4 T64 batch 12, 2 micro-batches per step","steps":%s,"reps":%s,' \
+    printf '{"bench":"dp","cpu":"%s","cores":%s,"loadavg_end":"%s","model":"standard preset swiglu D128 L4 T64 d_ff 341 batch 12, 2 micro-batches per step","steps":%s,"reps":%s,' \
         "$cpu" "$ncpu" "$load" "$STEPS" "$REPS"
-    printf '"tokens_per_s":{"1rank_1thread":%s,"1rank_2threads":%s,"2ranks_1thread":%s,"2ranks_1thread_overlap":%s},' \
-        "$r1" "$r1t2" "$r2" "$r2o"
-    printf '"speedup":{"1rank_2threads":%s,"2ranks_1thread":%s,"2ranks_1thread_overlap":%s,"bound":2},' "$sp_t" "$sp_r" "$sp_o"
-    printf '"allreduce_share_pct":%s,"allreduce_share_pct_overlap":%s}\n' "$share" "$shareo"
+    [ $TORCH = 1 ] && printf '"torch_blas":"%s",' "$blas"
+    printf '"tokens_per_s":{'; sep=
+    for r in "${ROWS[@]}"; do printf '%s"%s":%s' "$sep" "$r" "${tps[$r]}"; sep=,; done
+    printf '},"x_1x1":{'; sep=
+    for r in "${ROWS[@]}"; do
+        case $r in torch*) b=${tps[torch-1x1]};; *) b=${tps[1x1]};; esac
+        printf '%s"%s":%s' "$sep" "$r" "$(ratio "${tps[$r]}" "$b")"; sep=,
+    done
+    printf ',"bound":2}'
+    [ $TORCH = 1 ] && printf ',"torch_2x1_over_ours_2x1":%s' "$(ratio "${tps[torch-2x1]}" "${tps[2x1]}")"
+    printf ',"comm_share_pct":{"2x1":%s,"2x1-repl":%s,"2x1-ovl":%s}}\n' "${share[2x1]}" "${share[2x1-repl]}" "${share[2x1-ovl]}"
 else
     echo "CPU: $cpu ($ncpu cores), load average at the end: $load; median of $REPS runs of $STEPS steps"
-    printf '%-22s %10s %8s\n' "" "tokens/s" "x 1x1"
-    printf '%-22s %10s %8s\n' "1 rank  x 1 thread" "$r1" "1.00" "1 rank  x 2 threads" "$r1t2" "$sp_t" \
-        "2 ranks x 1 thread" "$r2" "$sp_r" "2 ranks, overlapped" "$r2o" "$sp_o"
-    echo "bound: 2.00 (two cores); allreduce: $share% of a 2-rank step (rank 0), $shareo% overlapped"
+    printf '%-12s %10s %8s %s\n' "" "tokens/s" "x 1x1" "communication (rank 0)"
+    for r in "${ROWS[@]}"; do
+        case $r in torch*) b=${tps[torch-1x1]};; *) b=${tps[1x1]};; esac
+        printf '%-12s %10s %8s %s\n' "$r" "${tps[$r]}" "$(ratio "${tps[$r]}" "$b")" "${share[$r]:+${share[$r]}%}"
+    done
+    echo "bound: 2.00 (two cores)"
+    [ $TORCH = 0 ] || echo "PyTorch's rows over PyTorch's 1x1; its BLAS: $blas"
 fi

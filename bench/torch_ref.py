@@ -11,10 +11,19 @@ AdamW (weight decay on matrices only), linear warmup then cosine to min_lr,
 gradient clipping, a 90/10 split, random windows, eval_batches batches per
 split every eval_every steps.
 
-Prints one JSON line at the end: val loss, wall time, tokens/s.
+--accum K: K micro-batches of --batch windows per step (the gradient of
+their mean loss), as `swiglu train --accum K`. --ddp P: P processes
+(torch.multiprocessing, DistributedDataParallel over gloo, --threads each),
+every one drawing the same K micro-batches from the same seed and process r
+computing those with k % P == r (the windows of --accum K in one process,
+as `mpirun -n P swiglu train`); DDP averages the gradients over the
+processes during the backward of each one's last micro-batch
+(bench/bench_dp.sh).
+
+Prints one JSON line at the end (process 0): val loss, wall time, tokens/s.
 Run with OMP_WAIT_POLICY=passive and --threads equal to ours.
 """
-import argparse, json, math, os, sys, time
+import argparse, contextlib, json, math, os, socket, sys, time
 
 import torch
 import torch.nn as nn
@@ -30,6 +39,8 @@ def parse():
     p.add_argument("--dim", type=int, default=128)
     p.add_argument("--context", type=int, default=64)
     p.add_argument("--batch", type=int, default=12)
+    p.add_argument("--accum", type=int, default=1)
+    p.add_argument("--ddp", type=int, default=1)
     p.add_argument("--steps", type=int, default=2000)
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--min-lr", type=float, default=1e-4)
@@ -130,6 +141,23 @@ class Model(nn.Module):
 
 def main():
     a = parse()
+    if a.accum < 1 or a.ddp < 1 or a.accum % a.ddp:
+        sys.exit(f"torch_ref.py: --accum {a.accum} must be a positive multiple of --ddp {a.ddp}")
+    if a.ddp == 1:
+        return run(0, a, 0)
+    import torch.multiprocessing as mp
+    with socket.socket() as s:   # a free port for the processes' rendezvous
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    mp.spawn(run, args=(a, port), nprocs=a.ddp)
+
+
+def run(rank, a, port):
+    if a.ddp > 1:
+        import torch.distributed as dist
+        os.environ["MASTER_ADDR"], os.environ["MASTER_PORT"] = "127.0.0.1", str(port)
+        dist.init_process_group("gloo", rank=rank, world_size=a.ddp)
+    say = print if rank == 0 else (lambda *args, **kw: None)
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     raw = open(a.data, "rb").read()
@@ -155,6 +183,9 @@ def main():
         return x, y
 
     model = Model(V, a.layers, a.dim, a.heads, T, H, a.ffn)
+    net = model   # what the training step calls: DDP's wrapper with --ddp
+    if a.ddp > 1:
+        net = nn.parallel.DistributedDataParallel(model)
     decay = [p for p in model.parameters() if p.dim() >= 2]
     nodecay = [p for p in model.parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": a.wd},
@@ -180,8 +211,8 @@ def main():
         return out
 
     nparams = sum(p.numel() for p in model.parameters())
-    print(f"torch {torch.__version__}: {a.layers} layers, d_model {a.dim}, ffn {a.ffn} d_ff {H}, vocab {V}, "
-          f"{nparams} parameters, {torch.get_num_threads()} threads", flush=True)
+    say(f"torch {torch.__version__}: {a.layers} layers, d_model {a.dim}, ffn {a.ffn} d_ff {H}, vocab {V}, "
+        f"{nparams} parameters, {torch.get_num_threads()} threads, {a.ddp} process(es), accum {a.accum}", flush=True)
     t0 = time.time()
     eval_time = 0.0
     val = float("nan")
@@ -190,26 +221,36 @@ def main():
             te = time.time()
             tr, val = evaluate()
             eval_time += time.time() - te
-            print(f"eval step {s}: train loss {tr:.4f}, val loss {val:.4f}", flush=True)
+            say(f"eval step {s}: train loss {tr:.4f}, val loss {val:.4f}", flush=True)
         if s == a.steps:
             break
         for g in opt.param_groups:
             g["lr"] = lr_at(s)
-        x, y = batch(0)
-        loss = model(x, y)
         opt.zero_grad(set_to_none=True)
-        loss.backward()
+        # the mean over accum micro-batches; DDP divides the sum over its
+        # processes by ddp, so each process's share is scaled by ddp / accum
+        mine = [k for k in range(a.accum) if k % a.ddp == rank]
+        for k in range(a.accum):
+            x, y = batch(0)   # every process draws every micro-batch: the same windows
+            if k % a.ddp != rank:
+                continue
+            sync = net.no_sync() if a.ddp > 1 and k != mine[-1] else contextlib.nullcontext()
+            with sync:
+                loss = net(x, y)
+                (loss * (a.ddp / a.accum)).backward()
         if a.clip > 0:
             torch.nn.utils.clip_grad_norm_(model.parameters(), a.clip)
         opt.step()
         if (s + 1) % a.log_every == 0:
             el = time.time() - t0 - eval_time
-            print(f"step {s + 1}/{a.steps} loss {loss.item():.4f} tok/s {(s + 1) * B * T / el:.0f}", flush=True)
+            say(f"step {s + 1}/{a.steps} loss {loss.item():.4f} tok/s {(s + 1) * B * a.accum * T / el:.0f}", flush=True)
     wall = time.time() - t0
     train_time = wall - eval_time
-    print(json.dumps({"impl": "torch", "val_loss": round(val, 4), "wall_s": round(wall, 2),
-                      "train_s": round(train_time, 2), "eval_s": round(eval_time, 2),
-                      "tokens_per_s": round(a.steps * B * T / train_time, 1)}), flush=True)
+    say(json.dumps({"impl": "torch", "val_loss": round(val, 4), "wall_s": round(wall, 2),
+                    "train_s": round(train_time, 2), "eval_s": round(eval_time, 2),
+                    "tokens_per_s": round(a.steps * B * a.accum * T / train_time, 1)}), flush=True)
+    if a.ddp > 1:
+        torch.distributed.destroy_process_group()
 
 
 if __name__ == "__main__":

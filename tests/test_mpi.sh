@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # test_mpi.sh -- data-parallel `swiglu train` under Open MPI's mpirun (2 ranks,
 # --oversubscribe, as root when root): mpirun -n 2 train = train --accum 2
-# (per-step losses to 1e-6 relative), --resume under mpirun bit for bit,
+# (per-step losses to 1e-6 relative, the same over 3 ranks), the sharded
+# optimizer step (ZeRO-1, the default) against the replicated one
+# (SWIGLU_DP_SHARD=0): the same checkpoint byte for byte; the evaluation
+# split over the ranks: step 0's metrics line (the same weights) is one
+# process's; --resume under mpirun bit for bit,
 # the weights' cross-rank check firing on a corrupted rank, SIGTERM to
 # mpirun stopping both ranks after the same step with rank 0's checkpoint,
 # a rank killed with -9 ending the job with an error within seconds (the
 # last checkpoint whole); the lab over 2 ranks, and through --slurm's scripts
 # (each task run by xargs -P 2 with its SLURM_ARRAY_TASK_ID, then the report
 # script: no Slurm needed), giving --jobs 2's numbers to the bit; --run by
-# id. Skips without mpirun (scripts/deps.sh installs it).
+# id; --ranks-per-run 2 (a run over both ranks) giving --accum 2's numbers. Skips without mpirun (scripts/deps.sh installs it).
 # Ends with "N passed, N failed, N skipped".
 set -u
 . "$(dirname "$0")/support/cli_test.bash"   # O, SW, pass/fail, expect
@@ -34,21 +38,44 @@ TINY=(--data "$tmp/data.txt" --tokens char --layers 1 --heads 2 --dim 32 --conte
       --eval-every 4 --threads 1 --quiet)
 
 # --- the windows of --accum 2: per-step losses to 1e-6 relative ---
-must "one process, --accum 2" "$SW" train "${TINY[@]}" --dropout 0.1 --steps 8 --accum 2 --ckpt "$tmp/a.ckpt" --loss-log "$tmp/a.log"
+must "one process, --accum 2" "$SW" train "${TINY[@]}" --dropout 0.1 --steps 8 --accum 2 --ckpt "$tmp/a.ckpt" --loss-log "$tmp/a.log" \
+    --metrics "$tmp/a.jsonl"
 must "mpirun -n 2" "${MPI[@]}" "$SW" train "${TINY[@]}" --dropout 0.1 --steps 8 --ckpt "$tmp/m.ckpt" --loss-log "$tmp/m.log" \
     --metrics "$tmp/m.jsonl"
 expect "8 steps each" [ "$(wc -l < "$tmp/a.log")" -eq 8 -a "$(wc -l < "$tmp/m.log")" -eq 8 ]
+# the worst relative difference of two loss logs' losses, 1 when their lengths differ
 # (the loss log's floats are C99 hex: Python reads them exactly)
-close=$(/usr/bin/python3 - "$tmp/a.log" "$tmp/m.log" <<'PY'
+worst_rel() {
+    /usr/bin/python3 - "$1" "$2" <<'PY'
 import sys
 a = [float.fromhex(l.split()[1]) for l in open(sys.argv[1])]
 b = [float.fromhex(l.split()[1]) for l in open(sys.argv[2])]
 print(max(abs(x - y) / abs(x) for x, y in zip(a, b)) if len(a) == len(b) else 1)
 PY
-)
+}
+close=$(worst_rel "$tmp/a.log" "$tmp/m.log")
 expect "per-step losses agree to 1e-6 relative (worst $close)" /usr/bin/python3 -c "import sys; sys.exit(not $close <= 1e-6)"
 expect "step 1's loss is the same bits" [ "$(head -1 "$tmp/a.log" | cut -d' ' -f2)" = "$(head -1 "$tmp/m.log" | cut -d' ' -f2)" ]
 expect "rank 0 alone writes the metrics: 3 evaluations, once" [ "$(grep -c val_loss "$tmp/m.jsonl")" -eq 3 ]
+# the evaluation split over the ranks, its losses added in batch order: at step 0
+# (the same weights) the metrics line is one process's (its losses to the 9
+# digits it prints; the FFN statistics are of the last validation batch: rank 0's)
+step0() { head -1 "$1"; }
+expect "split evaluation: step 0's metrics are one process's" [ "$(step0 "$tmp/a.jsonl")" = "$(step0 "$tmp/m.jsonl")" ]
+# the sharded optimizer step (the default) against every rank updating every weight
+must "mpirun -n 2, replicated step (SWIGLU_DP_SHARD=0)" env SWIGLU_DP_SHARD=0 "${MPI[@]}" -x SWIGLU_DP_SHARD "$SW" train \
+    "${TINY[@]}" --dropout 0.1 --steps 8 --ckpt "$tmp/r.ckpt" --loss-log "$tmp/r.log"
+expect "sharded step: the replicated step's losses, bit for bit" cmp -s "$tmp/m.log" "$tmp/r.log"
+expect "sharded step: the replicated step's checkpoint, byte for byte" cmp -s "$tmp/m.ckpt" "$tmp/r.ckpt"
+# 3 ranks: uneven slices, a rank owning no block of the small tensors; the windows of --accum 3
+must "one process, --accum 3" "$SW" train "${TINY[@]}" --steps 8 --accum 3 --ckpt "$tmp/a3.ckpt" --loss-log "$tmp/a3.log" \
+    --metrics "$tmp/a3.jsonl"
+must "mpirun -n 3" "${MPI[@]}" -n 3 "$SW" train "${TINY[@]}" --steps 8 --ckpt "$tmp/m3.ckpt" --loss-log "$tmp/m3.log" \
+    --metrics "$tmp/m3.jsonl"
+close3=$(worst_rel "$tmp/a3.log" "$tmp/m3.log")
+expect "3 ranks: per-step losses agree with --accum 3 to 1e-6 relative (worst $close3)" \
+    /usr/bin/python3 -c "import sys; sys.exit(not $close3 <= 1e-6)"
+expect "3 ranks: step 0's metrics are one process's" [ "$(step0 "$tmp/a3.jsonl")" = "$(step0 "$tmp/m3.jsonl")" ]
 # the buckets as MPI_Iallreduce overlapped with the backward: 2 ranks add a + b either way
 must "mpirun -n 2, SWIGLU_DP_OVERLAP=1" env SWIGLU_DP_OVERLAP=1 "${MPI[@]}" -x SWIGLU_DP_OVERLAP "$SW" train "${TINY[@]}" --dropout 0.1 \
     --steps 8 --ckpt "$tmp/o.ckpt" --loss-log "$tmp/o.log"
@@ -101,10 +128,10 @@ must "kill -9: the last checkpoint is whole" "$SW" sample --ckpt "$tmp/k.ckpt" -
 data=../shared/data/tinyshakespeare.txt
 [ -r "$data" ] || { data=$tmp/text.txt; for i in $(seq 1 400); do cat README.md docs/KERNELS.md; done > "$data"; }
 LAB=(compare --preset tiny --variants relu,swiglu --seeds 1 --data "$data")
-same_numbers() {  # folder: its CSVs and report (but the line of the command and its times) are --jobs 2's
-    local f d=0
-    for f in summary.csv lr_sweep.csv dead_units.csv expressivity.csv; do cmp -s "$tmp/j2/$f" "$1/$f" || d=1; done
-    diff <(grep -v '^20..-..-.. ..:.. UTC. Command' "$tmp/j2/report.md") <(grep -v '^20..-..-.. ..:.. UTC. Command' "$1/report.md") >/dev/null || d=1
+same_numbers() {  # folder [reference, default --jobs 2's]: its CSVs and report (but the line of the command and its times) are the reference's
+    local f d=0 ref=${2:-$tmp/j2}
+    for f in summary.csv lr_sweep.csv dead_units.csv expressivity.csv; do cmp -s "$ref/$f" "$1/$f" || d=1; done
+    diff <(grep -v '^20..-..-.. ..:.. UTC. Command' "$ref/report.md") <(grep -v '^20..-..-.. ..:.. UTC. Command' "$1/report.md") >/dev/null || d=1
     [ $d -eq 0 ]
 }
 must "lab, --jobs 2" "$SW" "${LAB[@]}" --jobs 2 --out "$tmp/j2"
@@ -120,6 +147,38 @@ seq 0 7 | xargs -P 2 -I{} env SLURM_ARRAY_TASK_ID={} bash "$tmp/s2/slurm/array.s
 expect "the 8 array tasks exit 0: $(tail -3 "$tmp/s2.out")" [ $rc -eq 0 ]
 must "the report task" bash "$tmp/s2/slurm/report.sbatch"
 expect "--run per task + --report-only: --jobs 2's numbers" same_numbers "$tmp/s2"
+# --ranks-per-run 2: one group of 2 ranks training each run data parallel = the plan of
+# --accum 2 (each batch as 2 micro-batches), whose numbers are one process's up to the
+# rounding of the gradient sums: the report's numbers the same, every run's final losses to 1e-6
+must "lab, --accum 2" "$SW" "${LAB[@]}" --accum 2 --jobs 2 --out "$tmp/a2"
+expect "--accum 2: the report says the micro-batches" grep -q "as 2 micro-batches of 2" "$tmp/a2/report.md"
+must "lab, mpirun -n 2 --ranks-per-run 2" "${MPI[@]}" "$SW" "${LAB[@]}" --ranks-per-run 2 --out "$tmp/g2"
+expect "--ranks-per-run 2: 8 runs" [ "$(ls "$tmp"/g2/runs/*/result.txt | wc -l)" -eq 8 ]
+expect "--ranks-per-run 2: the report's numbers are --accum 2's" same_numbers "$tmp/g2" "$tmp/a2"
+worst=$(/usr/bin/python3 - "$tmp/a2" "$tmp/g2" <<'PY'
+import glob, os, sys
+w = 0.0
+for f in glob.glob(os.path.join(sys.argv[1], "runs", "*", "result.txt")):
+    g = f.replace(sys.argv[1], sys.argv[2], 1)
+    ka = dict(l.strip().split("=", 1) for l in open(f) if "_hex=" in l)
+    kb = dict(l.strip().split("=", 1) for l in open(g) if "_hex=" in l)
+    for k, v in ka.items():
+        x, y = float.fromhex(v), float.fromhex(kb[k])
+        w = max(w, abs(x - y) / abs(x))
+print(w)
+PY
+)
+expect "--ranks-per-run 2: final losses within 1e-6 of --accum 2's (worst ${worst:-none})" \
+    /usr/bin/python3 -c "import sys; sys.exit(not ${worst:-1} <= 1e-6)"
+out=$("$SW" "${LAB[@]}" --ranks-per-run 2 --out "$tmp/g1" 2>&1); rc=$?
+expect "--ranks-per-run without mpirun refused: '$out'" [ $rc -ne 0 ] && grep -q "needs mpirun -n N with N a multiple of 2" <<<"$out"
+out=$("$SW" "${LAB[@]}" --ranks-per-run 2 --run 0 --out "$tmp/g1" 2>&1); rc=$?
+expect "--ranks-per-run with --run refused, --accum named: '$out'" [ $rc -ne 0 ] && grep -q "give --accum 2" <<<"$out"
+out=$("$SW" "${LAB[@]}" --out "$tmp/g2" --report-only 2>&1); rc=$?
+expect "an --accum 2 folder without --accum refused: '$out'" [ $rc -ne 0 ] && grep -q "another plan" <<<"$out"
+out=$("$SW" compare --preset tiny --accum 3 --out "$tmp/g3" 2>&1); rc=$?
+expect "a batch of 4 in 3 micro-batches refused: '$out'" [ $rc -ne 0 ] && grep -q "cannot be cut into 3 micro-batches" <<<"$out"
+expect "compare --help shows --ranks-per-run" bash -c "'$SW' compare --help | grep -q -- '--ranks-per-run K'"
 must "--run by id" "$SW" "${LAB[@]}" --out "$tmp/one" --run swiglu-s0-fan-in
 expect "--run ran that run alone" [ "$(ls "$tmp"/one/runs/*/result.txt)" = "$tmp/one/runs/swiglu-s0-fan-in/result.txt" ]
 out=$("$SW" "${LAB[@]}" --out "$tmp/one" --run nope 2>&1); rc=$?

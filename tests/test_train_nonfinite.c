@@ -186,7 +186,7 @@ static void lab_diverges(const char *data_path)
 
     volatile int stop = 0;
     int stopped = 0;
-    swiglu_status st = sw_lab_execute(p, r, out, &ds, &stop, &stopped, NULL, NULL, err, sizeof err);
+    swiglu_status st = sw_lab_execute(p, r, out, &ds, NULL, &stop, &stopped, NULL, NULL, err, sizeof err);
     CHECK(st == SWIGLU_OK, "a diverged run is not the plan's failure: %s (%s)", swiglu_status_str(st), err);
     CHECK(!stopped, "not counted as stopped");
     snprintf(path, sizeof path, "%s/result.txt", rdir);

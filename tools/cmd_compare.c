@@ -55,7 +55,7 @@ static void usage(FILE *f)
 "usage: swiglu compare [--data FILE|brown|shakespeare] [--variants LIST] [--seeds 3]\n"
 "                      [--preset quick|standard|long|tiny|scaling|scaling-tiny] [--out DIR]\n"
 "                      [--jobs N] [--threads N] [--tokens char|byte] [--init LIST] [--report-only]\n"
-"                      [--run ID|INDEX] [--slurm] [--plan]\n"
+"                      [--run ID|INDEX] [--slurm] [--plan] [--accum K] [--ranks-per-run K]\n"
 "  Trains every FFN variant parameter-matched over seeds, sweeps learning rates,\n"
 "  runs the expressivity task, and writes DIR/report.md with a verdict per claim.\n"
 "  variants: relu,gelu,swish,glu,bilinear,reglu,geglu,swiglu,swiglu-learned-beta (all;\n"
@@ -81,6 +81,12 @@ static void usage(FILE *f)
 "  cluster (docs/CLUSTER.md):\n"
 "    mpirun -n N swiglu compare ...  the runs spread over N ranks, one at a time each (--threads\n"
 "              per run; default: the node's cores / its ranks); rank 0 writes the report\n"
+"    --ranks-per-run K  under mpirun -n N (N a multiple of K): N/K groups of K ranks, each\n"
+"              training one run at a time data parallel (rank r of a group computing micro-batch\n"
+"              r); the plan of --accum K, so the numbers of `swiglu compare --accum K` (up to the\n"
+"              rounding of the gradient sums)\n"
+"    --accum K every run's batch as K micro-batches of batch/K windows (the same windows and\n"
+"              means; the plan's key: give it with --run, --report-only, --slurm on such an OUT)\n"
 "    --run ID  exactly one run of the plan (its id, or its 0-based index in the plan), no report\n"
 "    --report-only  the report over the runs that are there\n"
 "    --slurm   writes OUT/slurm/array.sbatch (a job array, one task per run, --jobs at once,\n"
@@ -94,11 +100,12 @@ typedef struct opts {
     const char *data, *variants, *preset, *out, *tokens, *inits;
     const char *run;     /* --run ID|INDEX, or NULL */
     int seeds, jobs, threads, worker, report_only, slurm, plan;   /* seeds 0: the preset's */
+    int accum, ranks_per_run;   /* 0: not given */
 } opts;
 
 static void parse(opts *o, int argc, char **argv)
 {
-    *o = (opts){"brown", NULL, "quick", NULL, "char", NULL, NULL, 0, 0, 0, -1, 0, 0, 0};
+    *o = (opts){"brown", NULL, "quick", NULL, "char", NULL, NULL, 0, 0, 0, -1, 0, 0, 0, 0, 0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); cli_exit(0); }
@@ -115,11 +122,17 @@ static void parse(opts *o, int argc, char **argv)
         else if (!strcmp(a, "--run")) o->run = cli_value(argc, argv, &i);
         else if (!strcmp(a, "--slurm")) o->slurm = 1;
         else if (!strcmp(a, "--plan")) o->plan = 1;
+        else if (!strcmp(a, "--accum")) o->accum = (int)cli_parse_int(a, cli_value(argc, argv, &i), 1, 65536);
+        else if (!strcmp(a, "--ranks-per-run")) o->ranks_per_run = (int)cli_parse_int(a, cli_value(argc, argv, &i), 1, 65536);
         else if (!strcmp(a, "--worker")) o->worker = (int)cli_parse_int(a, cli_value(argc, argv, &i), 0, SW_LAB_MAX_RUNS - 1);
         else cli_die("compare: unknown option '%s' (swiglu compare --help)", a);
     }
     if (strcmp(o->tokens, "char") && strcmp(o->tokens, "byte")) cli_die("--tokens must be char or byte, got '%s'", o->tokens);
     if (!!o->run + o->report_only + o->slurm > 1) cli_die("compare: --run, --report-only and --slurm exclude each other");
+    if (o->ranks_per_run > 1 && (o->run || o->report_only || o->slurm || o->worker >= 0))
+        cli_die("compare: --ranks-per-run is for mpirun's ranks; with --run, --report-only or --slurm give --accum %d", o->ranks_per_run);
+    if (o->ranks_per_run > 1 && o->accum && o->accum % o->ranks_per_run)
+        cli_die("compare: --accum %d is not a multiple of --ranks-per-run %d", o->accum, o->ranks_per_run);
 }
 
 static volatile sig_atomic_t interrupted;
@@ -251,7 +264,7 @@ static int worker(const sw_lab_plan *p, size_t i, const char *out, const sw_data
     snprintf(pc.path, sizeof pc.path, "%s/runs/%s/progress", out, r->id);
     char err[1024];
     int stopped = 0;
-    swiglu_status st = sw_lab_execute(p, r, out, ds, (volatile int *)&interrupted, &stopped, write_progress, &pc,
+    swiglu_status st = sw_lab_execute(p, r, out, ds, NULL, (volatile int *)&interrupted, &stopped, write_progress, &pc,
                                       err, sizeof err);
     if (st) { fprintf(stderr, "swiglu: run %s: %s\n", r->id, err); return 1; }
     return stopped ? 3 : 0;
@@ -321,6 +334,9 @@ static void lab_setup(lab *L)
      * variant set would pick other rates for the runs already there */
     for (size_t v = 0; p->preset.n_sizes > 0 && v < p->n_variants && kn > 0 && (size_t)kn < sizeof key; v++)
         kn += snprintf(key + kn, sizeof key - (size_t)kn, "%s%s", v ? "," : " variants=", p->variants[v].name);
+    /* micro-batches: the same training up to rounding, but not the same bits */
+    if (p->micro > 1 && kn > 0 && (size_t)kn < sizeof key)
+        kn += snprintf(key + kn, sizeof key - (size_t)kn, " accum=%d", p->micro);
     check_plan_file(out, key);
 }
 
@@ -333,7 +349,7 @@ static void lab_schedule(lab *L)
     int ncpu = cli_cores();
     L->jobs = o->jobs ? o->jobs : ncpu;
     /* under mpirun: one run at a time per rank, the node's cores shared by its ranks */
-    if (comm_size() > 1) L->jobs = comm_size();
+    if (comm_size() > 1) L->jobs = comm_size() / (o->ranks_per_run > 1 ? o->ranks_per_run : 1);
     L->threads = o->threads ? o->threads : ncpu / (comm_size() > 1 ? comm_local_size() : L->jobs);
     if (L->threads < 1) L->threads = 1;
     L->runs_total = p->n_runs;
@@ -374,7 +390,7 @@ static void lab_run_inproc(lab *L)
         ip.frac = 0;
         ip.runs_done = L->runs_done;
         int stopped = 0;
-        swiglu_status st = sw_lab_execute(p, &p->runs[i], L->out, &L->ds, (volatile int *)&interrupted, &stopped,
+        swiglu_status st = sw_lab_execute(p, &p->runs[i], L->out, &L->ds, NULL, (volatile int *)&interrupted, &stopped,
                                           inproc_progress, &ip, err, sizeof err);
         L->running[i] = 0;
         if (st) { fprintf(stderr, "\nswiglu: run %s: %s\n", p->runs[i].id, err); L->failed = 1; }
@@ -389,9 +405,10 @@ static int lab_spawn_worker(lab *L, size_t i, char **env)
 {
     const opts *o = L->o;
     char exe[] = "/proc/self/exe";
-    char idx[24], seeds[24];
+    char idx[24], seeds[24], micro[24];
     snprintf(idx, sizeof idx, "%zu", i);
     snprintf(seeds, sizeof seeds, "%d", o->seeds);
+    snprintf(micro, sizeof micro, "%d", L->p->micro);
     char *av[24];
     int a = 0;
     av[a++] = exe; av[a++] = "compare"; av[a++] = "--worker"; av[a++] = idx;
@@ -401,6 +418,7 @@ static int lab_spawn_worker(lab *L, size_t i, char **env)
     av[a++] = "--tokens"; av[a++] = (char *)o->tokens;
     if (o->variants) { av[a++] = "--variants"; av[a++] = (char *)o->variants; }
     if (o->inits) { av[a++] = "--init"; av[a++] = (char *)o->inits; }
+    if (L->p->micro > 1) { av[a++] = "--accum"; av[a++] = micro; }
     av[a] = NULL;
     /* the worker starts with SIGINT and SIGTERM blocked and unblocks them
      * once its handlers are in place (cmd_compare): a Ctrl-C passed on
@@ -523,18 +541,40 @@ static void lab_run_workers(lab *L)
 
 /* ---- on a cluster: mpirun, --run, --slurm ---------------------------------- */
 
+/* Rank 0's side of the run ids: the ranks that asked (each message: the
+ * run it ended, or -1, and its wait status), and how many ranks still ask. */
+typedef struct sched { int asking, *waiting, n_wait; } sched;
+
+/* Rank 0: reads the askers' messages, and answers them: a run, or -1 (stop);
+ * an asker waits while the runs left wait for a sweep under way (busy: one
+ * is under way here). */
+static void serve(lab *L, sched *s, int busy)
+{
+    const sw_lab_plan *p = L->p;
+    int from, msg[2];
+    while (comm_poll(&from, msg)) {
+        if (msg[0] >= 0 && (size_t)msg[0] < p->n_runs) run_ended(L, (size_t)msg[0], msg[1]);
+        s->waiting[s->n_wait++] = from;
+    }
+    while (s->n_wait > 0) {
+        long i = interrupted || L->failed ? -1 : next_run(L);
+        if (i == -2 && (busy || any_running(L))) break;
+        if (i >= 0) L->running[i] = 1;
+        else s->asking--;
+        comm_send_int(s->waiting[--s->n_wait], i >= 0 ? (int)i : -1);
+    }
+}
+
 /* Rank 0 under mpirun: its own runs as one worker at a time (the same
  * worker processes as --jobs, so the same numbers), and the next run's
- * index to each rank that asks (a rank's message: the run it ended, or -1,
- * and that worker's wait status); -1 tells a rank to stop. */
+ * index to each rank that asks. */
 static void lab_run_ranks(lab *L)
 {
     const sw_lab_plan *p = L->p;
     char **env = worker_env(L->threads);
     long local = -1;                    /* this rank's run, or -1 */
-    int asking = comm_size() - 1;       /* ranks not yet told to stop */
-    int *waiting = calloc((size_t)comm_size(), sizeof *waiting), n_wait = 0;   /* ranks that asked, unanswered */
-    if (!waiting) cli_die("out of memory");
+    sched s = {comm_size() - 1, calloc((size_t)comm_size(), sizeof(int)), 0};
+    if (!s.waiting) cli_die("out of memory");
     for (;;) {
         if (local < 0 && !interrupted && !L->failed && (local = next_run(L)) >= 0) {
             int rc = lab_spawn_worker(L, (size_t)local, env);
@@ -542,33 +582,20 @@ static void lab_run_ranks(lab *L)
             else L->running[local] = 1;
         }
         if (local < 0) local = -1;      /* -2: the runs left wait for a sweep */
-        int from, msg[2];
-        while (comm_poll(&from, msg)) {
-            if (msg[0] >= 0 && (size_t)msg[0] < p->n_runs) run_ended(L, (size_t)msg[0], msg[1]);
-            waiting[n_wait++] = from;
-        }
-        /* answer the ranks that asked: a run, or -1 (stop); a rank waits
-         * while the runs left wait for a sweep that is under way */
-        while (n_wait > 0) {
-            long i = interrupted || L->failed ? -1 : next_run(L);
-            if (i == -2 && (local >= 0 || any_running(L))) break;
-            if (i >= 0) L->running[i] = 1;
-            else asking--;
-            comm_send_int(waiting[--n_wait], i >= 0 ? (int)i : -1);
-        }
+        serve(L, &s, local >= 0);
         int status;
         if (local >= 0 && waitpid(L->pids[local], &status, WNOHANG) == L->pids[local]) {
             run_ended(L, (size_t)local, status);
             local = -1;
             continue;
         }
-        if (local < 0 && asking == 0) break;
+        if (local < 0 && s.asking == 0) break;
         if (interrupted && local >= 0) kill(L->pids[local], SIGINT);
         bar_show(&L->b, work_done(p, L->out, L->running, NULL), L->runs_done, L->runs_total, 0);
         usleep(50 * 1000);
     }
     bar_show(&L->b, work_done(p, L->out, L->running, NULL), L->runs_done, L->runs_total, 1);
-    free(waiting);
+    free(s.waiting);
     free(env);
 }
 
@@ -594,6 +621,88 @@ static int lab_rank_worker(lab *L)
         msg[0] = i; msg[1] = status;
     }
     free(env);
+    return 0;
+}
+
+/* ---- --ranks-per-run K: groups of K ranks, a run each, data parallel ------ */
+
+/* Run i in this process over the group's ranks (every rank of the group
+ * calls it); its outcome as a worker's wait status: exit 0 done, 3
+ * stopped, 1 failed. */
+static int group_run(lab *L, size_t i, sw_lab_progress_fn progress, void *pctx)
+{
+    char err[1024];
+    int stopped = 0;
+    const sw_lab_run *r = &L->p->runs[i];
+    swiglu_status st = sw_lab_execute(L->p, r, L->out, &L->ds, comm_train(), (volatile int *)&interrupted, &stopped,
+                                      progress, pctx, err, sizeof err);
+    if (st) fprintf(stderr, "\nswiglu: rank %d: run %s: %s\n", comm_rank(), r->id, err);
+    return (st ? 1 : stopped ? 3 : 0) << 8;
+}
+
+static void group_threads(const lab *L)
+{
+    swiglu_threads_set(L->threads);
+#ifdef _OPENMP
+    omp_set_num_threads(L->threads);   /* oneDNN's GEMMs too */
+#endif
+}
+
+/* rank 0's progress callback while its group trains: the bar, and the
+ * other groups' leaders answered meanwhile */
+typedef struct group0 { lab *L; sched *s; inproc ip; } group0;
+static void group0_progress(void *ud, double frac)
+{
+    group0 *g = ud;
+    serve(g->L, g->s, 1);
+    inproc_progress(&g->ip, frac);
+}
+
+/* World rank 0 (group 0's rank 0): hands out the run ids to the other
+ * groups' rank 0 and trains its own group's runs, one at a time, telling
+ * the group's ranks each run (-1: stop). */
+static void lab_run_group0(lab *L)
+{
+    const sw_lab_plan *p = L->p;
+    int K = L->o->ranks_per_run;
+    sched s = {comm_size() / K - 1, calloc((size_t)comm_size(), sizeof(int)), 0};
+    if (!s.waiting) cli_die("out of memory");
+    group_threads(L);
+    group0 g = {L, &s, {&L->b, p, L->out, L->running, 0, 0, L->runs_total}};
+    for (;;) {
+        long i = interrupted || L->failed ? -1 : next_run(L);
+        if (i >= 0) {
+            comm_group_bcast((int)i);
+            L->running[i] = 1;
+            g.ip.frac = 0; g.ip.runs_done = L->runs_done;
+            run_ended(L, (size_t)i, group_run(L, (size_t)i, group0_progress, &g));
+            continue;
+        }
+        serve(L, &s, 0);
+        if (s.asking == 0 && (i == -1 || !any_running(L))) break;
+        bar_show(&L->b, work_done(p, L->out, L->running, NULL), L->runs_done, L->runs_total, 0);
+        usleep(50 * 1000);
+    }
+    comm_group_bcast(-1);
+    bar_show(&L->b, work_done(p, L->out, L->running, NULL), L->runs_done, L->runs_total, 1);
+    free(s.waiting);
+}
+
+/* The other ranks: a group's rank 0 asks world rank 0 for a run and tells
+ * its group; the others hear it; all train it; until -1. */
+static int lab_group_worker(lab *L)
+{
+    int msg[2] = {-1, 0}, first = 1;
+    for (;;) {
+        int i = comm_group_rank() == 0 ? comm_ask(msg) : -1;
+        i = comm_group_bcast(i);
+        if (i < 0) break;
+        if (first) { lab_setup(L); lab_schedule(L); group_threads(L); first = 0; }
+        /* the group's rank 0 writes the run's progress for world rank 0's bar, as a worker does */
+        prog_ctx pc;
+        snprintf(pc.path, sizeof pc.path, "%s/runs/%s/progress", L->out, L->p->runs[i].id);
+        msg[0] = i; msg[1] = group_run(L, (size_t)i, comm_group_rank() == 0 ? write_progress : NULL, &pc);
+    }
     return 0;
 }
 
@@ -702,6 +811,7 @@ static void lab_slurm(lab *L)
     if (o->seeds) n += snprintf(args + n, sizeof args - (size_t)n, " --seeds %d", o->seeds);
     if (o->variants) n += snprintf(args + n, sizeof args - (size_t)n, " --variants '%s'", o->variants);
     if (o->inits) n += snprintf(args + n, sizeof args - (size_t)n, " --init '%s'", o->inits);
+    if (p->micro > 1) n += snprintf(args + n, sizeof args - (size_t)n, " --accum %d", p->micro);
     static char list[65536], text[40000];
     size_t n_sweep = array_list(list, sizeof list, p, 0);
     if (n_sweep) {
@@ -791,6 +901,8 @@ int cmd_compare(int argc, char **argv)
     L.p = &plan;
     char err[1024];
     if (sw_lab_plan_make_inits(L.p, o.preset, o.variants, o.seeds, o.inits, err, sizeof err)) cli_die("%s", err);
+    int micro = o.accum ? o.accum : o.ranks_per_run;
+    if (micro > 1 && sw_lab_set_micro(L.p, micro, err, sizeof err)) cli_die("compare: %s", err);
     cli_args_done();
     if (o.plan) { print_plan(L.p); return 0; }
     /* the lab itself may spread over mpirun's ranks; a worker, --run, --slurm
@@ -804,8 +916,13 @@ int cmd_compare(int argc, char **argv)
         sigaddset(&unblock, SIGTERM);
         pthread_sigmask(SIG_UNBLOCK, &unblock, NULL);
     }
+    int groups = o.ranks_per_run > 1;
+    if (groups && (comm_size() < o.ranks_per_run || comm_size() % o.ranks_per_run))
+        cli_die("compare: --ranks-per-run %d needs mpirun -n N with N a multiple of %d (this is %d rank%s)", o.ranks_per_run,
+                o.ranks_per_run, comm_size(), comm_size() > 1 ? "s" : "");
+    if (groups && comm_group(o.ranks_per_run) < 0) cli_die("compare: cannot split the ranks into groups of %d", o.ranks_per_run);
     if (comm_rank() > 0) {
-        int rc = lab_rank_worker(&L);
+        int rc = groups ? lab_group_worker(&L) : lab_rank_worker(&L);
         free(L.running);
         free(L.pids);
         sw_dataset_free(&L.ds);
@@ -833,7 +950,8 @@ int cmd_compare(int argc, char **argv)
         sw_dataset_free(&L.ds);
         return rc;
     }
-    if (!o.report_only && comm_size() > 1) lab_run_ranks(&L);
+    if (!o.report_only && groups) lab_run_group0(&L);
+    else if (!o.report_only && comm_size() > 1) lab_run_ranks(&L);
     else if (!o.report_only && L.jobs == 1) lab_run_inproc(&L);
     else if (!o.report_only) lab_run_workers(&L);
     if (L.b.tty) fputc('\n', stderr);

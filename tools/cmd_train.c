@@ -65,6 +65,7 @@ static void on_signal(int sig)
 }
 
 typedef struct run_ctx {
+    sw_trainer *tr;           /* the hooks' trainer, writable: a save gathers the sharded moments into it */
     const char *ckpt;
     const char *good;         /* the last checkpoint written or resumed from, or NULL */
     long long good_step;
@@ -96,10 +97,12 @@ static void fmt_time(char *buf, size_t cap, double s)
 }
 
 /* A failed save (full disk, say) ends the run: the file at path is still
- * the previous checkpoint, whole, since only a complete one replaces it. */
-static void save(run_ctx *c, const sw_trainer *tr)
+ * the previous checkpoint, whole, since only a complete one replaces it.
+ * Every rank calls it: the sharded moments are gathered first. */
+static void save(run_ctx *c, sw_trainer *tr)
 {
     char err[512];
+    if (sw_trainer_gather_state(tr)) cli_die("rank %d of %d: cannot gather the optimizer state for a save", comm_rank(), comm_size());
     if (comm_rank() == 0 && sw_trainer_save(tr, c->ckpt, err, sizeof err)) cli_die("%s", err);
     c->good = c->ckpt;
     c->good_step = tr->step;
@@ -132,7 +135,7 @@ static int on_step(void *ctx, const sw_trainer *tr, const sw_step_info *s)
                tr->tc.steps, s->loss, s->lr, s->grad_norm, tps, es);
         fflush(stdout);
     }
-    if (c->save_every > 0 && s->step % c->save_every == 0) save(c, tr);
+    if (c->save_every > 0 && s->step % c->save_every == 0) save(c, c->tr);
     /* every rank stops after the same step: a signal may reach them apart */
     int stop = comm_size() > 1 && comm_any(interrupted);
     return stop || (c->stop_at > 0 && s->step >= c->stop_at);
@@ -426,6 +429,7 @@ int cmd_train(int argc, char **argv)
     tr->comm = comm_train();
     if (!o.threads && !getenv("OMP_NUM_THREADS")) sw_trainer_auto_threads(tr, cli_cores(), 500);
     start_run(&c, &o, tr);
+    c.tr = tr;
     tr->model->prof.on = o.profile;
 
     cli_on_signals(on_signal);
@@ -448,8 +452,10 @@ int cmd_train(int argc, char **argv)
         printf("done: step %lld, %s, wall %.2f s (%.2f s training, %.2f s eval), %.0f tokens/s; checkpoint %s\n",
                tr->step, val, wall, wall - c.eval_time, c.eval_time, tps, c.ckpt);
         if (comm_size() > 1)
-            printf("allreduce: %.3f s, %.1f%% of training time (rank 0)\n", comm_sum_seconds(),
-                   wall - c.eval_time > 0 ? 100 * comm_sum_seconds() / (wall - c.eval_time) : 0.0);
+            printf("communication: %.3f s, %.1f%% of training time (rank 0; %s)\n", comm_sum_seconds(),
+                   wall - c.eval_time > 0 ? 100 * comm_sum_seconds() / (wall - c.eval_time) : 0.0,
+                   tr->comm && tr->comm->shard ? "sharded: gradient reduce-scatter, weight allgather"
+                                               : "replicated: gradient allreduce");
     }
     if (!c.quiet && tr->tune.decisions) {
         const sw_thread_tuner *u = &tr->tune;

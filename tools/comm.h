@@ -28,6 +28,15 @@ double comm_sum_seconds(void);
 int comm_any(int flag);
 /* 1 when every rank passes the same v. */
 int comm_same(uint64_t v);
+/* The ranks in groups of k consecutive ones (world ranks k g .. k g + k - 1
+ * form group g; MPI_Comm_split): comm_train() then sums over this rank's
+ * group only (the lab's --ranks-per-run). Returns g, or -1 on failure;
+ * k <= 1 changes nothing. Collective, once. */
+int comm_group(int k);
+/* This rank's rank in its group (comm_rank() without groups). */
+int comm_group_rank(void);
+/* v of the group's rank 0, on every rank of the group (collective over it). */
+int comm_group_bcast(int v);
 /* Point to point, for the lab's run ids (not collective): rank 0 polls for
  * a worker's message (non-blocking: 1 and *from, msg[0..1] when one came);
  * a worker sends two ints and waits for one int back. */

@@ -288,4 +288,20 @@ void sw_lab_run_configs(const sw_lab_plan *p, const sw_lab_run *r, sw_model_conf
         tc->min_lr = tc->lr / 10;
         if (r->kind == SW_RUN_SCALE_SWEEP) tc->seed = 1000 + SW_LAB_SELECT_SEED;
     }
+    if (p->micro > 1) {
+        tc->batch /= p->micro;
+        tc->accum *= p->micro;
+        tc->eval_batches *= p->micro;
+    }
+}
+
+swiglu_status sw_lab_set_micro(sw_lab_plan *p, int k, char *err, size_t errcap)
+{
+    int B = p->preset.train.batch;
+    if (k < 1 || B % k) {
+        snprintf(err, errcap, "the %s preset's batch of %d windows cannot be cut into %d micro-batches", p->preset.name, B, k);
+        return SWIGLU_ERR_ARG;
+    }
+    p->micro = k;
+    return SWIGLU_OK;
 }

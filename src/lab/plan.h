@@ -112,6 +112,8 @@ typedef struct sw_lab_plan {
     sw_lab_run runs[SW_LAB_MAX_RUNS];      /* MAIN, SWEEP, EXPR, then the INIT runs */
     size_t n_runs;
     size_t n_core_runs;                    /* runs before the first INIT run */
+    int micro;   /* 0, 1: as the preset says; K > 1 (compare --accum K, --ranks-per-run K):
+                  * every run's batch of B windows as K micro-batches of B/K (sw_lab_set_micro) */
 } sw_lab_plan;
 
 /* Builds the plan. variants: comma-separated names (NULL: all); the
@@ -132,8 +134,19 @@ swiglu_status sw_lab_plan_make_inits(sw_lab_plan *p, const char *preset, const c
 void sw_lab_run_id(char *buf, size_t cap, const sw_lab_plan *p, sw_lab_kind kind, int variant, int seed,
                    int rate, int init);
 
+/* Cuts every transformer run's batch of B windows into k micro-batches of
+ * B/k (k >= 1; B a multiple of k, else SWIGLU_ERR_ARG and err says so).
+ * B/k windows k times draw the windows of B in one, in the same order, and
+ * the loss and gradient are the mean over the same tokens; so are the
+ * evaluations' (eval_batches x k of B/k): the same training up to the
+ * rounding of the sums (dropout's masks are drawn per micro-batch, so
+ * with dropout it is another draw). What lets k ranks share a run
+ * (data parallel: rank r computes micro-batch r). */
+swiglu_status sw_lab_set_micro(sw_lab_plan *p, int k, char *err, size_t errcap);
+
 /* The model and training configurations of a run (vocab is set from data;
- * a SCALE run's rate is its size's first until scaling.h resolves it). */
+ * a SCALE run's rate is its size's first until scaling.h resolves it;
+ * micro-batches as sw_lab_set_micro says). */
 void sw_lab_run_configs(const sw_lab_plan *p, const sw_lab_run *r, sw_model_config *mc,
                         sw_train_config *tc);
 

@@ -494,6 +494,11 @@ static void report_head(FILE *f, const sw_lab_plan *p, const char *out, const sw
             pr->d_model, pr->n_layer, pr->n_layer > 1 ? "s" : "", pr->n_head, pr->seq_len, meta->tokens, meta->vocab,
             (double)pr->train.beta2, (double)pr->train.weight_decay, (double)pr->train.grad_clip, pr->train.lr,
             pr->train.warmup, pr->train.min_lr, pr->train.steps, pr->train.batch, pr->seq_len);
+    if (p->micro > 1)
+        fprintf(f, "Each step's %d windows as %d micro-batches of %d (`--accum %d`, or `--ranks-per-run %d` under mpirun: "
+                   "rank r of a run computing micro-batch r; the same windows and means as one batch, up to the rounding of the sums), "
+                   "and every evaluation batch likewise.\n\n",
+                pr->train.batch, p->micro, pr->train.batch / p->micro, p->micro, p->micro);
 
 }
 

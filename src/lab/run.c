@@ -84,6 +84,10 @@ static void csv_truncate(const char *path, long long step)
 typedef struct run_ctx {
     const sw_lab_plan *p;
     const sw_lab_run *r;
+    sw_trainer *tr;           /* writable for the hooks: a save gathers the sharded moments */
+    const sw_train_comm *comm;   /* the run's ranks (data parallel), or NULL */
+    int lead;                 /* this process writes the run's files (rank 0 of comm, or alone) */
+    volatile int *stop;       /* with comm: agreed on after every step (on_step) */
     FILE *steps, *evals, *jsonl;
     char ckpt[4300];
     double t0, t_prev;        /* this session's start, time of earlier sessions */
@@ -97,23 +101,44 @@ typedef struct run_ctx {
     char err[512];
 } run_ctx;
 
+/* Data parallel: failed and stop agreed on by the run's ranks (a sum over
+ * them: set on any rank, set on all), so that every rank stops after the
+ * same step and all or none save. A failure elsewhere is this rank's too
+ * (its message is the failing rank's). Returns 1 to stop. */
+static int agree(run_ctx *c, int failed, int stop)
+{
+    if (c->comm) {
+        double f[2] = {failed, stop};
+        if (c->comm->sum(c->comm->ctx, f, 2)) f[0] = 1;
+        if (f[0] > 0 && !failed) snprintf(c->err, sizeof c->err, "another rank of this run failed");
+        failed = f[0] > 0; stop = f[1] > 0;
+    }
+    return failed || stop;
+}
+
 static int on_step(void *ud, const sw_trainer *tr, const sw_step_info *s)
 {
     run_ctx *c = ud;
-    fprintf(c->steps, "%lld,%.6f,%.6g,%.6g\n", s->step, s->loss, s->lr, s->grad_norm);
+    if (c->lead) fprintf(c->steps, "%lld,%.6f,%.6g,%.6g\n", s->step, s->loss, s->lr, s->grad_norm);
     c->last_step = s->step;
+    /* the loss is the same on every rank: they stop together */
     if (s->nonfinite || !isfinite(s->loss) || s->loss > 3.0 * c->init_loss) {
         c->diverged = 1;
         return 1;
     }
+    int failed = 0;
     if (c->p->preset.ckpt_every > 0 && s->step % c->p->preset.ckpt_every == 0 && s->step < tr->tc.steps) {
-        fflush(c->steps); fflush(c->evals); fflush(c->jsonl);
-        if (sw_trainer_save(tr, c->ckpt, c->err, sizeof c->err) != SWIGLU_OK) return 1;
-        char tpath[4400], buf[64];
-        snprintf(tpath, sizeof tpath, "%s.time", c->ckpt);
-        int k = snprintf(buf, sizeof buf, "%.3f\n", c->t_prev + now_s() - c->t0);
-        sw_atomic_write(tpath, buf, (size_t)k, NULL, c->err, sizeof c->err);
+        if (sw_trainer_gather_state(c->tr)) { snprintf(c->err, sizeof c->err, "cannot gather the optimizer state"); failed = 1; }
+        if (c->lead && !failed) {
+            fflush(c->steps); fflush(c->evals); fflush(c->jsonl);
+            if (sw_trainer_save(tr, c->ckpt, c->err, sizeof c->err) != SWIGLU_OK) failed = 1;
+            char tpath[4400], buf[64];
+            snprintf(tpath, sizeof tpath, "%s.time", c->ckpt);
+            int k = snprintf(buf, sizeof buf, "%.3f\n", c->t_prev + now_s() - c->t0);
+            if (!failed) sw_atomic_write(tpath, buf, (size_t)k, NULL, c->err, sizeof c->err);
+        }
     }
+    if (agree(c, failed, c->stop && *c->stop)) return 1;
     double t = now_s();
     if (c->progress && (t - c->last_report > 0.25 || s->step == tr->tc.steps)) {
         c->last_report = t;
@@ -126,6 +151,10 @@ static int on_eval(void *ud, const sw_trainer *tr, const sw_eval_info *e)
 {
     run_ctx *c = ud;
     (void)tr;
+    c->last_val = e->val_loss;
+    c->last_train = e->train_loss;
+    /* the losses are every rank's (summed over them); the FFN statistics rank 0's */
+    if (!c->lead) return !isfinite(e->val_loss) ? (c->diverged = 1) : 0;
     fprintf(c->evals, "%lld,%.6f,%.6f,%.6g", e->step, e->train_loss, e->val_loss, e->grad_norm);
     for (size_t l = 0; l < e->n_layers; l++) {
         const swiglu_ffn_stats *f = &e->ffn[l];
@@ -137,8 +166,6 @@ static int on_eval(void *ud, const sw_trainer *tr, const sw_eval_info *e)
     char line[8192];
     size_t k = sw_eval_json(line, sizeof line, e);
     if (k < sizeof line) fwrite(line, 1, k, c->jsonl);
-    c->last_val = e->val_loss;
-    c->last_train = e->train_loss;
     if (!isfinite(e->val_loss)) { c->diverged = 1; return 1; }
     return 0;
 }
@@ -153,32 +180,40 @@ static FILE *open_csv(const char *dir, const char *name, const char *header, int
 }
 
 static swiglu_status execute_locked(const sw_lab_plan *p, const sw_lab_run *r, const char *out_dir,
-                                    const char *dir, const sw_dataset *data, volatile int *stop,
-                                    int *stopped, sw_lab_progress_fn progress, void *pctx, char *err,
-                                    size_t errcap);
+                                    const char *dir, const sw_dataset *data, const sw_train_comm *comm,
+                                    swiglu_status lead_st, volatile int *stop, int *stopped,
+                                    sw_lab_progress_fn progress, void *pctx, char *err, size_t errcap);
 
 swiglu_status sw_lab_execute(const sw_lab_plan *p, const sw_lab_run *r, const char *out_dir,
-                             const sw_dataset *data, volatile int *stop, int *stopped,
+                             const sw_dataset *data, const sw_train_comm *comm, volatile int *stop, int *stopped,
                              sw_lab_progress_fn progress, void *pctx, char *err, size_t errcap)
 {
     char dir[4200];
     *stopped = 0;
     run_dir(dir, sizeof dir, out_dir, r);
-    char runs[4200];
-    snprintf(runs, sizeof runs, "%s/runs", out_dir);
-    mkdir(out_dir, 0755);
-    mkdir(runs, 0755);
-    if (mkdir(dir, 0755) && errno != EEXIST) return ERR("cannot create %s: %s", dir, strerror(errno));
-    /* one process at a time in a run's folder: a second waits for the first
-     * to finish or save, then continues from there */
-    char lpath[4300];
-    snprintf(lpath, sizeof lpath, "%s/lock", dir);
-    int lock = open(lpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (lock < 0) return ERR("cannot open %s: %s", lpath, strerror(errno));
-    while (flock(lock, LOCK_EX) != 0)
-        if (errno != EINTR) { close(lock); return ERR("cannot lock %s: %s", lpath, strerror(errno)); }
-    swiglu_status st = execute_locked(p, r, out_dir, dir, data, stop, stopped, progress, pctx, err, errcap);
-    close(lock);
+    if (comm && comm->size < 2) comm = NULL;
+    swiglu_status st = SWIGLU_OK;
+    int lock = -1;
+    /* the run's folder and lock are its rank 0's (the others write nothing) */
+    if (!comm || comm->rank == 0) {
+        char runs[4200];
+        snprintf(runs, sizeof runs, "%s/runs", out_dir);
+        mkdir(out_dir, 0755);
+        mkdir(runs, 0755);
+        /* one process at a time in a run's folder: a second waits for the first
+         * to finish or save, then continues from there */
+        char lpath[4300];
+        snprintf(lpath, sizeof lpath, "%s/lock", dir);
+        if (mkdir(dir, 0755) && errno != EEXIST) st = ERR("cannot create %s: %s", dir, strerror(errno));
+        else if ((lock = open(lpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0) st = ERR("cannot open %s: %s", lpath, strerror(errno));
+        else
+            while (flock(lock, LOCK_EX) != 0)
+                if (errno != EINTR) { st = ERR("cannot lock %s: %s", lpath, strerror(errno)); break; }
+    }
+    /* (the other ranks still hear of a failure: execute_locked says it to them) */
+    if (!comm && st) { if (lock >= 0) close(lock); return st; }
+    st = execute_locked(p, r, out_dir, dir, data, comm, st, stop, stopped, progress, pctx, err, errcap);
+    if (lock >= 0) close(lock);
     return st;
 }
 
@@ -196,7 +231,7 @@ static swiglu_status open_run(sw_trainer **out, run_ctx *c, const char *dir, con
         if (st == SWIGLU_OK) {
             char path[4400];
             const char *csvs[] = {"steps.csv", "evals.csv", "metrics.jsonl"};
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < 3 && c->lead; i++) {
                 snprintf(path, sizeof path, "%s/%s", dir, csvs[i]);
                 csv_truncate(path, tr->step);
             }
@@ -279,50 +314,88 @@ static swiglu_status write_result(const run_ctx *c, const sw_trainer *tr, const 
     return st;
 }
 
-static swiglu_status execute_locked(const sw_lab_plan *p, const sw_lab_run *r, const char *out_dir,
-                                    const char *dir, const sw_dataset *data, volatile int *stop,
-                                    int *stopped, sw_lab_progress_fn progress, void *pctx, char *err,
-                                    size_t errcap)
-{
-    if (sw_lab_run_done(out_dir, r)) return SWIGLU_OK;
-    if (r->kind == SW_RUN_EXPR) return sw_lab_expressivity(p, r, dir, err, errcap);
+/* What rank 0 of a run decided, for all of its ranks: train it or not
+ * (done, the expressivity task, a scaling run shared with another, a
+ * failure), from a checkpoint or fresh, at which of its size's rates. */
+typedef struct run_plan { int train, fresh, rate; swiglu_status st; } run_plan;
 
+static run_plan decide(const sw_lab_plan *p, const sw_lab_run *r, const char *out_dir, const char *ckpt,
+                       char *err, size_t errcap)
+{
+    run_plan d = {0, 0, -1, SWIGLU_OK};
+    if (sw_lab_run_done(out_dir, r) || r->kind == SW_RUN_EXPR) return d;
+    if (r->kind == SW_RUN_SCALE) {
+        /* the rate from the size's sweep; a shared run at its own run's rate is that run */
+        if ((d.rate = sw_lab_scale_rate(p, out_dir, r)) < 0) {
+            d.st = ERR("run %s: its size's learning-rate sweep is not done yet (run the sweep's runs first)", r->id);
+            return d;
+        }
+        int shared = sw_lab_scale_share(p, out_dir, r, err, errcap);
+        if (shared < 0) { d.st = SWIGLU_ERR_IO; return d; }
+        if (shared) return d;
+    }
+    d.train = 1;
+    d.fresh = access(ckpt, R_OK) != 0;
+    return d;
+}
+
+static swiglu_status execute_locked(const sw_lab_plan *p, const sw_lab_run *r, const char *out_dir,
+                                    const char *dir, const sw_dataset *data, const sw_train_comm *comm,
+                                    swiglu_status lead_st, volatile int *stop, int *stopped,
+                                    sw_lab_progress_fn progress, void *pctx, char *err, size_t errcap)
+{
     run_ctx c;
     memset(&c, 0, sizeof c);
-    c.p = p; c.r = r; c.progress = progress; c.pctx = pctx;
+    c.p = p; c.r = r; c.comm = comm; c.lead = !comm || comm->rank == 0; c.stop = stop;
+    c.progress = c.lead ? progress : NULL; c.pctx = pctx;
     snprintf(c.ckpt, sizeof c.ckpt, "%s/ckpt.bin", dir);
+    run_plan d = {0, 0, -1, lead_st};
+    if (c.lead && !lead_st) d = decide(p, r, out_dir, c.ckpt, err, errcap);
+    if (comm) {   /* rank 0's decision to every rank of the run: a sum with the others' zeros */
+        double v[4] = {d.train, d.fresh, d.rate, d.st != SWIGLU_OK};
+        if (!c.lead) v[0] = v[1] = v[2] = v[3] = 0;
+        if (comm->sum(comm->ctx, v, 4)) return ERR("run %s: the ranks cannot agree", r->id);
+        if (!c.lead && v[3] != 0) return ERR("run %s: its rank 0 failed", r->id);
+        d.train = v[0] != 0; d.fresh = v[1] != 0; d.rate = (int)v[2];
+    }
+    if (d.st) return d.st;
+    if (!d.train) {
+        if (c.lead && r->kind == SW_RUN_EXPR && !sw_lab_run_done(out_dir, r)) return sw_lab_expressivity(p, r, dir, err, errcap);
+        if (c.lead && progress) progress(pctx, 1.0);
+        return SWIGLU_OK;
+    }
     sw_model_config mc;
     sw_train_config tc;
     sw_lab_run_configs(p, r, &mc, &tc);
     if (r->kind == SW_RUN_SCALE) {
-        /* the rate from the size's sweep; a shared run at its own run's rate is that run */
-        int k = sw_lab_scale_rate(p, out_dir, r);
-        if (k < 0) return ERR("run %s: its size's learning-rate sweep is not done yet (run the sweep's runs first)", r->id);
-        int shared = sw_lab_scale_share(p, out_dir, r, err, errcap);
-        if (shared < 0) return SWIGLU_ERR_IO;
-        if (shared) { if (progress) progress(pctx, 1.0); return SWIGLU_OK; }
-        tc.lr = p->preset.sizes[r->size].rates[k];
+        tc.lr = p->preset.sizes[r->size].rates[d.rate];
         tc.min_lr = tc.lr / 10;
     }
+    if (comm && tc.accum % comm->size)
+        return ERR("run %s: %d micro-batches per step cannot be shared by %d ranks (compare --accum)", r->id, tc.accum,
+                   comm->size);
     sw_trainer *tr = NULL;
-    int fresh = access(c.ckpt, R_OK) != 0;
-    swiglu_status st = open_run(&tr, &c, dir, data, &mc, &tc, fresh, err, errcap);
+    swiglu_status st = open_run(&tr, &c, dir, data, &mc, &tc, d.fresh, err, errcap);
     if (st) return st;
+    tr->comm = comm;
+    c.tr = tr;
     c.init_loss = log((double)tr->model->V);
     c.last_step = tr->step;
-    if ((st = open_metrics(&c, dir, tr->model->L, fresh, err, errcap))) { sw_trainer_free(tr); return st; }
+    if (c.lead && (st = open_metrics(&c, dir, tr->model->L, d.fresh, err, errcap))) { sw_trainer_free(tr); return st; }
     c.t0 = now_s();
-    sw_train_hooks h = {on_step, on_eval, &c, stop};
+    /* data parallel, the stop flag is agreed on in on_step */
+    sw_train_hooks h = {on_step, on_eval, &c, comm ? NULL : stop};
     int stp = 0;
     st = sw_trainer_run(tr, &h, &stp);
-    fclose(c.steps); fclose(c.evals); fclose(c.jsonl);
+    if (c.lead) { fclose(c.steps); fclose(c.evals); fclose(c.jsonl); }
     /* a NaN or infinite step is this run's divergence, not the plan's failure */
     if (st == SWIGLU_ERR_NONFINITE) { c.diverged = 1; st = SWIGLU_OK; }
     if (st == SWIGLU_OK && c.err[0]) { snprintf(err, errcap, "%s", c.err); st = SWIGLU_ERR_IO; }
     if (st == SWIGLU_OK && stp && !c.diverged) {
-        st = save_place(&c, tr, err, errcap);
+        if ((st = sw_trainer_gather_state(tr))) snprintf(err, errcap, "run %s: cannot gather the optimizer state", r->id);
+        else if (c.lead) st = save_place(&c, tr, err, errcap);
         *stopped = 1;
-    } else if (st == SWIGLU_OK) {
+    } else if (st == SWIGLU_OK && c.lead) {
         st = write_result(&c, tr, dir, &mc, &tc, err, errcap);
         if (progress) progress(pctx, 1.0);
     }

@@ -118,6 +118,7 @@ void sw_trainer_free(sw_trainer *t)
     free(t->m); free(t->v); free(t->bx); free(t->by);
     free(t->norm_layer); free(t->ffn_stats); free(t->beta_buf);
     free(t->tensor_sumsq); free(t->norm_part);
+    free(t->shard_off); free(t->shard_blk); free(t->shard_cnt);
     free(t);
 }
 
@@ -129,18 +130,21 @@ void sw_trainer_free(sw_trainer *t)
  * consecutive), the blocks spread over the threads, then added in block
  * order: the same bits for any thread count. */
 
-static void grad_sumsq(double *s, double *part, const sw_model *m, int nth)
+/* The blocks [kb0, kb1) of all of them into part[] (sharded: a process's
+ * own slice), then, once every block's part is there, the per-tensor sums
+ * (tensor_sums). */
+static void grad_sumsq_blocks(double *part, const sw_model *m, size_t kb0, size_t kb1, int nth)
 {
-    size_t nt = m->n_tensors, nb = 0;
-    for (size_t i = 0; i < nt; i++) nb += tensor_blocks(&m->tensors[i]);
+    size_t nt = m->n_tensors;
     SW_PRAGMA(omp parallel num_threads(nth) if (nth > 1 && m->n_params > SW_PAR_MIN))
     {
         int ith = 0, got = 1;
 #ifdef _OPENMP
         ith = omp_get_thread_num(); got = omp_get_num_threads();
 #endif
-        size_t b0, b1, k = 0;   /* this thread's blocks [b0, b1) of all nb; k: the first block of tensor i */
-        sw_partition(&b0, &b1, nb, 1, ith, got);
+        size_t b0, b1, k = 0;   /* this thread's blocks [b0, b1) of [kb0, kb1); k: the first block of tensor i */
+        sw_partition(&b0, &b1, kb1 - kb0, 1, ith, got);
+        b0 += kb0; b1 += kb0;
         for (size_t i = 0; i < nt && k < b1; i++) {
             const sw_tensor *ts = &m->tensors[i];
             size_t n = tensor_blocks(ts);
@@ -154,6 +158,11 @@ static void grad_sumsq(double *s, double *part, const sw_model *m, int nth)
             k += n;
         }
     }
+}
+
+static void tensor_sums(double *s, const double *part, const sw_model *m)
+{
+    size_t nt = m->n_tensors;
     for (size_t i = 0, k = 0; i < nt; i++) {
         size_t n = tensor_blocks(&m->tensors[i]);
         double a = 0.0;
@@ -163,9 +172,10 @@ static void grad_sumsq(double *s, double *part, const sw_model *m, int nth)
     }
 }
 
-/* Clip (g *= gscale) and AdamW over every tensor, one region: each thread
- * takes its share of each tensor (elementwise: any split gives the same bits). */
-static void clip_adamw(sw_trainer *t, float lr, float gscale, long long tstep)
+/* Clip (g *= gscale) and AdamW over the parameters [lo, hi) (all of them,
+ * or a process's slice), one region: each thread takes its share of each
+ * tensor's part in the range (elementwise: any split gives the same bits). */
+static void clip_adamw(sw_trainer *t, float lr, float gscale, long long tstep, size_t lo, size_t hi)
 {
     sw_model *m = t->model;
     int nth = m->nth;
@@ -180,13 +190,77 @@ static void clip_adamw(sw_trainer *t, float lr, float gscale, long long tstep)
 #endif
         for (size_t i = 0; i < m->n_tensors; i++) {
             const sw_tensor *ts = &m->tensors[i];
-            size_t b, e, o = ts->offset;
-            sw_partition(&b, &e, ts->numel, 16, ith, got);
+            size_t o = ts->offset > lo ? ts->offset : lo, end = ts->offset + ts->numel < hi ? ts->offset + ts->numel : hi;
+            if (o >= end) continue;
+            size_t b, e;
+            sw_partition(&b, &e, end - o, 16, ith, got);
             if (b < e)
                 sw_adamw_span(m->params + o + b, t->m + o + b, t->v + o + b, m->grads + o + b, e - b,
                               ts->decay ? &decayed : &plain, gscale);
         }
     }
+}
+
+/* Sharded data parallelism (trainer.h): the slices, cut on the gradient
+ * norm's blocks (so that each process squares whole blocks, and a slice
+ * starts a multiple of 4096 values into a tensor: AdamW's vector and scalar
+ * parts fall on the same values as in one process). Blocks split evenly by
+ * count with the threads' static partition; the first call sets them up. */
+static int sharded(const sw_trainer *t) { return t->comm && t->comm->size > 1 && t->comm->shard; }
+
+static swiglu_status shard_setup(sw_trainer *t)
+{
+    if (t->shard_off) return SWIGLU_OK;
+    const sw_model *m = t->model;
+    size_t P = (size_t)t->comm->size, nb = 0;
+    for (size_t i = 0; i < m->n_tensors; i++) nb += tensor_blocks(&m->tensors[i]);
+    size_t *off = calloc(P + 1, sizeof *off), *blk = calloc(P + 1, sizeof *blk), *cnt = calloc(P, sizeof *cnt);
+    if (!off || !blk || !cnt) { free(off); free(blk); free(cnt); return SWIGLU_ERR_ALLOC; }
+    for (size_t r = 0; r <= P; r++) {
+        size_t b0 = nb, b1;
+        if (r < P) sw_partition(&b0, &b1, nb, 1, (int)r, (int)P);
+        blk[r] = b0;
+        /* block b0's first value: tensors' blocks are consecutive, in parameter order */
+        size_t k = 0, o = m->n_params;
+        for (size_t i = 0; i < m->n_tensors; i++) {
+            size_t n = tensor_blocks(&m->tensors[i]);
+            if (b0 < k + n) { o = m->tensors[i].offset + (b0 - k) * NORM_GRAIN; break; }
+            k += n;
+        }
+        off[r] = o;
+    }
+    t->shard_off = off; t->shard_blk = blk; t->shard_cnt = cnt;
+    return SWIGLU_OK;
+}
+
+/* shard_cnt[r] = the values of [lo, lo + n) in slice r */
+static const size_t *shard_counts(sw_trainer *t, size_t lo, size_t n)
+{
+    for (int r = 0; r < t->comm->size; r++) {
+        size_t a = t->shard_off[r] > lo ? t->shard_off[r] : lo;
+        size_t b = t->shard_off[r + 1] < lo + n ? t->shard_off[r + 1] : lo + n;
+        t->shard_cnt[r] = b > a ? b - a : 0;
+    }
+    return t->shard_cnt;
+}
+
+/* the gradients [lo, lo + n): their sum started over the processes */
+static int sum_start(sw_trainer *t, size_t lo, size_t n)
+{
+    const sw_train_comm *cm = t->comm;
+    return cm->start(cm->ctx, t->model->grads + lo, n, sharded(t) ? shard_counts(t, lo, n) : NULL);
+}
+
+swiglu_status sw_trainer_gather_state(sw_trainer *t)
+{
+    if (!sharded(t)) return SWIGLU_OK;
+    swiglu_status st = shard_setup(t);
+    if (st) return st;
+    const size_t *cnt = shard_counts(t, 0, t->model->n_params);
+    if (t->comm->gather(t->comm->ctx, t->m, sizeof(float), cnt) ||
+        t->comm->gather(t->comm->ctx, t->v, sizeof(float), cnt))
+        return SWIGLU_ERR_STATE;
+    return SWIGLU_OK;
 }
 
 /* Data parallel: layer l's gradients are complete; start their sum over
@@ -203,7 +277,7 @@ static void layer_done(void *ctx, size_t l)
         if (ts->offset < lo) lo = ts->offset;
         if (ts->offset + ts->numel > hi) hi = ts->offset + ts->numel;
     }
-    if (hi > lo && b->t->comm->start(b->t->comm->ctx, m->grads + lo, hi - lo)) b->failed = 1;
+    if (hi > lo && sum_start(b->t, lo, hi - lo)) b->failed = 1;
 }
 
 swiglu_status sw_trainer_step(sw_trainer *t, sw_step_info *info)
@@ -220,7 +294,8 @@ swiglu_status sw_trainer_step(sw_trainer *t, sw_step_info *info)
     float scale = (float)(1.0 / ((double)N * t->tc.accum));
     uint64_t rng0 = t->rng;   /* restored when the step is refused */
     const sw_train_comm *cm = t->comm;
-    int dp = cm && cm->size > 1;
+    int dp = cm && cm->size > 1, shard = sharded(t);
+    if (shard && (st = shard_setup(t))) return st;
     bucket_ctx bc = {t, 0};
     for (int a = 0; a < t->tc.accum; a++) {
         double loss;
@@ -230,8 +305,11 @@ swiglu_status sw_trainer_step(sw_trainer *t, sw_step_info *info)
         if (dp && a % cm->size != cm->rank) continue;   /* another process's micro-batch */
         sw_prof_lap(pf, SW_PH_DATA);
         if ((st = sw_model_forward(m, t->bx, t->by, B, T, &loss))) return st;
-        /* this process's last micro-batch: each layer's sum starts when its backward is done */
-        if (dp && a + cm->size >= t->tc.accum) { m->on_layer_grads = layer_done; m->on_layer_grads_ctx = &bc; }
+        /* this process's last micro-batch: each layer's sum starts when its backward is done
+         * (replicated; sharded, one reduce-scatter of all after the backward: on 2 ranks of a
+         * busy 2-core machine ~1.5x the tokens/s of a reduce-scatter per layer, each
+         * collective being a wait for the other rank to be scheduled) */
+        if (dp && !shard && a + cm->size >= t->tc.accum) { m->on_layer_grads = layer_done; m->on_layer_grads_ctx = &bc; }
         st = sw_model_backward(m, scale);
         m->on_layer_grads = NULL;
         if (st) return st;
@@ -243,15 +321,28 @@ swiglu_status sw_trainer_step(sw_trainer *t, sw_step_info *info)
         size_t lo = m->tensors[0].numel, hi = lo;
         for (size_t i = 0; i < m->n_tensors; i++)
             if (m->tensors[i].layer >= 0) hi = m->tensors[i].offset + m->tensors[i].numel;
-        if (bc.failed || cm->start(cm->ctx, m->grads + hi, m->n_params - hi) ||
-            cm->finish(cm->ctx, m->grads, lo, &loss_sum))
+        if (bc.failed || (shard ? sum_start(t, 0, m->n_params) : sum_start(t, hi, m->n_params - hi) || sum_start(t, 0, lo)) ||
+            cm->finish(cm->ctx, &loss_sum))
             return SWIGLU_ERR_STATE;
         sw_prof_lap(pf, SW_PH_COMM);
     }
     /* gradient norm: per tensor in fixed chunks, then per layer and in all */
     double total = 0.0, other = 0.0;
     for (size_t l = 0; l < m->L; l++) t->norm_layer[l] = 0.0;
-    grad_sumsq(t->tensor_sumsq, t->norm_part, m, m->nth);
+    /* sharded: this process's blocks, then every block's sum from its owner */
+    size_t nb = 0, kb0 = 0, kb1, lo = 0, hi = m->n_params;
+    for (size_t i = 0; i < m->n_tensors; i++) nb += tensor_blocks(&m->tensors[i]);
+    kb1 = nb;
+    if (shard) {
+        kb0 = t->shard_blk[cm->rank]; kb1 = t->shard_blk[cm->rank + 1];
+        lo = t->shard_off[cm->rank]; hi = t->shard_off[cm->rank + 1];
+    }
+    grad_sumsq_blocks(t->norm_part, m, kb0, kb1, m->nth);
+    if (shard) {
+        for (int r = 0; r < cm->size; r++) t->shard_cnt[r] = t->shard_blk[r + 1] - t->shard_blk[r];
+        if (cm->gather(cm->ctx, t->norm_part, sizeof(double), t->shard_cnt)) return SWIGLU_ERR_STATE;
+    }
+    tensor_sums(t->tensor_sumsq, t->norm_part, m);
     for (size_t i = 0; i < m->n_tensors; i++) {
         const sw_tensor *ts = &m->tensors[i];
         double s = t->tensor_sumsq[i];
@@ -278,8 +369,13 @@ swiglu_status sw_trainer_step(sw_trainer *t, sw_step_info *info)
     float gscale = 1.0f;
     if (t->tc.grad_clip > 0 && norm > t->tc.grad_clip) gscale = (float)(t->tc.grad_clip / (norm + 1e-6));
     sw_prof_lap(pf, SW_PH_GRADNORM);
-    clip_adamw(t, (float)lr, gscale, t->step + 1);
+    clip_adamw(t, (float)lr, gscale, t->step + 1, lo, hi);
     sw_prof_lap(pf, SW_PH_OPTIM);
+    /* sharded: every slice's new weights to every process */
+    if (shard) {
+        if (cm->gather(cm->ctx, m->params, sizeof(float), shard_counts(t, 0, m->n_params))) return SWIGLU_ERR_STATE;
+        sw_prof_lap(pf, SW_PH_COMM);
+    }
     if (pf->on) { pf->step_sec += sw_prof_now() - t_step; pf->steps++; }
     /* the FFN's packed weights (our GEMM engine) are stale: one repack per step */
     swiglu_status wst = swiglu_ffn_weights_changed(m->ffn);
@@ -293,23 +389,46 @@ swiglu_status sw_trainer_step(sw_trainer *t, sw_step_info *info)
     return SWIGLU_OK;
 }
 
-/* Mean loss over the fixed batches of a split: the RNG restarts from the
- * same seed at every evaluation, so every evaluation sees the same windows. */
-static swiglu_status eval_split(sw_trainer *t, int split, double *out)
+/* The losses of the fixed batches of both splits, loss[0, E) the training
+ * split's and loss[E, 2E) the validation split's (E = eval_batches): the
+ * RNG restarts from the same seed at every evaluation, so every evaluation
+ * sees the same windows. Data parallel, process r computes the batches k
+ * with q = 2E - 1 - k in [ceil(r 2E / P), ceil((r + 1) 2E / P)): contiguous
+ * shares, the last validation batch (q = 0) always process 0's, computed
+ * last, so that its FFN statistics are the ones left in process 0's
+ * workspaces; every process draws the windows of the batches before its
+ * own (the RNG's order). The others' entries are 0, and the sum over the
+ * processes fills them exactly. */
+static swiglu_status eval_losses(sw_trainer *t, double *loss)
 {
     sw_model *m = t->model;
     size_t B = (size_t)t->tc.batch, T = m->Tmax;
-    uint64_t rng = t->tc.seed * 0xD1B54A32D192ED03ull + 0xE7A1u + (uint64_t)split;
-    double s = 0.0;
-    for (int i = 0; i < t->tc.eval_batches; i++) {
-        double loss;
-        sw_dataset_batch(t->bx, t->by, t->data, split, B, T, &rng);
-        swiglu_status st = sw_model_forward(m, t->bx, t->by, B, T, &loss);
-        if (st) return st;
-        s += loss;
+    long long E = t->tc.eval_batches, n = 2 * E, P = 1, r = 0;
+    if (t->comm && t->comm->size > 1) { P = t->comm->size; r = t->comm->rank; }
+    long long q0 = (r * n + P - 1) / P, q1 = ((r + 1) * n + P - 1) / P;   /* this process's q */
+    long long k0 = n - q1, k1 = n - q0;                                     /* its k: [k0, k1) */
+    for (long long k = 0; k < n; k++) loss[k] = 0.0;
+    for (int split = 0; split < 2; split++) {
+        uint64_t rng = t->tc.seed * 0xD1B54A32D192ED03ull + 0xE7A1u + (uint64_t)split;
+        for (long long i = 0; i < E; i++) {
+            long long k = split * E + i;
+            if (k >= k1) break;
+            sw_dataset_batch(t->bx, t->by, t->data, split, B, T, &rng);
+            if (k < k0) continue;
+            swiglu_status st = sw_model_forward(m, t->bx, t->by, B, T, &loss[k]);
+            if (st) return st;
+        }
     }
-    *out = s / t->tc.eval_batches;
+    if (P > 1 && t->comm->sum(t->comm->ctx, loss, (size_t)n)) return SWIGLU_ERR_STATE;
     return SWIGLU_OK;
+}
+
+/* the mean of E losses, added in batch order */
+static double mean_of(const double *loss, int E)
+{
+    double s = 0.0;
+    for (int i = 0; i < E; i++) s += loss[i];
+    return s / E;
 }
 
 swiglu_status sw_trainer_eval(sw_trainer *t, sw_eval_info *e)
@@ -322,8 +441,12 @@ swiglu_status sw_trainer_eval(sw_trainer *t, sw_eval_info *e)
     sw_model_set_dropout(m, 0, 0);   /* evaluation: no dropout */
     int prof_on = m->prof.on;
     m->prof.on = 0;                  /* the profile is the training step's */
-    st = eval_split(t, 0, &e->train_loss);
-    if (!st) st = eval_split(t, 1, &e->val_loss);
+    double *loss = malloc(2 * (size_t)t->tc.eval_batches * sizeof *loss);
+    if (!loss) return SWIGLU_ERR_ALLOC;
+    st = eval_losses(t, loss);
+    e->train_loss = mean_of(loss, t->tc.eval_batches);
+    e->val_loss = mean_of(loss + t->tc.eval_batches, t->tc.eval_batches);
+    free(loss);
     m->prof.on = prof_on;
     if (st) return st;
     /* the FFN statistics of the last validation batch, still in the workspaces */

@@ -61,22 +61,49 @@ typedef struct sw_eval_info {
 /* Data parallelism over P processes (docs/CLUSTER.md; the MPI side is
  * tools/comm.c, so that this layer stays MPI-free). Every process holds the
  * same trainer and draws the same accum micro-batches of a step from the
- * same data RNG; process `rank` computes those with a % size == rank; the
- * gradients are summed over all processes in place, identically on every
- * one, and every process applies the same AdamW step. So P processes train
- * on exactly the windows of one process with the same accum (accum a
- * multiple of size). The sum goes by buckets: during the backward of a
- * process's last micro-batch, start() is called on each layer's gradients
- * [n] as soon as they are complete (layers L-1 .. 0, then the final norm
- * and head); it may return before that sum is done (non-blocking) and must
- * not touch the buffer after finish(); finish() completes every sum
- * started and sums the rest (the embedding) and the loss sum [1]. Both return 0, or non-zero on
- * failure (the step fails with SWIGLU_ERR_STATE). Every process calls them
- * in the same order on the same ranges. */
+ * same data RNG; process `rank` computes those with a % size == rank. So P
+ * processes train on exactly the windows of one process with the same
+ * accum (accum a multiple of size). start() sums gradients over the
+ * processes; finish() completes every sum started and sums the loss [1].
+ * Replicated, by buckets: during the backward of a process's last
+ * micro-batch, start() is called on each layer's gradients [n] as soon as
+ * they are complete (layers L-1 .. 0), then on the final norm's and head's,
+ * then on the embedding's. Sharded: once, on all of them, after the
+ * backward.
+ *
+ * Two ways (`shard`):
+ *   0, replicated: start(g, n, NULL) sums g[0, n) on every process (an
+ *      allreduce; it may return before the sum is done and must not touch
+ *      the buffer after finish()), and every process applies the same
+ *      clip and AdamW step to all parameters.
+ *   1, sharded (ZeRO-1): the parameters are cut into P contiguous slices on
+ *      the gradient norm's 4096-value blocks (process r owns slice r);
+ *      start(g, n, counts) sums g[0, n) and leaves on process r only the
+ *      sum of its part of it: counts[0..P-1] (adding up to n) are the
+ *      consecutive parts of g owned by processes 0..P-1 (a reduce-scatter,
+ *      result in place; the rest of g is left undefined). Each process then
+ *      squares its own blocks, gather() brings every block's partial sum to
+ *      every process (summed in block order: the norm is the same bits as
+ *      one process's), each updates its own slice (AdamW is elementwise:
+ *      the same bits as the replicated update), and gather() brings every
+ *      process the updated parameters. The AdamW moments are current only
+ *      on their owner's slice: sw_trainer_gather_state before a save.
+ * gather(buf, elem, counts): buf holds P consecutive parts of counts[r]
+ * values of elem bytes (4: float, 8: double), process r's own part filled;
+ * afterwards every part on every process (an allgather, in place).
+ * sum(x, n): x[0, n) doubles summed over the processes, in place (the
+ * evaluation's per-batch losses: each batch's loss is non-zero on one
+ * process only, so the sum is exact).
+ * All return 0, or non-zero on failure (the step fails with
+ * SWIGLU_ERR_STATE). Every process calls them in the same order on the same
+ * ranges. */
 typedef struct sw_train_comm {
     int rank, size;
-    int (*start)(void *ctx, float *grads, size_t n);
-    int (*finish)(void *ctx, float *grads, size_t n, double *loss_sum);
+    int shard;
+    int (*start)(void *ctx, float *grads, size_t n, const size_t *counts);
+    int (*finish)(void *ctx, double *loss_sum);
+    int (*gather)(void *ctx, void *buf, size_t elem, const size_t *counts);
+    int (*sum)(void *ctx, double *x, size_t n);
     void *ctx;
 } sw_train_comm;
 
@@ -96,6 +123,9 @@ typedef struct sw_trainer {
     double *tensor_sumsq;             /* [n_tensors] this step's sum of squared gradients */
     double *norm_part;                /* [blocks of 4096 gradient values] their partial sums */
     swiglu_ffn_stats *ffn_stats;      /* [L] */
+    size_t *shard_off;                /* sharded: [size + 1] the slices' parameter offsets */
+    size_t *shard_blk;                /* sharded: [size + 1] the slices' first norm blocks */
+    size_t *shard_cnt;                /* sharded: [size] counts of one collective */
     float *beta_buf;                  /* [L] */
     sw_thread_tuner tune;             /* sw_trainer_auto_threads */
 } sw_trainer;
@@ -120,7 +150,12 @@ void sw_trainer_set_threads(sw_trainer *tr, int n);
 /* Lets sw_trainer_run choose the thread count, 1..max, by timing steps
  * (model/tuner.h); max <= 1 or recheck < 1 turns it off. */
 void sw_trainer_auto_threads(sw_trainer *tr, int max, long long recheck);
-/* Losses on the fixed evaluation batches of both splits, and the metrics. */
+/* Losses on the fixed evaluation batches of both splits, and the metrics.
+ * Data parallel, the batches are split over the processes (each computes a
+ * contiguous share) and the losses added in batch order: the same numbers
+ * as one process. Process 0 computes the last validation batch, so its
+ * info->ffn is one process's; the other processes' ffn statistics are of
+ * another batch. Collective with a comm. */
 swiglu_status sw_trainer_eval(sw_trainer *tr, sw_eval_info *info);
 
 /* Callbacks of sw_trainer_run; a non-zero return stops the run (after the
@@ -139,6 +174,11 @@ typedef struct sw_train_hooks {
  * evaluation after it): the trainer still holds the last good step, so a
  * checkpoint saved before it stays the one to resume from or inspect. */
 swiglu_status sw_trainer_run(sw_trainer *tr, const sw_train_hooks *h, int *stopped);
+
+/* Sharded data parallelism (sw_train_comm.shard): every process's AdamW
+ * moments are current only on its own slice; this gathers them all to
+ * every process, for a save (collective; nothing to do otherwise). */
+swiglu_status sw_trainer_gather_state(sw_trainer *tr);
 
 /* Checkpoints (docs/FORMATS.md), in src/model/checkpoint.c. Save is atomic
  * (temporary file, fsync, rename). Load refuses a foreign, truncated,
