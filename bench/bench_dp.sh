@@ -12,6 +12,10 @@
 #              after a per-layer allreduce (the step before the sharding)
 #   2x1-ovl    the same, SWIGLU_DP_OVERLAP=1: per-layer MPI_Iallreduce
 #              overlapped with the backward (replicated step)
+#   2x1-indep  the bound: two independent 1x1 processes at once, no MPI
+#              (the sum of their tokens/s): what this machine gives two
+#              busy cores (shared caches, memory, clocks), which no
+#              communication scheme can beat; "of bound" = a row / it
 #   with --torch, PyTorch 1.13 on the same model (bench/torch_ref.py):
 #   torch-1x1  1 process x 1 thread, --accum 2
 #   torch-2x1  DistributedDataParallel over gloo, 2 processes x 1 thread,
@@ -22,8 +26,12 @@
 # PyTorch's 1x1, and PyTorch's 2x1 over ours) against the bound of 2 (two
 # cores), and the share of a 2-rank step rank 0 spends communicating.
 #
-# usage: bench/bench_dp.sh [--json] [--steps 40] [--reps 3] [--torch]
+# usage: bench/bench_dp.sh [--json] [--steps 120] [--reps 3] [--torch]
 #   --json   one JSON object on stdout (bench/results/dp.json holds one)
+#   --steps  120 by default: at 40 the start of a run (first touch of the
+#            buffers, Open MPI's shared-memory set-up, the first collectives)
+#            weighed on the 2 ranks' shorter training time (quiet EPYC, the
+#            same hour: 1.61x at 40 steps, 1.68-1.86x at 120)
 #   --torch  the PyTorch rows: /usr/bin/python3 with torch; on Debian's
 #            netlib BLAS PyTorch is ~20x slower (docs/MODEL.md), so give
 #            TORCH_BLAS_DIR=<dir of an OpenBLAS libblas.so.3>, as
@@ -34,7 +42,7 @@ cd "$(dirname "$0")/.."
 O=${O:-build}
 SW=$O/swiglu
 DATA=${DATA:-../shared/data/tinyshakespeare.txt}
-JSON=0; STEPS=40; REPS=3; TORCH=0
+JSON=0; STEPS=120; REPS=3; TORCH=0
 while [ $# -gt 0 ]; do
     case $1 in
         --json) JSON=1; shift;;
@@ -59,6 +67,14 @@ MODEL=("${SHAPE[@]}" --eval-every 0 --ckpt "$tmp/c.ckpt")
 # torch_ref.py: d_ff given (its default rounds otherwise), evaluation only at the start and the end
 TMODEL=("${SHAPE[@]}" --ffn-hidden 341 --threads 1 --eval-every 1000000000 --log-every 1000000000)
 MPI=(mpirun -n 2 --oversubscribe)
+# two 1x1 processes side by side, their tokens/s summed into $tmp/2x1-indep
+indep() {
+    local a b
+    "$SW" train "${SHAPE[@]}" --eval-every 0 --ckpt "$tmp/i1.ckpt" --accum 2 --threads 1 > "$tmp/i1.out" 2>&1 & a=$!
+    "$SW" train "${SHAPE[@]}" --eval-every 0 --ckpt "$tmp/i2.ckpt" --accum 2 --threads 1 --seed 2 > "$tmp/i2.out" 2>&1 & b=$!
+    wait $a && wait $b || { echo "bench_dp.sh: 2x1-indep failed: $(cat "$tmp/i1.out" "$tmp/i2.out")" >&2; exit 1; }
+    sed -n 's/^done: .*, \([0-9]*\) tokens\/s;.*/\1/p' "$tmp/i1.out" "$tmp/i2.out" | awk '{ s += $1 } END { print s }' >> "$tmp/2x1-indep"
+}
 # one run: its tokens/s into $tmp/<row>, and the communication's % into $tmp/<row>.share when it says one
 one() {  # row, command...
     local out row=$1; shift
@@ -76,12 +92,13 @@ for _ in $(seq "$REPS"); do
     one 2x1 "${MPI[@]}" "$SW" train "${MODEL[@]}" --threads 1
     one 2x1-repl env SWIGLU_DP_SHARD=0 "${MPI[@]}" -x SWIGLU_DP_SHARD "$SW" train "${MODEL[@]}" --threads 1
     one 2x1-ovl env SWIGLU_DP_OVERLAP=1 "${MPI[@]}" -x SWIGLU_DP_OVERLAP "$SW" train "${MODEL[@]}" --threads 1
+    indep
     if [ $TORCH = 1 ]; then
         one torch-1x1 "${TENV[@]}" /usr/bin/python3 bench/torch_ref.py "${TMODEL[@]}" --accum 2
         one torch-2x1 "${TENV[@]}" /usr/bin/python3 bench/torch_ref.py "${TMODEL[@]}" --accum 2 --ddp 2
     fi
 done
-ROWS=(1x1 1x2 2x1 2x1-repl 2x1-ovl); [ $TORCH = 1 ] && ROWS+=(torch-1x1 torch-2x1)
+ROWS=(1x1 1x2 2x1 2x1-repl 2x1-ovl 2x1-indep); [ $TORCH = 1 ] && ROWS+=(torch-1x1 torch-2x1)
 median() { sort -g "$1" | awk '{ v[NR] = $1 } END { if (NR == 0) print "null"; else print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 declare -A tps share
@@ -101,15 +118,17 @@ if [ $JSON = 1 ]; then
         printf '%s"%s":%s' "$sep" "$r" "$(ratio "${tps[$r]}" "$b")"; sep=,
     done
     printf ',"bound":2}'
+    printf ',"of_indep_bound":{"2x1":%s,"2x1-repl":%s,"2x1-ovl":%s}' "$(ratio "${tps[2x1]}" "${tps[2x1-indep]}")" \
+        "$(ratio "${tps[2x1-repl]}" "${tps[2x1-indep]}")" "$(ratio "${tps[2x1-ovl]}" "${tps[2x1-indep]}")"
     [ $TORCH = 1 ] && printf ',"torch_2x1_over_ours_2x1":%s' "$(ratio "${tps[torch-2x1]}" "${tps[2x1]}")"
     printf ',"comm_share_pct":{"2x1":%s,"2x1-repl":%s,"2x1-ovl":%s}}\n' "${share[2x1]}" "${share[2x1-repl]}" "${share[2x1-ovl]}"
 else
     echo "CPU: $cpu ($ncpu cores), load average at the end: $load; median of $REPS runs of $STEPS steps"
-    printf '%-12s %10s %8s %s\n' "" "tokens/s" "x 1x1" "communication (rank 0)"
+    printf '%-12s %10s %8s %9s %s\n' "" "tokens/s" "x 1x1" "of bound" "communication (rank 0)"
     for r in "${ROWS[@]}"; do
-        case $r in torch*) b=${tps[torch-1x1]};; *) b=${tps[1x1]};; esac
-        printf '%-12s %10s %8s %s\n' "$r" "${tps[$r]}" "$(ratio "${tps[$r]}" "$b")" "${share[$r]:+${share[$r]}%}"
+        case $r in torch*) b=${tps[torch-1x1]}; o=;; *) b=${tps[1x1]}; o=$(ratio "${tps[$r]}" "${tps[2x1-indep]}");; esac
+        printf '%-12s %10s %8s %9s %s\n' "$r" "${tps[$r]}" "$(ratio "${tps[$r]}" "$b")" "$o" "${share[$r]:+${share[$r]}%}"
     done
-    echo "bound: 2.00 (two cores)"
+    echo "bound: 2.00 (two cores); this machine's own, measured: 2x1-indep (two 1x1 processes at once, no MPI)"
     [ $TORCH = 0 ] || echo "PyTorch's rows over PyTorch's 1x1; its BLAS: $blas"
 fi
