@@ -55,6 +55,15 @@ double sw_lr_at(const sw_train_config *c, long long s)
 enum { NORM_GRAIN = 4096 };
 static size_t tensor_blocks(const sw_tensor *ts) { return (ts->numel + NORM_GRAIN - 1) / NORM_GRAIN; }
 
+/* A tensor's blocks among [b0, b1), as [*j0, *j1) counted from its first
+ * block k (of n); 0 when none is. */
+static int blocks_in(size_t *j0, size_t *j1, size_t k, size_t n, size_t b0, size_t b1)
+{
+    *j0 = b0 > k ? b0 - k : 0;
+    *j1 = b1 <= k ? 0 : b1 - k < n ? b1 - k : n;
+    return *j0 < *j1;
+}
+
 static swiglu_status alloc_state(sw_trainer *t)
 {
     size_t n = t->model->n_params, L = t->model->L, N = (size_t)t->tc.batch * t->model->Tmax;
@@ -147,14 +156,15 @@ static void grad_sumsq_blocks(double *part, const sw_model *m, size_t kb0, size_
         b0 += kb0; b1 += kb0;
         for (size_t i = 0; i < nt && k < b1; i++) {
             const sw_tensor *ts = &m->tensors[i];
-            size_t n = tensor_blocks(ts);
-            for (size_t j = b0 > k ? b0 - k : 0; j < n && k + j < b1; j++) {
-                const float *g = m->grads + ts->offset + j * NORM_GRAIN;
-                size_t len = ts->numel - j * NORM_GRAIN < NORM_GRAIN ? ts->numel - j * NORM_GRAIN : NORM_GRAIN;
-                double a = 0.0;
-                for (size_t q = 0; q < len; q++) a += (double)g[q] * g[q];
-                part[k + j] = a;
-            }
+            size_t n = tensor_blocks(ts), j0, j1;
+            if (blocks_in(&j0, &j1, k, n, b0, b1))
+                for (size_t j = j0; j < j1; j++) {
+                    const float *g = m->grads + ts->offset + j * NORM_GRAIN;
+                    size_t len = ts->numel - j * NORM_GRAIN < NORM_GRAIN ? ts->numel - j * NORM_GRAIN : NORM_GRAIN;
+                    double a = 0.0;
+                    for (size_t q = 0; q < len; q++) a += (double)g[q] * g[q];
+                    part[k + j] = a;
+                }
             k += n;
         }
     }
@@ -172,10 +182,16 @@ static void tensor_sums(double *s, const double *part, const sw_model *m)
     }
 }
 
-/* Clip (g *= gscale) and AdamW over the parameters [lo, hi) (all of them,
- * or a process's slice), one region: each thread takes its share of each
- * tensor's part in the range (elementwise: any split gives the same bits). */
-static void clip_adamw(sw_trainer *t, float lr, float gscale, long long tstep, size_t lo, size_t hi)
+/* Clip (g *= gscale) and AdamW over the norm's blocks [kb0, kb1) (all of
+ * them, or a process's slice), one region. Each thread takes the same
+ * contiguous blocks as in grad_sumsq_blocks, so it updates the gradients it
+ * has just squared, still in its own core's cache (the two vCPUs of the
+ * EPYC VMs are ~220 ns apart: docs/MODEL.md, Threads); an earlier split
+ * gave each thread half of every tensor, half the lines from the other
+ * core. A span starts a whole number of blocks into its tensor and ends at
+ * a block boundary or the tensor's end, so AdamW's vector and scalar parts
+ * fall on the same values for any thread count (elementwise: same bits). */
+static void clip_adamw(sw_trainer *t, float lr, float gscale, long long tstep, size_t kb0, size_t kb1)
 {
     sw_model *m = t->model;
     int nth = m->nth;
@@ -188,15 +204,19 @@ static void clip_adamw(sw_trainer *t, float lr, float gscale, long long tstep, s
 #ifdef _OPENMP
         ith = omp_get_thread_num(); got = omp_get_num_threads();
 #endif
-        for (size_t i = 0; i < m->n_tensors; i++) {
+        size_t b0, b1, k = 0;   /* this thread's blocks [b0, b1) of [kb0, kb1); k: the first block of tensor i */
+        sw_partition(&b0, &b1, kb1 - kb0, 1, ith, got);
+        b0 += kb0; b1 += kb0;
+        for (size_t i = 0; i < m->n_tensors && k < b1; i++) {
             const sw_tensor *ts = &m->tensors[i];
-            size_t o = ts->offset > lo ? ts->offset : lo, end = ts->offset + ts->numel < hi ? ts->offset + ts->numel : hi;
-            if (o >= end) continue;
-            size_t b, e;
-            sw_partition(&b, &e, end - o, 16, ith, got);
-            if (b < e)
+            size_t n = tensor_blocks(ts), j0, j1;
+            if (blocks_in(&j0, &j1, k, n, b0, b1)) {
+                size_t b = j0 * NORM_GRAIN, e = j1 * NORM_GRAIN < ts->numel ? j1 * NORM_GRAIN : ts->numel;
+                size_t o = ts->offset;
                 sw_adamw_span(m->params + o + b, t->m + o + b, t->v + o + b, m->grads + o + b, e - b,
                               ts->decay ? &decayed : &plain, gscale);
+            }
+            k += n;
         }
     }
 }
@@ -330,12 +350,11 @@ swiglu_status sw_trainer_step(sw_trainer *t, sw_step_info *info)
     double total = 0.0, other = 0.0;
     for (size_t l = 0; l < m->L; l++) t->norm_layer[l] = 0.0;
     /* sharded: this process's blocks, then every block's sum from its owner */
-    size_t nb = 0, kb0 = 0, kb1, lo = 0, hi = m->n_params;
+    size_t nb = 0, kb0 = 0, kb1;
     for (size_t i = 0; i < m->n_tensors; i++) nb += tensor_blocks(&m->tensors[i]);
     kb1 = nb;
     if (shard) {
         kb0 = t->shard_blk[cm->rank]; kb1 = t->shard_blk[cm->rank + 1];
-        lo = t->shard_off[cm->rank]; hi = t->shard_off[cm->rank + 1];
     }
     grad_sumsq_blocks(t->norm_part, m, kb0, kb1, m->nth);
     if (shard) {
@@ -369,7 +388,7 @@ swiglu_status sw_trainer_step(sw_trainer *t, sw_step_info *info)
     float gscale = 1.0f;
     if (t->tc.grad_clip > 0 && norm > t->tc.grad_clip) gscale = (float)(t->tc.grad_clip / (norm + 1e-6));
     sw_prof_lap(pf, SW_PH_GRADNORM);
-    clip_adamw(t, (float)lr, gscale, t->step + 1, lo, hi);
+    clip_adamw(t, (float)lr, gscale, t->step + 1, kb0, kb1);
     sw_prof_lap(pf, SW_PH_OPTIM);
     /* sharded: every slice's new weights to every process */
     if (shard) {
