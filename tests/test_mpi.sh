@@ -12,7 +12,8 @@
 # last checkpoint whole); the lab over 2 ranks, and through --slurm's scripts
 # (each task run by xargs -P 2 with its SLURM_ARRAY_TASK_ID, then the report
 # script: no Slurm needed), giving --jobs 2's numbers to the bit; --run by
-# id; --ranks-per-run 2 (a run over both ranks) giving --accum 2's numbers. Skips without mpirun (scripts/deps.sh installs it).
+# id; --ranks-per-run 2 (a run over both ranks) giving --accum 2's numbers, and the
+# same numbers after a SIGINT in the middle of a save and the command again. Skips without mpirun (scripts/deps.sh installs it).
 # Ends with "N passed, N failed, N skipped".
 set -u
 . "$(dirname "$0")/support/cli_test.bash"   # O, SW, pass/fail, expect
@@ -179,6 +180,28 @@ expect "an --accum 2 folder without --accum refused: '$out'" [ $rc -ne 0 ] && gr
 out=$("$SW" compare --preset tiny --accum 3 --out "$tmp/g3" 2>&1); rc=$?
 expect "a batch of 4 in 3 micro-batches refused: '$out'" [ $rc -ne 0 ] && grep -q "cannot be cut into 3 micro-batches" <<<"$out"
 expect "compare --help shows --ranks-per-run" bash -c "'$SW' compare --help | grep -q -- '--ranks-per-run K'"
+# --ranks-per-run 2 interrupted in the middle of a run's checkpoint save (aimed with the
+# shim tests/shim/enospc.c: every fsync of a checkpoint temporary sleeps 1 s, longer than
+# Open MPI's grace before it SIGKILLs the ranks of a signalled mpirun, so this is a kill
+# mid-save): mpirun ends, the temporary is left, and the same command again finishes the
+# plan with the uninterrupted --ranks-per-run 2 numbers
+if cc -shared -fPIC -O1 -o "$tmp/slow.so" tests/shim/enospc.c -ldl 2>"$tmp/cc.err"; then
+    env ASAN_OPTIONS="$ASAN_OPTIONS:verify_asan_link_order=0" LD_PRELOAD="$tmp/slow.so" SW_SHIM_MATCH=ckpt.bin.tmp. \
+        SW_SHIM_FSYNC_SLEEP=1 "${MPI[@]}" -x LD_PRELOAD -x SW_SHIM_MATCH -x SW_SHIM_FSYNC_SLEEP -x ASAN_OPTIONS \
+        "$SW" "${LAB[@]}" --ranks-per-run 2 --out "$tmp/gi" > "$tmp/gi.out" 2>&1 & p=$!
+    f=; for _ in $(seq 1500); do
+        f=$(ls "$tmp"/gi/runs/*/ckpt.bin.tmp.* 2>/dev/null | head -n 1); [ -n "$f" ] && break
+        kill -0 $p 2>/dev/null || break; sleep 0.02
+    done
+    expect "--ranks-per-run 2, SIGINT: sent while a run saves a checkpoint ($f)" [ -n "$f" ]
+    kill -INT $p 2>/dev/null; wait_exit $p 30
+    expect "--ranks-per-run 2, SIGINT: mpirun ends (rc $rc)" [ $rc -ne 124 ]
+    expect "--ranks-per-run 2, SIGINT: runs left to do" [ "$(ls "$tmp"/gi/runs/*/result.txt 2>/dev/null | wc -l)" -lt 8 ]
+    must "--ranks-per-run 2, the same command again" "${MPI[@]}" "$SW" "${LAB[@]}" --ranks-per-run 2 --out "$tmp/gi"
+    expect "--ranks-per-run 2 interrupted and continued: the uninterrupted numbers" same_numbers "$tmp/gi" "$tmp/g2"
+else
+    skip "--ranks-per-run interrupted (cannot build the shim: $(head -n 1 "$tmp/cc.err"))"
+fi
 must "--run by id" "$SW" "${LAB[@]}" --out "$tmp/one" --run swiglu-s0-fan-in
 expect "--run ran that run alone" [ "$(ls "$tmp"/one/runs/*/result.txt)" = "$tmp/one/runs/swiglu-s0-fan-in/result.txt" ]
 out=$("$SW" "${LAB[@]}" --out "$tmp/one" --run nope 2>&1); rc=$?
