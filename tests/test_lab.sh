@@ -111,6 +111,7 @@ fi
 "$SW" "${wargs[@]}" --out "$tmp/int" >/dev/null 2>>"$tmp/int.err"; rc=$?
 check "the resumed plan exits 0 (rc $rc)" '[ $rc -eq 0 ]' || errs "$tmp/int.err"
 check "the resumed plan finishes" '[ "$(ls "$tmp"/int/runs/*/result.txt | wc -l)" -eq 18 ]'
+check "the killed save's temporary removed when its run finished" '! ls "$tmp"/int/runs/*/*.tmp.* >/dev/null 2>&1' || ls "$tmp"/int/runs/*/*.tmp.*
 same=1
 for f in "$tmp"/full/runs/*/result.txt; do
     id=$(basename "$(dirname "$f")")

@@ -199,6 +199,8 @@ if cc -shared -fPIC -O1 -o "$tmp/slow.so" tests/shim/enospc.c -ldl 2>"$tmp/cc.er
     expect "--ranks-per-run 2, SIGINT: runs left to do" [ "$(ls "$tmp"/gi/runs/*/result.txt 2>/dev/null | wc -l)" -lt 8 ]
     must "--ranks-per-run 2, the same command again" "${MPI[@]}" "$SW" "${LAB[@]}" --ranks-per-run 2 --out "$tmp/gi"
     expect "--ranks-per-run 2 interrupted and continued: the uninterrupted numbers" same_numbers "$tmp/gi" "$tmp/g2"
+    expect "--ranks-per-run 2: the killed save's temporary removed when its run finished: $(ls "$tmp"/gi/runs/*/*.tmp.* 2>/dev/null)" \
+        bash -c "! ls '$tmp'/gi/runs/*/*.tmp.* >/dev/null 2>&1"
 else
     skip "--ranks-per-run interrupted (cannot build the shim: $(head -n 1 "$tmp/cc.err"))"
 fi

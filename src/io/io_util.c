@@ -94,9 +94,10 @@ int sw_same_file(const char *a, const char *b)
     return canonical(ca, a) == 0 && canonical(cb, b) == 0 && !strcmp(ca, cb);
 }
 
-/* Removes "<base>.tmp.<pid>" in dir for every pid that is not a live
- * process (kill(pid, 0) fails with ESRCH), never this process's own. */
-static void remove_stale_tmp(const char *path)
+/* io_util.h: "<path>.tmp.<pid>" removed, never this process's own; with
+ * dead_only, only where pid is not a live process (kill(pid, 0) fails with
+ * ESRCH). */
+void sw_remove_stale_tmp(const char *path, int dead_only)
 {
     char dir[PATH_MAX];
     const char *base = split_path(dir, path);
@@ -113,7 +114,7 @@ static void remove_stale_tmp(const char *path)
         long pid = strtol(digits, &end, 10);
         if (errno || end == digits || *end || *digits == '-' || *digits == '+' || pid <= 0 || pid == (long)getpid())
             continue;
-        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;   /* alive, or not ours to judge */
+        if (dead_only && (kill((pid_t)pid, 0) == 0 || errno != ESRCH)) continue;   /* alive, or not ours to judge */
         char full[PATH_MAX + NAME_MAX + 2];
         snprintf(full, sizeof full, "%s/%s", dir, n);
         struct stat sb;
@@ -132,7 +133,7 @@ swiglu_status sw_atomic_rename(const char *tmp, const char *path, char *msg, siz
         return sw_io_fail(msg, cap, SWIGLU_ERR_IO, "cannot write %s: %s", path, strerror(e));
     }
     sw_fsync_parent_dir(path);
-    remove_stale_tmp(path);
+    sw_remove_stale_tmp(path, 1);
     return SWIGLU_OK;
 }
 

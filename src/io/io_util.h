@@ -35,6 +35,14 @@ int sw_same_file(const char *a, const char *b);
  * removed and path is untouched. */
 swiglu_status sw_atomic_rename(const char *tmp, const char *path, char *msg, size_t cap);
 
+/* Removes the temporaries other writers left for path ("<path>.tmp.<pid>",
+ * never this process's own). dead_only 1: only those whose pid is not a
+ * live process, as sw_atomic_rename does after its rename. dead_only 0: all,
+ * for a caller that holds a lock every writer of path holds (the lab's run
+ * lock: a temporary there is a save killed earlier; its writer may still be
+ * an unreaped zombie, which kill(pid, 0) counts as alive). */
+void sw_remove_stale_tmp(const char *path, int dead_only);
+
 /* The one atomic writer: every file the project saves (checkpoints, llama2.c
  * exports, the lab's files) is written to "<path>.tmp.<pid>" beside path,
  * flushed to disk, checked again and renamed over path (sw_atomic_rename), so

@@ -307,9 +307,13 @@ static swiglu_status write_result(const run_ctx *c, const sw_trainer *tr, const 
     swiglu_status st = sw_atomic_write(rpath, res, (size_t)n, NULL, err, errcap);
     if (st == SWIGLU_OK) {
         unlink(c->ckpt);
+        /* saves killed earlier in this run (kill -9, mpirun's SIGKILL): under
+         * the run's lock every temporary of its files is a dead writer's */
+        sw_remove_stale_tmp(c->ckpt, 0);
         char tpath[4400];
         snprintf(tpath, sizeof tpath, "%s.time", c->ckpt);
         unlink(tpath);
+        sw_remove_stale_tmp(tpath, 0);
     }
     return st;
 }
