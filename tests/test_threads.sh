@@ -17,7 +17,9 @@ if [ ! -r "$data" ]; then
 fi
 
 i=0
-for extra in "--ffn swiglu" "--ffn swiglu --bf16" "--ffn geglu --kv-heads 2 --dropout 0.1" "--ffn relu --batch 5 --context 37"; do
+for extra in "--ffn swiglu" "--ffn swiglu --bf16" "--ffn geglu --kv-heads 2 --dropout 0.1" "--ffn relu --batch 5 --context 37" \
+             "--ffn swiglu --split 2" "--ffn swiglu --bf16 --split 2" "--ffn geglu --kv-heads 2 --dropout 0.1 --split 3" \
+             "--ffn relu --batch 5 --context 37 --split 2"; do
     i=$((i + 1))
     # shellcheck disable=SC2086
     args=(train --data "$data" --tokens char --layers 2 --heads 4 --dim 64 --context 32 --batch 6 --steps 12
@@ -36,6 +38,38 @@ for extra in "--ffn swiglu" "--ffn swiglu --bf16" "--ffn geglu --kv-heads 2 --dr
         expect "$extra: the tuner says what it chose" grep -q "^threads: [0-9]*, the fastest when last measured (" <<<"$out"
     fi
 done
+
+# --split S: each micro-batch as S parts side by side; the same sum in another order, so
+# the losses follow split 1's to rounding (configs 1 and 5, 3 and 7: the same run, split 1 and 2 or 3;
+# dropout: a part's masks are its positions' in the whole batch)
+close_logs() {   # the last step's loss (hex float, column 2) of two loss logs within 1e-4 relative
+    /usr/bin/python3 - "$1" "$2" <<'PY'
+import sys
+a, b = (float.fromhex(open(f).read().split("\n")[-2].split()[1]) for f in sys.argv[1:3])
+sys.exit(0 if abs(a - b) <= 1e-4 * abs(a) else 1)
+PY
+}
+expect "--split 2: the loss follows split 1's to rounding" close_logs "$tmp/a1.log" "$tmp/a5.log"
+expect "--split 2: not the same bits as split 1 (a sum in another order)" test "$(tail -1 "$tmp/a1.log")" != "$(tail -1 "$tmp/a5.log")"
+expect "--split 3 with dropout: the loss follows split 1's to rounding" close_logs "$tmp/a3.log" "$tmp/a7.log"
+# resume continues a split run bit for bit when given the same --split (a run setting, as
+# the thread count: not kept in the checkpoint)
+sargs=(train --data "$data" --tokens char --layers 2 --heads 4 --dim 64 --context 32 --batch 6 --steps 12
+       --eval-every 6 --eval-batches 2 --quiet --threads 2 --ffn swiglu --split 2)
+must "--split 2: first half" "$SW" "${sargs[@]}" --stop-at 6 --ckpt "$tmp/r.ckpt"
+cp "$tmp/r.ckpt" "$tmp/r1.ckpt"
+must "--split 2: resumed with --split 2" "$SW" train --data "$data" --quiet --threads 1 --split 2 --resume "$tmp/r.ckpt"
+expect "--split 2: stop and resume give the uninterrupted checkpoint" cmp -s "$tmp/r.ckpt" "$tmp/a5.ckpt"
+must "--split 2: resumed without --split" "$SW" train --data "$data" --threads 1 --resume "$tmp/r1.ckpt"
+expect "--split 2: resumed without it, split 1 (said)" grep -q "^model: .*1 thread; resumed" <<<"$out"
+expect "--split 2: resumed without it: other last bits" test "$(cmp -s "$tmp/r1.ckpt" "$tmp/a5.ckpt"; echo $?)" = 1
+out=$("$SW" train --data "$data" --tokens char --batch 6 --split 7 --steps 1 --ckpt "$tmp/bad.ckpt" 2>&1); rc=$?
+expect "--split above the batch: refused" test $rc -ne 0
+expect "--split above the batch: says why" grep -q "split must be in \\[1, batch 6\\], got 7" <<<"$out"
+expect "--split above the batch: one line" test "$(wc -l <<<"$out")" -eq 1
+out=$("$SW" train --data "$data" --resume "$tmp/r1.ckpt" --split 7 2>&1); rc=$?
+expect "--split on --resume above the checkpoint's batch: refused" test $rc -ne 0
+expect "--split on --resume above the checkpoint's batch: says why" grep -q "split 7 is above the checkpoint's batch 6" <<<"$out"
 
 # --profile: a row per phase, the shares add up to the step
 must "train --profile" "$SW" train --data "$data" --tokens char --layers 2 --heads 2 --dim 32 --context 16 --batch 4 \

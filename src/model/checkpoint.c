@@ -168,6 +168,7 @@ static swiglu_status parse_payload(ckpt *k, uint32_t version, uint64_t pbytes, c
     tc->beta1 = r_f32(&r); tc->beta2 = r_f32(&r); tc->eps = r_f32(&r); tc->weight_decay = r_f32(&r);
     tc->grad_clip = r_f32(&r);
     tc->eval_every = (int)r_u32(&r); tc->eval_batches = (int)r_u32(&r); tc->seed = r_u64(&r);
+    tc->split = 1;   /* a run setting, not in the file (sw_train_config) */
     k->step = r_i64(&r); k->rng = r_u64(&r); k->last_lr = r_f64(&r); k->last_norm = r_f64(&r);
     k->mode = r_u32(&r); k->vocab = r_u32(&r); r_bytes(&r, k->itos, 256);
     k->data_crc = r_u32(&r); k->data_bytes = r_u64(&r);

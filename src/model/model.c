@@ -351,13 +351,39 @@ fail:
     return st;
 }
 
+swiglu_status sw_model_create_part(sw_model **out, const sw_model *owner, size_t Bmax)
+{
+    *out = NULL;
+    if (!owner->grads) return SWIGLU_ERR_STATE;
+    sw_model *m;
+    swiglu_status st = sw_model_create(&m, &owner->cfg, Bmax, 1);
+    if (st) return st;
+    free(m->params);
+    free(m->pbf);
+    m->params = owner->params;
+    m->pbf = owner->pbf;
+    m->borrowed = 1;
+    m->keep_bf16 = 1;
+    m->nth = 1;
+    point(m, &m->w, m->params);
+    *out = m;
+    return SWIGLU_OK;
+}
+
+void sw_model_round_weights(sw_model *m)
+{
+    if (m->cfg.bf16) sw_to_bf16(m->pbf, m->params, m->n_params);
+}
+
 void sw_model_free(sw_model *m)
 {
     if (!m) return;
     swiglu_ffn_destroy(m->ffn);
     free(m->x);               /* the activation block (x is carved first, at offset 0) */
-    free(m->params);
-    free(m->pbf);
+    if (!m->borrowed) {
+        free(m->params);
+        free(m->pbf);
+    }
     free(m->grads);
     free(m->tensors);
     free(m->w.layer);
@@ -437,10 +463,11 @@ static void dropout_forward(sw_model *m, float *x, size_t site, size_t n)
     uint64_t thr = (uint64_t)((double)m->cfg.dropout * 4294967296.0);
     float s = 1.0f / (1.0f - m->cfg.dropout);
     uint64_t base = m->dropout_seed ^ (site * 0xA24BAED4963EE407ull);
+    size_t i0 = m->drop_base * m->D;   /* a part's positions are its tokens' in the whole batch */
     int nth = m->nth;
     SW_PRAGMA(omp parallel for num_threads(nth) schedule(static) if (n > SW_PAR_MIN))
     for (size_t i = 0; i < n; i++) {
-        uint64_t z = base + (uint64_t)i * 0x9E3779B97F4A7C15ull;
+        uint64_t z = base + (uint64_t)(i0 + i) * 0x9E3779B97F4A7C15ull;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
         z ^= z >> 31;
@@ -479,7 +506,7 @@ swiglu_status sw_model_forward(sw_model *m, const int *x, const int *y, size_t B
     int bf = m->cfg.bf16;
     sw_profile *pf = &m->prof;
     sw_prof_begin(pf, SW_PROF_FWD);
-    if (bf) sw_to_bf16(m->pbf, m->params, m->n_params);   /* this step's weights, rounded once */
+    if (!m->keep_bf16) sw_model_round_weights(m);   /* this step's weights, rounded once */
     sw_prof_lap(pf, SW_PH_ELEM);
     /* per-layer buffers are strided by the capacity Nm, so a smaller batch fits */
     sw_embedding_forward(m->resid, m->w.emb, m->x, N, D);

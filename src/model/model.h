@@ -147,13 +147,27 @@ struct sw_model {
     uint16_t *pbf;                 /* [n_params] the weights, same offsets as params */
     uint16_t *ln1_bf, *ln2_bf, *atty_bf;  /* [L x N x D] GEMM inputs kept for backward */
     uint16_t *lnf_bf;              /* [N x D] */
-    uint16_t *dy_bf;               /* [N x max(D, V)] scratch (training) */            /* [(1 + 2L) x N x D] 1 = kept: site 0 the embedding, 1+2l attention, 2+2l FFN */
+    uint16_t *dy_bf;               /* [N x max(D, V)] scratch (training) */
+    /* a batch split (trainer.c, sw_train_config.split): a part's model borrows
+     * params and pbf from the trainer's and has its own gradients and activations */
+    int borrowed;                  /* 1: params, pbf are another model's (not freed) */
+    int keep_bf16;                 /* 1: forward uses pbf as it is (its owner refreshed it) */
+    size_t drop_base;              /* this batch's first token in the micro-batch: dropout masks
+                                      are those of positions drop_base.. (0 for the whole batch) */
 };
 
 /* Allocates everything for batches of up to Bmax sequences of up to
  * cfg->seq_len tokens; training = 1 adds gradients and their scratch. */
 swiglu_status sw_model_create(sw_model **m, const sw_model_config *cfg, size_t Bmax, int training);
 void sw_model_free(sw_model *m);
+/* A model for batches of up to Bmax sequences that computes with `owner`'s
+ * parameters (and bf16 copies: the owner refreshes them, sw_model_round_weights)
+ * and has its own gradients and activations, one thread: a part of the
+ * trainer's split batch. The owner must outlive it. */
+swiglu_status sw_model_create_part(sw_model **m, const sw_model *owner, size_t Bmax);
+/* Mixed precision: pbf = bf16(params), what every forward does first unless
+ * keep_bf16 is set (a no-op without cfg.bf16). */
+void sw_model_round_weights(sw_model *m);
 /* How many of m's parameters are NaN or infinite (a loaded checkpoint's,
  * for `swiglu inspect`'s report and the loaders' refusal). */
 size_t sw_model_nonfinite(const sw_model *m);

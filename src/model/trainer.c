@@ -17,7 +17,7 @@
 void sw_train_config_default(sw_train_config *c)
 {
     memset(c, 0, sizeof *c);
-    c->batch = 12; c->accum = 1; c->steps = 2000; c->lr = 1e-3; c->min_lr = 1e-4;
+    c->batch = 12; c->accum = 1; c->split = 1; c->steps = 2000; c->lr = 1e-3; c->min_lr = 1e-4;
     c->warmup = 100; c->decay_steps = 0; c->beta1 = 0.9f; c->beta2 = 0.95f; c->eps = 1e-8f;
     c->weight_decay = 0.1f; c->grad_clip = 1.0f; c->eval_every = 250; c->eval_batches = 20;
     c->seed = 1337;
@@ -28,6 +28,7 @@ swiglu_status sw_train_config_check(const sw_train_config *c, char *err, size_t 
 #define BAD(...) do { snprintf(err, cap, __VA_ARGS__); return SWIGLU_ERR_ARG; } while (0)
     if (c->batch < 1 || c->batch > 65536) BAD("batch must be in [1, 65536], got %d", c->batch);
     if (c->accum < 1 || c->accum > 65536) BAD("accumulation steps must be in [1, 65536], got %d", c->accum);
+    if (c->split < 1 || c->split > c->batch) BAD("split must be in [1, batch %d], got %d", c->batch, c->split);
     if (c->steps < 0) BAD("steps must be >= 0");
     if (!(c->lr >= 0) || !(c->min_lr >= 0) || !isfinite(c->lr) || !isfinite(c->min_lr)) BAD("learning rates must be finite and >= 0");
     if (c->warmup < 0 || c->decay_steps < 0) BAD("warmup and decay steps must be >= 0");
@@ -128,6 +129,9 @@ void sw_trainer_free(sw_trainer *t)
     free(t->norm_layer); free(t->ffn_stats); free(t->beta_buf);
     free(t->tensor_sumsq); free(t->norm_part);
     free(t->shard_off); free(t->shard_blk); free(t->shard_cnt);
+    if (t->part)
+        for (int p = 0; p < t->tc.split - 1; p++) sw_model_free(t->part[p]);
+    free(t->part); free(t->part_loss); free(t->part_st);
     free(t);
 }
 
@@ -300,6 +304,95 @@ static void layer_done(void *ctx, size_t l)
     if (hi > lo && sum_start(b->t, lo, hi - lo)) b->failed = 1;
 }
 
+/* ---- a split micro-batch (sw_train_config.split) ---------------------------
+ * Part p of S takes the sequences [p B / S, (p + 1) B / S) of every
+ * micro-batch; part 0 is the trainer's model, parts 1.. have models of
+ * their own that borrow its weights (sw_model_create_part). The parts run
+ * side by side, one thread each (a part's every operation single-threaded,
+ * oneDNN's too: it runs inside our parallel region), so no operation waits
+ * for the other core: the threads meet only at the end of the backward.
+ * Each part's gradients accumulate in its own buffer over the micro-batches;
+ * then g = g_0 + g_1 + ... + g_{S-1}, left to right, elementwise: the same
+ * bits at any thread count, other bits than split 1 (a sum's order). */
+static size_t part_lo(size_t p, size_t B, size_t S) { return p * B / S; }
+
+static swiglu_status parts_setup(sw_trainer *t)
+{
+    size_t S = (size_t)t->tc.split, B = (size_t)t->tc.batch;
+    if (t->part || S < 2) return SWIGLU_OK;
+    t->part = calloc(S - 1, sizeof *t->part);
+    t->part_loss = calloc(S, sizeof *t->part_loss);
+    t->part_st = calloc(S, sizeof *t->part_st);
+    if (!t->part || !t->part_loss || !t->part_st) return SWIGLU_ERR_ALLOC;
+    size_t cap = 0;
+    for (size_t p = 1; p < S; p++)
+        if (part_lo(p + 1, B, S) - part_lo(p, B, S) > cap) cap = part_lo(p + 1, B, S) - part_lo(p, B, S);
+    for (size_t p = 1; p < S; p++) {
+        swiglu_status st = sw_model_create_part(&t->part[p - 1], t->model, cap);
+        if (st) return st;
+        t->part[p - 1]->drop_base = part_lo(p, B, S) * t->model->Tmax;
+    }
+    return SWIGLU_OK;
+}
+
+static sw_model *part_model(const sw_trainer *t, size_t p) { return p ? t->part[p - 1] : t->model; }
+
+/* One micro-batch (t->bx, t->by) over the parts: forward, backward into each
+ * part's gradients; *loss = the micro-batch's mean (the parts' means weighted
+ * by their tokens, in part order). */
+static swiglu_status parts_fwd_bwd(sw_trainer *t, size_t B, size_t T, float scale, double *loss)
+{
+    sw_model *m = t->model;
+    size_t S = (size_t)t->tc.split;
+    double *part_loss = t->part_loss;
+    swiglu_status *part_st = t->part_st;
+    int nth = m->nth;
+    m->nth = 1;   /* inside the region below every part runs on one thread */
+    SW_PRAGMA(omp parallel for num_threads(nth) schedule(static, 1) if (nth > 1))
+    for (size_t p = 0; p < S; p++) {
+        sw_model *pm = part_model(t, p);
+        size_t b0 = part_lo(p, B, S), b1 = part_lo(p + 1, B, S);
+        part_st[p] = sw_model_forward(pm, t->bx + b0 * T, t->by + b0 * T, b1 - b0, T, &part_loss[p]);
+        if (part_st[p] == SWIGLU_OK) part_st[p] = sw_model_backward(pm, scale);
+    }
+    m->nth = nth;
+    double l = 0.0;
+    for (size_t p = 0; p < S; p++)
+        if (part_st[p]) {
+            for (size_t q = 1; q < S; q++) sw_model_zero_grad(t->part[q - 1]);   /* for the next try */
+            return part_st[p];
+        }
+    for (size_t p = 0; p < S; p++) {
+        l += part_loss[p] * (double)(part_lo(p + 1, B, S) - part_lo(p, B, S)) / (double)B;
+    }
+    *loss = l;
+    return SWIGLU_OK;
+}
+
+/* g += g_1 + ... + g_{S-1} (left to right), each part's buffer zeroed for the
+ * next step in the same pass; static contiguous ranges per thread. */
+static void parts_reduce(sw_trainer *t)
+{
+    sw_model *m = t->model;
+    size_t S = (size_t)t->tc.split, n = m->n_params;
+    int nth = m->nth;
+    SW_PRAGMA(omp parallel num_threads(nth) if (nth > 1 && n > SW_PAR_MIN))
+    {
+        int ith = 0, got = 1;
+#ifdef _OPENMP
+        ith = omp_get_thread_num(); got = omp_get_num_threads();
+#endif
+        size_t i0, i1;
+        sw_partition(&i0, &i1, n, 16, ith, got);
+        float *g = m->grads;
+        for (size_t p = 1; p < S; p++) {
+            float *gp = t->part[p - 1]->grads;
+            for (size_t i = i0; i < i1; i++) g[i] += gp[i];
+            memset(gp + i0, 0, (i1 - i0) * sizeof(float));
+        }
+    }
+}
+
 swiglu_status sw_trainer_step(sw_trainer *t, sw_step_info *info)
 {
     sw_model *m = t->model;
@@ -314,34 +407,57 @@ swiglu_status sw_trainer_step(sw_trainer *t, sw_step_info *info)
     float scale = (float)(1.0 / ((double)N * t->tc.accum));
     uint64_t rng0 = t->rng;   /* restored when the step is refused */
     const sw_train_comm *cm = t->comm;
-    int dp = cm && cm->size > 1, shard = sharded(t);
+    int dp = cm && cm->size > 1, shard = sharded(t), split = t->tc.split > 1;
     if (shard && (st = shard_setup(t))) return st;
+    if (split && (st = parts_setup(t))) return st;
+    /* replicated data parallelism sums each layer as its backward ends; not with a split batch,
+     * whose layers are complete only when every part's are added */
+    int buckets = dp && !shard && !split;
+    if (split) {
+        sw_model_round_weights(m);   /* once, for every part */
+        m->keep_bf16 = 1;
+    }
     bucket_ctx bc = {t, 0};
     for (int a = 0; a < t->tc.accum; a++) {
         double loss;
         sw_dataset_batch(t->bx, t->by, t->data, 0, B, T, &t->rng);
         /* dropout masks from the same stream (so resume continues them); no draw when off */
-        if (m->cfg.dropout > 0.0f) sw_model_set_dropout(m, 1, sw_rng_next(&t->rng));
+        if (m->cfg.dropout > 0.0f) {
+            uint64_t seed = sw_rng_next(&t->rng);
+            for (size_t p = 0; p < (size_t)t->tc.split; p++) sw_model_set_dropout(part_model(t, p), 1, seed);
+        }
         if (dp && a % cm->size != cm->rank) continue;   /* another process's micro-batch */
         sw_prof_lap(pf, SW_PH_DATA);
+        if (split) {
+            st = parts_fwd_bwd(t, B, T, scale, &loss);
+            if (st) { m->keep_bf16 = 0; return st; }
+            loss_sum += loss;
+            sw_prof_begin(pf, SW_PROF_BWD);
+            continue;
+        }
         if ((st = sw_model_forward(m, t->bx, t->by, B, T, &loss))) return st;
         /* this process's last micro-batch: each layer's sum starts when its backward is done
          * (replicated; sharded, one reduce-scatter of all after the backward: on 2 ranks of a
          * busy 2-core machine ~1.5x the tokens/s of a reduce-scatter per layer, each
          * collective being a wait for the other rank to be scheduled) */
-        if (dp && !shard && a + cm->size >= t->tc.accum) { m->on_layer_grads = layer_done; m->on_layer_grads_ctx = &bc; }
+        if (buckets && a + cm->size >= t->tc.accum) { m->on_layer_grads = layer_done; m->on_layer_grads_ctx = &bc; }
         st = sw_model_backward(m, scale);
         m->on_layer_grads = NULL;
         if (st) return st;
         loss_sum += loss;
         sw_prof_begin(pf, SW_PROF_BWD);   /* the data of the next microbatch; the step's tail below */
     }
+    if (split) {
+        m->keep_bf16 = 0;
+        parts_reduce(t);
+        sw_prof_lap(pf, SW_PH_ELEM);
+    }
     if (dp) {
         /* the params' layout: emb | layer 0 .. L-1 | final norm, head */
         size_t lo = m->tensors[0].numel, hi = lo;
         for (size_t i = 0; i < m->n_tensors; i++)
             if (m->tensors[i].layer >= 0) hi = m->tensors[i].offset + m->tensors[i].numel;
-        if (bc.failed || (shard ? sum_start(t, 0, m->n_params) : sum_start(t, hi, m->n_params - hi) || sum_start(t, 0, lo)) ||
+        if (bc.failed || (!buckets ? sum_start(t, 0, m->n_params) : sum_start(t, hi, m->n_params - hi) || sum_start(t, 0, lo)) ||
             cm->finish(cm->ctx, &loss_sum))
             return SWIGLU_ERR_STATE;
         sw_prof_lap(pf, SW_PH_COMM);
@@ -397,8 +513,11 @@ swiglu_status sw_trainer_step(sw_trainer *t, sw_step_info *info)
     }
     if (pf->on) { pf->step_sec += sw_prof_now() - t_step; pf->steps++; }
     /* the FFN's packed weights (our GEMM engine) are stale: one repack per step */
-    swiglu_status wst = swiglu_ffn_weights_changed(m->ffn);
-    if (wst != SWIGLU_OK) return wst;
+    for (size_t p = 0; p < (size_t)t->tc.split; p++) {
+        if (p && !t->part) break;
+        swiglu_status wst = swiglu_ffn_weights_changed(part_model(t, p)->ffn);
+        if (wst != SWIGLU_OK) return wst;
+    }
     t->step++;
     t->last_lr = lr; t->last_norm = norm;
     if (info) {

@@ -18,6 +18,11 @@
 typedef struct sw_train_config {
     int batch;             /* B sequences per micro-batch */
     int accum;             /* micro-batches per optimizer step (>= 1) */
+    int split;             /* parts of a micro-batch (1 .. batch; 1 = none): each part's sequences
+                              get their own forward, backward and gradient buffer, the parts run
+                              side by side on the threads, and their gradients are added in part
+                              order (so the bits depend on split, never on the thread count); a
+                              run setting like the thread and rank counts, not in checkpoints */
     long long steps;       /* optimizer steps of the schedule */
     double lr, min_lr;     /* peak and floor of the schedule */
     long long warmup;      /* linear warmup steps: lr (s+1)/(warmup+1) */
@@ -28,7 +33,7 @@ typedef struct sw_train_config {
     uint64_t seed;         /* initialization and data order */
 } sw_train_config;
 
-/* Defaults: B 12, accum 1, 2000 steps, lr 1e-3 -> 1e-4, warmup 100, AdamW
+/* Defaults: B 12, accum 1, split 1, 2000 steps, lr 1e-3 -> 1e-4, warmup 100, AdamW
  * 0.9 / 0.95 / 1e-8, weight decay 0.1, clip 1, eval every 250 over 20, seed 1337. */
 void sw_train_config_default(sw_train_config *c);
 swiglu_status sw_train_config_check(const sw_train_config *c, char *err, size_t errcap);
@@ -128,6 +133,9 @@ typedef struct sw_trainer {
     size_t *shard_cnt;                /* sharded: [size] counts of one collective */
     float *beta_buf;                  /* [L] */
     sw_thread_tuner tune;             /* sw_trainer_auto_threads */
+    sw_model **part;                  /* [split - 1] the models of parts 1.. (part 0 is `model`), made at the first step */
+    double *part_loss;                /* [split] a micro-batch's loss per part */
+    swiglu_status *part_st;           /* [split] */
 } sw_trainer;
 
 /* A fresh run: model created and initialized from tc->seed. data must stay
