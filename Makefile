@@ -68,7 +68,7 @@ endif
 
 LIB_SRC   := $(sort $(wildcard src/core/*.c src/kernels/*.c src/kernels/ref/*.c \
                src/kernels/avx2/*.c src/kernels/avx512/*.c src/gemm/*.c \
-               src/gemm/avx512/*.c src/gemm/avx512bf16/*.c src/ffn/*.c))
+               src/gemm/avx2/*.c src/gemm/avx512/*.c src/gemm/avx512bf16/*.c src/ffn/*.c))
 # Above the library (docs/DESIGN.md), each its own archive, linked into the
 # CLI, the tests and the fuzz targets, never into libswiglu: io (file
 # parsers), model (the transformer, its trainer and checkpoints) and the lab
@@ -125,6 +125,9 @@ $(O)/src/kernels/avx512/%.o: src/kernels/avx512/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ISA_avx512) -MMD -MP -c $< -o $@
 # our GEMM engine's micro-kernels (src/gemm/gemm_own.h): the same rule
+$(O)/src/gemm/avx2/%.o: src/gemm/avx2/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ISA_avx2) -MMD -MP -c $< -o $@
 $(O)/src/gemm/avx512/%.o: src/gemm/avx512/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ISA_avx512) -MMD -MP -c $< -o $@

@@ -1,5 +1,5 @@
 /* test_gemm_own.c -- our GEMM engine (src/gemm/gemm_own.c and its AVX-512 /
- * AVX512-BF16 micro-kernels) against a double-precision reference on
+ * AVX512-BF16 / AVX2 micro-kernels, each kernel set this CPU has) against a double-precision reference on
  * bf16-exact inputs and against the oneDNN engine, in the three orientations
  * the FFN runs (y = x W^T: ta 0 tb 1; dx = dy W: 0 0; dW += dy^T x: 1 0 with
  * beta 1) and the fourth, at 1x1x1, 17x33x65, 511x1377x513 and K not a
@@ -149,14 +149,39 @@ static void check_post_and_packed(void)
     CHECK(sw_gemm_own_post_f32(c, 1, A, 2, 0, B, 2, 0, 2, 2, 2, 1, 0, SW_POST_NONE, 0) == SWIGLU_ERR_SIZE, "ldc < N");
 }
 
-int main(void)
+/* The AVX2 kernel computes every element as the AVX-512 kernel does: the
+ * same bits, every orientation, edges and alpha/beta included. */
+static void check_avx2_same_bits(void)
 {
-    printf("engine: %s\n", sw_gemm_engine());
-    if (!sw_gemm_own_supported(SWIGLU_F32)) {
-        tl_skip("no AVX-512 on this CPU: our engine is not built to run here");
-        return tl_finish("test_gemm_own");
-    }
-    if (!sw_gemm_own_supported(SWIGLU_BF16)) tl_skip("no AVX512-BF16: our bf16 kernel untested here");
+    static const size_t shapes[][3] = {{1, 1, 1}, {67, 131, 97}, {6, 64, 385}, {13, 200, 800}};
+    tl_rng r = {77};
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        for (int o = 0; o < 3; o++) {
+            size_t M = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
+            int ta = o == 2, tb = o == 0;
+            float beta = o == 2 ? 1.0f : 0.0f, alpha = s == 2 ? 0.75f : 1.0f;
+            size_t lda = ta ? M : K, ldb = tb ? K : N, na = (ta ? K : M) * lda, nb = (tb ? N : K) * ldb;
+            float *A = malloc(na * 4), *B = malloc(nb * 4), *C0 = malloc(M * N * 4), *C1 = malloc(M * N * 4),
+                  *C2 = malloc(M * N * 4);
+            if (!(A && B && C0 && C1 && C2)) { CHECK(0, "out of memory"); exit(1); }
+            for (size_t i = 0; i < na; i++) A[i] = (float)tl_normal(&r);
+            for (size_t i = 0; i < nb; i++) B[i] = (float)tl_normal(&r);
+            for (size_t i = 0; i < M * N; i++) C0[i] = (float)tl_normal(&r);
+            memcpy(C1, C0, M * N * 4); memcpy(C2, C0, M * N * 4);
+            swiglu_isa_set(SWIGLU_ISA_AVX512);
+            swiglu_status a = sw_gemm_own_post_f32(C1, N, A, lda, ta, B, ldb, tb, M, N, K, alpha, beta, SW_POST_NONE, 0);
+            swiglu_isa_set(SWIGLU_ISA_AVX2);
+            CHECK(!strcmp(sw_gemm_own_isa(SWIGLU_F32), "avx2"), "forced AVX2: the engine says avx2");
+            swiglu_status b = sw_gemm_own_post_f32(C2, N, A, lda, ta, B, ldb, tb, M, N, K, alpha, beta, SW_POST_NONE, 0);
+            CHECK(a == SWIGLU_OK && b == SWIGLU_OK && !memcmp(C1, C2, M * N * 4),
+                  "AVX2 kernel = AVX-512 kernel bit for bit at %zux%zux%zu ta %d tb %d", M, N, K, ta, tb);
+            free(A); free(B); free(C0); free(C1); free(C2);
+        }
+    swiglu_isa_set(SWIGLU_ISA_AVX512);
+}
+
+static void run_all(void)
+{
     for (int ta = 0; ta < 2; ta++)
         for (int tb = 0; tb < 2; tb++) {
             check(1, 1, 1, ta, tb, 1.0f, 0.0f);
@@ -170,5 +195,29 @@ int main(void)
     check(511, 1377, 513, 1, 0, 1.0f, 1.0f);   /* dW += dy^T x */
     check(300, 800, 1000, 0, 1, 1.0f, 0.0f);   /* K > one k block, not a multiple of 32 */
     check_post_and_packed();
+}
+
+int main(void)
+{
+    printf("engine: %s\n", sw_gemm_engine());
+    if (!sw_gemm_own_supported(SWIGLU_F32)) {
+        tl_skip("neither AVX-512 nor AVX2 + FMA on this CPU: our engine is not built to run here");
+        return tl_finish("test_gemm_own");
+    }
+    /* every kernel set this CPU has: AVX-512 (with AVX512-BF16 where there), then AVX2 */
+    for (int isa = SWIGLU_ISA_AVX512; isa >= SWIGLU_ISA_AVX2; isa--) {
+        if (!swiglu_isa_supported((swiglu_isa)isa)) {
+            tl_skip("%s: not on this CPU", swiglu_isa_name((swiglu_isa)isa));
+            continue;
+        }
+        swiglu_isa_set((swiglu_isa)isa);
+        printf("kernels: fp32 %s, bf16 %s\n", sw_gemm_own_isa(SWIGLU_F32),
+               sw_gemm_own_isa(SWIGLU_BF16) ? sw_gemm_own_isa(SWIGLU_BF16) : "none");
+        if (isa == SWIGLU_ISA_AVX512 && !sw_gemm_own_supported(SWIGLU_BF16))
+            tl_skip("no AVX512-BF16: our bf16 kernel untested here");
+        run_all();
+    }
+    if (swiglu_isa_supported(SWIGLU_ISA_AVX512)) check_avx2_same_bits();
+    else tl_skip("no AVX-512: the AVX2 kernel's bits not compared with the AVX-512 kernel's");
     return tl_finish("test_gemm_own");
 }

@@ -26,8 +26,8 @@ int cmd_info(int argc, char **argv)
     printf("\nactive isa: %s\n", swiglu_isa_name(swiglu_isa_active()));
     if (swiglu_isa_env_error()) printf("note: %s\n", swiglu_isa_env_error());
     printf("gemm engine: %s (own: fp32 %s, bf16 %s)\n", sw_gemm_engine(),
-           sw_gemm_own_supported(SWIGLU_F32) ? "avx512" : "unsupported",
-           sw_gemm_own_supported(SWIGLU_BF16) ? "avx512bf16" : "unsupported");
+           sw_gemm_own_isa(SWIGLU_F32) ? sw_gemm_own_isa(SWIGLU_F32) : "unsupported",
+           sw_gemm_own_isa(SWIGLU_BF16) ? sw_gemm_own_isa(SWIGLU_BF16) : "unsupported");
     if (sw_gemm_engine_env_error()) printf("note: %s\n", sw_gemm_engine_env_error());
     printf("threads: %d\n", swiglu_threads_get());
     const char *wp = getenv("OMP_WAIT_POLICY"), *sc = getenv("GOMP_SPINCOUNT");

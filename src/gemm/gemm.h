@@ -113,8 +113,12 @@ swiglu_status sw_gemm_own_post_bf16(void *C, swiglu_dtype c_type, size_t ldc,
                                     size_t M, size_t N, size_t K, float alpha, float beta,
                                     sw_gemm_post post, float post_alpha);
 /* 1 when our engine can run operands of type dt on this CPU (fp32: AVX-512
- * F/DQ/BW/VL + FMA; bf16: and AVX512-BF16). */
+ * F/DQ/BW/VL + FMA, or AVX2 + FMA; bf16: AVX-512 and AVX512-BF16). With the
+ * kernel ISA forced to AVX2 (SWIGLU_ISA=avx2) it runs as on an AVX2 CPU. */
 int sw_gemm_own_supported(swiglu_dtype dt);
+/* The instruction set our engine runs dt on now ("avx512", "avx2",
+ * "avx512bf16"), or NULL when it cannot. */
+const char *sw_gemm_own_isa(swiglu_dtype dt);
 
 /* ---- engine choice (gemm_engine.c) ----
  * SW_GEMM_AUTO: the default rule (gemm_engine.c; docs/FFN.md, "Which

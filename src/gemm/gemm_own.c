@@ -2,7 +2,8 @@
  * the epilogue around the per-ISA micro-kernels of gemm_own.h.
  *
  * Legend: C [M x N] = alpha op(A) [M x K] op(B) [K x N] + beta C, row-major,
- * row strides lda, ldb, ldc in elements. MR x NR = 6 x 64 register tile.
+ * row strides lda, ldb, ldc in elements. MR x NR = 6 x 64 register tile
+ * (AVX-512: 24 zmm; AVX2: four strips of 6 x 16 in 12 ymm, the same bits).
  *
  * Why it looks like this (docs/FFN.md, "Our GEMM engine"):
  *  - Both operands are packed, so that one micro-kernel serves every
@@ -38,6 +39,9 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include "core/internal.h"
 #include "core/cpu.h"
 #include "gemm/gemm.h"
@@ -63,19 +67,37 @@ SW_STATIC_ASSERT(2 * GLU_HALF == NC, "a GLU block is an output block");
 /* ---- what this CPU can run ---------------------------------------------------- */
 
 static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
-static int have_f32, have_bf16;
+static int have_avx512, have_bf16, have_avx2;
 static void cpu_init(void)
 {
     sw_cpu c;
     sw_cpu_detect(&c);
-    have_f32 = c.avx512f && c.avx512dq && c.avx512bw && c.avx512vl && c.fma;
-    have_bf16 = have_f32 && c.avx512_bf16;
+    have_avx512 = c.avx512f && c.avx512dq && c.avx512bw && c.avx512vl && c.fma;
+    have_bf16 = have_avx512 && c.avx512_bf16;
+    have_avx2 = c.avx2 && c.fma;
+}
+
+/* The AVX-512 kernels where the CPU has them, unless the kernel ISA is
+ * forced to AVX2 (SWIGLU_ISA=avx2, swiglu_isa_set): then the AVX2 fp32
+ * kernel and no bf16, as on a CPU without AVX-512. Asked per call, so a
+ * swiglu_isa_set between calls takes effect (a packed weight serves both:
+ * the layouts are the same). */
+static int use_avx512(void)
+{
+    pthread_once(&cpu_once, cpu_init);
+    return have_avx512 && swiglu_isa_active() != SWIGLU_ISA_AVX2;
 }
 
 int sw_gemm_own_supported(swiglu_dtype dt)
 {
-    pthread_once(&cpu_once, cpu_init);
-    return dt == SWIGLU_BF16 ? have_bf16 : dt == SWIGLU_F32 ? have_f32 : 0;
+    int wide = use_avx512();
+    return dt == SWIGLU_BF16 ? wide && have_bf16 : dt == SWIGLU_F32 ? wide || have_avx2 : 0;
+}
+
+const char *sw_gemm_own_isa(swiglu_dtype dt)
+{
+    if (!sw_gemm_own_supported(dt)) return NULL;
+    return dt == SWIGLU_BF16 ? "avx512bf16" : use_avx512() ? "avx512" : "avx2";
 }
 
 /* ---- scratch pool --------------------------------------------------------------- */
@@ -140,6 +162,20 @@ static size_t packed_col(size_t pc, size_t N, size_t glu_h)
  *   fp32: dst [K][w]        bf16: dst [K2][w][2] (VNNI-2, a zero k past K)
  * Lines with s_k = 1 are read along k; otherwise k runs outer so that the
  * reads are contiguous across lines (op(A) = A^T, op(B) = B). */
+/* How many of the w lines, from the first, are one run of consecutive
+ * elements (line[l] = line[0] + l elements of es bytes) with every line after
+ * the run NULL (padding); 0 when the lines are not so (the general loops
+ * then). The packers of A^T and of B (k-major sources) see such runs: a
+ * panel's rows or columns are neighbours in memory. */
+static size_t run_lines(const void *const *line, size_t w, size_t es)
+{
+    size_t n = 0;
+    while (n < w && line[n] && (const unsigned char *)line[n] == (const unsigned char *)line[0] + n * es) n++;
+    for (size_t l = n; l < w; l++)
+        if (line[l]) return 0;
+    return n;
+}
+
 static void pack_f32(float *dst, size_t w, const float *const *line, size_t s_k, size_t K)
 {
     if (s_k == 1) {
@@ -148,27 +184,92 @@ static void pack_f32(float *dst, size_t w, const float *const *line, size_t s_k,
             if (!p) { for (size_t k = 0; k < K; k++) dst[k * w + l] = 0.0f; continue; }
             for (size_t k = 0; k < K; k++) dst[k * w + l] = p[k];
         }
-    } else {
-        for (size_t k = 0; k < K; k++)
-            for (size_t l = 0; l < w; l++)
-                dst[k * w + l] = line[l] ? line[l][k * s_k] : 0.0f;
+        return;
     }
+    size_t n = run_lines((const void *const *)line, w, sizeof(float));
+    if (n) {   /* k-major rows: a copy of n values and zeros per k */
+        for (size_t k = 0; k < K; k++) {
+            memcpy(dst + k * w, line[0] + k * s_k, n * sizeof(float));
+            memset(dst + k * w + n, 0, (w - n) * sizeof(float));
+        }
+        return;
+    }
+    for (size_t k = 0; k < K; k++)
+        for (size_t l = 0; l < w; l++)
+            dst[k * w + l] = line[l] ? line[l][k * s_k] : 0.0f;
 }
 
+/* VNNI-2: the pair (k, k+1) of line l is one 32-bit word, k in the low half
+ * (little-endian), at word k/2 * w + l of dst. */
 static void pack_bf16(uint16_t *dst, size_t w, const uint16_t *const *line, size_t s_k, size_t K)
 {
-    size_t K2 = ceil_div(K, 2);
+    size_t K2 = ceil_div(K, 2), Ke = K & ~(size_t)1;   /* Ke: the k of whole pairs */
+    uint32_t *d32 = (uint32_t *)(void *)dst;             /* dst is 4-byte aligned: panels start at even offsets */
     if (s_k == 1) {
-        for (size_t l = 0; l < w; l++) {
-            const uint16_t *p = line[l];
-            for (size_t k = 0; k < K; k++) dst[(k / 2) * 2 * w + 2 * l + (k & 1)] = p ? p[k] : 0;
-            if (K & 1) dst[(K / 2) * 2 * w + 2 * l + 1] = 0;
+        size_t l = 0;
+#ifdef __SSE2__
+        /* 4 lines x 4 pairs at a time: a 4 x 4 transpose of 32-bit words */
+        for (; l + 4 <= w && line[l] && line[l + 1] && line[l + 2] && line[l + 3]; l += 4) {
+            size_t k2 = 0;
+            for (; k2 + 4 <= Ke / 2; k2 += 4) {
+                __m128i r0 = _mm_loadu_si128((const __m128i *)(const void *)(line[l] + 2 * k2));
+                __m128i r1 = _mm_loadu_si128((const __m128i *)(const void *)(line[l + 1] + 2 * k2));
+                __m128i r2 = _mm_loadu_si128((const __m128i *)(const void *)(line[l + 2] + 2 * k2));
+                __m128i r3 = _mm_loadu_si128((const __m128i *)(const void *)(line[l + 3] + 2 * k2));
+                __m128i t0 = _mm_unpacklo_epi32(r0, r1), t1 = _mm_unpacklo_epi32(r2, r3);
+                __m128i t2 = _mm_unpackhi_epi32(r0, r1), t3 = _mm_unpackhi_epi32(r2, r3);
+                _mm_storeu_si128((__m128i *)(void *)(d32 + k2 * w + l), _mm_unpacklo_epi64(t0, t1));
+                _mm_storeu_si128((__m128i *)(void *)(d32 + (k2 + 1) * w + l), _mm_unpackhi_epi64(t0, t1));
+                _mm_storeu_si128((__m128i *)(void *)(d32 + (k2 + 2) * w + l), _mm_unpacklo_epi64(t2, t3));
+                _mm_storeu_si128((__m128i *)(void *)(d32 + (k2 + 3) * w + l), _mm_unpackhi_epi64(t2, t3));
+            }
+            for (size_t q = l; q < l + 4; q++) {
+                const uint16_t *p = line[q];
+                for (size_t j = k2; j < Ke / 2; j++) d32[j * w + q] = (uint32_t)p[2 * j] | (uint32_t)p[2 * j + 1] << 16;
+                if (K & 1) d32[(K / 2) * w + q] = p[K - 1];
+            }
         }
-    } else {
-        for (size_t k = 0; k < 2 * K2; k++)
-            for (size_t l = 0; l < w; l++)
-                dst[(k / 2) * 2 * w + 2 * l + (k & 1)] = line[l] && k < K ? line[l][k * s_k] : 0;
+#endif
+        for (; l < w; l++) {
+            const uint16_t *p = line[l];
+            if (!p) { for (size_t k2 = 0; k2 < K2; k2++) d32[k2 * w + l] = 0; continue; }
+            for (size_t k2 = 0; k2 < Ke / 2; k2++) d32[k2 * w + l] = (uint32_t)p[2 * k2] | (uint32_t)p[2 * k2 + 1] << 16;
+            if (K & 1) d32[(K / 2) * w + l] = p[K - 1];
+        }
+        return;
     }
+    size_t n = run_lines((const void *const *)line, w, sizeof(uint16_t));
+    if (n) {   /* k-major rows: two rows interleaved per pair, zeros past the run */
+        for (size_t k2 = 0; k2 < K2; k2++) {
+            const uint16_t *r0 = line[0] + 2 * k2 * s_k, *r1 = r0 + s_k;
+            uint32_t *o = d32 + k2 * w;
+            if (2 * k2 + 1 < K) {
+                size_t l = 0;
+#ifdef __SSE2__
+                /* 8 columns at a time: the two rows' halves interleaved (x86-64's baseline SSE2) */
+                for (; l + 8 <= n; l += 8) {
+                    __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(r0 + l));
+                    __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(r1 + l));
+                    _mm_storeu_si128((__m128i *)(void *)(o + l), _mm_unpacklo_epi16(a, b));
+                    _mm_storeu_si128((__m128i *)(void *)(o + l + 4), _mm_unpackhi_epi16(a, b));
+                }
+                if (l + 4 <= n) {   /* A's panels have 6 lines */
+                    __m128i a = _mm_loadl_epi64((const __m128i *)(const void *)(r0 + l));
+                    __m128i b = _mm_loadl_epi64((const __m128i *)(const void *)(r1 + l));
+                    _mm_storeu_si128((__m128i *)(void *)(o + l), _mm_unpacklo_epi16(a, b));
+                    l += 4;
+                }
+#endif
+                for (; l < n; l++) o[l] = (uint32_t)r0[l] | (uint32_t)r1[l] << 16;
+            } else
+                for (size_t l = 0; l < n; l++) o[l] = r0[l];
+            for (size_t l = n; l < w; l++) o[l] = 0;
+        }
+        return;
+    }
+    for (size_t k = 0; k < 2 * K2; k++)
+        for (size_t l = 0; l < w; l++)
+            dst[(k / 2) * 2 * w + 2 * l + (k & 1)] = line[l] && k < K ? line[l][k * s_k] : 0;
 }
 
 static void pack_lines(void *dst, swiglu_dtype dt, size_t w, const void *const *line, size_t s_k, size_t K)
@@ -270,6 +371,7 @@ typedef struct own_call {
     void *C; swiglu_dtype ct; size_t ldc;
     sw_gemm_post post; float post_alpha;
     const sw_gemm_epi *epi;       /* NULL: the generic epilogue into C */
+    sw_ukr_f32_fn ukr_f32;        /* the fp32 micro-kernel of this call (own_run sets it) */
 } own_call;
 
 /* generic epilogue of a block: C rows [i0, i0+m) cols [j0, j0+n) from the
@@ -326,7 +428,7 @@ static void run_block(const own_call *c, const void *Ap, size_t i0, size_t mc, s
                                            (const uint16_t *)c->Bp + q * bpe + k0 * step * NR,
                                            kc, m, n, c->alpha, bt);
                 else
-                    sw_ukr_f32_avx512(T + ir * ldt + jr, ldt,
+                    c->ukr_f32(T + ir * ldt + jr, ldt,
                                       (const float *)Ap + p * ape + k0 * MR,
                                       (const float *)c->Bp + q * bpe + k0 * NR,
                                       kc, m, n, c->alpha, bt);
@@ -338,8 +440,11 @@ static void run_block(const own_call *c, const void *Ap, size_t i0, size_t mc, s
     else epi_generic(c, blk, NC, i0, j0, mc, c->N - j0 < nc ? c->N - j0 : nc, row);
 }
 
-static swiglu_status own_run(const own_call *c)
+static swiglu_status own_run(const own_call *call)
 {
+    own_call cc = *call;
+    const own_call *c = &cc;
+    cc.ukr_f32 = use_avx512() ? sw_ukr_f32_avx512 : sw_ukr_f32_avx2;
     int nt = swiglu_threads_get();
     if (nt < 1) nt = 1;
     size_t MP = ceil_div(c->M, MR), ape = panel_elems(c->dt, MR, c->K);
@@ -469,13 +574,15 @@ double sw_gemm_peak_gflops(swiglu_dtype dt, int threads)
     if (!sw_gemm_own_supported(dt) || threads < 1) return 0.0;
     /* ~20 ms at the peak; the pool is started by a first, short run */
     size_t iters = dt == SWIGLU_BF16 ? 1000000 : 2000000;
-    double flops_it = 24.0 * 2.0 * (dt == SWIGLU_BF16 ? 32.0 : 16.0);
+    int wide = use_avx512();
+    double flops_it = dt == SWIGLU_BF16 ? 24.0 * 2.0 * 32.0 : wide ? 24.0 * 2.0 * 16.0 : 12.0 * 2.0 * 8.0;
+    float (*loop)(size_t) = dt == SWIGLU_BF16 ? sw_peak_dpbf16_avx512bf16 : wide ? sw_peak_fma_avx512 : sw_peak_fma_avx2;
     float sink = 0.0f;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(threads)
 #endif
     {
-        float v = dt == SWIGLU_BF16 ? sw_peak_dpbf16_avx512bf16(1000) : sw_peak_fma_avx512(1000);
+        float v = loop(1000);
 #ifdef _OPENMP
 #pragma omp atomic
 #endif
@@ -486,7 +593,7 @@ double sw_gemm_peak_gflops(swiglu_dtype dt, int threads)
 #pragma omp parallel num_threads(threads)
 #endif
     {
-        float v = dt == SWIGLU_BF16 ? sw_peak_dpbf16_avx512bf16(iters) : sw_peak_fma_avx512(iters);
+        float v = loop(iters);
 #ifdef _OPENMP
 #pragma omp atomic
 #endif

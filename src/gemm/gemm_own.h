@@ -1,7 +1,7 @@
 /* gemm_own.h -- the contract between our own GEMM engine's framework
  * (gemm_own.c: packing, cache blocking, threads, epilogue) and its per-ISA
- * micro-kernels (avx512/: one file per instruction set, compiled with that
- * ISA's flags only). Internal to src/gemm/.
+ * micro-kernels (avx2/, avx512/, avx512bf16/: one file per instruction set,
+ * compiled with that ISA's flags only). Internal to src/gemm/.
  *
  * Legend: C [M x N] = alpha op(A) [M x K] op(B) [K x N] + beta C.
  * A micro-kernel computes one register tile of MR rows x NR columns over
@@ -27,6 +27,9 @@ typedef void (*sw_ukr_f32_fn)(float *C, size_t ldc, const float *Ap, const float
 typedef void (*sw_ukr_bf16_fn)(float *C, size_t ldc, const uint16_t *Ap, const uint16_t *Bp,
                                size_t kc2, size_t m, size_t n, float alpha, float beta);
 
+/* avx2/ukr_f32_avx2.c (AVX2 FMA: the same tile as four 6 x 16 strips, the same bits) */
+void sw_ukr_f32_avx2(float *C, size_t ldc, const float *Ap, const float *Bp,
+                     size_t kc, size_t m, size_t n, float alpha, float beta);
 /* avx512/ukr_f32_avx512.c (AVX-512F FMA) */
 void sw_ukr_f32_avx512(float *C, size_t ldc, const float *Ap, const float *Bp,
                        size_t kc, size_t m, size_t n, float alpha, float beta);
@@ -40,6 +43,8 @@ void sw_ukr_bf16_avx512bf16(float *C, size_t ldc, const uint16_t *Ap, const uint
  * accumulator (so that nothing is optimized away). FLOPs per iteration:
  * 24 x 16 x 2 (fp32), 24 x 32 x 2 (bf16). */
 float sw_peak_fma_avx512(size_t iters);
+/* AVX2: 12 ymm FMAs an iteration, 12 x 8 x 2 FLOPs */
+float sw_peak_fma_avx2(size_t iters);
 float sw_peak_dpbf16_avx512bf16(size_t iters);
 
 #endif
