@@ -5,6 +5,9 @@
 # micro-batches of 12 per step), side by side in one run:
 #   1x1        1 rank  x 1 thread   --accum 2        (the baseline)
 #   1x2        1 rank  x 2 threads  --accum 2        (threads)
+#   1x2-split  1 rank  x 2 threads  --accum 2 --split 2: each micro-batch
+#              in 2 parts, a thread each (owner-computes, docs/MODEL.md):
+#              the ranks' way inside one process, no MPI
 #   2x1        2 ranks x 1 thread   mpirun -n 2, 1 micro-batch each: the
 #              sharded optimizer step (the default: reduce-scatter of the
 #              gradients, each rank updating half the weights, allgather)
@@ -89,6 +92,7 @@ TENV=(env OMP_NUM_THREADS=1 LD_LIBRARY_PATH="${TORCH_BLAS_DIR:+$TORCH_BLAS_DIR:}
 for _ in $(seq "$REPS"); do
     one 1x1 "$SW" train "${MODEL[@]}" --accum 2 --threads 1
     one 1x2 "$SW" train "${MODEL[@]}" --accum 2 --threads 2
+    one 1x2-split "$SW" train "${MODEL[@]}" --accum 2 --threads 2 --split 2
     one 2x1 "${MPI[@]}" "$SW" train "${MODEL[@]}" --threads 1
     one 2x1-repl env SWIGLU_DP_SHARD=0 "${MPI[@]}" -x SWIGLU_DP_SHARD "$SW" train "${MODEL[@]}" --threads 1
     one 2x1-ovl env SWIGLU_DP_OVERLAP=1 "${MPI[@]}" -x SWIGLU_DP_OVERLAP "$SW" train "${MODEL[@]}" --threads 1
@@ -98,7 +102,7 @@ for _ in $(seq "$REPS"); do
         one torch-2x1 "${TENV[@]}" /usr/bin/python3 bench/torch_ref.py "${TMODEL[@]}" --accum 2 --ddp 2
     fi
 done
-ROWS=(1x1 1x2 2x1 2x1-repl 2x1-ovl 2x1-indep); [ $TORCH = 1 ] && ROWS+=(torch-1x1 torch-2x1)
+ROWS=(1x1 1x2 1x2-split 2x1 2x1-repl 2x1-ovl 2x1-indep); [ $TORCH = 1 ] && ROWS+=(torch-1x1 torch-2x1)
 median() { sort -g "$1" | awk '{ v[NR] = $1 } END { if (NR == 0) print "null"; else print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 declare -A tps share
@@ -118,7 +122,8 @@ if [ $JSON = 1 ]; then
         printf '%s"%s":%s' "$sep" "$r" "$(ratio "${tps[$r]}" "$b")"; sep=,
     done
     printf ',"bound":2}'
-    printf ',"of_indep_bound":{"2x1":%s,"2x1-repl":%s,"2x1-ovl":%s}' "$(ratio "${tps[2x1]}" "${tps[2x1-indep]}")" \
+    printf ',"of_indep_bound":{"1x2-split":%s,"2x1":%s,"2x1-repl":%s,"2x1-ovl":%s}' \
+        "$(ratio "${tps[1x2-split]}" "${tps[2x1-indep]}")" "$(ratio "${tps[2x1]}" "${tps[2x1-indep]}")" \
         "$(ratio "${tps[2x1-repl]}" "${tps[2x1-indep]}")" "$(ratio "${tps[2x1-ovl]}" "${tps[2x1-indep]}")"
     [ $TORCH = 1 ] && printf ',"torch_2x1_over_ours_2x1":%s' "$(ratio "${tps[torch-2x1]}" "${tps[2x1]}")"
     printf ',"comm_share_pct":{"2x1":%s,"2x1-repl":%s,"2x1-ovl":%s}}\n' "${share[2x1]}" "${share[2x1-repl]}" "${share[2x1-ovl]}"
