@@ -52,6 +52,15 @@ PY
 expect "--split 2: the loss follows split 1's to rounding" close_logs "$tmp/a1.log" "$tmp/a5.log"
 expect "--split 2: not the same bits as split 1 (a sum in another order)" test "$(tail -1 "$tmp/a1.log")" != "$(tail -1 "$tmp/a5.log")"
 expect "--split 3 with dropout: the loss follows split 1's to rounding" close_logs "$tmp/a3.log" "$tmp/a7.log"
+# on AVX2 (oneDNN and our kernels limited to it, as on a CPU without AVX-512) the unsplit
+# run's bits depend on the thread count (docs/MODEL.md, Threads); a split run's do not
+for t in 1 2; do
+    must "--split 2 on AVX2, $t threads" env ONEDNN_MAX_CPU_ISA=AVX2 SWIGLU_ISA=avx2 "$SW" train --data "$data" --tokens char \
+        --layers 2 --heads 4 --dim 64 --context 32 --batch 6 --steps 8 --eval-every 4 --eval-batches 2 --quiet \
+        --ffn relu --split 2 --threads $t --ckpt "$tmp/avx2_$t.ckpt"
+done
+expect "--split 2 on AVX2: 2 threads give the 1-thread checkpoint byte for byte" cmp -s "$tmp/avx2_1.ckpt" "$tmp/avx2_2.ckpt"
+
 # resume continues a split run bit for bit when given the same --split (a run setting, as
 # the thread count: not kept in the checkpoint)
 sargs=(train --data "$data" --tokens char --layers 2 --heads 4 --dim 64 --context 32 --batch 6 --steps 12
