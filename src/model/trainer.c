@@ -65,6 +65,8 @@ static int blocks_in(size_t *j0, size_t *j1, size_t k, size_t n, size_t b0, size
     return *j0 < *j1;
 }
 
+static void parts_free(sw_trainer *t);
+
 static swiglu_status alloc_state(sw_trainer *t)
 {
     size_t n = t->model->n_params, L = t->model->L, N = (size_t)t->tc.batch * t->model->Tmax;
@@ -129,9 +131,7 @@ void sw_trainer_free(sw_trainer *t)
     free(t->norm_layer); free(t->ffn_stats); free(t->beta_buf);
     free(t->tensor_sumsq); free(t->norm_part);
     free(t->shard_off); free(t->shard_blk); free(t->shard_cnt);
-    if (t->part)
-        for (int p = 0; p < t->tc.split - 1; p++) sw_model_free(t->part[p]);
-    free(t->part); free(t->part_loss); free(t->part_st);
+    parts_free(t);
     free(t);
 }
 
@@ -316,20 +316,31 @@ static void layer_done(void *ctx, size_t l)
  * bits at any thread count, other bits than split 1 (a sum's order). */
 static size_t part_lo(size_t p, size_t B, size_t S) { return p * B / S; }
 
+static void parts_free(sw_trainer *t)
+{
+    if (t->part)
+        for (size_t p = 0; p < t->n_part; p++) sw_model_free(t->part[p]);
+    free(t->part); free(t->part_loss); free(t->part_st);
+    t->part = NULL; t->part_loss = NULL; t->part_st = NULL; t->n_part = 0;
+}
+
+/* The parts' models for tc.split (made again if the split changed since). */
 static swiglu_status parts_setup(sw_trainer *t)
 {
     size_t S = (size_t)t->tc.split, B = (size_t)t->tc.batch;
-    if (t->part || S < 2) return SWIGLU_OK;
+    if (t->part && t->n_part == S - 1) return SWIGLU_OK;
+    parts_free(t);
     t->part = calloc(S - 1, sizeof *t->part);
     t->part_loss = calloc(S, sizeof *t->part_loss);
     t->part_st = calloc(S, sizeof *t->part_st);
-    if (!t->part || !t->part_loss || !t->part_st) return SWIGLU_ERR_ALLOC;
+    if (!t->part || !t->part_loss || !t->part_st) { parts_free(t); return SWIGLU_ERR_ALLOC; }
+    t->n_part = S - 1;
     size_t cap = 0;
     for (size_t p = 1; p < S; p++)
         if (part_lo(p + 1, B, S) - part_lo(p, B, S) > cap) cap = part_lo(p + 1, B, S) - part_lo(p, B, S);
     for (size_t p = 1; p < S; p++) {
         swiglu_status st = sw_model_create_part(&t->part[p - 1], t->model, cap);
-        if (st) return st;
+        if (st) { parts_free(t); return st; }
         t->part[p - 1]->drop_base = part_lo(p, B, S) * t->model->Tmax;
     }
     return SWIGLU_OK;
@@ -513,8 +524,7 @@ swiglu_status sw_trainer_step(sw_trainer *t, sw_step_info *info)
     }
     if (pf->on) { pf->step_sec += sw_prof_now() - t_step; pf->steps++; }
     /* the FFN's packed weights (our GEMM engine) are stale: one repack per step */
-    for (size_t p = 0; p < (size_t)t->tc.split; p++) {
-        if (p && !t->part) break;
+    for (size_t p = 0; p <= (split ? t->n_part : 0); p++) {
         swiglu_status wst = swiglu_ffn_weights_changed(part_model(t, p)->ffn);
         if (wst != SWIGLU_OK) return wst;
     }

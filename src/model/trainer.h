@@ -133,7 +133,8 @@ typedef struct sw_trainer {
     size_t *shard_cnt;                /* sharded: [size] counts of one collective */
     float *beta_buf;                  /* [L] */
     sw_thread_tuner tune;             /* sw_trainer_auto_threads */
-    sw_model **part;                  /* [split - 1] the models of parts 1.. (part 0 is `model`), made at the first step */
+    sw_model **part;                  /* [n_part] the models of parts 1.. (part 0 is `model`), made at the first step */
+    size_t n_part;                    /* split - 1 of the step that made them */
     double *part_loss;                /* [split] a micro-batch's loss per part */
     swiglu_status *part_st;           /* [split] */
 } sw_trainer;
