@@ -204,6 +204,7 @@ static double read_progress(const char *out, const sw_lab_run *r)
 typedef struct bar {
     int tty;
     double t0, work_total, work_at_start, last_print, last_pct;
+    size_t last_runs;   /* runs done at the last line (not a terminal) */
 } bar;
 
 static void bar_show(bar *b, double work_done, size_t runs_done, size_t runs_total, int force)
@@ -218,9 +219,14 @@ static void bar_show(bar *b, double work_done, size_t runs_done, size_t runs_tot
         fprintf(stderr, "\r[%.*s%.*s] %5.1f%%  %zu/%zu runs  ETA %s   ", fill,
                 "##############################", w - fill, "..............................", 100 * frac, runs_done, runs_total, eta);
         fflush(stderr);
-    } else if (force || frac - b->last_pct >= 0.1) {
+    } else if (force || frac - b->last_pct >= 0.1 || (runs_done != b->last_runs && t - b->last_print >= 60)) {
+        /* a log: a line per 10 % of the work, and at most one a minute as runs finish (a plan
+         * whose work is mostly in its last runs, the scaling presets, would say nothing for days) */
         fprintf(stderr, "swiglu compare: %5.1f%%  %zu/%zu runs  ETA %s\n", 100 * frac, runs_done, runs_total, eta);
         b->last_pct = frac;
+        b->last_runs = runs_done;
+    } else {
+        return;   /* last_print: the time of the last line */
     }
     b->last_print = t;
 }
@@ -358,7 +364,7 @@ static void lab_schedule(lab *L)
     L->started = calloc(p->n_runs, sizeof *L->started);
     L->pids = calloc(p->n_runs, sizeof *L->pids);
     if (!L->running || !L->started || !L->pids) cli_die("out of memory");
-    L->b = (bar){isatty(2), now_s(), 0, 0, 0, -1};
+    L->b = (bar){isatty(2), now_s(), 0, 0, 0, -1, 0};
     for (size_t i = 0; i < p->n_runs; i++) L->b.work_total += p->runs[i].work;
     L->b.work_at_start = work_done(p, L->out, L->running, NULL);
     for (size_t i = 0; i < p->n_runs; i++) L->runs_done += sw_lab_run_done(L->out, &p->runs[i]);
