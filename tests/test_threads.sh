@@ -87,6 +87,11 @@ expect "profile header" grep -q "^profile: 5 steps, 1 thread, " <<<"$out"
 for ph in "rmsnorm" "gemm (q k v o, head)" "ffn (gemms + act)" "attention" "elementwise" "adamw" "grad norm + clip"; do
     expect "profile row: $ph" grep -qF "  $ph " <<<"$out"
 done
+must "train --profile --split 2" "$SW" train --data "$data" --tokens char --layers 2 --heads 2 --dim 32 --context 16 \
+    --batch 4 --steps 5 --eval-every 0 --quiet --threads 2 --split 2 --profile --ckpt "$tmp/p2.ckpt"
+expect "profile with --split: part 0's wait for the other parts is a row" grep -qF "  wait (--split parts) " <<<"$out"
+must "train --profile" "$SW" train --data "$data" --tokens char --layers 2 --heads 2 --dim 32 --context 16 --batch 4 \
+    --steps 5 --eval-every 0 --quiet --threads 1 --profile --ckpt "$tmp/p.ckpt"
 share=$(awk '/^  [a-z]/ && $NF ~ /%$/ { s += $NF + 0 } END { printf "%.0f", s }' <<<"$out")
 expect "profile shares add up to ~100 % (got $share)" test "$share" -ge 95 -a "$share" -le 101
 

@@ -8,6 +8,7 @@ static const char *const phase_names[SW_PH_COUNT] = {
     [SW_PH_GEMM] = "gemm (q k v o, head)", [SW_PH_FFN] = "ffn (gemms + act)",
     [SW_PH_ATTN] = "attention", [SW_PH_ELEM] = "elementwise", [SW_PH_LOSS] = "loss / sampling",
     [SW_PH_GRADNORM] = "grad norm + clip", [SW_PH_OPTIM] = "adamw", [SW_PH_COMM] = "allreduce (mpirun)",
+    [SW_PH_WAIT] = "wait (--split parts)",
 };
 
 double sw_prof_now(void)

@@ -26,6 +26,7 @@ typedef enum sw_phase {
     SW_PH_GRADNORM,   /* gradient norm and clipping */
     SW_PH_OPTIM,      /* AdamW */
     SW_PH_COMM,       /* data parallel: the gradients' allreduce (mpirun) */
+    SW_PH_WAIT,       /* --split: part 0's thread waiting for the other parts (their phases are not timed) */
     SW_PH_COUNT
 } sw_phase;
 

@@ -442,6 +442,7 @@ swiglu_status sw_trainer_step(sw_trainer *t, sw_step_info *info)
         if (split) {
             st = parts_fwd_bwd(t, B, T, scale, &loss);
             if (st) { m->keep_bf16 = 0; return st; }
+            sw_prof_lap(pf, SW_PH_WAIT);   /* part 0's backward ended before the region did */
             loss_sum += loss;
             sw_prof_begin(pf, SW_PROF_BWD);
             continue;
