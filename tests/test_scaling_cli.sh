@@ -70,6 +70,12 @@ expect "an own-rate run's rate is its variant's best sweep rate" \
     awk -F, -v lr="$(sed -n 's/^lr=//p' "$tmp/full/runs/d16l1-swiglu-s0-own-fan-in/result.txt")" \
         '$1 == 16 && $3 == "swiglu" && $6 == 1 { found = ($4 + 0 == lr + 0) } END { exit !found }' "$tmp/full/scaling_sweep.csv"
 expect "no temporary files left" [ -z "$(find "$tmp/full" -name '*.tmp*')" ]
+# a sweep with a rate not run yet: no best rate named, the row says how far it got
+cp -r "$tmp/full" "$tmp/part"
+rm "$tmp/part/runs/d16l1-sweep-swiglu-lr1-fan-in/result.txt"
+must "--report-only with a sweep run missing" "$SW" "${A[@]}" --out "$tmp/part" --report-only
+expect "a partial sweep: '-' for the missing rate, no best, 'sweep unfinished (1 of 2 rates)'" \
+    grep -qE '^\| D16/L1 \| swiglu \| [0-9.e-]+: [0-9.]+, [0-9.e-]+: - \| - \| sweep unfinished \(1 of 2 rates\) \|$' "$tmp/part/report.md"
 # another variant set would choose other shared rates: refused in the same folder
 "$SW" compare --preset scaling-tiny --variants relu,swiglu --seeds 2 --data "$data" --out "$tmp/full" >/dev/null 2>"$tmp/v.err"; rc=$?
 expect "another variant set in the same folder refused (rc $rc)" eval '[ $rc -ne 0 ] && grep -q "another plan" "$tmp/v.err"'

@@ -433,7 +433,7 @@ static void report_sizes(FILE *f, const sdata *d)
                "adjusted by Holm over the size's baselines; *SwiGLU better* (worse) when the adjusted p < %.2g.\n\n",
             ALPHA);
     /* every variant's mean loss per size and policy */
-    fprintf(f, "Mean final validation loss over seeds (own rate / shared rate; the rate each gave):\n\n| variant |");
+    fprintf(f, "Mean final validation loss over seeds (own rate / shared rate; the rate each gave; - : not run yet):\n\n| variant |");
     for (int z = 0; z < pr->n_sizes; z++) { char sn[32]; size_name(sn, sizeof sn, &pr->sizes[z]); fprintf(f, " %s |", sn); }
     fprintf(f, "\n|---|");
     for (int z = 0; z < pr->n_sizes; z++) fprintf(f, "---|");
@@ -450,6 +450,7 @@ static void report_sizes(FILE *f, const sdata *d)
                     if (isfinite(d->z[z].loss[pol][v][s])) x[n++] = d->z[z].loss[pol][v][s];
                 m[pol] = n ? sw_mean(x, n) : NAN;
             }
+            if (isnan(m[0]) && isnan(m[1]) && isnan(d->z[z].rate[0][v])) { fprintf(f, " - |"); continue; }   /* nothing run yet */
             fprintf(f, " %.4f / %.4f (%.2g / %.2g) |", m[0], m[1], d->z[z].rate[0][v], d->z[z].rate[1][v]);
         }
         fprintf(f, "\n");
@@ -469,14 +470,23 @@ static void report_sweep(FILE *f, const sdata *d)
         size_name(sn, sizeof sn, s);
         for (size_t v = 0; v < p->n_variants; v++) {
             if (!sw_lab_size_has(p, z, (int)v)) continue;
-            char cells[512];
+            char cells[512], id[64], note[64] = "";
             size_t k = 0;
-            for (int r = 0; r < s->n_rates; r++)
-                k += (size_t)snprintf(cells + k, sizeof cells - k, "%s%.3g: %.4f", r ? ", " : "", s->rates[r], d->z[z].sweep[v][r]);
-            int o = d->z[z].own[v];
-            const char *note = "";
-            if (o == 0 || o == s->n_rates - 1) { note = "at the grid's edge"; edge++; }
-            if (o < 0) note = d->z[z].sweep_missing ? "sweep unfinished" : "every rate diverged";
+            int done = 0;
+            for (int r = 0; r < s->n_rates; r++) {
+                sw_lab_scale_id(id, sizeof id, p, SW_RUN_SCALE_SWEEP, z, (int)v, 0, r, 0);
+                sw_lab_run sr = {.kind = SW_RUN_SCALE_SWEEP};
+                memcpy(sr.id, id, sizeof id);
+                int have = sw_lab_run_done(d->out, &sr);   /* NaN in sweep[][]: diverged, or not run yet */
+                done += have;
+                if (have) k += (size_t)snprintf(cells + k, sizeof cells - k, "%s%.3g: %.4f", r ? ", " : "", s->rates[r], d->z[z].sweep[v][r]);
+                else k += (size_t)snprintf(cells + k, sizeof cells - k, "%s%.3g: -", r ? ", " : "", s->rates[r]);
+            }
+            /* a best rate is named only once the variant's whole grid has run (the runs use it then) */
+            int o = done == s->n_rates ? d->z[z].own[v] : -1;
+            if (o == 0 || o == s->n_rates - 1) { snprintf(note, sizeof note, "at the grid's edge"); edge++; }
+            if (done < s->n_rates) snprintf(note, sizeof note, "sweep unfinished (%d of %d rates)", done, s->n_rates);
+            else if (o < 0) snprintf(note, sizeof note, "every rate diverged");
             char ob[32] = "-";
             if (o >= 0) snprintf(ob, sizeof ob, "%.3g", s->rates[o]);
             fprintf(f, "| %s | %s | %s | %s | %s |\n", sn, p->variants[v].name, cells, ob, note);
