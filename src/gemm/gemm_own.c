@@ -156,12 +156,6 @@ static size_t packed_col(size_t pc, size_t N, size_t glu_h)
     return w < GLU_HALF ? c : glu_h + c;
 }
 
-/* One packed panel of w lines (MR rows of op(A) or NR columns of op(B)):
- * line l starts at line[l] (NULL: zero padding), its element k at
- * line[l][k * s_k].
- *   fp32: dst [K][w]        bf16: dst [K2][w][2] (VNNI-2, a zero k past K)
- * Lines with s_k = 1 are read along k; otherwise k runs outer so that the
- * reads are contiguous across lines (op(A) = A^T, op(B) = B). */
 /* How many of the w lines, from the first, are one run of consecutive
  * elements (line[l] = line[0] + l elements of es bytes) with every line after
  * the run NULL (padding); 0 when the lines are not so (the general loops
@@ -176,6 +170,12 @@ static size_t run_lines(const void *const *line, size_t w, size_t es)
     return n;
 }
 
+/* One packed panel of w lines (MR rows of op(A) or NR columns of op(B)):
+ * line l starts at line[l] (NULL: zero padding), its element k at
+ * line[l][k * s_k].
+ *   fp32: dst [K][w]        bf16: dst [K2][w][2] (VNNI-2, a zero k past K)
+ * Lines with s_k = 1 are read along k; otherwise k runs outer so that the
+ * reads are contiguous across lines (op(A) = A^T, op(B) = B). */
 static void pack_f32(float *dst, size_t w, const float *const *line, size_t s_k, size_t K)
 {
     if (s_k == 1) {
@@ -200,10 +200,17 @@ static void pack_f32(float *dst, size_t w, const float *const *line, size_t s_k,
 }
 
 /* VNNI-2: the pair (k, k+1) of line l is one 32-bit word, k in the low half
- * (little-endian), at word k/2 * w + l of dst. */
+ * (little-endian), at word k/2 * w + l of dst. Line l's pairs from k2 on,
+ * read along k, and the odd last k with a zero beside it. */
+static void pack_pairs(uint32_t *d32, size_t w, size_t l, const uint16_t *p, size_t k2, size_t K)
+{
+    for (; k2 < K / 2; k2++) d32[k2 * w + l] = (uint32_t)p[2 * k2] | (uint32_t)p[2 * k2 + 1] << 16;
+    if (K & 1) d32[(K / 2) * w + l] = p[K - 1];
+}
+
 static void pack_bf16(uint16_t *dst, size_t w, const uint16_t *const *line, size_t s_k, size_t K)
 {
-    size_t K2 = ceil_div(K, 2), Ke = K & ~(size_t)1;   /* Ke: the k of whole pairs */
+    size_t K2 = ceil_div(K, 2);
     uint32_t *d32 = (uint32_t *)(void *)dst;             /* dst is 4-byte aligned: panels start at even offsets */
     if (s_k == 1) {
         size_t l = 0;
@@ -211,7 +218,7 @@ static void pack_bf16(uint16_t *dst, size_t w, const uint16_t *const *line, size
         /* 4 lines x 4 pairs at a time: a 4 x 4 transpose of 32-bit words */
         for (; l + 4 <= w && line[l] && line[l + 1] && line[l + 2] && line[l + 3]; l += 4) {
             size_t k2 = 0;
-            for (; k2 + 4 <= Ke / 2; k2 += 4) {
+            for (; k2 + 4 <= K / 2; k2 += 4) {
                 __m128i r0 = _mm_loadu_si128((const __m128i *)(const void *)(line[l] + 2 * k2));
                 __m128i r1 = _mm_loadu_si128((const __m128i *)(const void *)(line[l + 1] + 2 * k2));
                 __m128i r2 = _mm_loadu_si128((const __m128i *)(const void *)(line[l + 2] + 2 * k2));
@@ -223,18 +230,13 @@ static void pack_bf16(uint16_t *dst, size_t w, const uint16_t *const *line, size
                 _mm_storeu_si128((__m128i *)(void *)(d32 + (k2 + 2) * w + l), _mm_unpacklo_epi64(t2, t3));
                 _mm_storeu_si128((__m128i *)(void *)(d32 + (k2 + 3) * w + l), _mm_unpackhi_epi64(t2, t3));
             }
-            for (size_t q = l; q < l + 4; q++) {
-                const uint16_t *p = line[q];
-                for (size_t j = k2; j < Ke / 2; j++) d32[j * w + q] = (uint32_t)p[2 * j] | (uint32_t)p[2 * j + 1] << 16;
-                if (K & 1) d32[(K / 2) * w + q] = p[K - 1];
-            }
+            for (size_t q = l; q < l + 4; q++) pack_pairs(d32, w, q, line[q], k2, K);
         }
 #endif
         for (; l < w; l++) {
             const uint16_t *p = line[l];
             if (!p) { for (size_t k2 = 0; k2 < K2; k2++) d32[k2 * w + l] = 0; continue; }
-            for (size_t k2 = 0; k2 < Ke / 2; k2++) d32[k2 * w + l] = (uint32_t)p[2 * k2] | (uint32_t)p[2 * k2 + 1] << 16;
-            if (K & 1) d32[(K / 2) * w + l] = p[K - 1];
+            pack_pairs(d32, w, l, p, 0, K);
         }
         return;
     }

@@ -95,6 +95,13 @@ int sw_lab_scaling_runs(sw_lab_plan *p, int seeds)
     return full;
 }
 
+int sw_lab_sweep_done(const sw_lab_plan *p, const char *out, int z, int v, int k)
+{
+    sw_lab_run sr = {.kind = SW_RUN_SCALE_SWEEP};
+    sw_lab_scale_id(sr.id, sizeof sr.id, p, SW_RUN_SCALE_SWEEP, z, v, 0, k, 0);
+    return sw_lab_run_done(out, &sr);
+}
+
 int sw_lab_scale_rates(const sw_lab_plan *p, const char *out, int z,
                        double loss[SW_LAB_MAX_VARIANTS][SW_LAB_MAX_RATES], int own[SW_LAB_MAX_VARIANTS], int *shared)
 {
@@ -106,10 +113,8 @@ int sw_lab_scale_rates(const sw_lab_plan *p, const char *out, int z,
         for (int k = 0; k < s->n_rates; k++) {
             loss[v][k] = NAN;
             if (!sw_lab_size_has(p, z, (int)v)) continue;
+            if (!sw_lab_sweep_done(p, out, z, (int)v, k)) { missing++; continue; }
             sw_lab_scale_id(id, sizeof id, p, SW_RUN_SCALE_SWEEP, z, (int)v, 0, k, 0);
-            sw_lab_run sr = {.kind = SW_RUN_SCALE_SWEEP};
-            memcpy(sr.id, id, sizeof id);
-            if (!sw_lab_run_done(out, &sr)) { missing++; continue; }
             double l = sw_lab_result_get(out, id, "final_val_loss");   /* NaN: diverged */
             loss[v][k] = l;
             if (isfinite(l) && (own[v] < 0 || l < loss[v][own[v]])) own[v] = k;

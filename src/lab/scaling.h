@@ -53,6 +53,10 @@ int sw_lab_scaling_runs(sw_lab_plan *p, int seeds);
 void sw_lab_scale_id(char *buf, size_t cap, const sw_lab_plan *p, sw_lab_kind kind, int size, int variant,
                      int seed, int rate, int policy);
 
+/* 1 when the sweep run of variant v at rate index k of size z is done in out
+ * (its result is there; a diverged run is done too). */
+int sw_lab_sweep_done(const sw_lab_plan *p, const char *out, int z, int v, int k);
+
 /* The sweep of size z read back: loss[v][k] (NaN when diverged or not
  * done), own[v] (the rate index of variant v's best, -1 when none),
  * *shared. Returns the number of the size's sweep runs not done (0: all). */

@@ -470,14 +470,11 @@ static void report_sweep(FILE *f, const sdata *d)
         size_name(sn, sizeof sn, s);
         for (size_t v = 0; v < p->n_variants; v++) {
             if (!sw_lab_size_has(p, z, (int)v)) continue;
-            char cells[512], id[64], note[64] = "";
+            char cells[512], note[64] = "";
             size_t k = 0;
             int done = 0;
             for (int r = 0; r < s->n_rates; r++) {
-                sw_lab_scale_id(id, sizeof id, p, SW_RUN_SCALE_SWEEP, z, (int)v, 0, r, 0);
-                sw_lab_run sr = {.kind = SW_RUN_SCALE_SWEEP};
-                memcpy(sr.id, id, sizeof id);
-                int have = sw_lab_run_done(d->out, &sr);   /* NaN in sweep[][]: diverged, or not run yet */
+                int have = sw_lab_sweep_done(p, d->out, z, (int)v, r);   /* NaN in sweep[][]: diverged, or not run yet */
                 done += have;
                 if (have) k += (size_t)snprintf(cells + k, sizeof cells - k, "%s%.3g: %.4f", r ? ", " : "", s->rates[r], d->z[z].sweep[v][r]);
                 else k += (size_t)snprintf(cells + k, sizeof cells - k, "%s%.3g: -", r ? ", " : "", s->rates[r]);
