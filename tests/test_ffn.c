@@ -587,6 +587,56 @@ static void packed_weights_cache(void)
     model_free(&m);
 }
 
+/* Our engine's fused backward (dh never written: the derivative in the dh
+ * GEMM's epilogue) against the oneDNN engine's GEMM + separate pass, at a
+ * shape of several row and column blocks with partial last ones (T 100 =
+ * 2 x 48 + 4, H 600 = 2 x 256 + 88), a learned beta and biases; and the same
+ * bits at 1, 2 and 3 threads (each block is one thread's, the dbeta
+ * partials are summed in block order). */
+static void fused_backward(swiglu_ffn_variant v, int bias, int learn)
+{
+    if (sw_gemm_set_engine(SW_GEMM_OWN) != SWIGLU_OK || sw_gemm_set_engine(SW_GEMM_ONEDNN) != SWIGLU_OK) {
+        tl_skip("fused backward: needs both GEMM engines");
+        return;
+    }
+    const size_t T = 100, D = 40, H = 600;
+    const char *name = swiglu_ffn_variant_name(v);
+    model m;
+    model_init(&m, v, T, D, H, bias, 91 + (uint64_t)v, 1.0);
+    lib O, E[3];
+    sw_gemm_set_engine(SW_GEMM_ONEDNN);
+    lib_make(&O, &m, SWIGLU_WEIGHTS_PACKED, 0, learn);
+    lib_run(&O, T);
+    sw_gemm_set_engine(SW_GEMM_OWN);
+    int threads0 = swiglu_threads_get();
+    for (int k = 0; k < 3; k++) {
+        swiglu_threads_set(k + 1);
+        lib_make(&E[k], &m, SWIGLU_WEIGHTS_PACKED, 0, learn);
+        lib_run(&E[k], T);
+    }
+    swiglu_threads_set(threads0);
+    sw_gemm_set_engine(SW_GEMM_ONEDNN);
+    size_t P = m.gated ? 2 * H : H;
+    double e = fmax(maxdiff(E[0].dx, O.dx, T * D), maxdiff(E[0].g.w1, O.g.w1, P * D));
+    e = fmax(e, maxdiff(E[0].g.w2, O.g.w2, D * H));
+    if (bias) e = fmax(e, fmax(maxdiff(E[0].g.b1, O.g.b1, P), maxdiff(E[0].g.b2, O.g.b2, D)));
+    CHECK(e < 2e-5, "%s bias %d beta %d: own engine's fused backward differs from oneDNN's by %.3g", name, bias,
+          learn, e);
+    if (learn)
+        CHECK(fabs(E[0].gbeta - O.gbeta) <= 1e-5 * (1 + fabs(O.gbeta)), "%s: dbeta %.9g (own) vs %.9g (oneDNN)",
+              name, E[0].gbeta, O.gbeta);
+    for (int k = 1; k < 3; k++) {
+        int same = !memcmp(E[k].dx, E[0].dx, T * D * 4) && !memcmp(E[k].g.w1, E[0].g.w1, P * D * 4) &&
+                   !memcmp(E[k].g.w2, E[0].g.w2, D * H * 4) && E[k].gbeta == E[0].gbeta &&
+                   (!bias || !memcmp(E[k].g.b1, E[0].g.b1, P * 4));
+        CHECK(same, "%s bias %d beta %d: own engine's backward at %d threads differs from 1 thread", name, bias,
+              learn, k + 1);
+    }
+    lib_free(&O);
+    for (int k = 0; k < 3; k++) lib_free(&E[k]);
+    model_free(&m);
+}
+
 int main(void)
 {
     /* every numeric check on each GEMM engine this build and CPU have */
@@ -611,6 +661,10 @@ int main(void)
         matching();
         packed_weights_cache();
     }
+    fused_backward(SWIGLU_FFN_SWIGLU, 1, 1);
+    fused_backward(SWIGLU_FFN_GEGLU, 0, 0);
+    fused_backward(SWIGLU_FFN_GELU, 1, 0);
+    fused_backward(SWIGLU_FFN_SWISH, 0, 1);
     sw_gemm_set_engine(SW_GEMM_AUTO);
     bad_configs();
     init_and_stats();

@@ -252,12 +252,10 @@ static unsigned char *slurp(size_t *n)
     return NULL;
 }
 
-int main(void)
+/* every case of the file on the current GEMM engine */
+static void run_file(const unsigned char *buf, size_t n)
 {
-    size_t n = 0;
-    unsigned char *buf = slurp(&n);
-    CHECK(buf != NULL, "tests/ref/ffn_ref.bin not found (run from the repository root)");
-    if (!buf) return tl_finish("test_ffn_ref");
+    memset(worst_bf16, 0, sizeof worst_bf16);
     rd r = {buf, buf + n};
     char magic[8];
     uint32_t version = 0, count = 0;
@@ -282,8 +280,27 @@ int main(void)
     }
     CHECK(r.p == r.end, "trailing bytes in the reference file");
     CHECK(cases >= 100 && layouts_seen == 7, "only %u cases, layouts mask %u", cases, layouts_seen);
-    printf("ffn_ref: %u cases; bf16 worst: y %.3g (fp32 out), y %.3g (bf16 out), grads %.3g, dbeta %.3g\n",
-           cases, worst_bf16[0], worst_bf16[1], worst_bf16[2], worst_bf16[3]);
+    printf("ffn_ref on %s: %u cases; bf16 worst: y %.3g (fp32 out), y %.3g (bf16 out), grads %.3g, dbeta %.3g\n",
+           sw_gemm_engine(), cases, worst_bf16[0], worst_bf16[1], worst_bf16[2], worst_bf16[3]);
+}
+
+int main(void)
+{
+    size_t n = 0;
+    unsigned char *buf = slurp(&n);
+    CHECK(buf != NULL, "tests/ref/ffn_ref.bin not found (run from the repository root)");
+    if (!buf) return tl_finish("test_ffn_ref");
+    /* on each GEMM engine this build and CPU have: our engine's fused
+     * forward and backward epilogues against the same reference */
+    static const sw_gemm_engine_id engines[] = {SW_GEMM_ONEDNN, SW_GEMM_OWN};
+    for (size_t e = 0; e < sizeof engines / sizeof engines[0]; e++) {
+        if (sw_gemm_set_engine(engines[e]) != SWIGLU_OK) {
+            tl_skip("GEMM engine %s: not in this build or CPU", sw_gemm_engine_name(engines[e]));
+            continue;
+        }
+        run_file(buf, n);
+    }
+    sw_gemm_set_engine(SW_GEMM_AUTO);
     free(buf);
     return tl_finish("test_ffn_ref");
 }

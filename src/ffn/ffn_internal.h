@@ -38,6 +38,9 @@ void sw_ffn_wpack_invalidate(sw_ffn_wpack *w);
  * (gated: GLU layout), down = W2^T; valid until the next invalidate */
 swiglu_status sw_ffn_wpack_get(const sw_gemm_bpack **up, const sw_gemm_bpack **down,
                                const swiglu_ffn *f, const swiglu_ffn_params *p);
+/* the backward's packed W2 (op(B) of dh = dy W2, [D x H]), packed now if
+ * new or stale; valid until the next invalidate */
+swiglu_status sw_ffn_wpack_get_dh(const sw_gemm_bpack **dh, const swiglu_ffn *f, const swiglu_ffn_params *p);
 
 /* The workspace, carved in 64-byte aligned pieces (byte offsets from the
  * aligned base). A piece that a mode does not use has size 0. */
@@ -48,6 +51,8 @@ typedef struct sw_ffn_ws {
                        kept in store mode, scratch in recompute mode; fp32
                        inference writes h over pre's gate columns instead    */
     size_t dh;      /* f32 [T x H]     backward scratch: dL/dh               */
+    size_t dbeta;   /* f64 [T x ceil(H / SW_GEMM_EPI_COLS)] backward scratch with a
+                       learned beta: the fused backward's per-block partials */
     size_t dpre;    /* f32 [T x P]     backward scratch: dL/dpre             */
     size_t dy16;    /* bf16 [T x D]    backward scratch (bf16 layer)         */
     size_t dpre16;  /* bf16 [T x P]    backward scratch (bf16 layer)         */

@@ -28,6 +28,11 @@
  *   db  += sum_t dpre
  *   dW  += dpre^T x              one GEMM for PACKED (two for SPLIT)
  *   dx  += dpre W                one GEMM for PACKED (two for SPLIT)
+ * On our engine (when sw_gemm_engine_for_glu picks it) dh is never written:
+ * the dh GEMM runs on W2 packed once per weight set and its epilogue
+ * (bwd_epilogue) applies the derivative to each finished dh block while it
+ * is in L1/L2, writing dpre (and its bf16 copy) and the block's dbeta
+ * partial; the same kernels on the same values as the separate pass.
  *
  * Accumulate contract: backward ADDS into dx, dW1, dW3, dW2, db1, db3, db2
  * and dbeta; it never reads or writes the workspace's kept part.
@@ -130,6 +135,7 @@ typedef struct row_job {
     const float *dh;         /* backward: [T x H] */
     float *dpre;             /* backward: [T x P]; NULL: bf16 copy only */
     uint16_t *dpre16;        /* backward: bf16 copy of dpre, or NULL */
+    double *dbeta;           /* fused backward: per-block dbeta partials, or NULL */
     int keep_pre;            /* fused forward: write pre (training) */
 } row_job;
 
@@ -469,6 +475,52 @@ static swiglu_status backward_check(sw_ffn_ws *L_out, const swiglu_ffn *f, const
     return SWIGLU_OK;
 }
 
+/* bwd_rows' derivative on one finished block of the fused dh GEMM (our
+ * engine): dh rows [r0, r0 + rows), columns [col0, col0 + cols) of H (past
+ * H: padding). Writes dgate/dup (plain: dpre) for those columns into dpre
+ * and/or dpre16, and the block's dbeta partial into dbeta[t][col0 / 256]
+ * (summed in a fixed order afterwards: the same bits for any thread count). */
+static void bwd_epilogue(void *ctx, float *tile, size_t ldt, size_t r0, size_t col0, size_t rows,
+                         size_t cols)
+{
+    const row_job *j = ctx;
+    const swiglu_ffn *f = j->f;
+    size_t H = f->cfg.d_ff, P = f->P, nb = (H + SW_GEMM_EPI_COLS - 1) / SW_GEMM_EPI_COLS;
+    size_t w = H - col0 < cols ? H - col0 : cols;
+    if (f->bare) return;
+    for (size_t r = 0; r < rows; r++) {
+        size_t t = r0 + r, go = t * P + f->gate_off + col0, uo = t * P + f->up_off + col0;
+        const float *dh = tile + r * ldt, *g = j->pre + go, *u = j->pre + uo;
+        float bg[SW_GEMM_EPI_COLS], bu[SW_GEMM_EPI_COLS];
+        float *dg = j->dpre ? j->dpre + go : bg, *du = j->dpre ? j->dpre + uo : bu;
+        double db = f->gated ? j->k->glu_bwd(dg, du, dh, g, u, w, &j->g, 1)
+                             : j->k->act_bwd(dg, dh, g, w, &j->g, 1);
+        if (j->dpre16) {
+            j->k->to_bf16(j->dpre16 + go, dg, w);
+            if (f->gated) j->k->to_bf16(j->dpre16 + uo, du, w);
+        }
+        if (j->dbeta) j->dbeta[t * nb + col0 / SW_GEMM_EPI_COLS] = db;
+    }
+}
+
+/* dh = dy W2 on our engine with bwd_epilogue: dpre (j->dpre, j->dpre16)
+ * without dh; returns dbeta (0 unless j->dbeta). */
+static swiglu_status dh_fused(double *dbeta, const swiglu_ffn *f, const row_job *j, const void *dyop,
+                              size_t T, const swiglu_ffn_params *p)
+{
+    const sw_gemm_bpack *w2;
+    size_t D = f->cfg.d_model, H = f->cfg.d_ff, nb = (H + SW_GEMM_EPI_COLS - 1) / SW_GEMM_EPI_COLS;
+    SW_FORWARD_IF_ERROR(sw_ffn_wpack_get_dh(&w2, f, p));
+    sw_gemm_epi epi = {bwd_epilogue, (void *)j};
+    SW_FORWARD_IF_ERROR(sw_gemm_own_packed(NULL, SWIGLU_F32, 0, dyop, D, 0, w2, T, 1.0f, 0.0f,
+                                           SW_POST_NONE, 0.0f, &epi));
+    double db = 0.0;
+    if (j->dbeta && !f->bare)
+        for (size_t i = 0; i < T * nb; i++) db += j->dbeta[i];
+    *dbeta = db;
+    return SWIGLU_OK;
+}
+
 /* The first layer's gradients from dpre (operand dop, fp32 or bf16):
  * dW [P x D] += dpre^T [P x T] x [T x D]; dx [T x D] += dpre [T x P] W [P x D] */
 static swiglu_status first_layer_grads(const swiglu_ffn *f, float *dx, swiglu_ffn_params *grads, const void *dop,
@@ -533,17 +585,23 @@ swiglu_status swiglu_ffn_backward(const swiglu_ffn *f, float *dx, swiglu_ffn_par
     SW_FORWARD_IF_ERROR(gemm(f, grads->w2, SWIGLU_F32, H, dyop, D, 1, h, H, 0, D, H, T, 1.0f));
     if (c->bias_down && !f->bare) colsum_add(grads->b2, dy, D, T, D);
 
-    /* dh [T x H] = dy [T x D] W2 [D x H] */
-    SW_FORWARD_IF_ERROR(gemm(f, dh, SWIGLU_F32, H, dyop, D, 0, p->w2, H, 0, T, H, D, 0.0f));
-
-    /* dpre = dh * d h / d pre (one pass: dgate and dup together); dbeta */
-    j.dh = dh;
+    /* dpre = dh * d h / d pre (dgate and dup together); dbeta */
     j.dpre = dpre;
     if (bf) {
         j.dpre16 = (uint16_t *)(base + L.dpre16);
         if (!c->bias_up) j.dpre = NULL;  /* fp32 dpre only feeds the bias sums */
     }
-    double dbeta = f->bare ? 0.0 : run_rows(&j, T, bwd_rows);
+    double dbeta = 0.0;
+    if (sw_gemm_engine_for_glu(c->dtype, 1) == SW_GEMM_OWN) {
+        /* in the epilogue of dh's GEMM (the file's head) */
+        if (c->learn_beta) j.dbeta = (double *)(base + L.dbeta);
+        SW_FORWARD_IF_ERROR(dh_fused(&dbeta, f, &j, dyop, T, p));
+    } else {
+        /* dh [T x H] = dy [T x D] W2 [D x H], then one pass over dh's rows */
+        SW_FORWARD_IF_ERROR(gemm(f, dh, SWIGLU_F32, H, dyop, D, 0, p->w2, H, 0, T, H, D, 0.0f));
+        j.dh = dh;
+        if (!f->bare) dbeta = run_rows(&j, T, bwd_rows);
+    }
     if (c->learn_beta) grads->beta[0] += (float)dbeta;
     if (c->bias_up && !f->bare) {
         if (split3) {

@@ -42,6 +42,10 @@ swiglu_status sw_ffn_ws_layout(sw_ffn_ws *L, const swiglu_ffn *f, size_t T, int 
         L->kept = off;
         if (f->cfg.recompute) ok = ok && carve(&L->h, &off, TH, bf ? 2 : 4);
         ok = ok && carve(&L->dh, &off, TH, 4) && carve(&L->dpre, &off, TP, 4);
+        if (f->cfg.learn_beta) {
+            size_t blocks = H / SW_GEMM_EPI_COLS + (H % SW_GEMM_EPI_COLS != 0), n;
+            ok = ok && sw_mul_ok(&n, T, blocks) && carve(&L->dbeta, &off, n, sizeof(double));
+        }
         if (bf) ok = ok && carve(&L->dy16, &off, TD, 2) && carve(&L->dpre16, &off, TP, 2);
     }
     ok = ok && sw_add_ok(&L->total, off, 64);  /* slack to align the caller's pointer */

@@ -8,6 +8,8 @@
  *          gate rows and the up rows of W1 (PACKED / PACKED_UP_GATE) or
  *          from W1 and W3 (SPLIT)
  *   down = op(B) of y = h W2^T: W2^T [H x D]
+ *   dh   = op(B) of the backward's dh = dy W2: W2 [D x H]; packed on the
+ *          first backward after each change (inference never packs it)
  * One handle may run several layers' weights (the model shares one handle
  * across its layers), so the cache holds up to WP_SLOTS sets, keyed by the
  * caller's pointers; a new set past that reuses the slots round-robin.
@@ -29,8 +31,8 @@
 typedef struct wp_slot {
     const void *w1, *w3, *w2;   /* key: the tensors it was packed from */
     uint64_t print;             /* their fingerprint when packed */
-    int valid;
-    sw_gemm_bpack up, down;
+    int valid, dh_valid;        /* up and down / dh packed from the current weights */
+    sw_gemm_bpack up, down, dh;
 } wp_slot;
 
 struct sw_ffn_wpack {
@@ -55,6 +57,7 @@ void sw_ffn_wpack_destroy(sw_ffn_wpack *w)
     for (size_t i = 0; i < w->used; i++) {
         sw_gemm_bpack_free(&w->slot[i].up);
         sw_gemm_bpack_free(&w->slot[i].down);
+        sw_gemm_bpack_free(&w->slot[i].dh);
     }
     pthread_mutex_destroy(&w->lock);
     free(w);
@@ -64,7 +67,7 @@ void sw_ffn_wpack_invalidate(sw_ffn_wpack *w)
 {
     if (!w) return;
     pthread_mutex_lock(&w->lock);
-    for (size_t i = 0; i < w->used; i++) w->slot[i].valid = 0;
+    for (size_t i = 0; i < w->used; i++) w->slot[i].valid = w->slot[i].dh_valid = 0;
     pthread_mutex_unlock(&w->lock);
 }
 
@@ -122,24 +125,33 @@ static swiglu_status slot_fill(wp_slot *s, const swiglu_ffn *f, const swiglu_ffn
     return sw_gemm_bpack_fill(&s->down, p->w2, NULL, H, 1);
 }
 
-swiglu_status sw_ffn_wpack_get(const sw_gemm_bpack **up, const sw_gemm_bpack **down,
-                               const swiglu_ffn *f, const swiglu_ffn_params *p)
+/* The slot of p's weights (under w->lock): found by the caller's pointers,
+ * or a new or reused one; both its validity flags cleared when the
+ * fingerprint says the weights changed without the call. */
+static wp_slot *slot_of(sw_ffn_wpack *w, const swiglu_ffn *f, const swiglu_ffn_params *p)
 {
-    sw_ffn_wpack *w = f->wpack;
     const void *w3 = f->gated && f->cfg.weights == SWIGLU_WEIGHTS_SPLIT ? p->w3 : NULL;
-    swiglu_status st = SWIGLU_OK;
     uint64_t print = fingerprint(f, p);
-    pthread_mutex_lock(&w->lock);
     wp_slot *s = NULL;
     for (size_t i = 0; i < w->used && !s; i++)
         if (w->slot[i].w1 == p->w1 && w->slot[i].w3 == w3 && w->slot[i].w2 == p->w2) s = &w->slot[i];
     if (!s) {
         s = &w->slot[w->used < WP_SLOTS ? w->used++ : (w->next++ % WP_SLOTS)];
-        s->w1 = p->w1; s->w3 = w3; s->w2 = p->w2; s->valid = 0;
+        s->w1 = p->w1; s->w3 = w3; s->w2 = p->w2; s->valid = s->dh_valid = 0;
     }
-    if (s->valid && s->print != print) s->valid = 0;   /* changed without the call */
+    if (s->print != print) s->valid = s->dh_valid = 0;   /* changed without the call */
+    s->print = print;
+    return s;
+}
+
+swiglu_status sw_ffn_wpack_get(const sw_gemm_bpack **up, const sw_gemm_bpack **down,
+                               const swiglu_ffn *f, const swiglu_ffn_params *p)
+{
+    sw_ffn_wpack *w = f->wpack;
+    swiglu_status st = SWIGLU_OK;
+    pthread_mutex_lock(&w->lock);
+    wp_slot *s = slot_of(w, f, p);
     if (!s->valid) {
-        s->print = print;
         st = slot_fill(s, f, p);
         s->valid = st == SWIGLU_OK;
         if (st == SWIGLU_OK) w->packs++;
@@ -148,5 +160,23 @@ swiglu_status sw_ffn_wpack_get(const sw_gemm_bpack **up, const sw_gemm_bpack **d
     pthread_mutex_unlock(&w->lock);
     *up = &s->up;
     *down = &s->down;
+    return st;
+}
+
+swiglu_status sw_ffn_wpack_get_dh(const sw_gemm_bpack **dh, const swiglu_ffn *f, const swiglu_ffn_params *p)
+{
+    sw_ffn_wpack *w = f->wpack;
+    swiglu_status st = SWIGLU_OK;
+    size_t D = f->cfg.d_model, H = f->cfg.d_ff;
+    pthread_mutex_lock(&w->lock);
+    wp_slot *s = slot_of(w, f, p);
+    if (!s->dh_valid) {
+        if (!s->dh.data) st = sw_gemm_bpack_init(&s->dh, f->cfg.dtype, D, H, 0);
+        if (st == SWIGLU_OK) st = sw_gemm_bpack_fill(&s->dh, p->w2, NULL, H, 0);
+        s->dh_valid = st == SWIGLU_OK;
+        if (st != SWIGLU_OK) { s->w1 = s->w2 = s->w3 = NULL; s->valid = 0; }
+    }
+    pthread_mutex_unlock(&w->lock);
+    *dh = &s->dh;
     return st;
 }

@@ -135,8 +135,10 @@ sw_gemm_engine_id sw_gemm_engine_forced(void);
 swiglu_status sw_gemm_set_engine(sw_gemm_engine_id e);
 /* The engine a GEMM of operand type dt and shape M x N x K runs on. */
 sw_gemm_engine_id sw_gemm_engine_for(swiglu_dtype dt, size_t M, size_t N, size_t K);
-/* The engine of the FFN's gated forward (OWN: packed weights and the GLU
- * epilogue, src/ffn/ffn_layer.c; else the plain GEMMs and a separate pass). */
+/* The engine of the FFN's fused paths (OWN: packed weights, the GLU
+ * epilogue in the gated forward and the activation's derivative in the
+ * backward's dh GEMM, src/ffn/ffn_layer.c; else the plain GEMMs and
+ * separate elementwise passes). */
 sw_gemm_engine_id sw_gemm_engine_for_glu(swiglu_dtype dt, int training);
 const char *sw_gemm_engine_name(sw_gemm_engine_id e);
 /* "onednn", "own", "ref" (the forced one), or "auto(onednn)" / "auto(ref)":
@@ -167,9 +169,13 @@ void sw_gemm_bpack_free(sw_gemm_bpack *pb);
 size_t sw_gemm_glu_col(size_t pc, size_t H);
 
 /* A caller's epilogue: gets each finished output block (the engine's
- * per-thread buffer: the epilogue may overwrite it), fp32 with alpha applied, rows [row0, row0 + rows) and packed columns [col0, col0 + cols)
- * (col0 a multiple of 256, the GLU layout's unit) at tile[r * ldt + c]; called from
- * the engine's threads, one block per call, blocks disjoint. */
+ * per-thread buffer: the epilogue may overwrite it), fp32 with alpha
+ * applied, rows [row0, row0 + rows) and packed columns [col0, col0 + cols)
+ * at tile[r * ldt + c], col0 a multiple of SW_GEMM_EPI_COLS (the GLU
+ * layout's unit) and cols <= SW_GEMM_EPI_COLS (the last block's may run
+ * past N into padding); called from the engine's threads, one block per
+ * call, blocks disjoint, each block the same whatever the thread count. */
+#define SW_GEMM_EPI_COLS (2 * SW_GEMM_GLU_HALF)
 typedef struct sw_gemm_epi {
     void (*fn)(void *ctx, float *tile, size_t ldt, size_t row0, size_t col0,
                size_t rows, size_t cols);

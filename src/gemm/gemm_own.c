@@ -62,7 +62,7 @@
 #endif
   /* elements of k (384 pairs): the same bytes per panel */
 #define GLU_HALF SW_GEMM_GLU_HALF   /* GLU layout: 128 gate + 128 up columns per block */
-SW_STATIC_ASSERT(2 * GLU_HALF == NC, "a GLU block is an output block");
+SW_STATIC_ASSERT(2 * GLU_HALF == NC && SW_GEMM_EPI_COLS == NC, "a GLU block is an output block");
 
 /* ---- what this CPU can run ---------------------------------------------------- */
 
@@ -179,7 +179,38 @@ static size_t run_lines(const void *const *line, size_t w, size_t es)
 static void pack_f32(float *dst, size_t w, const float *const *line, size_t s_k, size_t K)
 {
     if (s_k == 1) {
-        for (size_t l = 0; l < w; l++) {
+        size_t l = 0;
+#ifdef __SSE2__
+        /* 4 lines x 4 k at a time: a 4 x 4 transpose (x86-64's baseline SSE) */
+        for (; l + 4 <= w && line[l] && line[l + 1] && line[l + 2] && line[l + 3]; l += 4) {
+            size_t k = 0;
+            for (; k + 4 <= K; k += 4) {
+                __m128 r0 = _mm_loadu_ps(line[l] + k), r1 = _mm_loadu_ps(line[l + 1] + k);
+                __m128 r2 = _mm_loadu_ps(line[l + 2] + k), r3 = _mm_loadu_ps(line[l + 3] + k);
+                _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+                _mm_storeu_ps(dst + k * w + l, r0);
+                _mm_storeu_ps(dst + (k + 1) * w + l, r1);
+                _mm_storeu_ps(dst + (k + 2) * w + l, r2);
+                _mm_storeu_ps(dst + (k + 3) * w + l, r3);
+            }
+            for (; k < K; k++)
+                for (size_t q = l; q < l + 4; q++) dst[k * w + q] = line[q][k];
+        }
+        /* 2 lines x 4 k (A's panels of 6 rows end so) */
+        for (; l + 2 <= w && line[l] && line[l + 1]; l += 2) {
+            size_t k = 0;
+            for (; k + 4 <= K; k += 4) {
+                __m128 a = _mm_loadu_ps(line[l] + k), b = _mm_loadu_ps(line[l + 1] + k);
+                __m128 lo = _mm_unpacklo_ps(a, b), hi = _mm_unpackhi_ps(a, b);  /* a0 b0 a1 b1 | a2 b2 a3 b3 */
+                _mm_storel_pi((__m64 *)(void *)(dst + k * w + l), lo);
+                _mm_storeh_pi((__m64 *)(void *)(dst + (k + 1) * w + l), lo);
+                _mm_storel_pi((__m64 *)(void *)(dst + (k + 2) * w + l), hi);
+                _mm_storeh_pi((__m64 *)(void *)(dst + (k + 3) * w + l), hi);
+            }
+            for (; k < K; k++) { dst[k * w + l] = line[l][k]; dst[k * w + l + 1] = line[l + 1][k]; }
+        }
+#endif
+        for (; l < w; l++) {
             const float *p = line[l];
             if (!p) { for (size_t k = 0; k < K; k++) dst[k * w + l] = 0.0f; continue; }
             for (size_t k = 0; k < K; k++) dst[k * w + l] = p[k];
@@ -187,10 +218,16 @@ static void pack_f32(float *dst, size_t w, const float *const *line, size_t s_k,
         return;
     }
     size_t n = run_lines((const void *const *)line, w, sizeof(float));
-    if (n) {   /* k-major rows: a copy of n values and zeros per k */
+    if (n) {   /* k-major rows: n values and zeros per k (no memcpy: a call per 6 values cost more than the copy) */
         for (size_t k = 0; k < K; k++) {
-            memcpy(dst + k * w, line[0] + k * s_k, n * sizeof(float));
-            memset(dst + k * w + n, 0, (w - n) * sizeof(float));
+            const float *src = line[0] + k * s_k;
+            float *d = dst + k * w;
+            size_t l = 0;
+#ifdef __SSE2__
+            for (; l + 4 <= n; l += 4) _mm_storeu_ps(d + l, _mm_loadu_ps(src + l));
+#endif
+            for (; l < n; l++) d[l] = src[l];
+            for (; l < w; l++) d[l] = 0.0f;
         }
         return;
     }
