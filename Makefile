@@ -43,6 +43,19 @@ ifneq ($(NO_OMP),1)
 ALL_CFLAGS += -fopenmp
 LDLIBS     += -fopenmp
 endif
+comma := ,
+# The pkg-config files name the OpenMP runtime itself, not -fopenmp: a
+# program linking libswiglu.a may be built by another compiler than the
+# library, and -fopenmp means libgomp to gcc, libomp to clang. clang's
+# libomp lives in its own folder (the rpath its driver adds, read off -###).
+ifeq ($(NO_OMP),1)
+PC_OMP :=
+else ifneq ($(findstring clang,$(shell $(CC) --version 2>/dev/null | head -n 1)),)
+OMP_RT_DIR := $(shell $(CC) -fopenmp -xc /dev/null -o /dev/null -\#\#\# 2>&1 | tr ' ' '\n' | grep -A1 '^"-rpath"$$' | tail -n 1 | tr -d '"')
+PC_OMP := $(if $(OMP_RT_DIR),-L$(OMP_RT_DIR) -Wl$(comma)-rpath$(comma)$(OMP_RT_DIR)) -lomp
+else
+PC_OMP := -lgomp
+endif
 
 # Per-ISA flags: these and nothing else enable wider instructions.
 ISA_avx2   := -mavx2 -mfma
@@ -202,7 +215,7 @@ install: all
 	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
 	for pc in swiglu swiglu-static; do \
 	    sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
-	        -e 's|@LIBS_PRIVATE@|$(LDLIBS)|' $$pc.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/$$pc.pc || exit 1; \
+	        -e 's|@LIBS_PRIVATE@|$(strip $(filter-out -fopenmp,$(LDLIBS)) $(PC_OMP))|' $$pc.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/$$pc.pc || exit 1; \
 	done
 # --- the Python package (ctypes over libswiglu.so: nothing to compile) ---
 # Copies python/swiglu into PYTHON_SITE (default: Debian's site folder for
