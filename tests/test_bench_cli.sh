@@ -23,6 +23,15 @@ expect "the table says --no-stream" grep -q "normal stores only" <<< "$out"
 # spelled with a G suffix, would allocate 4 GiB buffers: not run here)
 out=$("$SW" bench act --sizes 2G 2>&1); rc=$?
 expect "bench act --sizes 2G refused with the range: '$out'" [ "$rc" = 2 -a "$out" = "swiglu: --sizes: '2G' is not a size in [1, 1G] floats" ]
+# bench ffn on a shape of the user's (T,D,H), every engine, as JSON; bad shapes refused
+json=$("$SW" bench ffn --shape 7,16,33 --variant swiglu --dtype f32 --reps 1 --json 2>&1); rc=$?
+expect "bench ffn --shape 7,16,33 exits 0 ($rc)" [ "$rc" = 0 ]
+expect "  its rows have that shape" grep -q '"T": 7, "D": 16, "H": 33' <<< "$json"
+expect "  and a fwd+bwd row" grep -q '"pass": "fwd+bwd"' <<< "$json"
+for bad in 7,16 0,16,33 7,16,33,4 7,x,33; do
+    out=$("$SW" bench ffn --shape "$bad" 2>&1); rc=$?
+    expect "bench ffn --shape $bad refused in one line ($rc: $out)" [ "$rc" = 2 -a "$(wc -l <<< "$out")" = 1 ]
+done
 # bench/ab.sh (two builds side by side): its refusals (a run is a benchmark, not a test)
 ab="$(dirname "$0")/../bench/ab.sh"
 out=$(bash "$ab" 2>&1); rc=$?

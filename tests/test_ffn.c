@@ -576,7 +576,7 @@ static void packed_weights_cache(void)
     CHECK(swiglu_ffn_weights_changed(L2.f) == SWIGLU_OK, "weights_changed");
     lib_run(&L2, T);
     CHECK(!memcmp(got, L2.y, T * D * sizeof *got), "forward after weights_changed differs from a fresh handle's");
-    int own = sw_gemm_engine_for_glu(SWIGLU_F32, 1) == SW_GEMM_OWN;
+    int own = sw_gemm_engine_for_glu(SWIGLU_F32, 1, T, D, H) == SW_GEMM_OWN;
     CHECK(sw_ffn_wpack_count(L.f) == packs + (size_t)own, "packs: %zu -> %zu (own engine %d)", packs,
           sw_ffn_wpack_count(L.f), own);
     lib_run(&L, T);   /* unchanged: no new pack */
@@ -637,6 +637,54 @@ static void fused_backward(swiglu_ffn_variant v, int bias, int learn)
     model_free(&m);
 }
 
+/* The default rule for the fused paths (gemm_engine.c): our engine for the
+ * gated inference forward at T <= 64 on D H >= 2^22 weights, oneDNN
+ * elsewhere and whenever an engine is forced. */
+static void engine_rule(void)
+{
+    if (sw_gemm_set_engine(SW_GEMM_ONEDNN) != SWIGLU_OK || !sw_gemm_own_supported(SWIGLU_F32)) {
+        tl_skip("engine rule: needs oneDNN and our engine");
+        return;
+    }
+    sw_gemm_set_engine(SW_GEMM_AUTO);
+    CHECK(sw_gemm_engine_for_glu(SWIGLU_F32, 0, 64, 2048, 2048) == SW_GEMM_OWN, "auto: T 64, D H 2^22 -> own");
+    CHECK(sw_gemm_engine_for_glu(SWIGLU_F32, 0, 1, 4096, 11008) == SW_GEMM_OWN, "auto: T 1, LLaMA 7B -> own");
+    CHECK(sw_gemm_engine_for_glu(SWIGLU_F32, 1, 64, 2048, 2048) == SW_GEMM_ONEDNN, "auto: training -> oneDNN");
+    CHECK(sw_gemm_engine_for_glu(SWIGLU_F32, 0, 65, 2048, 2048) == SW_GEMM_ONEDNN, "auto: T 65 -> oneDNN");
+    CHECK(sw_gemm_engine_for_glu(SWIGLU_F32, 0, 64, 2048, 2047) == SW_GEMM_ONEDNN, "auto: D H < 2^22 -> oneDNN");
+    CHECK(sw_gemm_engine_for_glu(SWIGLU_BF16, 0, 16, 4096, 11008) ==
+          (sw_gemm_own_supported(SWIGLU_BF16) ? SW_GEMM_OWN : SW_GEMM_ONEDNN), "auto: bf16 follows the CPU");
+    sw_gemm_set_engine(SW_GEMM_ONEDNN);
+    CHECK(sw_gemm_engine_for_glu(SWIGLU_F32, 0, 64, 2048, 2048) == SW_GEMM_ONEDNN, "forced oneDNN stays oneDNN");
+    /* wired: an auto inference forward at such a shape gives our engine's bits */
+    const size_t T = 9, D = 2048, H = 2048;
+    swiglu_ffn_config c;
+    swiglu_ffn_config_init(&c, D, SWIGLU_FFN_SWIGLU);
+    c.d_ff = H;
+    c.weights = SWIGLU_WEIGHTS_PACKED;   /* w1 = [W1; W3] */
+    swiglu_ffn *f = NULL;
+    size_t wsb = 0;
+    CHECK(swiglu_ffn_create(&f, &c) == SWIGLU_OK && swiglu_ffn_workspace_size(&wsb, f, T, 0) == SWIGLU_OK, "create");
+    float *w1 = malloc(2 * H * D * 4), *w2 = malloc(D * H * 4), *x = malloc(T * D * 4);
+    float *y[2] = {malloc(T * D * 4), malloc(T * D * 4)};
+    void *ws = malloc(wsb);
+    tl_rng r = {5};
+    for (size_t i = 0; i < 2 * H * D; i++) w1[i] = (float)(0.02 * tl_normal(&r));
+    for (size_t i = 0; i < D * H; i++) w2[i] = (float)(0.02 * tl_normal(&r));
+    for (size_t i = 0; i < T * D; i++) x[i] = (float)tl_normal(&r);
+    swiglu_ffn_params p = {.w1 = w1, .w2 = w2};
+    static const sw_gemm_engine_id eng[2] = {SW_GEMM_AUTO, SW_GEMM_OWN};
+    for (int e = 0; e < 2; e++) {
+        sw_gemm_set_engine(eng[e]);
+        swiglu_status st = swiglu_ffn_forward(f, y[e], x, T, &p, ws, wsb, 0);
+        CHECK(st == SWIGLU_OK, "forward: %s", swiglu_status_str(st));
+    }
+    CHECK(!memcmp(y[0], y[1], T * D * 4), "auto's inference forward at T %zu, D %zu, H %zu is not our engine's", T, D, H);
+    sw_gemm_set_engine(SW_GEMM_AUTO);
+    free(w1); free(w2); free(x); free(y[0]); free(y[1]); free(ws);
+    swiglu_ffn_destroy(f);
+}
+
 int main(void)
 {
     /* every numeric check on each GEMM engine this build and CPU have */
@@ -665,6 +713,7 @@ int main(void)
     fused_backward(SWIGLU_FFN_GEGLU, 0, 0);
     fused_backward(SWIGLU_FFN_GELU, 1, 0);
     fused_backward(SWIGLU_FFN_SWISH, 0, 1);
+    engine_rule();
     sw_gemm_set_engine(SW_GEMM_AUTO);
     bad_configs();
     init_and_stats();

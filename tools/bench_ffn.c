@@ -134,7 +134,7 @@ static double run_once(layer *L, int bare, int with_bwd)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: swiglu bench ffn [--json] [--reps N] [--shape I] [--dtype f32|bf16] [--variant NAME] [--threads N]\n"
+    fprintf(f, "usage: swiglu bench ffn [--json] [--reps N] [--shape I|T,D,H] [--dtype f32|bf16] [--variant NAME] [--threads N]\n"
                "                        [--engine onednn|own|auto|all]\n"
                "  Forward and forward+backward of the FFN layer (median ms, GFLOP/s), the ratio\n"
                "  to the bare GEMMs of the same run, per GEMM engine (default all: oneDNN,\n"
@@ -142,7 +142,7 @@ static void usage(FILE *f)
                "  oneDNN), and the peak loop's\n"
                "  GFLOP/s measured in the same run with the fraction of it reached.\n"
                "  Shapes (T, D, H): 0 = 512,512,1376;\n"
-               "  1 = 2048,768,2048; 2 = 64,4096,11008 (plain variants use H = 4D).\n"
+               "  1 = 2048,768,2048; 2 = 64,4096,11008, or any T,D,H (plain variants use H = 4D).\n"
                "  Variants: swiglu, relu, gelu by default; --variant any of\n"
                "  " SW_FFN_NAMES "\n"
                "  Threads: --threads N (default: OMP_NUM_THREADS, else every core).\n");
@@ -153,18 +153,31 @@ typedef struct bench_opts {
     int threads;
     sw_gemm_engine_id engines[3];
     int n_engines;
+    shape custom;            /* --shape T,D,H (only_shape = -2) */
 } bench_opts;
 
 /* Parses argv into o (--threads is applied at once); 1 when --help was printed. */
 static int parse_args(bench_opts *o, int argc, char **argv)
 {
-    *o = (bench_opts){0, 7, -1, -1, -1, 0, 1, {SW_GEMM_ONEDNN, SW_GEMM_OWN, SW_GEMM_AUTO}, 3};
+    *o = (bench_opts){0, 7, -1, -1, -1, 0, 1, {SW_GEMM_ONEDNN, SW_GEMM_OWN, SW_GEMM_AUTO}, 3, {0, 0, 0}};
     const char *eng = "all";
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json")) o->json = 1;
         else if (!strcmp(argv[i], "--engine")) eng = cli_value(argc, argv, &i);
         else if (!strcmp(argv[i], "--reps")) o->reps = (int)cli_parse_int("--reps", cli_value(argc, argv, &i), 1, MAX_REPS);
-        else if (!strcmp(argv[i], "--shape")) o->only_shape = (int)cli_parse_int("--shape", cli_value(argc, argv, &i), 0, 2);
+        else if (!strcmp(argv[i], "--shape")) {
+            const char *v = cli_value(argc, argv, &i);
+            if (strchr(v, ',')) {
+                unsigned long long t, d, h;
+                char tail;
+                if (sscanf(v, "%llu,%llu,%llu%c", &t, &d, &h, &tail) != 3 || !t || !d || !h ||
+                    t > 65536 || d > 65536 || h > 262144)
+                    cli_die("--shape: an index 0..2 or T,D,H (each >= 1; T, D <= 65536, H <= 262144), not '%s'", v);
+                o->custom = (shape){(size_t)t, (size_t)d, (size_t)h};
+                o->only_shape = -2;
+            } else
+                o->only_shape = (int)cli_parse_int("--shape", v, 0, 2);
+        }
         else if (!strcmp(argv[i], "--dtype")) {
             const char *d = cli_value(argc, argv, &i);
             if (!strcmp(d, "f32") || !strcmp(d, "fp32")) o->only_dt = SWIGLU_F32;
@@ -208,11 +221,11 @@ static double peak_now(swiglu_dtype dt, int threads)
 
 /* One layer (variant v, dtype dt, shape si) timed forward, then forward
  * and backward, against the bare GEMMs: two rows. *first: no row printed yet. */
-static void bench_layer(const bench_opts *o, swiglu_ffn_variant v, int dt, int si, int *first)
+static void bench_layer(const bench_opts *o, swiglu_ffn_variant v, int dt, shape sh, int *first)
 {
     char vname[48];
     sw_ffn_name(vname, sizeof vname, v, o->only_lb);
-    size_t T = shapes[si].T, D = shapes[si].D, H = shapes[si].H;
+    size_t T = sh.T, D = sh.D, H = sh.H;
     if (!swiglu_ffn_variant_gated(v)) H = 4 * D;
     size_t P = swiglu_ffn_variant_gated(v) ? 2 * H : H;
     double fl = 2.0 * (double)T * (double)D * (double)P + 2.0 * (double)T * (double)H * (double)D;
@@ -285,10 +298,11 @@ int bench_ffn(int argc, char **argv)
                 "/1dnn", "peak", "%peak");
     int first = 1;
     for (int si = 0; si < 3; si++) {
-        if (o.only_shape >= 0 && si != o.only_shape) continue;
+        if (o.only_shape == -2 ? si > 0 : o.only_shape >= 0 && si != o.only_shape) continue;
+        shape sh = o.only_shape == -2 ? o.custom : shapes[si];
         for (int dt = 0; dt < 2; dt++) {
             if (o.only_dt >= 0 && dt != o.only_dt) continue;
-            for (size_t vi = 0; vi < nv; vi++) bench_layer(&o, variants[vi], dt, si, &first);
+            for (size_t vi = 0; vi < nv; vi++) bench_layer(&o, variants[vi], dt, sh, &first);
         }
     }
     if (o.json) printf("\n]}\n");

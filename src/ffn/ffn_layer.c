@@ -376,7 +376,7 @@ swiglu_status swiglu_ffn_forward(const swiglu_ffn *f, void *y, const void *x, si
     float *pre = (float *)(base + L.pre);
     int bf = f->cfg.dtype == SWIGLU_BF16;
 
-    if (f->gated && sw_gemm_engine_for_glu(f->cfg.dtype, training) == SW_GEMM_OWN) {
+    if (f->gated && sw_gemm_engine_for_glu(f->cfg.dtype, training, T, D, H) == SW_GEMM_OWN) {
         row_job j = {.f = f, .k = sw_kernels_active(), .g = g, .pre = pre};
         if (f->cfg.bias_up) {
             int split3 = f->cfg.weights == SWIGLU_WEIGHTS_SPLIT;
@@ -592,7 +592,7 @@ swiglu_status swiglu_ffn_backward(const swiglu_ffn *f, float *dx, swiglu_ffn_par
         if (!c->bias_up) j.dpre = NULL;  /* fp32 dpre only feeds the bias sums */
     }
     double dbeta = 0.0;
-    if (sw_gemm_engine_for_glu(c->dtype, 1) == SW_GEMM_OWN) {
+    if (sw_gemm_engine_for_glu(c->dtype, 1, T, D, H) == SW_GEMM_OWN) {
         /* in the epilogue of dh's GEMM (the file's head) */
         if (c->learn_beta) j.dbeta = (double *)(base + L.dbeta);
         SW_FORWARD_IF_ERROR(dh_fused(&dbeta, f, &j, dyop, T, p));

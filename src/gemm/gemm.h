@@ -122,8 +122,9 @@ const char *sw_gemm_own_isa(swiglu_dtype dt);
 
 /* ---- engine choice (gemm_engine.c) ----
  * SW_GEMM_AUTO: the default rule (gemm_engine.c; docs/FFN.md, "Which
- * engine"): oneDNN where the build has it (our engine measured not reliably
- * faster anywhere), else ours where the CPU has AVX-512, else the reference
+ * engine"): oneDNN where the build has it (ours only for the FFN's gated
+ * inference forward at few tokens on large weights, where it measured
+ * faster), else ours where the CPU has AVX-512 or AVX2, else the reference
  * loops. */
 typedef enum sw_gemm_engine_id {
     SW_GEMM_AUTO = 0, SW_GEMM_ONEDNN, SW_GEMM_OWN, SW_GEMM_REF
@@ -135,14 +136,18 @@ sw_gemm_engine_id sw_gemm_engine_forced(void);
 swiglu_status sw_gemm_set_engine(sw_gemm_engine_id e);
 /* The engine a GEMM of operand type dt and shape M x N x K runs on. */
 sw_gemm_engine_id sw_gemm_engine_for(swiglu_dtype dt, size_t M, size_t N, size_t K);
-/* The engine of the FFN's fused paths (OWN: packed weights, the GLU
- * epilogue in the gated forward and the activation's derivative in the
- * backward's dh GEMM, src/ffn/ffn_layer.c; else the plain GEMMs and
- * separate elementwise passes). */
-sw_gemm_engine_id sw_gemm_engine_for_glu(swiglu_dtype dt, int training);
+/* The engine of the FFN's fused paths for T tokens through a layer of
+ * d_model D and d_ff H, training (forward kept for a backward, and the
+ * backward) or not (OWN: packed weights, the GLU epilogue in the gated
+ * forward and the activation's derivative in the backward's dh GEMM,
+ * src/ffn/ffn_layer.c; else the plain GEMMs and separate elementwise
+ * passes). The default picks OWN for the gated inference forward at
+ * T <= 64 on D H >= 2^22 weights (measured faster there: gemm_engine.c). */
+sw_gemm_engine_id sw_gemm_engine_for_glu(swiglu_dtype dt, int training, size_t T, size_t D, size_t H);
 const char *sw_gemm_engine_name(sw_gemm_engine_id e);
-/* "onednn", "own", "ref" (the forced one), or "auto(onednn)" / "auto(ref)":
- * what `swiglu info` and the benchmarks print. */
+/* "onednn", "own", "ref" (the forced one), or "auto(onednn; own: ...)",
+ * "auto(onednn)", "auto(own)", "auto(ref)": what `swiglu info` and the
+ * benchmarks print. */
 const char *sw_gemm_engine(void);
 /* Message when SWIGLU_GEMM named an engine that this build or CPU lacks
  * (the default rule is used then), or NULL. */
